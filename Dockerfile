@@ -1,0 +1,28 @@
+# pledgebot — `docker build -t pledgebot .` then see the README's "Deploying with Docker".
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY bot ./bot
+COPY adapters ./adapters
+COPY storage ./storage
+RUN pip install ".[postgres]"
+
+# The example letter is the default; mount your own config over /app/config.toml.
+COPY config.example.toml /app/config.toml
+
+RUN useradd --system --uid 10001 --home-dir /data pledgebot \
+    && mkdir -p /data && chown pledgebot /data
+USER pledgebot
+VOLUME ["/data"]
+
+ENV PLEDGEBOT_CONFIG=/app/config.toml \
+    PLEDGEBOT_STORAGE__URL=sqlite:////data/pledgebot.db
+
+ENTRYPOINT ["pledgebot"]
+CMD ["run"]

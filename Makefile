@@ -1,0 +1,42 @@
+# pledgebot — the two fresh-machine commands are `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+.PHONY: run test lint bench clean
+
+# A venv with the runtime dependencies; rebuilt when pyproject.toml changes.
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+# The same plus the test and lint tools and the PostgreSQL driver.
+$(BIN)/.installed-dev: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev,postgres]'
+	touch $(BIN)/.installed $@
+
+config.toml:
+	cp config.example.toml config.toml
+	@echo "created config.toml from config.example.toml: edit it for your letter"
+
+run: $(BIN)/.installed config.toml
+	$(BIN)/pledgebot run
+
+test: $(BIN)/.installed-dev
+	$(BIN)/python -m pytest
+	$(BIN)/lint-imports
+
+lint: $(BIN)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+bench: $(BIN)/.installed-dev
+	$(BIN)/python benchmarks/sign_burst.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

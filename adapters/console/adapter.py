@@ -1,0 +1,146 @@
+"""The console adapter: a terminal chat to try every feature without a platform token.
+
+Reads one command per line from stdin (a terminal or a pipe), prints replies, and prints what the
+outbox owes the console: ``[announcement] …``, ``[to alice] …`` and ``[mod queue] …`` lines.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue
+import sys
+import threading
+from collections.abc import Awaitable, Callable
+from typing import Any, TextIO
+
+from adapters.console.commands import ConsoleCommands, Session
+from bot.domain import OutboxKind, OutboxMessage
+from bot.service import PledgeService
+
+__all__ = ["ConsoleAdapter", "ConsoleLogSender", "LineReader", "format_outbox"]
+
+_log = logging.getLogger(__name__)
+
+
+class LineReader:
+    """Reads lines on a daemon thread, one per request, so a blocked ``readline`` never keeps
+    the process alive at exit and a prompt is printed only when a line is wanted."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self._requests: queue.SimpleQueue[tuple[asyncio.AbstractEventLoop, asyncio.Future[str]]]
+        self._requests = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._work, name="console-stdin", daemon=True)
+        self._thread.start()
+
+    def _work(self) -> None:
+        while True:
+            loop, future = self._requests.get()
+            try:
+                line = self._stream.readline()
+            except Exception as exc:  # a closed or broken stdin ends the session
+                loop.call_soon_threadsafe(_settle, future, None, exc)
+                continue
+            loop.call_soon_threadsafe(_settle, future, line, None)
+
+    async def readline(self) -> str:
+        """The next line with its newline, or ``""`` at end of input."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[str] = loop.create_future()
+        self._requests.put((loop, future))
+        return await future
+
+
+def _settle(future: asyncio.Future[str], line: str | None, exc: BaseException | None) -> None:
+    if future.done():
+        return
+    if exc is not None:
+        future.set_exception(exc)
+    else:
+        future.set_result(line or "")
+
+
+class ConsoleAdapter:
+    platform = "console"
+
+    def __init__(
+        self,
+        service: PledgeService,
+        *,
+        moderators: list[str],
+        user: str = "artist",
+        stdin: TextIO | None = None,
+        stdout: TextIO | None = None,
+        interactive: bool | None = None,
+        after_command: Callable[[], Awaitable[Any]] | None = None,
+    ) -> None:
+        self.service = service
+        self._in = stdin or sys.stdin
+        self._out = stdout or sys.stdout
+        self.interactive = self._in.isatty() if interactive is None else interactive
+        self.session = Session(user, frozenset(moderators))
+        self._after_command = after_command
+        self._reader: LineReader | None = None
+        self.commands = ConsoleCommands(service, ask=self._ask if self.interactive else None)
+
+    def _print(self, text: str) -> None:
+        if text:
+            print(text, file=self._out, flush=True)
+
+    async def _readline(self, prompt: str = "") -> str:
+        if self._reader is None:
+            self._reader = LineReader(self._in)
+        if prompt and self.interactive:
+            print(prompt, end="", file=self._out, flush=True)
+        return await self._reader.readline()
+
+    async def _ask(self, question: str) -> str | None:
+        line = await self._readline(question)
+        return None if line == "" else line.rstrip("\n")
+
+    async def run(self) -> None:
+        """Serve commands until end of input."""
+        if self.interactive:
+            self._print(
+                f"pledgebot console — you are {self.session.user}. Type /help for commands, "
+                "/letter to read the letter, Ctrl-D to quit."
+            )
+        while True:
+            line = await self._readline(f"{self.session.user}> ")
+            if line == "":
+                return
+            try:
+                reply = await self.commands.handle(self.session, line)
+            except Exception:
+                _log.exception("console: command failed: %r", line[:80])
+                reply = "Sorry, something went wrong. The error has been logged."
+            self._print(reply)
+            if self._after_command is not None:
+                await self._after_command()
+
+    # -- outbox Sender ----------------------------------------------------------------------
+    async def deliver(self, message: OutboxMessage) -> str | None:
+        self._print(format_outbox(message))
+        return None
+
+
+def format_outbox(message: OutboxMessage) -> str:
+    match message.kind:
+        case OutboxKind.ANNOUNCEMENT:
+            return f"[announcement] {message.text}"
+        case OutboxKind.MOD_QUEUE:
+            return f"[mod queue] {message.text}"
+        case _:
+            return f"[to {message.destination}] {message.text}"
+
+
+class ConsoleLogSender:
+    """Delivers the console's share of the outbox to the log when no terminal chat runs
+    (``pledgebot run`` with a platform token), so those rows do not wait forever."""
+
+    platform = "console"
+
+    async def deliver(self, message: OutboxMessage) -> str | None:
+        _log.info("%s", format_outbox(message))
+        return None

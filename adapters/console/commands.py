@@ -1,0 +1,210 @@
+"""The console's commands: parse a line, call the core, render the result as text.
+
+The console is the living spec of the command set the chat platforms offer too; it holds no rule
+of its own beyond "this user name is a moderator here", which is its platform fact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from adapters.console import render
+from bot import texts
+from bot.domain import Actor, Identity, SignatureForm
+from bot.errors import InvalidInput, PledgeError
+from bot.export import EXPORT_FORMATS
+from bot.forms import (
+    SIGN_USAGE,
+    parse_page,
+    parse_sign_line,
+    parse_signature_id,
+    parse_signature_ids,
+)
+from bot.service import PledgeService
+
+__all__ = ["HELP", "ConsoleCommands", "Session"]
+
+PLATFORM = "console"
+COMMUNITY = "console"
+Ask = Callable[[str], Awaitable[str | None]]
+
+HELP = """\
+Commands:
+  /letter                      read the letter
+  /demands [N]                 the demands, or demand N
+  /sign NAME | ROLE | LOCATION | LINK
+                               sign (only the name is required)
+  /sign-anonymous NAME | …     be counted without being listed
+  /status                      your signature
+  /withdraw [erase]            take your signature back (erase: also delete your details)
+  /count                       how many have signed
+  /signatories [PAGE]          who has signed
+Moderators:
+  /pending                     signatures awaiting approval
+  /approve ID…                 approve one or more
+  /reject ID REASON            reject, telling the signer why
+  /remove ID REASON            take a signature off the letter for good
+  /export csv|json             approved signatures
+  /audit [N]                   the last N moderator actions
+Console:
+  /as USER                     act as another user
+  /help                        this list"""
+
+
+@dataclass
+class Session:
+    user: str
+    moderators: frozenset[str]
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(Identity(PLATFORM, self.user), self.user, self.user in self.moderators)
+
+
+class ConsoleCommands:
+    def __init__(self, service: PledgeService, ask: Ask | None = None) -> None:
+        self.service = service
+        self.ask = ask
+        self._table: dict[str, Callable[[Session, str], Awaitable[str]]] = {
+            "/help": self._help,
+            "/start": self._help,
+            "/letter": self._letter,
+            "/demands": self._demands,
+            "/sign": self._sign,
+            "/sign-anonymous": self._sign_anonymous,
+            "/status": self._status,
+            "/withdraw": self._withdraw,
+            "/count": self._count,
+            "/signatories": self._signatories,
+            "/pending": self._pending,
+            "/approve": self._approve,
+            "/reject": self._reject,
+            "/remove": self._remove,
+            "/export": self._export,
+            "/audit": self._audit,
+            "/as": self._as,
+        }
+
+    async def handle(self, session: Session, line: str) -> str:
+        """One input line in, the reply text out. Never raises for anything a user types."""
+        line = line.strip()
+        if not line:
+            return ""
+        if not line.startswith("/"):
+            return "Commands start with a slash. Try /help."
+        name, _, args = line.partition(" ")
+        handler = self._table.get(name.lower())
+        if handler is None:
+            return f"Unknown command {name[:30]}. Try /help."
+        try:
+            return await handler(session, args.strip())
+        except PledgeError as exc:
+            return exc.message
+
+    async def _help(self, session: Session, args: str) -> str:
+        return HELP
+
+    async def _letter(self, session: Session, args: str) -> str:
+        return render.letter(await self.service.overview())
+
+    async def _demands(self, session: Session, args: str) -> str:
+        if args:
+            number = parse_page(args)
+            return f"{number}. {self.service.demand(number)}"
+        demands = self.service.letter.demands
+        return "\n".join(f"{n}. {d}" for n, d in enumerate(demands, 1))
+
+    async def _sign(self, session: Session, args: str, anonymous: bool = False) -> str:
+        form = parse_sign_line(args) if args else await self._ask_form()
+        result = await self.service.sign(
+            session.actor, form, community=COMMUNITY, anonymous=anonymous
+        )
+        return result.message
+
+    async def _sign_anonymous(self, session: Session, args: str) -> str:
+        return await self._sign(session, args, anonymous=True)
+
+    async def _ask_form(self) -> SignatureForm:
+        if self.ask is None:
+            raise InvalidInput("form", f"Usage: {SIGN_USAGE}")
+        answers = []
+        for question in (
+            "Public name",
+            "Role/affiliation (optional)",
+            "Location (optional)",
+            "Link (optional)",
+        ):
+            answer = await self.ask(f"{question}: ")
+            if answer is None:
+                raise InvalidInput("form", "Signing cancelled.")
+            answers.append(answer)
+        return SignatureForm(*answers)
+
+    async def _status(self, session: Session, args: str) -> str:
+        return texts.status_text(await self.service.status(session.actor.identity))
+
+    async def _withdraw(self, session: Session, args: str) -> str:
+        if args.lower() not in ("", "erase"):
+            raise InvalidInput(
+                "withdraw", "Use /withdraw, or /withdraw erase to also delete your details."
+            )
+        erase = args.lower() == "erase"
+        sig = await self.service.withdraw(session.actor, erase=erase)
+        erased = "Your details have been erased." if erase else ""
+        if sig is None:
+            return erased
+        return f"Signature #{sig.id} is withdrawn. {erased}".rstrip()
+
+    async def _count(self, session: Session, args: str) -> str:
+        view = await self.service.overview()
+        return render.count_line(view.count, view.next_milestone)
+
+    async def _signatories(self, session: Session, args: str) -> str:
+        return render.signatories(await self.service.signatories(parse_page(args)))
+
+    async def _pending(self, session: Session, args: str) -> str:
+        return render.pending(await self.service.pending(session.actor))
+
+    async def _approve(self, session: Session, args: str) -> str:
+        self.service.require_moderator(session.actor)
+        return render.decisions(
+            await self.service.approve(session.actor, parse_signature_ids(args))
+        )
+
+    async def _reject(self, session: Session, args: str) -> str:
+        sig_id, reason = self._id_and_reason(session, args, "/reject")
+        sig = await self.service.reject(session.actor, sig_id, reason)
+        return f"#{sig.id} rejected. The signer will be told why."
+
+    async def _remove(self, session: Session, args: str) -> str:
+        sig_id, reason = self._id_and_reason(session, args, "/remove")
+        sig = await self.service.remove(session.actor, sig_id, reason)
+        return f"#{sig.id} removed from the letter."
+
+    def _id_and_reason(self, session: Session, args: str, command: str) -> tuple[int, str]:
+        self.service.require_moderator(session.actor)
+        first, _, reason = args.partition(" ")
+        if not first or not reason.strip():
+            raise InvalidInput("reason", f"Usage: {command} ID REASON")
+        return parse_signature_id(first), reason
+
+    async def _export(self, session: Session, args: str) -> str:
+        fmt = args.lower()
+        if fmt not in EXPORT_FORMATS:
+            self.service.require_moderator(session.actor)
+            raise InvalidInput("format", "Usage: /export csv or /export json")
+        chunks = [chunk async for chunk in self.service.export_for(session.actor, fmt)]
+        return "".join(chunks).rstrip("\n")
+
+    async def _audit(self, session: Session, args: str) -> str:
+        limit = parse_page(args) if args else 20
+        return render.audit(await self.service.audit(session.actor, limit))
+
+    async def _as(self, session: Session, args: str) -> str:
+        user = args.strip()
+        if not user or " " in user or len(user) > 32 or not user.isprintable():
+            raise InvalidInput("user", "Usage: /as NAME (one word, up to 32 characters)")
+        session.user = user
+        role = " (moderator)" if session.actor.is_moderator else ""
+        return f"You are now {user}{role}."

@@ -1,0 +1,132 @@
+"""Signing burst: N distinct signers through the core at concurrency C, auto-approval, durable.
+
+Prints signatures/s, latency percentiles and peak RSS, then the same rows through a baseline of
+raw aiosqlite (one INSERT + COMMIT per row, the same WAL/synchronous=FULL setting) and the ratio.
+
+    python benchmarks/sign_burst.py [--signers 10000] [--concurrency 200] [--store URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import aiosqlite
+
+from bot.domain import Actor, Destinations, Identity, Letter, SignatureForm
+from bot.milestones import MilestonePolicy
+from bot.service import PledgeService, Rules
+from storage.sqlite import SQLiteStore
+
+LETTER = Letter("Benchmark letter", "We pledge:", ("One.", "Two."), "Join us.")
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _form(n: int) -> SignatureForm:
+    return SignatureForm(f"Artist Number {n}", "musician", "Somewhere", f"https://a{n}.example")
+
+
+async def bench_core(url: str, signers: int, concurrency: int) -> dict[str, float]:
+    store = SQLiteStore(url)
+    await store.open()
+    rules = Rules(
+        approval="auto",
+        milestones=MilestonePolicy.of([10, 100, 1000], 1000),
+        milestone_message="{count} signed",
+    )
+    destinations = Destinations((("console", "a"), ("discord", "1")), (("console", "m"),))
+    service = PledgeService(store, LETTER, rules, destinations)
+    await service.start()
+    latencies: list[float] = []
+    next_n = iter(range(signers))
+
+    async def worker() -> None:
+        for n in next_n:
+            actor = Actor(Identity("discord", str(10_000_000 + n)), f"u{n}")
+            started = time.perf_counter()
+            await service.sign(actor, _form(n), community="discord:1")
+            latencies.append(time.perf_counter() - started)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    elapsed = time.perf_counter() - started
+    count = await store.count()
+    await store.close()
+    assert count == signers, (count, signers)
+    latencies.sort()
+    return {
+        "rate": signers / elapsed,
+        "elapsed": elapsed,
+        "p50": statistics.median(latencies) * 1000,
+        "p99": latencies[int(len(latencies) * 0.99) - 1] * 1000,
+        "max": latencies[-1] * 1000,
+        "rss": _rss_mb(),
+    }
+
+
+async def bench_baseline(path: str, signers: int) -> dict[str, float]:
+    async with aiosqlite.connect(path, isolation_level=None) as conn:
+        await conn.execute("PRAGMA journal_mode = WAL")
+        await conn.execute("PRAGMA synchronous = FULL")
+        await conn.execute(
+            "CREATE TABLE signatures (id INTEGER PRIMARY KEY, platform TEXT, user_id TEXT, "
+            "name TEXT, role TEXT, location TEXT, link TEXT, created_at TEXT)"
+        )
+        started = time.perf_counter()
+        for n in range(signers):
+            f = _form(n)
+            await conn.execute("BEGIN")
+            await conn.execute(
+                "INSERT INTO signatures (platform, user_id, name, role, location, link, "
+                "created_at) VALUES (?,?,?,?,?,?,datetime('now'))",
+                ("discord", str(n), f.name, f.role, f.location, f.link),
+            )
+            await conn.execute("COMMIT")
+        elapsed = time.perf_counter() - started
+    return {"rate": signers / elapsed, "elapsed": elapsed}
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--signers", type=int, default=10_000)
+    parser.add_argument("--concurrency", type=int, default=200)
+    parser.add_argument("--store", default="", help="store URL (default: a fresh SQLite file)")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        url = args.store or f"sqlite:///{tmp}/burst.db"
+        core = await bench_core(url, args.signers, args.concurrency)
+        baseline = await bench_baseline(f"{tmp}/baseline.db", args.signers)
+
+    print(
+        f"sign_burst: {args.signers} signers, concurrency {args.concurrency}, "
+        f"approval=auto, store={'sqlite (WAL, synchronous=FULL)' if not args.store else url}"
+    )
+    print(f"{'':24}{'sig/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'max ms':>10}{'seconds':>10}")
+    print(
+        f"{'pledgebot core+store':24}{core['rate']:>10.0f}{core['p50']:>10.2f}"
+        f"{core['p99']:>10.2f}{core['max']:>10.2f}{core['elapsed']:>10.2f}"
+    )
+    print(
+        f"{'raw aiosqlite baseline':24}{baseline['rate']:>10.0f}{'':>30}"
+        f"{baseline['elapsed']:>10.2f}"
+    )
+    print(
+        f"ratio (core / baseline): {core['rate'] / baseline['rate']:.2f}x   "
+        f"peak RSS after core run: {core['rss']:.0f} MB"
+    )
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,217 @@
+"""Composition root — the ONE place that wires concrete classes together.
+
+Settings → a store chosen by URL scheme → the core service → the adapters whose tokens are set →
+the outbox dispatcher with each adapter as the sender for its platform. Nothing here holds a rule;
+import-linter allows only this module (and the CLI through it) to import adapters and stores.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from collections.abc import AsyncIterator, Awaitable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any, Protocol, TextIO
+
+from bot.config import ConfigError, Settings
+from bot.domain import Destinations, Letter
+from bot.export import ExportFormat
+from bot.milestones import MilestonePolicy
+from bot.outbox import OutboxDispatcher
+from bot.ports import Sender, Store
+from bot.service import PledgeService, Rules, SystemClock
+
+__all__ = ["core", "export_to", "open_store", "run_bot", "run_console"]
+
+_log = logging.getLogger(__name__)
+
+CONSOLE_ANNOUNCE = ("console", "announcements")
+CONSOLE_MOD_QUEUE = ("console", "mod-queue")
+
+
+class Adapter(Sender, Protocol):
+    async def run(self) -> None: ...
+
+
+# -- building the core -----------------------------------------------------------------------
+def build_letter(settings: Settings) -> Letter:
+    s = settings.letter
+    return Letter(s.title.strip(), s.preamble.strip(), tuple(s.demands), s.closing.strip())
+
+
+def build_rules(settings: Settings) -> Rules:
+    m = settings.milestones
+    return Rules(
+        approval=settings.signing.approval,
+        allow_anonymous=settings.signing.allow_anonymous,
+        milestones=MilestonePolicy.of(m.thresholds, m.every),
+        milestone_message=m.message,
+    )
+
+
+def build_destinations(settings: Settings) -> Destinations:
+    """Every announce channel of every enabled platform, and the console (or its log)."""
+    announce = [CONSOLE_ANNOUNCE]
+    mod_queue = [CONSOLE_MOD_QUEUE]
+    if settings.discord.enabled:
+        announce += [("discord", str(c)) for c in settings.discord.announce_channel_ids]
+        if settings.discord.mod_channel_id:
+            mod_queue.append(("discord", str(settings.discord.mod_channel_id)))
+    if settings.telegram.enabled:
+        announce += [("telegram", str(c)) for c in settings.telegram.announce_chat_ids]
+        if settings.telegram.mod_chat_id:
+            mod_queue.append(("telegram", str(settings.telegram.mod_chat_id)))
+    return Destinations(tuple(announce), tuple(mod_queue))
+
+
+def open_store(url: str) -> Store:
+    if url.startswith("sqlite:"):
+        from storage.sqlite import SQLiteStore
+
+        return SQLiteStore(url)
+    if url.startswith(("postgresql://", "postgres://")):
+        raise ConfigError(
+            "storage.url: PostgreSQL is not supported by this version yet; use sqlite:///FILE"
+        )
+    raise ConfigError(f"storage.url: unsupported scheme in {url.split(':', 1)[0]!r}")
+
+
+@asynccontextmanager
+async def core(settings: Settings) -> AsyncIterator[PledgeService]:
+    store = open_store(settings.storage.url)
+    await store.open()
+    try:
+        service = PledgeService(
+            store,
+            build_letter(settings),
+            build_rules(settings),
+            build_destinations(settings),
+            SystemClock(),
+        )
+        await service.start()
+        yield service
+    finally:
+        await store.close()
+
+
+# -- running ---------------------------------------------------------------------------------
+async def run_console(
+    settings: Settings,
+    *,
+    user: str = "artist",
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+) -> None:
+    async with core(settings) as service:
+        await _console_session(settings, service, user=user, stdin=stdin, stdout=stdout)
+
+
+async def run_bot(settings: Settings) -> None:
+    """Every adapter whose token is set; the console when none is."""
+    async with core(settings) as service:
+        adapters: list[Adapter] = _platform_adapters(settings, service)
+        if not adapters:
+            _log.warning("no platform token is set: starting the console adapter")
+            await _console_session(settings, service)
+            return
+        from adapters.console import ConsoleLogSender
+
+        senders: list[Sender] = [*adapters, ConsoleLogSender()]
+        dispatcher = OutboxDispatcher(service.store, senders, service.clock)
+        service.on_outbox(dispatcher.notify)
+        await dispatcher.recover()
+        await _until_stopped([dispatcher.run(), *(a.run() for a in adapters)])
+
+
+async def _console_session(
+    settings: Settings,
+    service: PledgeService,
+    *,
+    user: str = "artist",
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+) -> None:
+    """The terminal chat. What the outbox owes the console prints after each command, in order,
+    and once more at end of input, so a piped session reads the same every time."""
+    from adapters.console import ConsoleAdapter
+
+    async def flush() -> None:
+        await dispatcher.drain()
+
+    console = ConsoleAdapter(
+        service,
+        moderators=settings.console.moderators,
+        user=user,
+        stdin=stdin,
+        stdout=stdout,
+        after_command=flush,
+    )
+    dispatcher = OutboxDispatcher(service.store, [console], service.clock)
+    await dispatcher.drain()
+    await _until_stopped([console.run()])
+    await dispatcher.drain()
+
+
+def _platform_adapters(settings: Settings, service: PledgeService) -> list[Adapter]:
+    adapters: list[Adapter] = []
+    if settings.discord.enabled or settings.telegram.enabled:
+        raise ConfigError(
+            "discord.token / telegram.token: the Discord and Telegram adapters are not part of "
+            "this version yet; unset the tokens to use the console"
+        )
+    return adapters
+
+
+async def _until_stopped(jobs: list[Awaitable[Any]]) -> None:
+    """Run jobs until the first ends (the console at end of input) or SIGINT/SIGTERM arrives;
+    then cancel the rest and wait for them to clean up."""
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    installed = []
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(sig, stop.set)
+            installed.append(sig)
+    tasks = [asyncio.ensure_future(job) for job in jobs]
+    stopper = asyncio.ensure_future(stop.wait())
+    try:
+        done, _ = await asyncio.wait([*tasks, stopper], return_when=asyncio.FIRST_COMPLETED)
+        if stopper in done:
+            _log.info("stopping on signal")
+    finally:
+        for sig in installed:
+            loop.remove_signal_handler(sig)
+        for task in [*tasks, stopper]:
+            task.cancel()
+        results = await asyncio.gather(*tasks, stopper, return_exceptions=True)
+    for result in results:
+        if isinstance(result, BaseException) and not isinstance(result, asyncio.CancelledError):
+            raise result
+
+
+# -- one-shot commands -----------------------------------------------------------------------
+async def export_to(
+    settings: Settings, fmt: ExportFormat, output: Path | None, *, with_ids: bool = False
+) -> int:
+    """Write an export to a file (atomically) or stdout; returns the bytes written."""
+    async with core(settings) as service:
+        chunks = service.export(fmt, with_ids=with_ids)
+        if output is None:
+            written = 0
+            async for chunk in chunks:
+                sys.stdout.write(chunk)
+                written += len(chunk.encode())
+            sys.stdout.flush()
+            return written
+        partial = output.with_name(output.name + ".partial")
+        written = 0
+        with partial.open("w", encoding="utf-8", newline="") as fh:
+            async for chunk in chunks:
+                fh.write(chunk)
+                written += len(chunk.encode())
+        partial.replace(output)
+        return written

@@ -1,0 +1,145 @@
+"""The ``pledgebot`` command line. Errors are one line on stderr and a non-zero exit code."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.domain import Letter
+from bot.logs import setup_logging
+
+__all__ = ["main"]
+
+EXIT_CONFIG = 2
+
+
+def _version() -> str:
+    try:
+        return version("pledgebot")
+    except PackageNotFoundError:  # running from a source tree that is not installed
+        return "0+unknown"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pledgebot",
+        description="Gather signatures for an open letter on Discord, Telegram and the console.",
+    )
+    parser.add_argument("--version", action="version", version=f"pledgebot {_version()}")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--config", metavar="PATH", help="TOML config file (default: ./config.toml)"
+    )
+    common.add_argument("--storage-url", metavar="URL", help="overrides storage.url")
+    common.add_argument("-v", "--verbose", action="store_true", help="log debug details")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    sub.add_parser(
+        "run", parents=[common], help="start every adapter whose token is set (else the console)"
+    )
+    console = sub.add_parser("console", parents=[common], help="the terminal chat")
+    console.add_argument(
+        "--as",
+        dest="user",
+        default="artist",
+        metavar="USER",
+        help="act as this user (moderators are listed in [console])",
+    )
+    export = sub.add_parser("export", parents=[common], help="export approved signatures")
+    export.add_argument("--format", choices=("csv", "json"), required=True)
+    export.add_argument("--output", metavar="FILE", type=Path, help="default: standard output")
+    export.add_argument(
+        "--with-ids",
+        action="store_true",
+        help="include platform user ids (personal data: handle with care)",
+    )
+    sub.add_parser(
+        "check-config", parents=[common], help="validate the configuration and say what is on"
+    )
+    return parser
+
+
+def _overrides(args: argparse.Namespace) -> dict[str, Any]:
+    overrides: dict[str, Any] = {}
+    if args.storage_url:
+        overrides["storage"] = {"url": args.storage_url}
+    return overrides
+
+
+def _check_config(settings: Settings, path: Path | None) -> None:
+    s = settings
+    letter = Letter(s.letter.title, s.letter.preamble, tuple(s.letter.demands), s.letter.closing)
+
+    def on(enabled: bool) -> str:
+        return "on (token set)" if enabled else "off (no token)"
+
+    print(f"config file: {path or 'none (defaults and environment only)'}")
+    print(f"letter: “{letter.title}”, {len(letter.demands)} demands, version {letter.version}")
+    print(
+        f"signing: approval {s.signing.approval}, anonymous "
+        f"{'allowed' if s.signing.allow_anonymous else 'not allowed'}"
+    )
+    print(f"milestones: {s.milestones.thresholds}, then every {s.milestones.every or 'never'}")
+    print(f"storage: {s.storage.url.split('@')[-1] if '@' in s.storage.url else s.storage.url}")
+    print(f"discord: {on(s.discord.enabled)}")
+    print(f"telegram: {on(s.telegram.enabled)}")
+    print("configuration OK")
+
+
+def _secrets(settings: Settings) -> list[str]:
+    return [
+        settings.discord.token.get_secret_value(),
+        settings.telegram.token.get_secret_value(),
+        settings.telegram.webhook_secret.get_secret_value(),
+    ]
+
+
+async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import app
+
+    if args.command == "run":
+        await app.run_bot(settings)
+    elif args.command == "console":
+        await app.run_console(settings, user=args.user)
+    elif args.command == "export":
+        written = await app.export_to(settings, args.format, args.output, with_ids=args.with_ids)
+        if args.output is not None:
+            print(f"wrote {written} bytes to {args.output}", file=sys.stderr)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings, path = load_settings(args.config, **_overrides(args))
+    except ConfigError as exc:
+        print(f"pledgebot: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    if args.command == "check-config":
+        _check_config(settings, path)
+        return 0
+    quiet = args.command in ("console", "export")
+    level = logging.DEBUG if args.verbose else logging.WARNING if quiet else logging.INFO
+    setup_logging(level, _secrets(settings))
+    try:
+        return asyncio.run(_dispatch(args, settings))
+    except ConfigError as exc:
+        print(f"pledgebot: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # one line for the operator; the details are in the debug log
+        logging.getLogger("pledgebot").debug("fatal error", exc_info=True)
+        print(f"pledgebot: error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,227 @@
+"""The pledge domain: the letter, who signs it, and what a signature is.
+
+Everything here is a small frozen value. State changes happen in :mod:`bot.service`, which
+produces new values and hands them to the store inside one transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from enum import StrEnum
+
+__all__ = [
+    "Actor",
+    "AuditEntry",
+    "Destinations",
+    "Identity",
+    "Letter",
+    "NewSignature",
+    "OutboxKind",
+    "OutboxMessage",
+    "PendingItem",
+    "SignatoriesPage",
+    "Signature",
+    "SignatureForm",
+    "SignerStatus",
+    "Status",
+]
+
+
+class Status(StrEnum):
+    """Where a signature stands. Only ``pending`` and ``approved`` are *active*."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+    REMOVED = "removed"
+
+    @property
+    def is_active(self) -> bool:
+        return self in (Status.PENDING, Status.APPROVED)
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """A signer is a platform account, never a display handle (handles change and collide)."""
+
+    platform: str
+    user_id: str
+
+    def __str__(self) -> str:
+        return f"{self.platform}:{self.user_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Whoever acts: the adapter vouches for ``is_moderator`` from the platform's own facts
+    (a role, an admin list, the console config); the core decides what that allows."""
+
+    identity: Identity
+    display_name: str
+    is_moderator: bool = False
+
+    def __str__(self) -> str:
+        return self.display_name or str(self.identity)
+
+
+@dataclass(frozen=True, slots=True)
+class Letter:
+    title: str
+    preamble: str
+    demands: tuple[str, ...]
+    closing: str
+
+    @property
+    def version(self) -> str:
+        """A short hash of the text, so a signature records exactly what its signer read."""
+        text = "\x1f".join((self.title, self.preamble, *self.demands, self.closing))
+        return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+    @property
+    def text(self) -> str:
+        demands = "\n".join(f"{n}. {d}" for n, d in enumerate(self.demands, 1))
+        parts = [self.title, self.preamble, demands, self.closing]
+        return "\n\n".join(p for p in parts if p)
+
+
+@dataclass(frozen=True, slots=True)
+class SignatureForm:
+    """What a signer typed, before hygiene: from a modal, a conversation or a line."""
+
+    name: str
+    role: str = ""
+    location: str = ""
+    link: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class NewSignature:
+    """A cleaned signature about to be stored; the store assigns its id."""
+
+    identity: Identity
+    name: str
+    name_key: str
+    role: str | None
+    location: str | None
+    link: str | None
+    anonymous: bool
+    community: str
+    status: Status
+    letter_version: str
+    created_at: datetime
+    decided_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Signature:
+    id: int
+    identity: Identity
+    name: str | None
+    name_key: str
+    role: str | None
+    location: str | None
+    link: str | None
+    anonymous: bool
+    community: str
+    status: Status
+    letter_version: str
+    created_at: datetime
+    decided_at: datetime | None = None
+    decided_by: str | None = None
+    reason: str | None = None
+    withdrawn_at: datetime | None = None
+    erased: bool = False
+
+    @property
+    def listed(self) -> bool:
+        """Shown by name on the public list: approved, not anonymous, not erased."""
+        return self.status is Status.APPROVED and not self.anonymous and not self.erased
+
+    @property
+    def public_name(self) -> str:
+        if self.erased or self.name is None:
+            return "(erased)"
+        return self.name
+
+    def evolve(self, **changes: object) -> Signature:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True, slots=True)
+class SignerStatus:
+    """What ``/status`` tells a signer about themselves."""
+
+    signature: Signature | None
+    letter_changed: bool
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class PendingItem:
+    """A signature awaiting a decision, with what a moderator needs to decide well."""
+
+    signature: Signature
+    history: tuple[Signature, ...] = ()
+    possible_duplicates: tuple[Signature, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SignatoriesPage:
+    page: int
+    pages: int
+    signatures: tuple[Signature, ...]
+    listed: int
+    anonymous: int
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    signature_id: int | None
+    reason: str | None = None
+
+
+class OutboxKind(StrEnum):
+    ANNOUNCEMENT = "announcement"
+    NOTIFICATION = "notification"
+    MOD_QUEUE = "mod_queue"
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxMessage:
+    """One message owed to one destination. Written in the same transaction as its cause."""
+
+    kind: OutboxKind
+    platform: str
+    destination: str
+    text: str
+    signature_id: int | None = None
+    milestone: int | None = None
+    id: int = 0
+    attempts: int = 0
+    created_at: datetime | None = None
+    status: str = "pending"
+    ref: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Destinations:
+    """Where announcements and mod-queue posts go, per platform, decided by configuration."""
+
+    announce: Sequence[tuple[str, str]] = field(default_factory=tuple)
+    mod_queue: Sequence[tuple[str, str]] = field(default_factory=tuple)

@@ -1,0 +1,104 @@
+"""Exporting approved signatures as CSV or JSON, streamed in chunks so a million rows never sit
+in memory at once."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import AsyncIterator, Sequence
+from typing import TYPE_CHECKING, Literal
+
+from bot.domain import Letter, Signature
+from bot.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from bot.ports import Store
+
+__all__ = ["EXPORT_FORMATS", "ExportFormat", "export_chunks"]
+
+ExportFormat = Literal["csv", "json"]
+EXPORT_FORMATS: tuple[ExportFormat, ...] = ("csv", "json")
+
+_BATCH = 1000
+_FIELDS = ("signature", "name", "role", "location", "link", "approved_at", "letter_version")
+_ID_FIELDS = ("platform", "user_id", "community")
+# A cell starting with one of these is a formula to a spreadsheet (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _record(sig: Signature, with_ids: bool) -> dict[str, object]:
+    record: dict[str, object] = {
+        "signature": sig.id,
+        "name": sig.name,
+        "role": sig.role,
+        "location": sig.location,
+        "link": sig.link,
+        "approved_at": sig.decided_at.isoformat() if sig.decided_at else None,
+        "letter_version": sig.letter_version,
+    }
+    if with_ids:
+        record |= {
+            "platform": sig.identity.platform,
+            "user_id": sig.identity.user_id,
+            "community": sig.community,
+        }
+    return record
+
+
+def _safe_cell(value: object) -> object:
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return "" if value is None else value
+
+
+async def _listed(store: Store) -> AsyncIterator[list[Signature]]:
+    batch: list[Signature] = []
+    async for sig in store.listed_signatures(_BATCH):
+        batch.append(sig)
+        if len(batch) >= _BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+async def _csv(store: Store, fields: Sequence[str], with_ids: bool) -> AsyncIterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(fields)
+    async for batch in _listed(store):
+        for sig in batch:
+            writer.writerow([_safe_cell(v) for v in _record(sig, with_ids).values()])
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue()
+
+
+async def _json(store: Store, letter: Letter, with_ids: bool) -> AsyncIterator[str]:
+    approved, listed = await store.count(), await store.listed_count()
+    head = {
+        "letter": {"title": letter.title, "version": letter.version},
+        "approved": approved,
+        "anonymous": max(approved - listed, 0),
+    }
+    yield json.dumps(head, ensure_ascii=False)[:-1] + ', "signatures": ['
+    first = True
+    async for batch in _listed(store):
+        rows = ",\n  ".join(json.dumps(_record(s, with_ids), ensure_ascii=False) for s in batch)
+        yield ("\n  " if first else ",\n  ") + rows
+        first = False
+    yield "\n]}\n"
+
+
+def export_chunks(
+    store: Store, letter: Letter, fmt: ExportFormat, *, with_ids: bool = False
+) -> AsyncIterator[str]:
+    """Approved, listed signatures in approval order. Anonymous signatures are only counted."""
+    if fmt == "csv":
+        return _csv(store, _FIELDS + (_ID_FIELDS if with_ids else ()), with_ids)
+    if fmt == "json":
+        return _json(store, letter, with_ids)
+    raise InvalidInput("format", "The export format must be csv or json.")

@@ -1,0 +1,144 @@
+"""Normalising and checking what people type, once, for every adapter.
+
+The aim is that stored text is plain, visible, and inert: no control, zero-width or bidi
+characters that could hide or reorder text, and no mention syntax that could ping a crowd when
+a name is posted. Platform escaping (Discord markdown, Telegram HTML) is a rendering concern and
+stays in the adapters.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from urllib.parse import urlsplit
+
+from bot.domain import SignatureForm
+from bot.errors import InvalidInput
+
+__all__ = [
+    "LIMITS",
+    "CleanForm",
+    "clean_form",
+    "clean_link",
+    "clean_reason",
+    "clean_text",
+    "name_key",
+]
+
+LIMITS = {"name": 80, "role": 60, "location": 60, "link": 200, "reason": 300}
+
+# Characters with no visible glyph that Unicode classes as letters or symbols, used to fake an
+# empty or spoofed name (Hangul fillers, braille blank, Khmer vowel inherents).
+_INVISIBLE = frozenset("\u115f\u1160\u3164\uffa0\u2800\u17b4\u17b5\u180e")
+# Categories removed outright: control, format (zero-width, bidi), surrogate, private use,
+# unassigned.
+_DROP_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
+# `@everyone`, `@here`, `@user` (Telegram), `<@123>`, `<@!123>`, `<@&123>`: an @ that starts a
+# mention becomes a fullwidth at sign, which reads the same and pings no one.
+_MENTION_AT = re.compile(r"@(?=[\w&!])")
+_CHANNEL_MENTION = re.compile(r"<#(?=\d)")
+_LINK_MENTION = re.compile(r"@(?=everyone|here)", re.IGNORECASE)
+_FORBIDDEN_IN_LINK = re.compile(r"[\s<>\"'`\\]")
+
+
+def _strip_invisible(text: str) -> str:
+    out = []
+    for ch in text:
+        if ch in "\t\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029":
+            out.append(" ")
+        elif ch in _INVISIBLE or unicodedata.category(ch) in _DROP_CATEGORIES:
+            continue
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _normalise(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text)
+    text = _strip_invisible(text)
+    # NFKC again: removing a joiner can bring two combinable characters together.
+    text = unicodedata.normalize("NFKC", text)
+    return " ".join(text.split())
+
+
+def neutralise_mentions(text: str) -> str:
+    text = _MENTION_AT.sub("\uff20", text)
+    return _CHANNEL_MENTION.sub("<\uff03", text)
+
+
+def clean_text(raw: str, *, field: str, label: str, required: bool = False) -> str | None:
+    """Normalise one free-text field; ``None`` when an optional field is left empty."""
+    limit = LIMITS[field]
+    if len(raw) > limit * 8:  # refuse absurd input before doing work on it
+        raise InvalidInput(field, f"{label} is too long: at most {limit} characters, please.")
+    text = _normalise(raw)
+    if not text:
+        if required:
+            raise InvalidInput(field, f"{label} cannot be empty.")
+        return None
+    if len(text) > limit:
+        raise InvalidInput(
+            field, f"{label} is too long ({len(text)} characters): at most {limit}, please."
+        )
+    # Neutralising happens last and never changes the length, so the limit above holds.
+    return neutralise_mentions(text)
+
+
+def clean_link(raw: str) -> str | None:
+    limit = LIMITS["link"]
+    if len(raw) > limit * 8:
+        raise InvalidInput("link", f"The link is too long: at most {limit} characters, please.")
+    text = _strip_invisible(unicodedata.normalize("NFKC", raw)).strip()
+    if not text:
+        return None
+    if len(text) > limit:
+        raise InvalidInput("link", f"The link is too long: at most {limit} characters, please.")
+    error = InvalidInput(
+        "link", "The link must be a web address starting with http:// or https://."
+    )
+    if _FORBIDDEN_IN_LINK.search(text):
+        raise error
+    try:
+        parts = urlsplit(text)
+        host = parts.hostname
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError:
+        raise error from None
+    if parts.scheme.lower() not in ("http", "https") or not host or "." not in host:
+        raise error
+    if parts.username is not None or parts.password is not None:
+        raise InvalidInput("link", "The link must not contain a user name or password.")
+    return _LINK_MENTION.sub("%40", text)
+
+
+def clean_reason(raw: str) -> str:
+    reason = clean_text(raw, field="reason", label="The reason", required=True)
+    assert reason is not None
+    return reason
+
+
+def name_key(name: str) -> str:
+    """A comparison key: two names with the same key are flagged as possible duplicates."""
+    folded = unicodedata.normalize("NFKC", name).casefold()
+    return "".join(ch for ch in folded if ch.isalnum())
+
+
+class CleanForm:
+    """A :class:`SignatureForm` after hygiene: every field normalised, limited and inert."""
+
+    __slots__ = ("key", "link", "location", "name", "role")
+
+    def __init__(self, form: SignatureForm) -> None:
+        name = clean_text(form.name, field="name", label="Your public name", required=True)
+        assert name is not None
+        self.name: str = name
+        self.key: str = name_key(name)
+        if not self.key:
+            raise InvalidInput("name", "Your public name needs at least one letter or digit.")
+        self.role = clean_text(form.role, field="role", label="Role/affiliation")
+        self.location = clean_text(form.location, field="location", label="Location")
+        self.link = clean_link(form.link)
+
+
+def clean_form(form: SignatureForm) -> CleanForm:
+    return CleanForm(form)

@@ -1,0 +1,161 @@
+"""The outbox dispatcher: hands owed messages to the adapter that owns their platform.
+
+Rows are written in the same transaction as their cause, so a crash can delay a message but never
+lose it. The dispatcher claims due rows (a lease, so a dead claimer's rows come back), delivers
+them, and marks each delivered, rescheduled with backoff, or failed for good.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections.abc import Sequence
+from datetime import timedelta
+
+from bot.domain import OutboxMessage
+from bot.ports import Clock, DeliveryError, Sender, Store
+
+__all__ = ["OutboxDispatcher"]
+
+_log = logging.getLogger(__name__)
+
+
+class OutboxDispatcher:
+    def __init__(
+        self,
+        store: Store,
+        senders: Sequence[Sender],
+        clock: Clock,
+        *,
+        lease: timedelta = timedelta(seconds=60),
+        poll_interval: float = 5.0,
+        batch: int = 50,
+        max_attempts: int = 12,
+        base_backoff: float = 2.0,
+        max_backoff: float = 900.0,
+    ) -> None:
+        self.store = store
+        self.clock = clock
+        self.senders = {s.platform: s for s in senders}
+        self.lease = lease
+        self.poll_interval = poll_interval
+        self.batch = batch
+        self.max_attempts = max_attempts
+        self.base_backoff = base_backoff
+        self.max_backoff = max_backoff
+        self._wake = asyncio.Event()
+        self._started = False
+
+    @property
+    def platforms(self) -> list[str]:
+        return list(self.senders)
+
+    def notify(self) -> None:
+        """New rows were written: look now rather than at the next poll."""
+        self._wake.set()
+
+    async def recover(self) -> None:
+        """At start-up: take back rows a crashed run had claimed but not finished."""
+        if self._started:
+            return
+        self._started = True
+        released = await self.store.outbox_release_claims(self.platforms)
+        if released:
+            _log.warning("outbox: %d message(s) left in flight by an earlier run", released)
+
+    async def run(self) -> None:
+        """Deliver until cancelled."""
+        await self.recover()
+        while True:
+            self._wake.clear()  # before looking, so a notify during delivery is not lost
+            try:
+                delivered = await self.deliver_due()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                _log.exception("outbox: delivery round failed; retrying shortly")
+                delivered = 0
+            if delivered:
+                continue  # there may be more due right away
+            await self._sleep()
+
+    async def drain(self) -> int:
+        """Deliver everything due now (used before a clean exit and by the console)."""
+        await self.recover()
+        total = 0
+        while delivered := await self.deliver_due():
+            total += delivered
+        return total
+
+    async def deliver_due(self) -> int:
+        now = self.clock.now()
+        claimed = await self.store.claim_outbox(self.platforms, now, now + self.lease, self.batch)
+        if not claimed:
+            return 0
+        # One destination's messages in order; different destinations concurrently.
+        queues: dict[tuple[str, str], list[OutboxMessage]] = {}
+        for message in claimed:
+            queues.setdefault((message.platform, message.destination), []).append(message)
+        await asyncio.gather(*(self._deliver_in_order(q) for q in queues.values()))
+        return len(claimed)
+
+    async def _deliver_in_order(self, messages: list[OutboxMessage]) -> None:
+        for message in messages:
+            await self._deliver(message)
+
+    async def _deliver(self, message: OutboxMessage) -> None:
+        sender = self.senders[message.platform]
+        try:
+            ref = await sender.deliver(message)
+        except asyncio.CancelledError:
+            raise
+        except DeliveryError as exc:
+            if exc.permanent:
+                _log.warning(
+                    "outbox: giving up on #%d to %s:%s: %s",
+                    message.id,
+                    message.platform,
+                    message.destination,
+                    exc,
+                )
+                await self.store.outbox_failed(message.id, self.clock.now(), str(exc))
+            else:
+                await self._retry(message, str(exc), exc.retry_after)
+            return
+        except Exception as exc:
+            _log.exception(
+                "outbox: delivering #%d to %s:%s failed",
+                message.id,
+                message.platform,
+                message.destination,
+            )
+            await self._retry(message, f"{type(exc).__name__}: {exc}", None)
+            return
+        await self.store.outbox_delivered(message.id, self.clock.now(), ref)
+
+    async def _retry(self, message: OutboxMessage, error: str, retry_after: float | None) -> None:
+        attempts = message.attempts + 1
+        if attempts >= self.max_attempts:
+            _log.error("outbox: #%d failed %d times, giving up: %s", message.id, attempts, error)
+            await self.store.outbox_failed(message.id, self.clock.now(), error)
+            return
+        delay = min(self.base_backoff * 2 ** (attempts - 1), self.max_backoff)
+        delay *= 1 + random.random() / 10  # jitter, so retries of a burst spread out
+        if retry_after is not None:
+            delay = max(delay, retry_after)
+        next_at = self.clock.now() + timedelta(seconds=delay)
+        await self.store.outbox_retry(message.id, next_at, error)
+        self._schedule_wake(delay)
+
+    def _schedule_wake(self, delay: float) -> None:
+        asyncio.get_running_loop().call_later(delay, self._wake.set)
+
+    async def _sleep(self) -> None:
+        timeout = self.poll_interval
+        due = await self.store.next_outbox_due(self.platforms)
+        if due is not None:
+            timeout = min(timeout, max((due - self.clock.now()).total_seconds(), 0.0))
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), timeout)

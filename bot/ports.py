@@ -1,0 +1,156 @@
+"""What the core needs from the outside world, as narrow Protocols.
+
+The store is split in two: reads, which any connection may serve, and :class:`WriteTx`, the
+operations of one atomic unit of work. :meth:`Store.write` runs a unit (an ``async`` function of a
+``WriteTx``) and returns its result only after it is durably committed; a store may commit many
+concurrent units in one transaction (group commit) as long as each unit stays all-or-nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from datetime import datetime
+from typing import Protocol, TypeVar
+
+from bot.domain import (
+    AuditEntry,
+    Identity,
+    NewSignature,
+    OutboxMessage,
+    Signature,
+)
+
+__all__ = ["Clock", "DeliveryError", "Sender", "Store", "WriteTx"]
+
+T = TypeVar("T")
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class WriteTx(Protocol):
+    """Operations inside one unit of work. Everything a unit does commits together or not at all."""
+
+    async def latest_signature(self, identity: Identity) -> Signature | None: ...
+
+    async def get_signature(self, signature_id: int) -> Signature | None: ...
+
+    async def signatures_of(self, identity: Identity) -> list[Signature]: ...
+
+    async def insert_signature(self, new: NewSignature) -> Signature: ...
+
+    async def update_signature(self, signature: Signature) -> None:
+        """Persist status, decision, withdrawal and erasure fields. Keeps the public listing
+        (``Signature.listed``) in step, so pages never need a scan."""
+
+    async def add_to_count(self, delta: int) -> tuple[int, int]:
+        """Change the approved count; returns ``(old, new)`` as seen by this unit."""
+
+    async def claim_milestones(self, values: Sequence[int], at: datetime) -> list[int]:
+        """Mark milestones reached; returns those that were not reached before (ascending)."""
+
+    async def add_outbox(self, messages: Sequence[OutboxMessage], at: datetime) -> None: ...
+
+    async def redact_outbox(self, signature_ids: Sequence[int]) -> None:
+        """Erase the text of messages about these signatures and cancel any not yet sent:
+        a mod-queue post carries the signer's details, which an erase must not leave behind."""
+
+    async def add_audit(
+        self,
+        at: datetime,
+        actor: str,
+        action: str,
+        signature_id: int | None,
+        reason: str | None = None,
+    ) -> None: ...
+
+    async def record_letter_version(self, version: str, text: str, at: datetime) -> bool:
+        """Remember a letter text; True when this version is new."""
+
+
+class Store(Protocol):
+    """The storage port. Implemented by :mod:`storage.sqlite` and :mod:`storage.postgres`."""
+
+    async def open(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    async def write(self, unit: Callable[[WriteTx], Awaitable[T]]) -> T: ...
+
+    # -- reads -----------------------------------------------------------------------------
+    async def count(self) -> int:
+        """Approved signatures; O(1), maintained by ``add_to_count``."""
+
+    async def listed_count(self) -> int: ...
+
+    async def get_signature(self, signature_id: int) -> Signature | None: ...
+
+    async def latest_signature(self, identity: Identity) -> Signature | None: ...
+
+    async def listed_page(self, start: int, limit: int) -> list[Signature]:
+        """Listed signatures in approval order, from the ``start``-th (0-based)."""
+
+    async def pending(self, limit: int) -> list[Signature]:
+        """Oldest first."""
+
+    async def histories(self, identities: Sequence[Identity]) -> list[Signature]:
+        """Every signature of these identities, oldest first."""
+
+    async def approved_with_keys(self, keys: Sequence[str]) -> list[Signature]: ...
+
+    async def reached_milestones(self) -> list[int]: ...
+
+    async def audit_log(self, limit: int) -> list[AuditEntry]:
+        """Newest first."""
+
+    def listed_signatures(self, batch: int = 1000) -> AsyncIterator[Signature]:
+        """Every listed signature in approval order, fetched in batches (for export)."""
+
+    # -- outbox ----------------------------------------------------------------------------
+    async def claim_outbox(
+        self, platforms: Sequence[str], now: datetime, lease_until: datetime, limit: int
+    ) -> list[OutboxMessage]:
+        """Take due messages for these platforms; a claimed message is invisible to other
+        claimers until delivered, rescheduled, or its lease runs out (its claimer died)."""
+
+    async def outbox_delivered(self, message_id: int, at: datetime, ref: str | None) -> None: ...
+
+    async def outbox_retry(self, message_id: int, next_at: datetime, error: str) -> None: ...
+
+    async def outbox_failed(self, message_id: int, at: datetime, error: str) -> None:
+        """Give up on a message (a closed DM, a deleted channel): logged, never retried."""
+
+    async def outbox_release_claims(self, platforms: Sequence[str]) -> int:
+        """Make messages claimed by a process that is gone deliverable again, at start-up.
+        Stores shared by several processes leave this to lease expiry and return 0."""
+
+    async def next_outbox_due(self, platforms: Sequence[str]) -> datetime | None: ...
+
+    async def outbox_messages(self) -> list[OutboxMessage]:
+        """Every outbox row with its delivery status, oldest first (operators and tests)."""
+
+    async def outbox_refs(self, signature_id: int, kind: str) -> list[tuple[str, str, str]]:
+        """``(platform, destination, ref)`` of delivered messages about a signature (e.g. the
+        mod-queue posts an adapter edits once the signature is decided)."""
+
+
+class DeliveryError(Exception):
+    """Raised by a :class:`Sender`. ``permanent`` means retrying cannot help (a closed DM)."""
+
+    def __init__(self, message: str, *, permanent: bool = False, retry_after: float | None = None):
+        super().__init__(message)
+        self.permanent = permanent
+        self.retry_after = retry_after
+
+
+class Sender(Protocol):
+    """An adapter's outbound side: posts one outbox message to its platform.
+
+    Returns a platform reference to the posted message (a message id) when it has one. The
+    outbox id is a stable idempotency key (Discord's ``nonce``) for retried sends.
+    """
+
+    platform: str
+
+    async def deliver(self, message: OutboxMessage) -> str | None: ...

@@ -1,0 +1,433 @@
+"""PledgeService: every rule of signing and moderating, once, for every adapter.
+
+Each public method is one use case. Writes run as a single unit of work through
+:meth:`bot.ports.Store.write`, so a signature, the count, a crossed milestone, its outbox rows and
+the audit entry commit together or not at all.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Literal
+
+from bot import texts
+from bot.domain import (
+    Actor,
+    AuditEntry,
+    Destinations,
+    Identity,
+    Letter,
+    NewSignature,
+    OutboxKind,
+    OutboxMessage,
+    PendingItem,
+    SignatoriesPage,
+    Signature,
+    SignatureForm,
+    SignerStatus,
+    Status,
+)
+from bot.errors import (
+    AlreadyDecided,
+    AlreadySigned,
+    AnonymousNotAllowed,
+    InvalidInput,
+    NotModerator,
+    NotSigned,
+    PledgeError,
+    SignatureNotFound,
+    SignerRemoved,
+)
+from bot.export import ExportFormat, export_chunks
+from bot.hygiene import clean_form, clean_reason
+from bot.milestones import MilestonePolicy
+from bot.ports import Clock, Store, WriteTx
+
+__all__ = ["Decision", "Overview", "PledgeService", "Rules", "SignResult", "SystemClock"]
+
+_log = logging.getLogger(__name__)
+
+PAGE_SIZE = 20
+MAX_BATCH_DECISIONS = 50
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Rules:
+    approval: Literal["manual", "auto"] = "manual"
+    allow_anonymous: bool = True
+    milestones: MilestonePolicy = field(
+        default_factory=lambda: MilestonePolicy((10, 50, 100, 250, 500, 1000), 1000)
+    )
+    milestone_message: str = "{count} artists have signed “{title}”."
+
+
+@dataclass(frozen=True, slots=True)
+class Overview:
+    letter: Letter
+    count: int
+    next_milestone: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class SignResult:
+    signature: Signature
+
+    @property
+    def awaiting_approval(self) -> bool:
+        return self.signature.status is Status.PENDING
+
+    @property
+    def message(self) -> str:
+        return texts.sign_confirmation(self.signature)
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The outcome of one moderator decision in a batch: a signature, or why not."""
+
+    signature_id: int
+    signature: Signature | None = None
+    error: PledgeError | None = None
+
+
+class PledgeService:
+    def __init__(
+        self,
+        store: Store,
+        letter: Letter,
+        rules: Rules,
+        destinations: Destinations,
+        clock: Clock | None = None,
+    ) -> None:
+        self.store = store
+        self.letter = letter
+        self.rules = rules
+        self.destinations = destinations
+        self.clock: Clock = clock or SystemClock()
+        self._outbox_listeners: list[Callable[[], None]] = []
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    async def start(self) -> None:
+        """Record the configured letter text, so later signers' versions can be compared."""
+        letter, now = self.letter, self.clock.now()
+
+        async def unit(tx: WriteTx) -> bool:
+            return await tx.record_letter_version(letter.version, letter.text, now)
+
+        if await self.store.write(unit):
+            _log.info("letter version %s recorded", letter.version)
+
+    def on_outbox(self, listener: Callable[[], None]) -> None:
+        """Be told when a unit wrote outbox rows (the dispatcher wakes up instead of polling)."""
+        self._outbox_listeners.append(listener)
+
+    def _outbox_written(self) -> None:
+        for listener in self._outbox_listeners:
+            listener()
+
+    # -- reading -----------------------------------------------------------------------------
+    async def count(self) -> int:
+        return await self.store.count()
+
+    async def overview(self) -> Overview:
+        count = await self.store.count()
+        return Overview(self.letter, count, self.rules.milestones.next_after(count))
+
+    def demand(self, number: int) -> str:
+        demands = self.letter.demands
+        if not 1 <= number <= len(demands):
+            raise InvalidInput("demand", f"The letter has demands 1 to {len(demands)}.")
+        return demands[number - 1]
+
+    async def status(self, identity: Identity) -> SignerStatus:
+        sig = await self.store.latest_signature(identity)
+        changed = sig is not None and sig.letter_version != self.letter.version
+        return SignerStatus(sig, changed, await self.store.count())
+
+    async def signatories(self, page: int = 1) -> SignatoriesPage:
+        listed = await self.store.listed_count()
+        approved = await self.store.count()
+        pages = max(1, -(-listed // PAGE_SIZE))
+        if page < 1 or page > pages:
+            raise InvalidInput("page", f"There {_pages(pages)}: ask for a page from 1 to {pages}.")
+        rows = await self.store.listed_page((page - 1) * PAGE_SIZE, PAGE_SIZE)
+        return SignatoriesPage(page, pages, tuple(rows), listed, max(approved - listed, 0))
+
+    # -- signing -----------------------------------------------------------------------------
+    async def sign(
+        self,
+        actor: Actor,
+        form: SignatureForm,
+        *,
+        community: str,
+        anonymous: bool = False,
+    ) -> SignResult:
+        if anonymous and not self.rules.allow_anonymous:
+            raise AnonymousNotAllowed()
+        clean = clean_form(form)  # raises InvalidInput before anything is touched
+        identity = actor.identity
+        auto = self.rules.approval == "auto"
+
+        async def unit(tx: WriteTx) -> Signature:
+            latest = await tx.latest_signature(identity)
+            if latest is not None:
+                if latest.status.is_active:
+                    raise AlreadySigned(latest)
+                if latest.status is Status.REMOVED:
+                    raise SignerRemoved(latest)
+            now = self.clock.now()
+            sig = await tx.insert_signature(
+                NewSignature(
+                    identity=identity,
+                    name=clean.name,
+                    name_key=clean.key,
+                    role=clean.role,
+                    location=clean.location,
+                    link=clean.link,
+                    anonymous=anonymous,
+                    community=community,
+                    status=Status.APPROVED if auto else Status.PENDING,
+                    letter_version=self.letter.version,
+                    created_at=now,
+                    decided_at=now if auto else None,
+                )
+            )
+            if auto:
+                await self._count_changed(tx, 1, now)
+            else:
+                await tx.add_outbox(self._mod_queue_messages(sig), now)
+            return sig
+
+        sig = await self.store.write(unit)
+        self._outbox_written()
+        return SignResult(sig)
+
+    async def withdraw(self, actor: Actor, *, erase: bool = False) -> Signature | None:
+        """Take a signature back; with ``erase`` also wipe the signer's personal fields from
+        every signature they ever made, keeping only what counting needs."""
+        identity = actor.identity
+
+        async def unit(tx: WriteTx) -> Signature | None:
+            history = await tx.signatures_of(identity)
+            active = next((s for s in reversed(history) if s.status.is_active), None)
+            to_erase = [s for s in history if not s.erased] if erase else []
+            if active is None and not to_erase:
+                raise NotSigned()
+            now = self.clock.now()
+            result = active
+            if active is not None:
+                result = active.evolve(status=Status.WITHDRAWN, withdrawn_at=now)
+                await tx.update_signature(result)
+                if active.status is Status.APPROVED:
+                    await self._count_changed(tx, -1, now)
+            for sig in to_erase:
+                base = result if result is not None and sig.id == result.id else sig
+                erased = base.evolve(
+                    name=None, name_key="", role=None, location=None, link=None, erased=True
+                )
+                await tx.update_signature(erased)
+                await tx.add_audit(now, _label(actor), "erase", sig.id)
+                if result is not None and sig.id == result.id:
+                    result = erased
+            await tx.redact_outbox([s.id for s in to_erase])
+            return result
+
+        return await self.store.write(unit)
+
+    # -- moderation --------------------------------------------------------------------------
+    @staticmethod
+    def require_moderator(actor: Actor) -> None:
+        if not actor.is_moderator:
+            raise NotModerator()
+
+    async def pending(self, actor: Actor, limit: int = 50) -> list[PendingItem]:
+        self.require_moderator(actor)
+        return await self._with_context(await self.store.pending(limit))
+
+    async def pending_item(self, signature_id: int) -> PendingItem:
+        """A signature with its moderator context, for rendering a mod-queue card."""
+        sig = await self.store.get_signature(signature_id)
+        if sig is None:
+            raise SignatureNotFound(signature_id)
+        return (await self._with_context([sig]))[0]
+
+    async def approve(self, actor: Actor, signature_ids: Iterable[int]) -> list[Decision]:
+        """Approve several signatures in one unit: one count change, one milestone check."""
+        self.require_moderator(actor)
+        ids = _unique_ids(signature_ids)
+
+        async def unit(tx: WriteTx) -> list[Decision]:
+            now = self.clock.now()
+            decisions: list[Decision] = []
+            notes: list[OutboxMessage] = []
+            for sid in ids:
+                sig = await tx.get_signature(sid)
+                if sig is None:
+                    decisions.append(Decision(sid, error=SignatureNotFound(sid)))
+                    continue
+                if sig.status is not Status.PENDING:
+                    decisions.append(Decision(sid, sig, AlreadyDecided(sig)))
+                    continue
+                done = sig.evolve(status=Status.APPROVED, decided_at=now, decided_by=str(actor))
+                await tx.update_signature(done)
+                await tx.add_audit(now, _label(actor), "approve", sid)
+                notes.append(self._notification(done, texts.approved_notification))
+                decisions.append(Decision(sid, done))
+            if notes:
+                await tx.add_outbox(notes, now)
+                await self._count_changed(tx, len(notes), now)
+            return decisions
+
+        decisions = await self.store.write(unit)
+        self._outbox_written()
+        return decisions
+
+    async def reject(self, actor: Actor, signature_id: int, reason: str) -> Signature:
+        self.require_moderator(actor)
+        why = clean_reason(reason)
+
+        async def unit(tx: WriteTx) -> Signature:
+            sig = await self._get(tx, signature_id)
+            if sig.status is not Status.PENDING:
+                raise AlreadyDecided(sig)
+            now = self.clock.now()
+            done = sig.evolve(
+                status=Status.REJECTED, decided_at=now, decided_by=str(actor), reason=why
+            )
+            await tx.update_signature(done)
+            await tx.add_audit(now, _label(actor), "reject", signature_id, why)
+            await tx.add_outbox([self._notification(done, texts.rejected_notification)], now)
+            return done
+
+        done = await self.store.write(unit)
+        self._outbox_written()
+        return done
+
+    async def remove(self, actor: Actor, signature_id: int, reason: str) -> Signature:
+        """Take a signature off the letter for good (spam, impersonation), even once approved.
+        The account cannot sign again."""
+        self.require_moderator(actor)
+        why = clean_reason(reason)
+
+        async def unit(tx: WriteTx) -> Signature:
+            sig = await self._get(tx, signature_id)
+            if sig.status is Status.REMOVED:
+                raise AlreadyDecided(sig)
+            now = self.clock.now()
+            done = sig.evolve(
+                status=Status.REMOVED, decided_at=now, decided_by=str(actor), reason=why
+            )
+            await tx.update_signature(done)
+            await tx.add_audit(now, _label(actor), "remove", signature_id, why)
+            if sig.status is Status.APPROVED:
+                await self._count_changed(tx, -1, now)
+            return done
+
+        return await self.store.write(unit)
+
+    async def audit(self, actor: Actor, limit: int = 20) -> list[AuditEntry]:
+        self.require_moderator(actor)
+        return await self.store.audit_log(max(1, min(limit, 500)))
+
+    def export(self, fmt: ExportFormat, *, with_ids: bool = False) -> AsyncIterator[str]:
+        """Approved signatures as CSV or JSON text chunks, streamed from the store."""
+        return export_chunks(self.store, self.letter, fmt, with_ids=with_ids)
+
+    def export_for(self, actor: Actor, fmt: ExportFormat) -> AsyncIterator[str]:
+        self.require_moderator(actor)
+        return self.export(fmt)
+
+    # -- internals ---------------------------------------------------------------------------
+    async def _get(self, tx: WriteTx, signature_id: int) -> Signature:
+        sig = await tx.get_signature(signature_id)
+        if sig is None:
+            raise SignatureNotFound(signature_id)
+        return sig
+
+    async def _count_changed(self, tx: WriteTx, delta: int, now: datetime) -> None:
+        """Apply a change to the approved count and announce the highest milestone it newly
+        crosses; lower ones crossed by the same change are marked reached silently."""
+        old, new = await tx.add_to_count(delta)
+        crossed = self.rules.milestones.crossed(old, new)
+        if not crossed:
+            return
+        fresh = await tx.claim_milestones(crossed, now)
+        if not fresh:
+            return
+        top = max(fresh)
+        text = texts.format_milestone(
+            self.rules.milestone_message, count=top, title=self.letter.title
+        )
+        await tx.add_outbox(
+            [
+                OutboxMessage(OutboxKind.ANNOUNCEMENT, platform, dest, text, milestone=top)
+                for platform, dest in self.destinations.announce
+            ],
+            now,
+        )
+
+    def _mod_queue_messages(self, sig: Signature) -> list[OutboxMessage]:
+        text = texts.mod_queue_summary(PendingItem(sig))
+        return [
+            OutboxMessage(OutboxKind.MOD_QUEUE, platform, dest, text, signature_id=sig.id)
+            for platform, dest in self.destinations.mod_queue
+        ]
+
+    def _notification(
+        self, sig: Signature, wording: Callable[[Signature, str], str]
+    ) -> OutboxMessage:
+        return OutboxMessage(
+            OutboxKind.NOTIFICATION,
+            sig.identity.platform,
+            sig.identity.user_id,
+            wording(sig, self.letter.title),
+            signature_id=sig.id,
+        )
+
+    async def _with_context(self, sigs: Sequence[Signature]) -> list[PendingItem]:
+        """Attach history and possible duplicates with two queries for the whole list."""
+        if not sigs:
+            return []
+        identities = list({s.identity for s in sigs})
+        history = await self.store.histories(identities)
+        keys = list({s.name_key for s in sigs if s.name_key})
+        approved = await self.store.approved_with_keys(keys)
+        by_identity: dict[Identity, list[Signature]] = {}
+        for h in history:
+            by_identity.setdefault(h.identity, []).append(h)
+        by_key: dict[str, list[Signature]] = {}
+        for a in approved:
+            by_key.setdefault(a.name_key, []).append(a)
+        items = []
+        for sig in sigs:
+            earlier = tuple(h for h in by_identity.get(sig.identity, ()) if h.id < sig.id)
+            dups = tuple(a for a in by_key.get(sig.name_key, ()) if a.id != sig.id)
+            items.append(PendingItem(sig, earlier, dups))
+        return items
+
+
+def _label(actor: Actor) -> str:
+    return f"{actor.display_name} ({actor.identity})"
+
+
+def _pages(pages: int) -> str:
+    return "is 1 page" if pages == 1 else f"are {pages} pages"
+
+
+def _unique_ids(ids: Iterable[int]) -> list[int]:
+    unique = list(dict.fromkeys(ids))
+    if not unique:
+        raise InvalidInput("signature", "Give at least one signature number, like 12.")
+    if len(unique) > MAX_BATCH_DECISIONS:
+        raise InvalidInput(
+            "signature", f"Decide at most {MAX_BATCH_DECISIONS} signatures at once, please."
+        )
+    return unique

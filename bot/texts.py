@@ -1,0 +1,103 @@
+"""Plain-text wording shared by every adapter and by the outbox.
+
+Adapters escape these for their platform (Telegram HTML, Discord markdown); keeping the wording
+here means a signer reads the same sentence wherever they signed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from bot.domain import PendingItem, Signature, SignerStatus, Status
+
+__all__ = [
+    "approved_notification",
+    "describe_signature",
+    "format_milestone",
+    "mod_queue_summary",
+    "rejected_notification",
+    "sign_confirmation",
+    "status_text",
+]
+
+
+class _Template(dict[str, object]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def format_milestone(template: str, *, count: int, title: str) -> str:
+    """Fill the organiser's template; unknown placeholders stay literal instead of failing."""
+    values: Mapping[str, object] = _Template(count=count, title=title, milestone=count)
+    return template.format_map(values)
+
+
+def describe_signature(sig: Signature) -> str:
+    parts = [sig.public_name if not sig.anonymous else f"{sig.public_name} (anonymous)"]
+    parts += [p for p in (sig.role, sig.location) if p]
+    text = ", ".join(parts)
+    if sig.link:
+        text += f" — {sig.link}"
+    return text
+
+
+def sign_confirmation(sig: Signature) -> str:
+    listing = (
+        "You are counted but not listed by name."
+        if sig.anonymous
+        else f"You are signing as {sig.public_name}."
+    )
+    if sig.status is Status.PENDING:
+        return (
+            f"Thank you! Signature #{sig.id} is recorded and awaits a moderator's approval. "
+            f"{listing} You will get a message once it is decided."
+        )
+    return f"Thank you! Signature #{sig.id} is on the letter. {listing}"
+
+
+def status_text(status: SignerStatus) -> str:
+    sig = status.signature
+    if sig is None:
+        return "You have not signed yet. Use /sign to add your name."
+    lines = [f"Signature #{sig.id}: {describe_signature(sig)}"]
+    match sig.status:
+        case Status.PENDING:
+            lines.append("Status: awaiting a moderator's approval.")
+        case Status.APPROVED:
+            lines.append("Status: approved — you are on the letter.")
+        case Status.REJECTED:
+            reason = f" Reason: {sig.reason}" if sig.reason else ""
+            lines.append(f"Status: not approved.{reason} You may sign again.")
+        case Status.WITHDRAWN:
+            lines.append("Status: withdrawn. You may sign again.")
+        case Status.REMOVED:
+            lines.append("Status: removed by a moderator.")
+    if status.letter_changed and sig.status.is_active:
+        lines.append(
+            "Note: the letter's text has changed since you signed. Read it again with /letter; "
+            "use /withdraw if you no longer agree."
+        )
+    return "\n".join(lines)
+
+
+def approved_notification(sig: Signature, title: str) -> str:
+    return f"Your signature #{sig.id} on “{title}” has been approved. Thank you for signing!"
+
+
+def rejected_notification(sig: Signature, title: str) -> str:
+    return (
+        f"Your signature #{sig.id} on “{title}” was not approved. Reason: {sig.reason}. "
+        "You may sign again with /sign."
+    )
+
+
+def mod_queue_summary(item: PendingItem) -> str:
+    """One plain-text block for moderators; the chat adapters render richer cards from the item."""
+    sig = item.signature
+    lines = [f"#{sig.id} awaits approval: {describe_signature(sig)} (from {sig.community})"]
+    for old in item.history:
+        why = f": {old.reason}" if old.reason else ""
+        lines.append(f"  earlier #{old.id} {old.status}{why}")
+    for dup in item.possible_duplicates:
+        lines.append(f"  possible duplicate of approved #{dup.id} {dup.public_name}")
+    return "\n".join(lines)

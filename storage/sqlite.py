@@ -1,0 +1,725 @@
+"""The embedded SQLite store (aiosqlite).
+
+One writer connection owned by one task applies units of work in *group commits*: every unit that
+queued while the previous transaction was committing runs inside the next ``BEGIN IMMEDIATE`` …
+``COMMIT``, each under its own savepoint so a failing unit rolls back alone. A caller is answered
+only after the commit that holds its unit, so an acknowledged signature is on disk
+(``synchronous=FULL`` in WAL mode). Reads use separate connections, which WAL lets run beside the
+writer without "database is locked".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import logging
+import sqlite3
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import aiosqlite
+
+from bot.domain import (
+    AuditEntry,
+    Identity,
+    NewSignature,
+    OutboxKind,
+    OutboxMessage,
+    Signature,
+    Status,
+)
+from bot.errors import StoreUnavailable
+from bot.ports import WriteTx
+from storage.migrations import SchemaTooNew, load
+
+__all__ = ["SQLiteStore", "sqlite_path"]
+
+_log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+BUCKET = 1024
+MAX_GROUP = 512
+_SIG_COLUMNS = (
+    "id, platform, user_id, name, name_key, role, location, link, anonymous, community, status, "
+    "letter_version, created_at, decided_at, decided_by, reason, withdrawn_at, erased, list_pos"
+)
+_OUTBOX_COLUMNS = (
+    "id, kind, platform, destination, text, signature_id, milestone, attempts, created_at"
+)
+_memory_ids = itertools.count(1)
+
+
+def sqlite_path(url: str) -> str:
+    """``sqlite:///relative.db``, ``sqlite:////absolute.db`` or ``sqlite:///:memory:``."""
+    parts = urlsplit(url)
+    if parts.scheme != "sqlite" or parts.netloc or not parts.path.startswith("/"):
+        raise ValueError(
+            f"not an SQLite URL: {url!r} (expected sqlite:///file.db or sqlite:////abs/file.db)"
+        )
+    path = parts.path[1:]
+    if not path:
+        raise ValueError(f"the SQLite URL {url!r} names no file")
+    return path
+
+
+def _ts(dt: datetime) -> str:
+    return dt.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _dt(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+def _signature(row: Sequence[Any]) -> Signature:
+    return Signature(
+        id=row[0],
+        identity=Identity(row[1], row[2]),
+        name=row[3],
+        name_key=row[4],
+        role=row[5],
+        location=row[6],
+        link=row[7],
+        anonymous=bool(row[8]),
+        community=row[9],
+        status=Status(row[10]),
+        letter_version=row[11],
+        created_at=datetime.fromisoformat(row[12]),
+        decided_at=_dt(row[13]),
+        decided_by=row[14],
+        reason=row[15],
+        withdrawn_at=_dt(row[16]),
+        erased=bool(row[17]),
+    )
+
+
+def _outbox(row: Sequence[Any]) -> OutboxMessage:
+    return OutboxMessage(
+        id=row[0],
+        kind=OutboxKind(row[1]),
+        platform=row[2],
+        destination=row[3],
+        text=row[4],
+        signature_id=row[5],
+        milestone=row[6],
+        attempts=row[7],
+        created_at=_dt(row[8]),
+    )
+
+
+def _placeholders(n: int) -> str:
+    return ",".join("?" * n)
+
+
+@dataclass(slots=True)
+class _Counters:
+    """Counter rows of the current transaction, kept in memory and written once before COMMIT."""
+
+    approved: int = 0
+    listed: int = 0
+    next_list_pos: int = 1
+    bucket_deltas: dict[int, int] = field(default_factory=dict)
+
+    def copy(self) -> _Counters:
+        return replace(self, bucket_deltas=dict(self.bucket_deltas))
+
+    def list_one(self) -> int:
+        pos = self.next_list_pos
+        self.next_list_pos += 1
+        self.listed += 1
+        self.bucket_deltas[pos // BUCKET] = self.bucket_deltas.get(pos // BUCKET, 0) + 1
+        return pos
+
+    def unlist(self, pos: int) -> None:
+        self.listed -= 1
+        self.bucket_deltas[pos // BUCKET] = self.bucket_deltas.get(pos // BUCKET, 0) - 1
+
+
+class _Tx:
+    """:class:`bot.ports.WriteTx` over the writer connection, inside the group transaction."""
+
+    def __init__(self, conn: aiosqlite.Connection, counters: _Counters) -> None:
+        self._conn = conn
+        self.counters = counters
+        self.savepoint = False
+        self._positions: dict[int, int | None] = {}
+
+    async def _write(self, sql: str, params: Sequence[Any] = ()) -> Iterable[sqlite3.Row]:
+        if not self.savepoint:
+            await self._conn.execute("SAVEPOINT unit")
+            self.savepoint = True
+        return await self._conn.execute_fetchall(sql, params)
+
+    async def _select(self, sql: str, params: Sequence[Any] = ()) -> list[Signature]:
+        rows = await self._conn.execute_fetchall(sql, params)
+        out = []
+        for row in rows:
+            self._positions[row[0]] = row[18]
+            out.append(_signature(row))
+        return out
+
+    async def latest_signature(self, identity: Identity) -> Signature | None:
+        rows = await self._select(
+            f"SELECT {_SIG_COLUMNS} FROM signatures WHERE platform = ? AND user_id = ? "
+            "ORDER BY id DESC LIMIT 1",
+            (identity.platform, identity.user_id),
+        )
+        return rows[0] if rows else None
+
+    async def get_signature(self, signature_id: int) -> Signature | None:
+        rows = await self._select(
+            f"SELECT {_SIG_COLUMNS} FROM signatures WHERE id = ?", (signature_id,)
+        )
+        return rows[0] if rows else None
+
+    async def signatures_of(self, identity: Identity) -> list[Signature]:
+        return await self._select(
+            f"SELECT {_SIG_COLUMNS} FROM signatures WHERE platform = ? AND user_id = ? ORDER BY id",
+            (identity.platform, identity.user_id),
+        )
+
+    async def insert_signature(self, new: NewSignature) -> Signature:
+        draft = Signature(id=0, **{f: getattr(new, f) for f in NewSignature.__dataclass_fields__})
+        pos = self.counters.list_one() if draft.listed else None
+        rows = await self._write(
+            "INSERT INTO signatures (platform, user_id, name, name_key, role, location, link, "
+            "anonymous, community, status, letter_version, created_at, decided_at, list_pos) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
+            (
+                new.identity.platform,
+                new.identity.user_id,
+                new.name,
+                new.name_key,
+                new.role,
+                new.location,
+                new.link,
+                int(new.anonymous),
+                new.community,
+                new.status.value,
+                new.letter_version,
+                _ts(new.created_at),
+                _ts(new.decided_at) if new.decided_at else None,
+                pos,
+            ),
+        )
+        sig_id = next(iter(rows))[0]
+        self._positions[sig_id] = pos
+        return draft.evolve(id=sig_id)
+
+    async def update_signature(self, signature: Signature) -> None:
+        if signature.id not in self._positions:
+            rows = await self._conn.execute_fetchall(
+                "SELECT list_pos FROM signatures WHERE id = ?", (signature.id,)
+            )
+            self._positions[signature.id] = next(iter(rows))[0] if rows else None
+        pos = self._positions[signature.id]
+        if signature.listed and pos is None:
+            pos = self.counters.list_one()
+        elif not signature.listed and pos is not None:
+            self.counters.unlist(pos)
+            pos = None
+        self._positions[signature.id] = pos
+        await self._write(
+            "UPDATE signatures SET name = ?, name_key = ?, role = ?, location = ?, link = ?, "
+            "status = ?, decided_at = ?, decided_by = ?, reason = ?, withdrawn_at = ?, "
+            "erased = ?, list_pos = ? WHERE id = ?",
+            (
+                signature.name,
+                signature.name_key,
+                signature.role,
+                signature.location,
+                signature.link,
+                signature.status.value,
+                _ts(signature.decided_at) if signature.decided_at else None,
+                signature.decided_by,
+                signature.reason,
+                _ts(signature.withdrawn_at) if signature.withdrawn_at else None,
+                int(signature.erased),
+                pos,
+                signature.id,
+            ),
+        )
+
+    async def add_to_count(self, delta: int) -> tuple[int, int]:
+        old = self.counters.approved
+        self.counters.approved = old + delta
+        return old, old + delta
+
+    async def claim_milestones(self, values: Sequence[int], at: datetime) -> list[int]:
+        wanted = sorted(set(values))
+        rows = await self._conn.execute_fetchall(
+            f"SELECT value FROM milestones WHERE value IN ({_placeholders(len(wanted))})", wanted
+        )
+        reached = {row[0] for row in rows}
+        fresh = [v for v in wanted if v not in reached]
+        for value in fresh:
+            await self._write(
+                "INSERT INTO milestones (value, reached_at) VALUES (?, ?)", (value, _ts(at))
+            )
+        return fresh
+
+    async def add_outbox(self, messages: Sequence[OutboxMessage], at: datetime) -> None:
+        if not messages:
+            return
+        if not self.savepoint:
+            await self._conn.execute("SAVEPOINT unit")
+            self.savepoint = True
+        when = _ts(at)
+        await self._conn.executemany(
+            "INSERT INTO outbox (kind, platform, destination, text, signature_id, milestone, "
+            "created_at, next_attempt_at) VALUES (?,?,?,?,?,?,?,?)",
+            [
+                (
+                    m.kind.value,
+                    m.platform,
+                    m.destination,
+                    m.text,
+                    m.signature_id,
+                    m.milestone,
+                    when,
+                    when,
+                )
+                for m in messages
+            ],
+        )
+
+    async def redact_outbox(self, signature_ids: Sequence[int]) -> None:
+        if not signature_ids:
+            return
+        await self._write(
+            "UPDATE outbox SET text = '(erased)', status = CASE WHEN status = 'delivered' "
+            "THEN status ELSE 'failed' END, last_error = CASE WHEN status = 'delivered' "
+            "THEN last_error ELSE 'erased by the signer' END "
+            f"WHERE signature_id IN ({_placeholders(len(signature_ids))})",
+            list(signature_ids),
+        )
+
+    async def add_audit(
+        self,
+        at: datetime,
+        actor: str,
+        action: str,
+        signature_id: int | None,
+        reason: str | None = None,
+    ) -> None:
+        await self._write(
+            "INSERT INTO audit_log (at, actor, action, signature_id, reason) VALUES (?,?,?,?,?)",
+            (_ts(at), actor, action, signature_id, reason),
+        )
+
+    async def record_letter_version(self, version: str, text: str, at: datetime) -> bool:
+        rows = await self._write(
+            "INSERT INTO letter_versions (version, text, first_seen) VALUES (?,?,?) "
+            "ON CONFLICT (version) DO NOTHING RETURNING version",
+            (version, text, _ts(at)),
+        )
+        return bool(list(rows))
+
+
+_Unit = Callable[[Any], Awaitable[Any]]
+
+
+class SQLiteStore:
+    """:class:`bot.ports.Store` on one SQLite file."""
+
+    def __init__(self, url: str, *, readers: int = 2, max_group: int = MAX_GROUP) -> None:
+        self.url = url
+        path = sqlite_path(url)
+        self._memory = path == ":memory:"
+        self.path = (
+            f"file:pledgebot-mem-{next(_memory_ids)}?mode=memory&cache=shared"
+            if (self._memory)
+            else path
+        )
+        self._reader_count = readers
+        self._max_group = max_group
+        self._writer: aiosqlite.Connection | None = None
+        self._readers: list[aiosqlite.Connection] = []
+        self._next_reader = itertools.cycle(range(readers))
+        self._queue: asyncio.Queue[tuple[_Unit, asyncio.Future[Any], bool]] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    async def _connect(self) -> aiosqlite.Connection:
+        conn = await aiosqlite.connect(
+            self.path, isolation_level=None, uri=self._memory, timeout=10.0
+        )
+        await conn.execute("PRAGMA busy_timeout = 10000")
+        await conn.execute("PRAGMA foreign_keys = ON")
+        if not self._memory:
+            await conn.execute("PRAGMA journal_mode = WAL")
+            await conn.execute("PRAGMA synchronous = FULL")
+        return conn
+
+    async def open(self) -> None:
+        if not self._memory:
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._writer = await self._connect()
+            await self._writer.execute("PRAGMA secure_delete = ON")
+            await self._migrate(self._writer)
+            for _ in range(self._reader_count):
+                reader = await self._connect()
+                await reader.execute("PRAGMA query_only = ON")
+                self._readers.append(reader)
+        except BaseException:
+            await self.close()
+            raise
+        self._task = asyncio.create_task(self._write_loop(), name="sqlite-writer")
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        while not self._queue.empty():
+            _, future, _ = self._queue.get_nowait()
+            if not future.done():
+                future.set_exception(StoreUnavailable())
+        for conn in [*self._readers, self._writer]:
+            if conn is not None:
+                await conn.close()
+        self._readers, self._writer = [], None
+
+    async def __aenter__(self) -> SQLiteStore:
+        await self.open()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def _migrate(self, conn: aiosqlite.Connection) -> None:
+        migrations = load("sqlite")
+        await conn.execute("BEGIN IMMEDIATE")
+        try:
+            await conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"
+            )
+            rows = list(await conn.execute_fetchall("SELECT MAX(version) FROM schema_version"))
+            current = rows[0][0] or 0
+            if current > len(migrations):
+                raise SchemaTooNew(current, len(migrations))
+            for migration in migrations[current:]:
+                _log.info("applying migration %s", migration.name)
+                for statement in _statements(migration.sql):
+                    await conn.execute(statement)
+                await conn.execute(
+                    "INSERT INTO schema_version (version) VALUES (?)", (migration.version,)
+                )
+            await conn.execute("COMMIT")
+        except BaseException:
+            await conn.execute("ROLLBACK")
+            raise
+
+    # -- writing -----------------------------------------------------------------------------
+    async def write(self, unit: Callable[[WriteTx], Awaitable[T]]) -> T:
+        return await self._submit(unit, counted=True)
+
+    async def _submit(self, unit: _Unit, *, counted: bool) -> Any:
+        if self._task is None:
+            raise RuntimeError("the store is not open")
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait((unit, future, counted))
+        return await future
+
+    async def _write_loop(self) -> None:
+        while True:
+            group = [await self._queue.get()]
+            while len(group) < self._max_group and not self._queue.empty():
+                group.append(self._queue.get_nowait())
+            await self._commit_group(group)
+
+    async def _commit_group(self, group: list[tuple[_Unit, asyncio.Future[Any], bool]]) -> None:
+        conn = self._writer
+        assert conn is not None
+        outcomes: list[tuple[asyncio.Future[Any], Any, BaseException | None]] = []
+        try:
+            await conn.execute("BEGIN IMMEDIATE")
+            counters = await self._load_counters(conn)
+            start = counters.copy()
+            for unit, future, counted in group:
+                before = counters.copy()
+                tx = _Tx(conn, counters)
+                try:
+                    result = await unit(tx if counted else conn)
+                except Exception as exc:
+                    if tx.savepoint:
+                        await conn.execute("ROLLBACK TO unit")
+                        await conn.execute("RELEASE unit")
+                    counters = before
+                    outcomes.append((future, None, exc))
+                    continue
+                if tx.savepoint:
+                    await conn.execute("RELEASE unit")
+                counters = tx.counters
+                outcomes.append((future, result, None))
+            if counters != start:
+                await self._save_counters(conn, counters)
+            await conn.execute("COMMIT")
+        except Exception as exc:
+            _log.exception(
+                "group commit of %d unit(s) failed; nothing of it was written", len(group)
+            )
+            with contextlib.suppress(Exception):
+                await conn.execute("ROLLBACK")
+            for _, future, _ in group:
+                if not future.done():
+                    unavailable = StoreUnavailable()
+                    unavailable.__cause__ = exc
+                    future.set_exception(unavailable)
+            return
+        for future, result, error in outcomes:
+            if future.done():
+                continue
+            if error is not None:
+                future.set_exception(error)
+            else:
+                future.set_result(result)
+
+    async def _load_counters(self, conn: aiosqlite.Connection) -> _Counters:
+        rows: dict[str, int] = {
+            r[0]: r[1] for r in await conn.execute_fetchall("SELECT name, value FROM counters")
+        }
+        return _Counters(rows["approved"], rows["listed"], rows["next_list_pos"])
+
+    async def _save_counters(self, conn: aiosqlite.Connection, end: _Counters) -> None:
+        await conn.executemany(
+            "UPDATE counters SET value = ? WHERE name = ?",
+            [
+                (end.approved, "approved"),
+                (end.listed, "listed"),
+                (end.next_list_pos, "next_list_pos"),
+            ],
+        )
+        changed = [(b, d) for b, d in end.bucket_deltas.items() if d]
+        if changed:
+            await conn.executemany(
+                "INSERT INTO listing_buckets (bucket, n) VALUES (?, ?) "
+                "ON CONFLICT (bucket) DO UPDATE SET n = n + excluded.n",
+                changed,
+            )
+
+    # -- reading -----------------------------------------------------------------------------
+    def _reader(self) -> aiosqlite.Connection:
+        if not self._readers:
+            raise RuntimeError("the store is not open")
+        return self._readers[next(self._next_reader)]
+
+    async def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        return list(await self._reader().execute_fetchall(sql, params))
+
+    async def _signatures(self, sql: str, params: Sequence[Any] = ()) -> list[Signature]:
+        return [_signature(r) for r in await self._rows(sql, params)]
+
+    async def _counter(self, name: str) -> int:
+        rows = await self._rows("SELECT value FROM counters WHERE name = ?", (name,))
+        return int(rows[0][0])
+
+    async def count(self) -> int:
+        return await self._counter("approved")
+
+    async def listed_count(self) -> int:
+        return await self._counter("listed")
+
+    async def get_signature(self, signature_id: int) -> Signature | None:
+        rows = await self._signatures(
+            f"SELECT {_SIG_COLUMNS} FROM signatures WHERE id = ?", (signature_id,)
+        )
+        return rows[0] if rows else None
+
+    async def latest_signature(self, identity: Identity) -> Signature | None:
+        rows = await self._signatures(
+            f"SELECT {_SIG_COLUMNS} FROM signatures WHERE platform = ? AND user_id = ? "
+            "ORDER BY id DESC LIMIT 1",
+            (identity.platform, identity.user_id),
+        )
+        return rows[0] if rows else None
+
+    async def listed_page(self, start: int, limit: int) -> list[Signature]:
+        buckets = await self._rows(
+            "SELECT bucket, n FROM listing_buckets WHERE n > 0 ORDER BY bucket"
+        )
+        seen = 0
+        for bucket, n in buckets:
+            if seen + n > start:
+                return await self._signatures(
+                    f"SELECT {_SIG_COLUMNS} FROM signatures WHERE list_pos >= ? "
+                    "ORDER BY list_pos LIMIT ? OFFSET ?",
+                    (bucket * BUCKET, limit, start - seen),
+                )
+            seen += n
+        return []
+
+    async def pending(self, limit: int) -> list[Signature]:
+        return await self._signatures(
+            f"SELECT {_SIG_COLUMNS} FROM signatures WHERE status = 'pending' ORDER BY id LIMIT ?",
+            (limit,),
+        )
+
+    async def histories(self, identities: Sequence[Identity]) -> list[Signature]:
+        found: list[Signature] = []
+        for chunk in _chunks(list(identities), 200):
+            where = " OR ".join(["(platform = ? AND user_id = ?)"] * len(chunk))
+            params = [v for i in chunk for v in (i.platform, i.user_id)]
+            found += await self._signatures(
+                f"SELECT {_SIG_COLUMNS} FROM signatures WHERE {where}", params
+            )
+        return sorted(found, key=lambda s: s.id)
+
+    async def approved_with_keys(self, keys: Sequence[str]) -> list[Signature]:
+        found: list[Signature] = []
+        for chunk in _chunks(list(keys), 500):
+            found += await self._signatures(
+                f"SELECT {_SIG_COLUMNS} FROM signatures WHERE status = 'approved' "
+                f"AND name_key IN ({_placeholders(len(chunk))}) ORDER BY id",
+                chunk,
+            )
+        return found
+
+    async def reached_milestones(self) -> list[int]:
+        return [r[0] for r in await self._rows("SELECT value FROM milestones ORDER BY value")]
+
+    async def audit_log(self, limit: int) -> list[AuditEntry]:
+        rows = await self._rows(
+            "SELECT id, at, actor, action, signature_id, reason FROM audit_log "
+            "ORDER BY id DESC LIMIT ?",
+            (limit,),
+        )
+        return [
+            AuditEntry(r[0], datetime.fromisoformat(r[1]), r[2], r[3], r[4], r[5]) for r in rows
+        ]
+
+    async def listed_signatures(self, batch: int = 1000) -> AsyncIterator[Signature]:
+        after = 0
+        while True:
+            rows = await self._rows(
+                f"SELECT {_SIG_COLUMNS} FROM signatures WHERE list_pos > ? "
+                "ORDER BY list_pos LIMIT ?",
+                (after, batch),
+            )
+            for row in rows:
+                yield _signature(row)
+            if len(rows) < batch:
+                return
+            after = rows[-1][18]
+
+    # -- outbox ------------------------------------------------------------------------------
+    async def _raw(self, fn: Callable[[aiosqlite.Connection], Awaitable[T]]) -> T:
+        """Run a store-internal write in the group transaction (no counters involved)."""
+        result: T = await self._submit(fn, counted=False)
+        return result
+
+    async def claim_outbox(
+        self, platforms: Sequence[str], now: datetime, lease_until: datetime, limit: int
+    ) -> list[OutboxMessage]:
+        if not platforms:
+            return []
+        marks = _placeholders(len(platforms))
+
+        async def unit(conn: aiosqlite.Connection) -> list[OutboxMessage]:
+            rows = await conn.execute_fetchall(
+                f"UPDATE outbox SET status = 'sending', lease_until = ? WHERE id IN ("
+                f"SELECT id FROM outbox WHERE platform IN ({marks}) AND ("
+                "(status = 'pending' AND next_attempt_at <= ?) OR "
+                "(status = 'sending' AND lease_until <= ?)) ORDER BY id LIMIT ?) "
+                f"RETURNING {_OUTBOX_COLUMNS}",
+                (_ts(lease_until), *platforms, _ts(now), _ts(now), limit),
+            )
+            return sorted((_outbox(r) for r in rows), key=lambda m: m.id)
+
+        return await self._raw(unit)
+
+    async def outbox_delivered(self, message_id: int, at: datetime, ref: str | None) -> None:
+        async def unit(conn: aiosqlite.Connection) -> None:
+            await conn.execute(
+                "UPDATE outbox SET status = 'delivered', delivered_at = ?, ref = ?, "
+                "lease_until = NULL, attempts = attempts + 1 WHERE id = ?",
+                (_ts(at), ref, message_id),
+            )
+
+        await self._raw(unit)
+
+    async def outbox_retry(self, message_id: int, next_at: datetime, error: str) -> None:
+        async def unit(conn: aiosqlite.Connection) -> None:
+            await conn.execute(
+                "UPDATE outbox SET status = 'pending', next_attempt_at = ?, last_error = ?, "
+                "lease_until = NULL, attempts = attempts + 1 WHERE id = ?",
+                (_ts(next_at), error[:500], message_id),
+            )
+
+        await self._raw(unit)
+
+    async def outbox_failed(self, message_id: int, at: datetime, error: str) -> None:
+        async def unit(conn: aiosqlite.Connection) -> None:
+            await conn.execute(
+                "UPDATE outbox SET status = 'failed', delivered_at = ?, last_error = ?, "
+                "lease_until = NULL, attempts = attempts + 1 WHERE id = ?",
+                (_ts(at), error[:500], message_id),
+            )
+
+        await self._raw(unit)
+
+    async def outbox_release_claims(self, platforms: Sequence[str]) -> int:
+        """SQLite serves one bot process, so at start-up every claim is an earlier run's."""
+        if not platforms:
+            return 0
+        marks = _placeholders(len(platforms))
+
+        async def unit(conn: aiosqlite.Connection) -> int:
+            cursor = await conn.execute(
+                "UPDATE outbox SET status = 'pending', lease_until = NULL "
+                f"WHERE status = 'sending' AND platform IN ({marks})",
+                tuple(platforms),
+            )
+            return cursor.rowcount
+
+        return await self._raw(unit)
+
+    async def next_outbox_due(self, platforms: Sequence[str]) -> datetime | None:
+        if not platforms:
+            return None
+        rows = await self._rows(
+            "SELECT MIN(CASE status WHEN 'pending' THEN next_attempt_at ELSE lease_until END) "
+            f"FROM outbox WHERE status IN ('pending', 'sending') AND platform IN "
+            f"({_placeholders(len(platforms))})",
+            tuple(platforms),
+        )
+        return _dt(rows[0][0])
+
+    async def outbox_refs(self, signature_id: int, kind: str) -> list[tuple[str, str, str]]:
+        rows = await self._rows(
+            "SELECT platform, destination, ref FROM outbox WHERE signature_id = ? AND kind = ? "
+            "AND status = 'delivered' AND ref IS NOT NULL ORDER BY id",
+            (signature_id, kind),
+        )
+        return [(r[0], r[1], r[2]) for r in rows]
+
+    async def outbox_messages(self) -> list[OutboxMessage]:
+        rows = await self._rows(f"SELECT {_OUTBOX_COLUMNS}, status, ref FROM outbox ORDER BY id")
+        return [replace(_outbox(r), status=r[9], ref=r[10]) for r in rows]
+
+
+def _chunks(items: list[T], size: int) -> Iterable[list[T]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _statements(script: str) -> Iterable[str]:
+    """Split a migration into statements (``sqlite3.complete_statement`` knows about triggers)."""
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        if not buffer and line.lstrip().startswith("--"):
+            continue
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            if buffer.strip():
+                yield buffer.strip()
+            buffer = ""
+    if buffer.strip():
+        yield buffer.strip()

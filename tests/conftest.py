@@ -1,0 +1,105 @@
+"""Shared fixtures: a real SQLite store in a temp dir, a controllable clock, and actors."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+from bot.domain import Actor, Destinations, Identity, Letter
+from bot.milestones import MilestonePolicy
+from bot.service import PledgeService, Rules
+from storage.sqlite import SQLiteStore
+
+settings.register_profile(
+    "ci", max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile("dev", max_examples=150, deadline=None)
+settings.register_profile("soak", max_examples=5000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+
+# Tests talk to 127.0.0.1 only; keep any configured proxy out of it.
+os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost"
+
+LETTER = Letter(
+    title="No Music For ICE",
+    preamble="We the undersigned artists pledge:",
+    demands=(
+        "Terminate the contracts.",
+        "Stop the cloud services.",
+        "End the projects.",
+        "Reject future engagements.",
+    ),
+    closing="Join us.",
+)
+DESTINATIONS = Destinations(
+    announce=(("console", "announcements"), ("discord", "111"), ("telegram", "-100222")),
+    mod_queue=(("console", "mod-queue"),),
+)
+
+
+@dataclass
+class StepClock:
+    """A clock that moves one millisecond per reading, so ordering by time is stable."""
+
+    at: datetime = field(default_factory=lambda: datetime(2026, 11, 28, 12, 0, tzinfo=UTC))
+    step: timedelta = timedelta(milliseconds=1)
+
+    def now(self) -> datetime:
+        self.at += self.step
+        return self.at
+
+
+def artist(n: int | str, platform: str = "console") -> Actor:
+    return Actor(Identity(platform, str(n)), f"artist{n}")
+
+
+MOD = Actor(Identity("console", "mod"), "mod", is_moderator=True)
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'pledge.db'}"
+
+
+@pytest.fixture
+async def store(db_url: str) -> AsyncIterator[SQLiteStore]:
+    async with SQLiteStore(db_url) as s:
+        yield s
+
+
+ServiceFactory = Callable[..., PledgeService]
+
+
+@pytest.fixture
+async def make_service(store: SQLiteStore) -> ServiceFactory:
+    def factory(
+        *,
+        approval: str = "manual",
+        thresholds: tuple[int, ...] = (10, 50, 100),
+        every: int = 0,
+        allow_anonymous: bool = True,
+        letter: Letter = LETTER,
+        destinations: Destinations = DESTINATIONS,
+    ) -> PledgeService:
+        rules = Rules(
+            approval=approval,  # type: ignore[arg-type]
+            allow_anonymous=allow_anonymous,
+            milestones=MilestonePolicy.of(thresholds, every),
+            milestone_message="{count} artists have signed “{title}”.",
+        )
+        return PledgeService(store, letter, rules, destinations, StepClock())
+
+    return factory
+
+
+@pytest.fixture
+async def service(make_service: ServiceFactory) -> PledgeService:
+    svc = make_service()
+    await svc.start()
+    return svc

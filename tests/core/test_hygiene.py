@@ -1,0 +1,149 @@
+"""Input hygiene: any text is either refused with a clear message or stored inert."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.domain import SignatureForm
+from bot.errors import InvalidInput
+from bot.hygiene import LIMITS, clean_form, clean_link, clean_text
+from bot.service import PledgeService
+from tests.conftest import artist
+
+LIVE_MENTION = re.compile(r"@(everyone|here)|<@[!&]?\d+>|<#\d+>|@\w", re.IGNORECASE)
+HIDDEN = re.compile(
+    "[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u115f\u1160\u3164\uffa0]"
+)
+
+# Text that is likely to hit the interesting cases, mixed with anything at all.
+tricky = st.sampled_from(
+    [
+        "@everyone",
+        "@here",
+        "<@123>",
+        "<@!42>",
+        "<@&987>",
+        "<#555>",
+        "\u202e",
+        "\u200b",
+        "\u2066",
+        "\x00",
+        "\n",
+        "\t",
+        "   ",
+        "**",
+        "<b>",
+        "&amp;",
+        "ｅｖｅｒｙｏｎｅ",
+        "＠",
+        "\u3164",
+        "e\u0301",
+        "ﬁ",
+        "\ufeff",
+        "|",
+        "javascript:",
+        "https://x.y/@everyone",
+    ]
+)
+text_strategy = st.lists(st.one_of(tricky, st.text(max_size=30)), max_size=8).map("".join)
+
+
+def _assert_inert(value: str | None) -> None:
+    if value is None:
+        return
+    assert value == value.strip() and "  " not in value
+    assert not LIVE_MENTION.search(value), value
+    assert not HIDDEN.search(value), value
+    assert all(unicodedata.category(c) not in {"Cc", "Cf", "Cs", "Co", "Cn"} for c in value)
+
+
+@given(name=text_strategy, role=text_strategy, location=text_strategy, link=text_strategy)
+def test_any_form_is_rejected_cleanly_or_stored_inert(
+    name: str, role: str, location: str, link: str
+) -> None:
+    try:
+        clean = clean_form(SignatureForm(name, role, location, link))
+    except InvalidInput as exc:
+        assert exc.message and exc.field in {"name", "role", "location", "link"}
+        return
+    for value, field in ((clean.name, "name"), (clean.role, "role"), (clean.location, "location")):
+        _assert_inert(value)
+        assert value is None or 1 <= len(value) <= LIMITS[field]
+    if clean.link is not None:
+        assert clean.link.startswith(("http://", "https://")) and len(clean.link) <= 200
+        assert not re.search(r"@(everyone|here)", clean.link, re.IGNORECASE)
+        assert not HIDDEN.search(clean.link)
+
+
+@given(st.text(max_size=120))
+def test_cleaning_is_idempotent(raw: str) -> None:
+    try:
+        once = clean_text(raw, field="name", label="Name")
+    except InvalidInput:
+        return
+    if once is not None:
+        assert clean_text(once, field="name", label="Name") == once
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("  Alice   \n Smith ", "Alice Smith"),
+        ("A\u200bl\u202eice", "Alice"),
+        ("@everyone", "＠everyone"),
+        ("<@&123> and <#456>", "<＠&123> and <＃456>"),
+        ("ＡＬＩＣＥ", "ALICE"),
+        ("**bold** <b>x</b>", "**bold** <b>x</b>"),  # markup is escaped by each adapter
+    ],
+)
+def test_examples(raw: str, expected: str) -> None:
+    assert clean_text(raw, field="name", label="Name") == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("", "cannot be empty"),
+        ("\u200b\u202e\u3164 ", "cannot be empty"),
+        ("x" * 81, "at most 80"),
+    ],
+)
+def test_bad_names_get_a_clear_message(raw: str, message: str) -> None:
+    with pytest.raises(InvalidInput, match=message):
+        clean_form(SignatureForm(raw))
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "javascript:alert(1)",
+        "ftp://x.org",
+        "https://",
+        "http://localhost",
+        "https://a b.com",
+        "https://user:pw@evil.example",
+        "data:text/html,hi",
+        "https://x.org/<script>",
+    ],
+)
+def test_bad_links_are_refused(link: str) -> None:
+    with pytest.raises(InvalidInput):
+        clean_link(link)
+
+
+def test_good_links_are_kept() -> None:
+    assert clean_link(" https://mastodon.social/@artist ") == "https://mastodon.social/@artist"
+    assert clean_link("https://x.org/@everyone") == "https://x.org/%40everyone"
+    assert clean_link("") is None
+
+
+async def test_refused_input_changes_nothing(service: PledgeService) -> None:
+    with pytest.raises(InvalidInput):
+        await service.sign(artist(1), SignatureForm("ok", link="javascript:x"), community="c")
+    assert (await service.status(artist(1).identity)).signature is None
+    assert await service.store.outbox_messages() == []

@@ -1,0 +1,133 @@
+"""The outbox dispatcher: delivery, retries with backoff, giving up, and recovery after a crash."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from bot.domain import OutboxKind, OutboxMessage, SignatureForm
+from bot.outbox import OutboxDispatcher
+from bot.ports import DeliveryError
+from bot.service import PledgeService
+from storage.sqlite import SQLiteStore
+from tests.conftest import MOD, ServiceFactory, StepClock, artist
+
+
+class RecordingSender:
+    """A platform's outbound side that records what it posted and can fail on demand."""
+
+    def __init__(self, platform: str, failures: list[Exception] | None = None) -> None:
+        self.platform = platform
+        self.posted: list[OutboxMessage] = []
+        self.failures = list(failures or [])
+
+    async def deliver(self, message: OutboxMessage) -> str | None:
+        if self.failures:
+            raise self.failures.pop(0)
+        self.posted.append(message)
+        return f"msg-{message.id}"
+
+
+async def _cross_milestone(service: PledgeService, n: int = 2) -> None:
+    for i in range(n):
+        sig = (await service.sign(artist(i), SignatureForm(f"A{i}"), community="c")).signature
+        await service.approve(MOD, [sig.id])
+
+
+def _dispatcher(service: PledgeService, *senders: RecordingSender) -> OutboxDispatcher:
+    return OutboxDispatcher(
+        service.store, list(senders), service.clock, base_backoff=0.01, max_attempts=4
+    )
+
+
+async def test_each_platform_gets_its_own_messages(make_service: ServiceFactory) -> None:
+    service = make_service(thresholds=(2,))
+    await _cross_milestone(service)
+    senders = [RecordingSender(p) for p in ("console", "discord", "telegram")]
+    dispatcher = _dispatcher(service, *senders)
+    await dispatcher.drain()
+    by_platform = {s.platform: [(m.kind, m.destination) for m in s.posted] for s in senders}
+    assert (OutboxKind.ANNOUNCEMENT, "111") in by_platform["discord"]
+    assert by_platform["telegram"] == [(OutboxKind.ANNOUNCEMENT, "-100222")]
+    assert (OutboxKind.ANNOUNCEMENT, "announcements") in by_platform["console"]
+    rows = await service.store.outbox_messages()
+    assert {r.status for r in rows} == {"delivered"}
+    assert all(r.ref == f"msg-{r.id}" for r in rows)
+    assert await dispatcher.drain() == 0  # nothing is delivered twice
+
+
+async def test_transient_failures_are_retried_then_delivered_once(
+    make_service: ServiceFactory,
+) -> None:
+    service = make_service(thresholds=(2,))
+    await _cross_milestone(service)
+    flaky = RecordingSender(
+        "discord", [RuntimeError("502"), DeliveryError("429", retry_after=0.05)]
+    )
+    dispatcher = _dispatcher(service, flaky)
+    task = asyncio.create_task(dispatcher.run())
+    try:
+        async with asyncio.timeout(5):
+            while not flaky.posted:
+                await asyncio.sleep(0.01)
+    finally:
+        task.cancel()
+    [row] = [r for r in await service.store.outbox_messages() if r.platform == "discord"]
+    assert (row.status, row.attempts) == ("delivered", 3)
+    assert len(flaky.posted) == 1
+
+
+async def test_permanent_failure_is_marked_not_retried(make_service: ServiceFactory) -> None:
+    service = make_service()
+    sig = (await service.sign(artist(7, "telegram"), SignatureForm("A"), community="t")).signature
+    await service.approve(MOD, [sig.id])
+    blocked = RecordingSender("telegram", [DeliveryError("bot was blocked", permanent=True)])
+    await _dispatcher(service, blocked).drain()
+    [row] = [r for r in await service.store.outbox_messages() if r.platform == "telegram"]
+    assert row.status == "failed" and blocked.posted == []
+
+
+async def test_gives_up_after_max_attempts(make_service: ServiceFactory) -> None:
+    service = make_service(thresholds=(2,))
+    await _cross_milestone(service)
+    broken = RecordingSender("discord", [RuntimeError("down")] * 10)
+    assert isinstance(service.clock, StepClock)
+    service.clock.step = timedelta(hours=1)  # every retry is due at the next look
+    dispatcher = OutboxDispatcher(service.store, [broken], service.clock, max_attempts=3)
+    for _ in range(5):
+        await dispatcher.deliver_due()
+    [row] = [r for r in await service.store.outbox_messages() if r.platform == "discord"]
+    assert (row.status, row.attempts) == ("failed", 3)
+
+
+async def test_a_crashed_runs_claims_are_delivered_at_start_up(
+    make_service: ServiceFactory, db_url: str
+) -> None:
+    service = make_service(thresholds=(2,))
+    await _cross_milestone(service)
+    now = service.clock.now()
+    # A run claims messages, then dies before delivering them.
+    claimed = await service.store.claim_outbox(["discord"], now, now + timedelta(hours=1), 10)
+    assert claimed
+    await service.store.close()
+
+    async with SQLiteStore(db_url) as reopened:
+        sender = RecordingSender("discord")
+        await OutboxDispatcher(reopened, [sender], service.clock).drain()
+        assert [m.id for m in sender.posted] == [m.id for m in claimed]
+
+
+async def test_notify_wakes_a_sleeping_dispatcher(make_service: ServiceFactory) -> None:
+    service = make_service(thresholds=(1,))
+    sender = RecordingSender("console")
+    dispatcher = OutboxDispatcher(service.store, [sender], service.clock, poll_interval=60)
+    service.on_outbox(dispatcher.notify)
+    task = asyncio.create_task(dispatcher.run())
+    try:
+        await asyncio.sleep(0.05)  # asleep with nothing to do, for up to a minute
+        await _cross_milestone(service, 1)
+        async with asyncio.timeout(2):
+            while not any(m.kind is OutboxKind.ANNOUNCEMENT for m in sender.posted):
+                await asyncio.sleep(0.01)
+    finally:
+        task.cancel()
