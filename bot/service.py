@@ -259,6 +259,11 @@ class PledgeService:
             raise SignatureNotFound(signature_id)
         return (await self._with_context([sig]))[0]
 
+    async def posted_refs(self, signature_id: int, kind: OutboxKind) -> list[tuple[str, str, str]]:
+        """``(platform, destination, message ref)`` of delivered posts about a signature, e.g.
+        the mod-queue cards an adapter updates once the signature is decided."""
+        return await self.store.outbox_refs(signature_id, kind.value)
+
     async def approve(self, actor: Actor, signature_ids: Iterable[int]) -> list[Decision]:
         """Approve several signatures in one unit: one count change, one milestone check."""
         self.require_moderator(actor)

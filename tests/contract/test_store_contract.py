@@ -1,0 +1,277 @@
+"""The store interface (bot.ports.Store / WriteTx), as every implementation must honour it."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.domain import Identity, NewSignature, OutboxKind, OutboxMessage, Signature, Status
+from bot.ports import Store, WriteTx
+
+T0 = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+
+
+def new_sig(
+    user: str,
+    *,
+    status: Status = Status.PENDING,
+    anonymous: bool = False,
+    name: str | None = None,
+    at: datetime = T0,
+) -> NewSignature:
+    name = name or f"Name {user}"
+    return NewSignature(
+        identity=Identity("discord", user),
+        name=name,
+        name_key=name.lower().replace(" ", ""),
+        role="role",
+        location="place",
+        link="https://x.example",
+        anonymous=anonymous,
+        community="discord:1",
+        status=status,
+        letter_version="v1",
+        created_at=at,
+        decided_at=at if status is Status.APPROVED else None,
+    )
+
+
+async def insert(store: Store, *sigs: NewSignature, approve: bool = False) -> list[Signature]:
+    async def unit(tx: WriteTx) -> list[Signature]:
+        out = [await tx.insert_signature(s) for s in sigs]
+        approved = sum(s.status is Status.APPROVED for s in out)
+        if approved:
+            await tx.add_to_count(approved)
+        return out
+
+    return await store.write(unit)
+
+
+async def set_status(store: Store, sig: Signature, status: Status) -> Signature:
+    async def unit(tx: WriteTx) -> Signature:
+        current = await tx.get_signature(sig.id)
+        assert current is not None
+        done = current.evolve(status=status, decided_at=T0, decided_by="mod")
+        await tx.update_signature(done)
+        if status is Status.APPROVED:
+            await tx.add_to_count(1)
+        elif current.status is Status.APPROVED:
+            await tx.add_to_count(-1)
+        return done
+
+    return await store.write(unit)
+
+
+async def test_signatures_round_trip(any_store: Store) -> None:
+    [sig] = await insert(any_store, new_sig("1"))
+    assert sig.id > 0
+    assert await any_store.get_signature(sig.id) == sig
+    assert await any_store.latest_signature(Identity("discord", "1")) == sig
+    assert await any_store.latest_signature(Identity("telegram", "1")) is None
+    assert await any_store.get_signature(sig.id + 1000) is None
+
+
+async def test_ids_are_sequential(any_store: Store) -> None:
+    sigs = await insert(any_store, *(new_sig(str(n)) for n in range(5)))
+    assert [s.id for s in sigs] == list(range(sigs[0].id, sigs[0].id + 5))
+
+
+async def test_a_failing_unit_leaves_nothing_and_others_commit(any_store: Store) -> None:
+    async def failing(tx: WriteTx) -> None:
+        await tx.insert_signature(new_sig("bad"))
+        await tx.add_to_count(5)
+        await tx.add_audit(T0, "x", "approve", 1)
+        raise RuntimeError("boom")
+
+    results = await asyncio.gather(
+        any_store.write(failing), insert(any_store, new_sig("good")), return_exceptions=True
+    )
+    assert isinstance(results[0], RuntimeError)
+    assert await any_store.latest_signature(Identity("discord", "bad")) is None
+    assert await any_store.latest_signature(Identity("discord", "good")) is not None
+    assert await any_store.count() == 0
+    assert await any_store.audit_log(10) == []
+
+
+async def test_one_active_signature_per_identity_is_enforced(any_store: Store) -> None:
+    await insert(any_store, new_sig("1"))
+    with pytest.raises(Exception):  # noqa: B017 - each driver raises its own integrity error
+        await insert(any_store, new_sig("1"))
+    assert len(await any_store.histories([Identity("discord", "1")])) == 1
+
+
+async def test_count_and_listing_follow_status_changes(any_store: Store) -> None:
+    a, b, c = await insert(any_store, new_sig("a"), new_sig("b"), new_sig("c", anonymous=True))
+    for sig in (b, a, c):
+        await set_status(any_store, sig, Status.APPROVED)
+    assert await any_store.count() == 3
+    assert await any_store.listed_count() == 2
+    assert [s.id for s in await any_store.listed_page(0, 10)] == [b.id, a.id]
+    await set_status(any_store, b, Status.WITHDRAWN)
+    assert (await any_store.count(), await any_store.listed_count()) == (2, 1)
+    assert [s.id for s in await any_store.listed_page(0, 10)] == [a.id]
+    assert [s.id async for s in any_store.listed_signatures()] == [a.id]
+
+
+async def test_listing_pages_across_many_rows(any_store: Store) -> None:
+    sigs = await insert(any_store, *(new_sig(str(n), status=Status.APPROVED) for n in range(2600)))
+    # Unlist a scattered few so positions have gaps.
+    for sig in sigs[5:2600:97]:
+        await set_status(any_store, sig, Status.REMOVED)
+    listed = [s.id for s in sigs if s not in sigs[5:2600:97]]
+    assert await any_store.listed_count() == len(listed)
+    for start in (0, 19, 1000, 1023, 1024, 2047, len(listed) - 5):
+        page = await any_store.listed_page(start, 20)
+        assert [s.id for s in page] == listed[start : start + 20], start
+    assert await any_store.listed_page(len(listed), 20) == []
+    assert [s.id async for s in any_store.listed_signatures(batch=700)] == listed
+
+
+async def test_add_to_count_reports_old_and_new(any_store: Store) -> None:
+    async def unit(tx: WriteTx) -> list[tuple[int, int]]:
+        return [await tx.add_to_count(2), await tx.add_to_count(-1)]
+
+    assert await any_store.write(unit) == [(0, 2), (2, 1)]
+    assert await any_store.count() == 1
+
+
+async def test_milestones_are_claimed_once(any_store: Store) -> None:
+    async def claim(values: list[int]) -> list[int]:
+        async def unit(tx: WriteTx) -> list[int]:
+            return await tx.claim_milestones(values, T0)
+
+        return await any_store.write(unit)
+
+    assert await claim([10, 50]) == [10, 50]
+    assert await claim([50, 100]) == [100]
+    assert await claim([10]) == []
+    assert await any_store.reached_milestones() == [10, 50, 100]
+
+
+async def test_concurrent_milestone_claims_give_each_to_one_unit(any_store: Store) -> None:
+    async def unit(tx: WriteTx) -> list[int]:
+        return await tx.claim_milestones([100], T0)
+
+    results = await asyncio.gather(*(any_store.write(unit) for _ in range(20)))
+    assert sorted(map(len, results)) == [0] * 19 + [1]
+
+
+def _msg(platform: str, dest: str, text: str = "hi", **kw: object) -> OutboxMessage:
+    return OutboxMessage(OutboxKind.ANNOUNCEMENT, platform, dest, text, **kw)  # type: ignore[arg-type]
+
+
+async def add_outbox(store: Store, *messages: OutboxMessage, at: datetime = T0) -> None:
+    async def unit(tx: WriteTx) -> None:
+        await tx.add_outbox(messages, at)
+
+    await store.write(unit)
+
+
+async def test_outbox_claims_are_exclusive_and_leased(any_store: Store) -> None:
+    await add_outbox(
+        any_store, _msg("discord", "1", "a"), _msg("discord", "2", "b"), _msg("telegram", "3", "c")
+    )
+    now = T0 + timedelta(seconds=1)
+    lease = now + timedelta(seconds=60)
+    first, second = await asyncio.gather(
+        any_store.claim_outbox(["discord"], now, lease, 10),
+        any_store.claim_outbox(["discord"], now, lease, 10),
+    )
+    assert sorted(m.text for m in first + second) == ["a", "b"]
+    assert {m.platform for m in first + second} == {"discord"}
+    assert await any_store.claim_outbox(["discord"], now, lease, 10) == []
+    # The claimer died: after the lease runs out, the messages come back.
+    later = lease + timedelta(seconds=1)
+    again = await any_store.claim_outbox(["discord"], later, later + timedelta(seconds=60), 10)
+    assert sorted(m.text for m in again) == ["a", "b"]
+
+
+async def test_outbox_delivery_retry_and_failure(any_store: Store) -> None:
+    await add_outbox(
+        any_store,
+        _msg("discord", "1", "a", signature_id=7),
+        _msg("discord", "2", "b"),
+        _msg("discord", "3", "c"),
+    )
+    now = T0 + timedelta(seconds=1)
+    a, b, c = await any_store.claim_outbox(["discord"], now, now + timedelta(minutes=1), 10)
+    await any_store.outbox_delivered(a.id, now, "m-1")
+    retry_at = now + timedelta(seconds=30)
+    await any_store.outbox_retry(b.id, retry_at, "502")
+    await any_store.outbox_failed(c.id, now, "gone")
+    assert await any_store.next_outbox_due(["discord"]) == retry_at
+    assert await any_store.claim_outbox(["discord"], now, now + timedelta(minutes=1), 10) == []
+    [due] = await any_store.claim_outbox(["discord"], retry_at, retry_at + timedelta(minutes=1), 10)
+    assert (due.id, due.attempts) == (b.id, 1)
+    rows = {m.id: m for m in await any_store.outbox_messages()}
+    assert (rows[a.id].status, rows[a.id].ref) == ("delivered", "m-1")
+    assert rows[c.id].status == "failed"
+    assert await any_store.outbox_refs(7, "announcement") == [("discord", "1", "m-1")]
+
+
+async def test_outbox_claims_released_at_start_up(any_store: Store) -> None:
+    await add_outbox(any_store, _msg("discord", "1"))
+    now = T0 + timedelta(seconds=1)
+    assert await any_store.claim_outbox(["discord"], now, now + timedelta(hours=1), 10)
+    released = await any_store.outbox_release_claims(["discord"])
+    reclaimed = await any_store.claim_outbox(["discord"], now, now + timedelta(hours=1), 10)
+    # A single-process store hands them back at once; a shared one waits for the lease.
+    assert len(reclaimed) == released
+
+
+async def test_redact_outbox(any_store: Store) -> None:
+    await add_outbox(any_store, _msg("console", "q", "Secret Name", signature_id=3))
+
+    async def unit(tx: WriteTx) -> None:
+        await tx.redact_outbox([3])
+
+    await any_store.write(unit)
+    [row] = await any_store.outbox_messages()
+    assert row.text == "(erased)" and row.status == "failed"
+
+
+async def test_audit_log_is_newest_first(any_store: Store) -> None:
+    async def unit(tx: WriteTx) -> None:
+        await tx.add_audit(T0, "mod (console:mod)", "approve", 1)
+        await tx.add_audit(T0 + timedelta(seconds=1), "mod (console:mod)", "reject", 2, "dup")
+
+    await any_store.write(unit)
+    log = await any_store.audit_log(10)
+    assert [(e.action, e.signature_id, e.reason) for e in log] == [
+        ("reject", 2, "dup"),
+        ("approve", 1, None),
+    ]
+    assert log[0].at == T0 + timedelta(seconds=1)
+
+
+async def test_letter_versions_are_recorded_once(any_store: Store) -> None:
+    async def record(version: str) -> bool:
+        async def unit(tx: WriteTx) -> bool:
+            return await tx.record_letter_version(version, "text", T0)
+
+        return await any_store.write(unit)
+
+    assert await record("v1") is True
+    assert await record("v1") is False
+    assert await record("v2") is True
+
+
+async def test_pending_histories_and_name_keys(any_store: Store) -> None:
+    a, b, c = await insert(
+        any_store, new_sig("a", name="Same Name"), new_sig("b"), new_sig("c", name="Same Name")
+    )
+    await set_status(any_store, a, Status.APPROVED)
+    assert [s.id for s in await any_store.pending(10)] == [b.id, c.id]
+    assert [s.id for s in await any_store.pending(1)] == [b.id]
+    assert [s.id for s in await any_store.approved_with_keys(["samename", "nobody"])] == [a.id]
+    history = await any_store.histories([Identity("discord", "a"), Identity("discord", "c")])
+    assert [s.id for s in history] == [a.id, c.id]
+
+
+async def test_timestamps_round_trip_in_utc(any_store: Store) -> None:
+    at = datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)
+    [sig] = await insert(any_store, new_sig("t", at=at))
+    stored = await any_store.get_signature(sig.id)
+    assert stored is not None and stored.created_at == at
