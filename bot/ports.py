@@ -20,9 +20,10 @@ from bot.domain import (
     Signature,
 )
 
-__all__ = ["Clock", "DeliveryError", "Sender", "Store", "WriteTx"]
+__all__ = ["Clock", "CountListener", "DeliveryError", "Sender", "Store", "WriteTx"]
 
 T = TypeVar("T")
+CountListener = Callable[["WriteTx", int, int], Awaitable[None]]
 
 
 class Clock(Protocol):
@@ -44,8 +45,10 @@ class WriteTx(Protocol):
         """Persist status, decision, withdrawal and erasure fields. Keeps the public listing
         (``Signature.listed``) in step, so pages never need a scan."""
 
-    async def add_to_count(self, delta: int) -> tuple[int, int]:
-        """Change the approved count; returns ``(old, new)`` as seen by this unit."""
+    async def add_to_count(self, delta: int, on_change: CountListener | None = None) -> None:
+        """Change the approved count. ``on_change(tx, old, new)`` is called, inside the same
+        transaction, once the store knows the exact count before and after this change: at
+        once for a single-writer store, just before COMMIT for one that counts concurrently."""
 
     async def claim_milestones(self, values: Sequence[int], at: datetime) -> list[int]:
         """Mark milestones reached; returns those that were not reached before (ascending)."""

@@ -358,9 +358,17 @@ class PledgeService:
         return sig
 
     async def _count_changed(self, tx: WriteTx, delta: int, now: datetime) -> None:
-        """Apply a change to the approved count and announce the highest milestone it newly
-        crosses; lower ones crossed by the same change are marked reached silently."""
-        old, new = await tx.add_to_count(delta)
+        """Apply a change to the approved count; milestones follow once the store knows the
+        exact count before and after it (see :meth:`_announce_milestones`)."""
+
+        async def crossed(tx: WriteTx, old: int, new: int) -> None:
+            await self._announce_milestones(tx, old, new, now)
+
+        await tx.add_to_count(delta, crossed)
+
+    async def _announce_milestones(self, tx: WriteTx, old: int, new: int, now: datetime) -> None:
+        """Announce the highest milestone this change newly crosses; lower ones crossed by the
+        same change are marked reached silently, and none is ever announced twice."""
         crossed = self.rules.milestones.crossed(old, new)
         if not crossed:
             return

@@ -34,7 +34,7 @@ from bot.domain import (
     Status,
 )
 from bot.errors import StoreUnavailable
-from bot.ports import WriteTx
+from bot.ports import CountListener, WriteTx
 from storage.migrations import SchemaTooNew, load
 
 __all__ = ["SQLiteStore", "sqlite_path"]
@@ -245,10 +245,12 @@ class _Tx:
             ),
         )
 
-    async def add_to_count(self, delta: int) -> tuple[int, int]:
+    async def add_to_count(self, delta: int, on_change: CountListener | None = None) -> None:
+        # The writer holds the database's write lock, so the count it loaded is exact.
         old = self.counters.approved
         self.counters.approved = old + delta
-        return old, old + delta
+        if on_change is not None:
+            await on_change(self, old, old + delta)
 
     async def claim_milestones(self, values: Sequence[int], at: datetime) -> list[int]:
         wanted = sorted(set(values))

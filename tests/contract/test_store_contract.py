@@ -129,12 +129,36 @@ async def test_listing_pages_across_many_rows(any_store: Store) -> None:
     assert [s.id async for s in any_store.listed_signatures(batch=700)] == listed
 
 
-async def test_add_to_count_reports_old_and_new(any_store: Store) -> None:
-    async def unit(tx: WriteTx) -> list[tuple[int, int]]:
-        return [await tx.add_to_count(2), await tx.add_to_count(-1)]
+async def test_count_changes_are_reported_exactly_in_order(any_store: Store) -> None:
+    seen: list[tuple[int, int]] = []
 
-    assert await any_store.write(unit) == [(0, 2), (2, 1)]
+    async def listener(tx: WriteTx, old: int, new: int) -> None:
+        seen.append((old, new))
+        await tx.add_audit(T0, "test", f"count {old}->{new}", None)
+
+    async def unit(tx: WriteTx) -> None:
+        await tx.add_to_count(2, listener)
+        await tx.add_to_count(-1, listener)
+
+    await any_store.write(unit)
+    assert seen == [(0, 2), (2, 1)]
     assert await any_store.count() == 1
+    # What the listener wrote is part of the same transaction.
+    assert [e.action for e in await any_store.audit_log(5)] == ["count 2->1", "count 0->2"]
+
+
+async def test_concurrent_count_changes_are_each_seen_once(any_store: Store) -> None:
+    seen: list[tuple[int, int]] = []
+
+    async def listener(tx: WriteTx, old: int, new: int) -> None:
+        seen.append((old, new))
+
+    async def unit(tx: WriteTx) -> None:
+        await tx.add_to_count(1, listener)
+
+    await asyncio.gather(*(any_store.write(unit) for _ in range(300)))
+    assert sorted(seen) == [(n, n + 1) for n in range(300)]
+    assert await any_store.count() == 300
 
 
 async def test_milestones_are_claimed_once(any_store: Store) -> None:
