@@ -10,8 +10,6 @@ writer without "database is locked".
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import itertools
 import logging
 import sqlite3
@@ -24,18 +22,11 @@ from urllib.parse import urlsplit
 
 import aiosqlite
 
-from bot.domain import (
-    AuditEntry,
-    Identity,
-    NewSignature,
-    OutboxKind,
-    OutboxMessage,
-    Signature,
-    Status,
-)
-from bot.errors import StoreUnavailable
+from bot.domain import AuditEntry, Identity, NewSignature, OutboxMessage, Signature
 from bot.ports import CountListener, WriteTx
+from storage.group_commit import GroupWriter
 from storage.migrations import SchemaTooNew, load
+from storage.rows import LIST_POS, OUTBOX_COLUMNS, SIG_COLUMNS, outbox_message, signature
 
 __all__ = ["SQLiteStore", "sqlite_path"]
 
@@ -45,13 +36,6 @@ T = TypeVar("T")
 
 BUCKET = 1024
 MAX_GROUP = 512
-_SIG_COLUMNS = (
-    "id, platform, user_id, name, name_key, role, location, link, anonymous, community, status, "
-    "letter_version, created_at, decided_at, decided_by, reason, withdrawn_at, erased, list_pos"
-)
-_OUTBOX_COLUMNS = (
-    "id, kind, platform, destination, text, signature_id, milestone, attempts, created_at"
-)
 _memory_ids = itertools.count(1)
 
 
@@ -77,39 +61,11 @@ def _dt(text: str | None) -> datetime | None:
 
 
 def _signature(row: Sequence[Any]) -> Signature:
-    return Signature(
-        id=row[0],
-        identity=Identity(row[1], row[2]),
-        name=row[3],
-        name_key=row[4],
-        role=row[5],
-        location=row[6],
-        link=row[7],
-        anonymous=bool(row[8]),
-        community=row[9],
-        status=Status(row[10]),
-        letter_version=row[11],
-        created_at=datetime.fromisoformat(row[12]),
-        decided_at=_dt(row[13]),
-        decided_by=row[14],
-        reason=row[15],
-        withdrawn_at=_dt(row[16]),
-        erased=bool(row[17]),
-    )
+    return signature(row, _dt)
 
 
 def _outbox(row: Sequence[Any]) -> OutboxMessage:
-    return OutboxMessage(
-        id=row[0],
-        kind=OutboxKind(row[1]),
-        platform=row[2],
-        destination=row[3],
-        text=row[4],
-        signature_id=row[5],
-        milestone=row[6],
-        attempts=row[7],
-        created_at=_dt(row[8]),
-    )
+    return outbox_message(row, _dt)
 
 
 def _placeholders(n: int) -> str:
@@ -146,6 +102,7 @@ class _Tx:
     def __init__(self, conn: aiosqlite.Connection, counters: _Counters) -> None:
         self._conn = conn
         self.counters = counters
+        self.before = counters.copy()
         self.savepoint = False
         self._positions: dict[int, int | None] = {}
 
@@ -159,13 +116,13 @@ class _Tx:
         rows = await self._conn.execute_fetchall(sql, params)
         out = []
         for row in rows:
-            self._positions[row[0]] = row[18]
+            self._positions[row[0]] = row[LIST_POS]
             out.append(_signature(row))
         return out
 
     async def latest_signature(self, identity: Identity) -> Signature | None:
         rows = await self._select(
-            f"SELECT {_SIG_COLUMNS} FROM signatures WHERE platform = ? AND user_id = ? "
+            f"SELECT {SIG_COLUMNS} FROM signatures WHERE platform = ? AND user_id = ? "
             "ORDER BY id DESC LIMIT 1",
             (identity.platform, identity.user_id),
         )
@@ -173,13 +130,13 @@ class _Tx:
 
     async def get_signature(self, signature_id: int) -> Signature | None:
         rows = await self._select(
-            f"SELECT {_SIG_COLUMNS} FROM signatures WHERE id = ?", (signature_id,)
+            f"SELECT {SIG_COLUMNS} FROM signatures WHERE id = ?", (signature_id,)
         )
         return rows[0] if rows else None
 
     async def signatures_of(self, identity: Identity) -> list[Signature]:
         return await self._select(
-            f"SELECT {_SIG_COLUMNS} FROM signatures WHERE platform = ? AND user_id = ? ORDER BY id",
+            f"SELECT {SIG_COLUMNS} FROM signatures WHERE platform = ? AND user_id = ? ORDER BY id",
             (identity.platform, identity.user_id),
         )
 
@@ -323,7 +280,67 @@ class _Tx:
         return bool(list(rows))
 
 
-_Unit = Callable[[Any], Awaitable[Any]]
+class _Session:
+    """One group transaction on the writer connection (see :mod:`storage.group_commit`).
+
+    ``BEGIN IMMEDIATE`` takes SQLite's write lock, so the counters loaded at the start are exact
+    for the whole group; they are kept in memory and written once before COMMIT.
+    """
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+        self.counters = _Counters()
+        self._start = _Counters()
+
+    async def begin(self) -> None:
+        await self.conn.execute("BEGIN IMMEDIATE")
+        found = {r[0]: r[1] for r in await self.conn.execute_fetchall(_LOAD_COUNTERS)}
+        self.counters = _Counters(found["approved"], found["listed"], found["next_list_pos"])
+        self._start = self.counters.copy()
+
+    def open_unit(self) -> _Tx:
+        return _Tx(self.conn, self.counters)
+
+    async def close_unit(self, tx: _Tx, failed: bool) -> None:
+        if failed:
+            if tx.savepoint:
+                await self.conn.execute("ROLLBACK TO unit")
+                await self.conn.execute("RELEASE unit")
+            self.counters = tx.before
+        elif tx.savepoint:
+            await self.conn.execute("RELEASE unit")
+
+    def raw(self) -> aiosqlite.Connection:
+        return self.conn
+
+    async def retry_unit(self, exc: Exception, attempt: int) -> bool:
+        return False  # one writer: there is nobody to conflict with
+
+    async def commit(self) -> None:
+        end = self.counters
+        if end != self._start:
+            await self.conn.executemany(
+                "UPDATE counters SET value = ? WHERE name = ?",
+                [
+                    (end.approved, "approved"),
+                    (end.listed, "listed"),
+                    (end.next_list_pos, "next_list_pos"),
+                ],
+            )
+            changed = [(b, d) for b, d in end.bucket_deltas.items() if d]
+            if changed:
+                await self.conn.executemany(
+                    "INSERT INTO listing_buckets (bucket, n) VALUES (?, ?) "
+                    "ON CONFLICT (bucket) DO UPDATE SET n = n + excluded.n",
+                    changed,
+                )
+        await self.conn.execute("COMMIT")
+
+    async def rollback(self) -> None:
+        await self.conn.execute("ROLLBACK")
+
+
+_LOAD_COUNTERS = "SELECT name, value FROM counters"
 
 
 class SQLiteStore:
@@ -335,16 +352,14 @@ class SQLiteStore:
         self._memory = path == ":memory:"
         self.path = (
             f"file:pledgebot-mem-{next(_memory_ids)}?mode=memory&cache=shared"
-            if (self._memory)
+            if self._memory
             else path
         )
         self._reader_count = readers
-        self._max_group = max_group
         self._writer: aiosqlite.Connection | None = None
         self._readers: list[aiosqlite.Connection] = []
         self._next_reader = itertools.cycle(range(readers))
-        self._queue: asyncio.Queue[tuple[_Unit, asyncio.Future[Any], bool]] = asyncio.Queue()
-        self._task: asyncio.Task[None] | None = None
+        self._group: GroupWriter[_Tx] = GroupWriter(max_group)
 
     # -- lifecycle ---------------------------------------------------------------------------
     async def _connect(self) -> aiosqlite.Connection:
@@ -372,18 +387,10 @@ class SQLiteStore:
         except BaseException:
             await self.close()
             raise
-        self._task = asyncio.create_task(self._write_loop(), name="sqlite-writer")
+        self._group.start([_Session(self._writer)])
 
     async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-        while not self._queue.empty():
-            _, future, _ = self._queue.get_nowait()
-            if not future.done():
-                future.set_exception(StoreUnavailable())
+        await self._group.stop()
         for conn in [*self._readers, self._writer]:
             if conn is not None:
                 await conn.close()
@@ -403,8 +410,8 @@ class SQLiteStore:
             await conn.execute(
                 "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"
             )
-            rows = list(await conn.execute_fetchall("SELECT MAX(version) FROM schema_version"))
-            current = rows[0][0] or 0
+            found = list(await conn.execute_fetchall("SELECT MAX(version) FROM schema_version"))
+            current = found[0][0] or 0
             if current > len(migrations):
                 raise SchemaTooNew(current, len(migrations))
             for migration in migrations[current:]:
@@ -421,91 +428,8 @@ class SQLiteStore:
 
     # -- writing -----------------------------------------------------------------------------
     async def write(self, unit: Callable[[WriteTx], Awaitable[T]]) -> T:
-        return await self._submit(unit, counted=True)
-
-    async def _submit(self, unit: _Unit, *, counted: bool) -> Any:
-        if self._task is None:
-            raise RuntimeError("the store is not open")
-        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._queue.put_nowait((unit, future, counted))
-        return await future
-
-    async def _write_loop(self) -> None:
-        while True:
-            group = [await self._queue.get()]
-            while len(group) < self._max_group and not self._queue.empty():
-                group.append(self._queue.get_nowait())
-            await self._commit_group(group)
-
-    async def _commit_group(self, group: list[tuple[_Unit, asyncio.Future[Any], bool]]) -> None:
-        conn = self._writer
-        assert conn is not None
-        outcomes: list[tuple[asyncio.Future[Any], Any, BaseException | None]] = []
-        try:
-            await conn.execute("BEGIN IMMEDIATE")
-            counters = await self._load_counters(conn)
-            start = counters.copy()
-            for unit, future, counted in group:
-                before = counters.copy()
-                tx = _Tx(conn, counters)
-                try:
-                    result = await unit(tx if counted else conn)
-                except Exception as exc:
-                    if tx.savepoint:
-                        await conn.execute("ROLLBACK TO unit")
-                        await conn.execute("RELEASE unit")
-                    counters = before
-                    outcomes.append((future, None, exc))
-                    continue
-                if tx.savepoint:
-                    await conn.execute("RELEASE unit")
-                counters = tx.counters
-                outcomes.append((future, result, None))
-            if counters != start:
-                await self._save_counters(conn, counters)
-            await conn.execute("COMMIT")
-        except Exception as exc:
-            _log.exception(
-                "group commit of %d unit(s) failed; nothing of it was written", len(group)
-            )
-            with contextlib.suppress(Exception):
-                await conn.execute("ROLLBACK")
-            for _, future, _ in group:
-                if not future.done():
-                    unavailable = StoreUnavailable()
-                    unavailable.__cause__ = exc
-                    future.set_exception(unavailable)
-            return
-        for future, result, error in outcomes:
-            if future.done():
-                continue
-            if error is not None:
-                future.set_exception(error)
-            else:
-                future.set_result(result)
-
-    async def _load_counters(self, conn: aiosqlite.Connection) -> _Counters:
-        rows: dict[str, int] = {
-            r[0]: r[1] for r in await conn.execute_fetchall("SELECT name, value FROM counters")
-        }
-        return _Counters(rows["approved"], rows["listed"], rows["next_list_pos"])
-
-    async def _save_counters(self, conn: aiosqlite.Connection, end: _Counters) -> None:
-        await conn.executemany(
-            "UPDATE counters SET value = ? WHERE name = ?",
-            [
-                (end.approved, "approved"),
-                (end.listed, "listed"),
-                (end.next_list_pos, "next_list_pos"),
-            ],
-        )
-        changed = [(b, d) for b, d in end.bucket_deltas.items() if d]
-        if changed:
-            await conn.executemany(
-                "INSERT INTO listing_buckets (bucket, n) VALUES (?, ?) "
-                "ON CONFLICT (bucket) DO UPDATE SET n = n + excluded.n",
-                changed,
-            )
+        result: T = await self._group.submit(unit)
+        return result
 
     # -- reading -----------------------------------------------------------------------------
     def _reader(self) -> aiosqlite.Connection:
@@ -531,13 +455,13 @@ class SQLiteStore:
 
     async def get_signature(self, signature_id: int) -> Signature | None:
         rows = await self._signatures(
-            f"SELECT {_SIG_COLUMNS} FROM signatures WHERE id = ?", (signature_id,)
+            f"SELECT {SIG_COLUMNS} FROM signatures WHERE id = ?", (signature_id,)
         )
         return rows[0] if rows else None
 
     async def latest_signature(self, identity: Identity) -> Signature | None:
         rows = await self._signatures(
-            f"SELECT {_SIG_COLUMNS} FROM signatures WHERE platform = ? AND user_id = ? "
+            f"SELECT {SIG_COLUMNS} FROM signatures WHERE platform = ? AND user_id = ? "
             "ORDER BY id DESC LIMIT 1",
             (identity.platform, identity.user_id),
         )
@@ -551,7 +475,7 @@ class SQLiteStore:
         for bucket, n in buckets:
             if seen + n > start:
                 return await self._signatures(
-                    f"SELECT {_SIG_COLUMNS} FROM signatures WHERE list_pos >= ? "
+                    f"SELECT {SIG_COLUMNS} FROM signatures WHERE list_pos >= ? "
                     "ORDER BY list_pos LIMIT ? OFFSET ?",
                     (bucket * BUCKET, limit, start - seen),
                 )
@@ -560,7 +484,7 @@ class SQLiteStore:
 
     async def pending(self, limit: int) -> list[Signature]:
         return await self._signatures(
-            f"SELECT {_SIG_COLUMNS} FROM signatures WHERE status = 'pending' ORDER BY id LIMIT ?",
+            f"SELECT {SIG_COLUMNS} FROM signatures WHERE status = 'pending' ORDER BY id LIMIT ?",
             (limit,),
         )
 
@@ -570,7 +494,7 @@ class SQLiteStore:
             where = " OR ".join(["(platform = ? AND user_id = ?)"] * len(chunk))
             params = [v for i in chunk for v in (i.platform, i.user_id)]
             found += await self._signatures(
-                f"SELECT {_SIG_COLUMNS} FROM signatures WHERE {where}", params
+                f"SELECT {SIG_COLUMNS} FROM signatures WHERE {where}", params
             )
         return sorted(found, key=lambda s: s.id)
 
@@ -578,7 +502,7 @@ class SQLiteStore:
         found: list[Signature] = []
         for chunk in _chunks(list(keys), 500):
             found += await self._signatures(
-                f"SELECT {_SIG_COLUMNS} FROM signatures WHERE status = 'approved' "
+                f"SELECT {SIG_COLUMNS} FROM signatures WHERE status = 'approved' "
                 f"AND name_key IN ({_placeholders(len(chunk))}) ORDER BY id",
                 chunk,
             )
@@ -600,21 +524,21 @@ class SQLiteStore:
     async def listed_signatures(self, batch: int = 1000) -> AsyncIterator[Signature]:
         after = 0
         while True:
-            rows = await self._rows(
-                f"SELECT {_SIG_COLUMNS} FROM signatures WHERE list_pos > ? "
+            found = await self._rows(
+                f"SELECT {SIG_COLUMNS} FROM signatures WHERE list_pos > ? "
                 "ORDER BY list_pos LIMIT ?",
                 (after, batch),
             )
-            for row in rows:
+            for row in found:
                 yield _signature(row)
-            if len(rows) < batch:
+            if len(found) < batch:
                 return
-            after = rows[-1][18]
+            after = found[-1][LIST_POS]
 
     # -- outbox ------------------------------------------------------------------------------
     async def _raw(self, fn: Callable[[aiosqlite.Connection], Awaitable[T]]) -> T:
         """Run a store-internal write in the group transaction (no counters involved)."""
-        result: T = await self._submit(fn, counted=False)
+        result: T = await self._group.submit(fn, raw=True)
         return result
 
     async def claim_outbox(
@@ -630,7 +554,7 @@ class SQLiteStore:
                 f"SELECT id FROM outbox WHERE platform IN ({marks}) AND ("
                 "(status = 'pending' AND next_attempt_at <= ?) OR "
                 "(status = 'sending' AND lease_until <= ?)) ORDER BY id LIMIT ?) "
-                f"RETURNING {_OUTBOX_COLUMNS}",
+                f"RETURNING {OUTBOX_COLUMNS}",
                 (_ts(lease_until), *platforms, _ts(now), _ts(now), limit),
             )
             return sorted((_outbox(r) for r in rows), key=lambda m: m.id)
@@ -703,8 +627,8 @@ class SQLiteStore:
         return [(r[0], r[1], r[2]) for r in rows]
 
     async def outbox_messages(self) -> list[OutboxMessage]:
-        rows = await self._rows(f"SELECT {_OUTBOX_COLUMNS}, status, ref FROM outbox ORDER BY id")
-        return [replace(_outbox(r), status=r[9], ref=r[10]) for r in rows]
+        found = await self._rows(f"SELECT {OUTBOX_COLUMNS} FROM outbox ORDER BY id")
+        return [_outbox(r) for r in found]
 
 
 def _chunks(items: list[T], size: int) -> Iterable[list[T]]:

@@ -1,0 +1,67 @@
+"""Turning rows into domain values. Every store selects the same columns in the same order."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from bot.domain import Identity, OutboxKind, OutboxMessage, Signature, Status
+
+__all__ = ["OUTBOX_COLUMNS", "SIG_COLUMNS", "outbox_message", "signature"]
+
+SIG_COLUMNS = (
+    "id, platform, user_id, name, name_key, role, location, link, anonymous, community, status, "
+    "letter_version, created_at, decided_at, decided_by, reason, withdrawn_at, erased, list_pos"
+)
+LIST_POS = 18  # index of list_pos in SIG_COLUMNS
+OUTBOX_COLUMNS = (
+    "id, kind, platform, destination, text, signature_id, milestone, attempts, created_at, "
+    "status, ref"
+)
+
+Timestamp = Callable[[Any], datetime | None]
+
+
+def _same(value: Any) -> datetime | None:
+    return value  # type: ignore[no-any-return,unused-ignore]
+
+
+def signature(row: Sequence[Any], ts: Timestamp = _same) -> Signature:
+    created = ts(row[12])
+    assert created is not None
+    return Signature(
+        id=row[0],
+        identity=Identity(row[1], row[2]),
+        name=row[3],
+        name_key=row[4],
+        role=row[5],
+        location=row[6],
+        link=row[7],
+        anonymous=bool(row[8]),
+        community=row[9],
+        status=Status(row[10]),
+        letter_version=row[11],
+        created_at=created,
+        decided_at=ts(row[13]),
+        decided_by=row[14],
+        reason=row[15],
+        withdrawn_at=ts(row[16]),
+        erased=bool(row[17]),
+    )
+
+
+def outbox_message(row: Sequence[Any], ts: Timestamp = _same) -> OutboxMessage:
+    return OutboxMessage(
+        id=row[0],
+        kind=OutboxKind(row[1]),
+        platform=row[2],
+        destination=row[3],
+        text=row[4],
+        signature_id=row[5],
+        milestone=row[6],
+        attempts=row[7],
+        created_at=ts(row[8]),
+        status=row[9],
+        ref=row[10],
+    )
