@@ -74,9 +74,13 @@ def open_store(url: str) -> Store:
 
         return SQLiteStore(url)
     if url.startswith(("postgresql://", "postgres://")):
-        raise ConfigError(
-            "storage.url: PostgreSQL is not supported by this version yet; use sqlite:///FILE"
-        )
+        try:
+            from storage.postgres import PostgresStore
+        except ImportError as exc:  # asyncpg is the optional "postgres" extra
+            raise ConfigError(
+                "storage.url: PostgreSQL needs asyncpg: pip install 'pledgebot[postgres]'"
+            ) from exc
+        return PostgresStore(url)
     raise ConfigError(f"storage.url: unsupported scheme in {url.split(':', 1)[0]!r}")
 
 

@@ -13,8 +13,10 @@ from hypothesis import HealthCheck, settings
 
 from bot.domain import Actor, Destinations, Identity, Letter
 from bot.milestones import MilestonePolicy
+from bot.ports import Store
 from bot.service import PledgeService, Rules
 from storage.sqlite import SQLiteStore
+from tests.stores import STORES, open_test_store
 
 settings.register_profile(
     "ci", max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow]
@@ -67,8 +69,16 @@ def db_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'pledge.db'}"
 
 
+@pytest.fixture(params=STORES)
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
+    """Every store in turn: the core's tests hold for each."""
+    async with open_test_store(request.param, tmp_path) as s:
+        yield s
+
+
 @pytest.fixture
-async def store(db_url: str) -> AsyncIterator[SQLiteStore]:
+async def sqlite_store(db_url: str) -> AsyncIterator[SQLiteStore]:
+    """For tests of what only SQLite promises (the file on disk, a single process)."""
     async with SQLiteStore(db_url) as s:
         yield s
 
@@ -77,7 +87,7 @@ ServiceFactory = Callable[..., PledgeService]
 
 
 @pytest.fixture
-async def make_service(store: SQLiteStore) -> ServiceFactory:
+async def make_service(store: Store) -> ServiceFactory:
     def factory(
         *,
         approval: str = "manual",

@@ -8,20 +8,10 @@ from pathlib import Path
 import pytest
 
 from bot.ports import Store
-from storage.sqlite import SQLiteStore
-
-STORES = ["sqlite"]
+from tests.stores import STORES, open_test_store
 
 
 @pytest.fixture(params=STORES)
 async def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
-    store: Store
-    if request.param == "sqlite":
-        store = SQLiteStore(f"sqlite:///{tmp_path / 'contract.db'}")
-    else:  # pragma: no cover - every parameter has a branch above
-        raise AssertionError(request.param)
-    await store.open()
-    try:
+    async with open_test_store(request.param, tmp_path) as store:
         yield store
-    finally:
-        await store.close()

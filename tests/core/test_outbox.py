@@ -6,11 +6,12 @@ import asyncio
 from datetime import timedelta
 
 from bot.domain import OutboxKind, OutboxMessage, SignatureForm
+from bot.milestones import MilestonePolicy
 from bot.outbox import OutboxDispatcher
 from bot.ports import DeliveryError
-from bot.service import PledgeService
+from bot.service import PledgeService, Rules
 from storage.sqlite import SQLiteStore
-from tests.conftest import MOD, ServiceFactory, StepClock, artist
+from tests.conftest import DESTINATIONS, LETTER, MOD, ServiceFactory, StepClock, artist
 
 
 class RecordingSender:
@@ -100,16 +101,35 @@ async def test_gives_up_after_max_attempts(make_service: ServiceFactory) -> None
     assert (row.status, row.attempts) == ("failed", 3)
 
 
-async def test_a_crashed_runs_claims_are_delivered_at_start_up(
-    make_service: ServiceFactory, db_url: str
+async def test_a_dead_claimers_messages_are_delivered_after_its_lease(
+    make_service: ServiceFactory,
 ) -> None:
     service = make_service(thresholds=(2,))
     await _cross_milestone(service)
     now = service.clock.now()
-    # A run claims messages, then dies before delivering them.
-    claimed = await service.store.claim_outbox(["discord"], now, now + timedelta(hours=1), 10)
+    # One process claims messages, then dies before delivering them.
+    claimed = await service.store.claim_outbox(["discord"], now, now + timedelta(minutes=1), 10)
     assert claimed
-    await service.store.close()
+    # Another process, once the lease has run out, delivers them — once.
+    assert isinstance(service.clock, StepClock)
+    service.clock.at += timedelta(minutes=2)
+    sender = RecordingSender("discord")
+    await OutboxDispatcher(service.store, [sender], service.clock).drain()
+    assert [m.id for m in sender.posted] == [m.id for m in claimed]
+
+
+async def test_sqlite_hands_back_a_crashed_runs_claims_at_start_up(
+    sqlite_store: SQLiteStore, db_url: str
+) -> None:
+    """One process per SQLite file: at start-up every claim is a dead run's, no lease wait."""
+    service = PledgeService(
+        sqlite_store, LETTER, Rules(milestones=MilestonePolicy.of([2])), DESTINATIONS, StepClock()
+    )
+    await _cross_milestone(service)
+    now = service.clock.now()
+    claimed = await sqlite_store.claim_outbox(["discord"], now, now + timedelta(hours=1), 10)
+    assert claimed
+    await sqlite_store.close()
 
     async with SQLiteStore(db_url) as reopened:
         sender = RecordingSender("discord")

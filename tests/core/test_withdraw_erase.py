@@ -5,8 +5,9 @@ from __future__ import annotations
 import sqlite3
 
 from bot.domain import SignatureForm, Status
-from bot.service import PledgeService
-from tests.conftest import MOD, artist
+from bot.service import PledgeService, Rules
+from storage.sqlite import SQLiteStore
+from tests.conftest import DESTINATIONS, LETTER, MOD, StepClock, artist
 
 FORM = SignatureForm("Zoë Unique-Name", "drummer", "Lagos", "https://zoe.example")
 
@@ -22,7 +23,7 @@ async def test_withdrawing_an_approved_signature_lowers_the_count(service: Pledg
     assert (await service.signatories(1)).signatures == ()
 
 
-async def test_erase_wipes_personal_fields_everywhere(service: PledgeService, db_url: str) -> None:
+async def test_erase_wipes_personal_fields_everywhere(service: PledgeService) -> None:
     first = (await service.sign(artist(1), FORM, community="c")).signature
     await service.reject(MOD, first.id, "typo")
     second = (await service.sign(artist(1), FORM, community="c")).signature
@@ -42,9 +43,19 @@ async def test_erase_wipes_personal_fields_everywhere(service: PledgeService, db
     assert await service.count() == 0
     erasures = [e for e in await service.audit(MOD) if e.action == "erase"]
     assert sorted(e.signature_id for e in erasures) == [first.id, second.id]
+    # The mod-queue posts carried the details too.
+    assert all("Unique-Name" not in m.text for m in await service.store.outbox_messages())
 
+
+async def test_erased_details_are_gone_from_the_sqlite_file(
+    sqlite_store: SQLiteStore, db_url: str
+) -> None:
+    service = PledgeService(sqlite_store, LETTER, Rules(), DESTINATIONS, StepClock())
+    sig = (await service.sign(artist(1), FORM, community="c")).signature
+    await service.approve(MOD, [sig.id])
+    await service.withdraw(artist(1), erase=True)
     # The text is gone from the database file itself, not just hidden (secure_delete).
-    await service.store.close()
+    await sqlite_store.close()
     path = db_url.removeprefix("sqlite:///")
     with sqlite3.connect(path) as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
