@@ -15,16 +15,19 @@ import statistics
 import sys
 import tempfile
 import time
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import aiosqlite
 
+from bot.app import open_store
 from bot.domain import Actor, Destinations, Identity, Letter, SignatureForm
 from bot.milestones import MilestonePolicy
 from bot.service import PledgeService, Rules
-from storage.sqlite import SQLiteStore
 
 LETTER = Letter("Benchmark letter", "We pledge:", ("One.", "Two."), "Join us.")
 
@@ -38,7 +41,7 @@ def _form(n: int) -> SignatureForm:
 
 
 async def bench_core(url: str, signers: int, concurrency: int) -> dict[str, float]:
-    store = SQLiteStore(url)
+    store = open_store(url)
     await store.open()
     rules = Rules(
         approval="auto",
@@ -97,6 +100,26 @@ async def bench_baseline(path: str, signers: int) -> dict[str, float]:
     return {"rate": signers / elapsed, "elapsed": elapsed}
 
 
+@asynccontextmanager
+async def fresh_store(url: str, tmp: str) -> AsyncIterator[str]:
+    """A fresh SQLite file, or a fresh schema in the given PostgreSQL database (dropped after)."""
+    if not url:
+        yield f"sqlite:///{tmp}/burst.db"
+        return
+    if not url.startswith(("postgresql://", "postgres://")):
+        yield url
+        return
+    import asyncpg
+
+    schema = f"pledgebot_bench_{uuid.uuid4().hex[:8]}"
+    yield f"{url}{'&' if '?' in url else '?'}search_path={schema}"
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    finally:
+        await conn.close()
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--signers", type=int, default=10_000)
@@ -105,13 +128,13 @@ async def main() -> None:
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
-        url = args.store or f"sqlite:///{tmp}/burst.db"
-        core = await bench_core(url, args.signers, args.concurrency)
+        async with fresh_store(args.store, tmp) as url:
+            core = await bench_core(url, args.signers, args.concurrency)
         baseline = await bench_baseline(f"{tmp}/baseline.db", args.signers)
 
     print(
         f"sign_burst: {args.signers} signers, concurrency {args.concurrency}, "
-        f"approval=auto, store={'sqlite (WAL, synchronous=FULL)' if not args.store else url}"
+        f"approval=auto, store={'sqlite (WAL, synchronous=FULL)' if not args.store else args.store}"
     )
     print(f"{'':24}{'sig/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'max ms':>10}{'seconds':>10}")
     print(
