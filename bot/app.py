@@ -12,20 +12,29 @@ import contextlib
 import logging
 import signal
 import sys
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, Protocol, TextIO
+from typing import Any, Protocol, TextIO, cast
 
 from bot.config import ConfigError, Settings
 from bot.domain import Destinations, Letter
 from bot.export import ExportFormat
 from bot.milestones import MilestonePolicy
 from bot.outbox import OutboxDispatcher
-from bot.ports import Sender, Store
+from bot.ports import Sender, Store, Transfer
 from bot.service import PledgeService, Rules, SystemClock
+from bot.transfer import copy_campaign
 
-__all__ = ["core", "export_to", "open_store", "run_bot", "run_console"]
+__all__ = [
+    "backup_to",
+    "copy_store",
+    "core",
+    "export_to",
+    "open_store",
+    "run_bot",
+    "run_console",
+]
 
 _log = logging.getLogger(__name__)
 
@@ -114,16 +123,26 @@ async def run_console(
         await _console_session(settings, service, user=user, stdin=stdin, stdout=stdout)
 
 
-async def run_bot(settings: Settings) -> None:
-    """Every adapter whose token is set; the console when none is."""
+async def run_bot(settings: Settings, *, only: str | None = None) -> None:
+    """Every adapter whose token is set (or just ``only``); the console when none is.
+
+    With ``only``, this process delivers only its platform's outbox messages, so separate
+    processes (one per platform, several Discord shards) can share one PostgreSQL store.
+    """
     async with core(settings) as service:
-        adapters: list[Adapter] = _platform_adapters(settings, service)
+        if only == "console":
+            await _console_session(settings, service)
+            return
+        adapters: list[Adapter] = _platform_adapters(settings, service, only)
+        if only is not None and not adapters:
+            raise ConfigError(f"{only}.token: --only {only} needs the {only} token to be set")
         if not adapters:
             _log.warning("no platform token is set: starting the console adapter")
             await _console_session(settings, service)
             return
         from adapters.console import ConsoleLogSender
 
+        # Whichever process claims the console's share of the outbox first logs it, once.
         senders: list[Sender] = [*adapters, ConsoleLogSender()]
         dispatcher = OutboxDispatcher(service.store, senders, service.clock)
         service.on_outbox(dispatcher.notify)
@@ -160,7 +179,9 @@ async def _console_session(
     await dispatcher.drain()
 
 
-def _platform_adapters(settings: Settings, service: PledgeService) -> list[Adapter]:
+def _platform_adapters(
+    settings: Settings, service: PledgeService, only: str | None = None
+) -> list[Adapter]:
     adapters: list[Adapter] = []
     if settings.discord.enabled or settings.telegram.enabled:
         raise ConfigError(
@@ -198,6 +219,36 @@ async def _until_stopped(jobs: list[Awaitable[Any]]) -> None:
 
 
 # -- one-shot commands -----------------------------------------------------------------------
+async def copy_store(
+    source_url: str, target_url: str, *, force: bool, progress: Callable[[str], None]
+) -> dict[str, int]:
+    if source_url == target_url:
+        raise ConfigError("--from and --to name the same store")
+    source, target = open_store(source_url), open_store(target_url)
+    await source.open()
+    try:
+        await target.open()
+        try:
+            return await copy_campaign(
+                cast(Transfer, source), cast(Transfer, target), force=force, progress=progress
+            )
+        finally:
+            await target.close()
+    finally:
+        await source.close()
+
+
+async def backup_to(settings: Settings, target: Path) -> None:
+    """An online, consistent copy of the SQLite database (PostgreSQL has pg_dump)."""
+    from storage.sqlite import SQLiteStore
+
+    store = open_store(settings.storage.url)
+    if not isinstance(store, SQLiteStore):
+        raise ConfigError("storage.url: backup is for SQLite; back up PostgreSQL with pg_dump")
+    async with store:
+        await store.backup(target)
+
+
 async def export_to(
     settings: Settings, fmt: ExportFormat, output: Path | None, *, with_ids: bool = False
 ) -> int:

@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -41,8 +41,13 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("-v", "--verbose", action="store_true", help="log debug details")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    sub.add_parser(
+    run = sub.add_parser(
         "run", parents=[common], help="start every adapter whose token is set (else the console)"
+    )
+    run.add_argument(
+        "--only",
+        choices=("discord", "telegram", "console"),
+        help="run just this adapter (several processes can then share one PostgreSQL store)",
     )
     console = sub.add_parser("console", parents=[common], help="the terminal chat")
     console.add_argument(
@@ -63,6 +68,17 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "check-config", parents=[common], help="validate the configuration and say what is on"
     )
+    backup = sub.add_parser(
+        "backup", parents=[common], help="online backup of the SQLite database to FILE"
+    )
+    backup.add_argument("file", type=Path, metavar="FILE")
+    copy = sub.add_parser(
+        "copy-store", help="copy everything from one store to another and verify the copy"
+    )
+    copy.add_argument("--from", dest="source", required=True, metavar="URL")
+    copy.add_argument("--to", dest="target", required=True, metavar="URL")
+    copy.add_argument("--force", action="store_true", help="replace a non-empty target")
+    copy.add_argument("-v", "--verbose", action="store_true", help="log debug details")
     return parser
 
 
@@ -105,18 +121,38 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     from bot import app
 
     if args.command == "run":
-        await app.run_bot(settings)
+        await app.run_bot(settings, only=args.only)
     elif args.command == "console":
         await app.run_console(settings, user=args.user)
     elif args.command == "export":
         written = await app.export_to(settings, args.format, args.output, with_ids=args.with_ids)
         if args.output is not None:
             print(f"wrote {written} bytes to {args.output}", file=sys.stderr)
+    elif args.command == "backup":
+        await app.backup_to(settings, args.file)
+        print(f"backed up to {args.file}", file=sys.stderr)
+    return 0
+
+
+async def _copy_store(args: argparse.Namespace) -> int:
+    from bot import app
+    from bot.transfer import CopyMismatch, CopyRefused
+
+    try:
+        await app.copy_store(
+            args.source, args.target, force=args.force, progress=lambda line: print(line)
+        )
+    except (CopyRefused, CopyMismatch) as exc:
+        print(f"pledgebot: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "copy-store":  # two explicit URLs: no config involved
+        setup_logging(logging.DEBUG if args.verbose else logging.WARNING)
+        return _run(_copy_store(args))
     try:
         settings, path = load_settings(args.config, **_overrides(args))
     except ConfigError as exc:
@@ -125,11 +161,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "check-config":
         _check_config(settings, path)
         return 0
-    quiet = args.command in ("console", "export")
+    quiet = args.command in ("console", "export", "backup")
     level = logging.DEBUG if args.verbose else logging.WARNING if quiet else logging.INFO
     setup_logging(level, _secrets(settings))
+    return _run(_dispatch(args, settings))
+
+
+def _run(job: Coroutine[Any, Any, int]) -> int:
+    """Run a command; any error becomes one line on stderr and a non-zero exit."""
     try:
-        return asyncio.run(_dispatch(args, settings))
+        return asyncio.run(job)
     except ConfigError as exc:
         print(f"pledgebot: {exc}", file=sys.stderr)
         return EXIT_CONFIG

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import datetime
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from bot.domain import (
     AuditEntry,
@@ -20,7 +20,17 @@ from bot.domain import (
     Signature,
 )
 
-__all__ = ["Clock", "CountListener", "DeliveryError", "Sender", "Store", "WriteTx"]
+__all__ = [
+    "TABLES",
+    "Clock",
+    "CountListener",
+    "DeliveryError",
+    "Row",
+    "Sender",
+    "Store",
+    "Transfer",
+    "WriteTx",
+]
 
 T = TypeVar("T")
 CountListener = Callable[["WriteTx", int, int], Awaitable[None]]
@@ -136,6 +146,48 @@ class Store(Protocol):
     async def outbox_refs(self, signature_id: int, kind: str) -> list[tuple[str, str, str]]:
         """``(platform, destination, ref)`` of delivered messages about a signature (e.g. the
         mod-queue posts an adapter edits once the signature is decided)."""
+
+
+TABLES: dict[str, tuple[str, ...]] = {
+    "signatures": (
+        "id", "platform", "user_id", "name", "name_key", "role", "location", "link", "anonymous",
+        "community", "status", "letter_version", "created_at", "decided_at", "decided_by",
+        "reason", "withdrawn_at", "erased", "list_pos",
+    ),
+    "counters": ("name", "value"),
+    "listing_buckets": ("bucket", "n"),
+    "milestones": ("value", "reached_at"),
+    "outbox": (
+        "id", "kind", "platform", "destination", "text", "signature_id", "milestone",
+        "created_at", "status", "attempts", "next_attempt_at", "lease_until", "delivered_at",
+        "ref", "last_error",
+    ),
+    "audit_log": ("id", "at", "actor", "action", "signature_id", "reason"),
+    "letter_versions": ("version", "text", "first_seen"),
+}  # fmt: skip
+"""The logical schema every store keeps, as moved by :class:`Transfer`. Values are neutral:
+``datetime`` (UTC), ``bool``, ``int``, ``str`` or ``None``; counters are ``approved`` and
+``listed`` only (how a store hands out the next listing position is its own business)."""
+
+Row = tuple[Any, ...]
+
+
+class Transfer(Protocol):
+    """Moving a whole campaign between stores (``pledgebot copy-store``)."""
+
+    async def is_empty(self) -> bool: ...
+
+    async def clear(self) -> None:
+        """Delete everything (used only with ``--force``)."""
+
+    def dump(self, table: str, batch: int = 5000) -> AsyncIterator[list[Row]]:
+        """The rows of one table of :data:`TABLES`, in its key order, in batches."""
+
+    async def load(self, table: str, rows: Sequence[Row]) -> None:
+        """Insert rows as dumped, keeping their ids."""
+
+    async def finish_load(self) -> None:
+        """After loading: continue ids and listing positions after the copied ones."""
 
 
 class DeliveryError(Exception):

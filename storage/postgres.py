@@ -25,7 +25,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import asyncpg
 
 from bot.domain import AuditEntry, Identity, NewSignature, OutboxMessage, Signature
-from bot.ports import CountListener, WriteTx
+from bot.ports import TABLES, CountListener, Row, WriteTx
 from storage.group_commit import GroupWriter, RetryGroup
 from storage.migrations import SchemaTooNew, load
 from storage.rows import LIST_POS, OUTBOX_COLUMNS, SIG_COLUMNS, outbox_message, signature
@@ -385,9 +385,7 @@ class PostgresStore:
         return [signature(r) for r in await self.pool.fetch(sql, *args)]
 
     async def count(self) -> int:
-        value: int = await self.pool.fetchval(
-            "SELECT value FROM counters WHERE name = 'approved'"
-        )
+        value: int = await self.pool.fetchval("SELECT value FROM counters WHERE name = 'approved'")
         return value
 
     async def listed_count(self) -> int:
@@ -546,3 +544,60 @@ class PostgresStore:
             kind,
         )
         return [(r[0], r[1], r[2]) for r in found]
+
+    # -- transfer (pledgebot copy-store) -----------------------------------------------------
+    async def is_empty(self) -> bool:
+        total: int = await self.pool.fetchval(
+            "SELECT (SELECT COUNT(*) FROM signatures) + (SELECT COUNT(*) FROM outbox) "
+            "+ (SELECT COUNT(*) FROM audit_log) + (SELECT COUNT(*) FROM milestones) "
+            "+ (SELECT COUNT(*) FROM letter_versions)"
+        )
+        return total == 0
+
+    async def clear(self) -> None:
+        # TRUNCATE does not fire the audit log's row triggers (which refuse DELETE).
+        await self.pool.execute(
+            "TRUNCATE signatures, listing_buckets, milestones, outbox, audit_log, "
+            "letter_versions RESTART IDENTITY; UPDATE counters SET value = 0; "
+            "ALTER SEQUENCE list_pos_seq RESTART"
+        )
+
+    async def dump(self, table: str, batch: int = 5000) -> AsyncIterator[list[Row]]:
+        columns = TABLES[table]
+        key = columns[0]
+        where = "name IN ('approved', 'listed')" if table == "counters" else "TRUE"
+        after: Any = None
+        while True:
+            keyset = f" AND {key} > $1" if after is not None else ""
+            found = await self.pool.fetch(
+                f"SELECT {', '.join(columns)} FROM {table} WHERE {where}{keyset} "
+                f"ORDER BY {key} LIMIT {int(batch)}",
+                *(() if after is None else (after,)),
+            )
+            if found:
+                yield [tuple(r) for r in found]
+            if len(found) < batch:
+                return
+            after = found[-1][0]
+
+    async def load(self, table: str, rows: Sequence[Row]) -> None:
+        if table == "counters":
+            await self.pool.executemany(
+                "UPDATE counters SET value = $1 WHERE name = $2",
+                [(value, name) for name, value in rows],
+            )
+            return
+        async with self.pool.acquire() as conn:
+            await conn.copy_records_to_table(table, records=rows, columns=list(TABLES[table]))
+
+    async def finish_load(self) -> None:
+        async with self.pool.acquire() as conn, conn.transaction():
+            for table in ("signatures", "outbox", "audit_log"):
+                await conn.execute(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                    f"(SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)"
+                )
+            await conn.execute(
+                "SELECT setval('list_pos_seq', "
+                "(SELECT COALESCE(MAX(list_pos), 0) + 1 FROM signatures), false)"
+            )

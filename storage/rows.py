@@ -65,3 +65,11 @@ def outbox_message(row: Sequence[Any], ts: Timestamp = _same) -> OutboxMessage:
         status=row[9],
         ref=row[10],
     )
+
+
+# Columns of the logical schema (bot.ports.TABLES) that need converting between drivers.
+TIMESTAMP_COLUMNS = frozenset(
+    {"created_at", "decided_at", "withdrawn_at", "reached_at", "next_attempt_at", "lease_until",
+     "delivered_at", "at", "first_seen"}
+)  # fmt: skip
+BOOLEAN_COLUMNS = frozenset({"anonymous", "erased"})

@@ -23,10 +23,18 @@ from urllib.parse import urlsplit
 import aiosqlite
 
 from bot.domain import AuditEntry, Identity, NewSignature, OutboxMessage, Signature
-from bot.ports import CountListener, WriteTx
+from bot.ports import TABLES, CountListener, Row, WriteTx
 from storage.group_commit import GroupWriter
 from storage.migrations import SchemaTooNew, load
-from storage.rows import LIST_POS, OUTBOX_COLUMNS, SIG_COLUMNS, outbox_message, signature
+from storage.rows import (
+    BOOLEAN_COLUMNS,
+    LIST_POS,
+    OUTBOX_COLUMNS,
+    SIG_COLUMNS,
+    TIMESTAMP_COLUMNS,
+    outbox_message,
+    signature,
+)
 
 __all__ = ["SQLiteStore", "sqlite_path"]
 
@@ -629,6 +637,111 @@ class SQLiteStore:
     async def outbox_messages(self) -> list[OutboxMessage]:
         found = await self._rows(f"SELECT {OUTBOX_COLUMNS} FROM outbox ORDER BY id")
         return [_outbox(r) for r in found]
+
+    # -- transfer (pledgebot copy-store) and backup -------------------------------------------
+    async def is_empty(self) -> bool:
+        found = await self._rows(_DATA_ROWS)
+        return not found[0][0]
+
+    async def clear(self) -> None:
+        """Start from an empty file: the audit log refuses deletes, so remove the file."""
+        await self.close()
+        if not self._memory:
+            _remove_database_files(self.path)
+        await self.open()
+
+    async def dump(self, table: str, batch: int = 5000) -> AsyncIterator[list[Row]]:
+        columns = TABLES[table]
+        key = columns[0]
+        where = "name IN ('approved', 'listed')" if table == "counters" else "1"
+        convert = _from_sqlite(columns)
+        after: Any = None
+        while True:
+            keyset = f" AND {key} > ?" if after is not None else ""
+            found = await self._rows(
+                f"SELECT {', '.join(columns)} FROM {table} WHERE {where}{keyset} "
+                f"ORDER BY {key} LIMIT {int(batch)}",
+                () if after is None else (after,),
+            )
+            if found:
+                yield [convert(r) for r in found]
+            if len(found) < batch:
+                return
+            after = found[-1][0]
+
+    async def load(self, table: str, rows: Sequence[Row]) -> None:
+        columns = TABLES[table]
+        convert = _to_sqlite(columns)
+        if table == "counters":
+            sql = "UPDATE counters SET value = ? WHERE name = ?"
+            params = [(value, name) for name, value in rows]
+        else:
+            marks = _placeholders(len(columns))
+            sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
+            params = [convert(r) for r in rows]
+
+        async def unit(conn: aiosqlite.Connection) -> None:
+            await conn.executemany(sql, params)
+
+        await self._raw(unit)
+
+    async def finish_load(self) -> None:
+        async def unit(conn: aiosqlite.Connection) -> None:
+            await conn.execute(
+                "UPDATE counters SET value = (SELECT COALESCE(MAX(list_pos), 0) + 1 "
+                "FROM signatures) WHERE name = 'next_list_pos'"
+            )
+
+        await self._raw(unit)
+
+    async def backup(self, target: Path) -> None:
+        """A consistent copy of the live database (``VACUUM INTO`` reads one snapshot, so the
+        bot keeps writing meanwhile)."""
+        _refuse_existing(target)
+        conn = await self._connect()  # the readers are query_only, which VACUUM INTO is not
+        try:
+            await conn.execute("VACUUM INTO ?", (str(target),))
+        finally:
+            await conn.close()
+
+
+_DATA_ROWS = (
+    "SELECT (SELECT COUNT(*) FROM signatures) + (SELECT COUNT(*) FROM outbox) "
+    "+ (SELECT COUNT(*) FROM audit_log) + (SELECT COUNT(*) FROM milestones) "
+    "+ (SELECT COUNT(*) FROM letter_versions)"
+)
+
+
+def _remove_database_files(path: str) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(path + suffix).unlink(missing_ok=True)
+
+
+def _refuse_existing(target: Path) -> None:
+    if target.exists():
+        raise FileExistsError(f"{target} already exists: choose a new file name")
+
+
+def _from_sqlite(columns: Sequence[str]) -> Callable[[Sequence[Any]], Row]:
+    kinds = [
+        _dt if c in TIMESTAMP_COLUMNS else bool if c in BOOLEAN_COLUMNS else None for c in columns
+    ]
+
+    def convert(row: Sequence[Any]) -> Row:
+        return tuple(v if k is None or v is None else k(v) for k, v in zip(kinds, row, strict=True))
+
+    return convert
+
+
+def _to_sqlite(columns: Sequence[str]) -> Callable[[Sequence[Any]], Row]:
+    kinds = [
+        _ts if c in TIMESTAMP_COLUMNS else int if c in BOOLEAN_COLUMNS else None for c in columns
+    ]
+
+    def convert(row: Sequence[Any]) -> Row:
+        return tuple(v if k is None or v is None else k(v) for k, v in zip(kinds, row, strict=True))
+
+    return convert
 
 
 def _chunks(items: list[T], size: int) -> Iterable[list[T]]:

@@ -149,3 +149,14 @@ def test_garbage_input_never_crashes(pledgebot: Pledgebot, config: Path) -> None
     assert "Traceback" not in result.stdout + result.stderr
     assert "Sorry, something went wrong" not in result.stdout
     assert "The link must be a web address" in result.stdout
+
+
+def test_run_only_console(pledgebot: Pledgebot, config: Path) -> None:
+    result = pledgebot("run", "--only", "console", "--config", str(config), stdin="/count\n")
+    assert result.returncode == 0 and "0 signatures so far." in result.stdout
+
+
+def test_run_only_a_platform_needs_its_token(pledgebot: Pledgebot, config: Path) -> None:
+    result = pledgebot("run", "--only", "telegram", "--config", str(config))
+    assert result.returncode == 2
+    assert "--only telegram needs the telegram token" in result.stderr
