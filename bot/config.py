@@ -19,6 +19,7 @@ from pydantic import (
     SecretStr,
     ValidationError,
     field_validator,
+    model_validator,
 )
 from pydantic_settings import (
     BaseSettings,
@@ -111,6 +112,18 @@ class DiscordSettings(_Section):
     moderator_role_ids: list[int] = Field(default_factory=list)
     announce_channel_ids: list[int] = Field(default_factory=list)
     mod_channel_id: int = Field(default=0, ge=0)
+    shard_count: int = Field(default=0, ge=0)
+    shard_ids: list[int] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _shards(self) -> DiscordSettings:
+        if self.shard_ids and not self.shard_count:
+            raise ValueError("shard_ids needs shard_count (the total number of shards)")
+        if any(not 0 <= i < self.shard_count for i in self.shard_ids):
+            raise ValueError(
+                f"shard_ids must be between 0 and shard_count - 1 ({self.shard_count - 1})"
+            )
+        return self
 
     @field_validator("api_base_url")
     @classmethod
@@ -223,6 +236,11 @@ def _describe(exc: ValidationError) -> str:
             message = "required, but not set"
         elif error["type"] == "extra_forbidden":
             message = "unknown key (check its spelling against config.example.toml)"
-        env = "PLEDGEBOT_" + "__".join(str(p).upper() for p in error["loc"])
-        lines.append(f"  {key}: {message} (or environment variable {env})")
+        if error["type"] == "value_error":
+            message = message.removeprefix("Value error, ")
+        hint = ""
+        if len(error["loc"]) >= 2:
+            env = "PLEDGEBOT_" + "__".join(str(p).upper() for p in error["loc"][:2])
+            hint = f" (or environment variable {env})"
+        lines.append(f"  {key}: {message}{hint}")
     return "\n".join(lines)

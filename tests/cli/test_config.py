@@ -105,3 +105,10 @@ def test_newer_database_is_refused(pledgebot: Pledgebot, config: Path, tmp_path:
     result = pledgebot("console", "--config", str(config), stdin="/count\n")
     assert result.returncode == 1
     assert "schema version 99" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_shard_ids_must_fit_shard_count(pledgebot: Pledgebot, config: Path) -> None:
+    env = {"PLEDGEBOT_DISCORD__SHARD_COUNT": "2", "PLEDGEBOT_DISCORD__SHARD_IDS": "[0, 2]"}
+    result = pledgebot("check-config", "--config", str(config), env=env)
+    assert result.returncode == 2
+    assert "discord: shard_ids must be between 0 and shard_count - 1" in result.stderr
