@@ -240,13 +240,12 @@ async def copy_store(
 
 async def backup_to(settings: Settings, target: Path) -> None:
     """An online, consistent copy of the SQLite database (PostgreSQL has pg_dump)."""
+    url = settings.storage.url
+    if not url.startswith("sqlite:"):
+        raise ConfigError("storage.url: backup is for SQLite; back up PostgreSQL with pg_dump")
     from storage.sqlite import SQLiteStore
 
-    store = open_store(settings.storage.url)
-    if not isinstance(store, SQLiteStore):
-        raise ConfigError("storage.url: backup is for SQLite; back up PostgreSQL with pg_dump")
-    async with store:
-        await store.backup(target)
+    await SQLiteStore.backup(url, target)
 
 
 async def export_to(

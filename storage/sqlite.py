@@ -374,11 +374,11 @@ class SQLiteStore:
         conn = await aiosqlite.connect(
             self.path, isolation_level=None, uri=self._memory, timeout=10.0
         )
-        await conn.execute("PRAGMA busy_timeout = 10000")
-        await conn.execute("PRAGMA foreign_keys = ON")
+        await conn.execute_fetchall("PRAGMA busy_timeout = 10000")
+        await conn.execute_fetchall("PRAGMA foreign_keys = ON")
         if not self._memory:
-            await conn.execute("PRAGMA journal_mode = WAL")
-            await conn.execute("PRAGMA synchronous = FULL")
+            await conn.execute_fetchall("PRAGMA journal_mode = WAL")
+            await conn.execute_fetchall("PRAGMA synchronous = FULL")
         return conn
 
     async def open(self) -> None:
@@ -386,11 +386,11 @@ class SQLiteStore:
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         try:
             self._writer = await self._connect()
-            await self._writer.execute("PRAGMA secure_delete = ON")
+            await self._writer.execute_fetchall("PRAGMA secure_delete = ON")
             await self._migrate(self._writer)
             for _ in range(self._reader_count):
                 reader = await self._connect()
-                await reader.execute("PRAGMA query_only = ON")
+                await reader.execute_fetchall("PRAGMA query_only = ON")
                 self._readers.append(reader)
         except BaseException:
             await self.close()
@@ -694,13 +694,14 @@ class SQLiteStore:
 
         await self._raw(unit)
 
-    async def backup(self, target: Path) -> None:
-        """A consistent copy of the live database (``VACUUM INTO`` reads one snapshot, so the
-        bot keeps writing meanwhile)."""
+    @staticmethod
+    async def backup(url: str, target: Path) -> None:
+        """A consistent copy of a live database without disturbing the bot that owns it:
+        ``VACUUM INTO`` reads one WAL snapshot, so the bot keeps writing meanwhile."""
         _refuse_existing(target)
-        conn = await self._connect()  # the readers are query_only, which VACUUM INTO is not
+        conn = await aiosqlite.connect(sqlite_path(url), isolation_level=None, timeout=30.0)
         try:
-            await conn.execute("VACUUM INTO ?", (str(target),))
+            await conn.execute_fetchall("VACUUM INTO ?", (str(target),))
         finally:
             await conn.close()
 

@@ -122,17 +122,28 @@ async def test_backup_while_the_bot_is_writing(pledgebot: Pledgebot, tmp_path: P
         env={**os.environ, "PYTHONPATH": str(root)},
     )  # fmt: skip
     assert child.stdout is not None
+    stdout = child.stdout
+    acked = 0
+
+    async def keep_reading() -> None:  # the bot keeps running: never let its pipe fill up
+        nonlocal acked
+        while await stdout.readline():
+            acked += 1
+
+    reading = asyncio.create_task(keep_reading())
     try:
-        for _ in range(300):  # the bot is busy signing
-            assert await child.stdout.readline()
+        while acked < 300:  # the bot is busy signing
+            await asyncio.sleep(0.01)
         result = await asyncio.to_thread(
             pledgebot, "backup", "--storage-url", url, "--config", str(_config(tmp_path, url)),
             str(tmp_path / "snap.db"),
         )  # fmt: skip
         assert result.returncode == 0, result.stderr
+        assert acked > 300  # it signed on while the backup ran
     finally:
         child.kill()
         await child.wait()
+        reading.cancel()
     with sqlite3.connect(tmp_path / "snap.db") as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         approved = conn.execute("SELECT COUNT(*) FROM signatures WHERE status = 'approved'")
