@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -43,6 +43,9 @@ class GroupSession(Protocol[TxT]):
 
     def raw(self) -> Any:
         """What a store-internal job receives instead of a unit handle (the connection)."""
+
+    async def run(self, work: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        """Run one group's transaction: here, or somewhere cheaper (SQLite: on its thread)."""
 
     async def retry_unit(self, exc: Exception, attempt: int) -> bool:
         """True when the unit hit a transient conflict and should run again (``attempt`` is
@@ -116,20 +119,14 @@ class GroupWriter(Generic[TxT]):
 
     async def _commit_group(self, session: GroupSession[TxT], group: list[_Job]) -> None:
         try:
-            await session.begin()
-            for job in group:
-                job.outcome = await self._run_unit(session, job)
-            await session.commit()
+            await session.run(lambda: self._transact(session, group))
         except asyncio.CancelledError:
-            await _quietly(session.rollback())
             self._fail(group, StoreUnavailable())
             raise
         except RetryGroup:
-            await _quietly(session.rollback())
             raise
         except Exception as exc:
             _log.exception("group commit of %d unit(s) failed; none of it was written", len(group))
-            await _quietly(session.rollback())
             unavailable = StoreUnavailable()
             unavailable.__cause__ = exc
             self._fail(group, unavailable)
@@ -142,6 +139,17 @@ class GroupWriter(Generic[TxT]):
                 job.future.set_exception(error)
             else:
                 job.future.set_result(result)
+
+    async def _transact(self, session: GroupSession[TxT], group: list[_Job]) -> None:
+        """BEGIN, every unit under its savepoint, COMMIT — or ROLLBACK of the lot."""
+        try:
+            await session.begin()
+            for job in group:
+                job.outcome = await self._run_unit(session, job)
+            await session.commit()
+        except BaseException:
+            await _quietly(session.rollback())
+            raise
 
     async def _run_unit(
         self, session: GroupSession[TxT], job: _Job

@@ -16,7 +16,7 @@ connections per process so groups from many processes run side by side:
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, TypeVar
@@ -247,6 +247,9 @@ class _Session:
 
     def raw(self) -> asyncpg.Connection:
         return self.conn
+
+    async def run(self, work: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        await work()
 
     async def retry_unit(self, exc: Exception, attempt: int) -> bool:
         if isinstance(exc, asyncpg.DeadlockDetectedError):
