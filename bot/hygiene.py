@@ -39,9 +39,12 @@ _MENTION_AT = re.compile(r"@(?=[\w&!])")
 _CHANNEL_MENTION = re.compile(r"<#(?=\d)")
 _LINK_MENTION = re.compile(r"@(?=everyone|here)", re.IGNORECASE)
 _FORBIDDEN_IN_LINK = re.compile(r"[\s<>\"'`\\]")
+_NOT_ALNUM_ASCII = re.compile(r"[^0-9a-z]")
 
 
 def _strip_invisible(text: str) -> str:
+    if text.isascii() and text.isprintable():
+        return text  # nothing to strip: the usual case, and the cheap one
     out = []
     for ch in text:
         if ch in "\t\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029":
@@ -54,6 +57,8 @@ def _strip_invisible(text: str) -> str:
 
 
 def _normalise(text: str) -> str:
+    if text.isascii() and text.isprintable():  # NFKC leaves printable ASCII unchanged
+        return " ".join(text.split())
     text = unicodedata.normalize("NFKC", text)
     text = _strip_invisible(text)
     # NFKC again: removing a joiner can bring two combinable characters together.
@@ -93,22 +98,23 @@ def clean_link(raw: str) -> str | None:
         return None
     if len(text) > limit:
         raise InvalidInput("link", f"The link is too long: at most {limit} characters, please.")
-    error = InvalidInput(
-        "link", "The link must be a web address starting with http:// or https://."
-    )
     if _FORBIDDEN_IN_LINK.search(text):
-        raise error
+        raise _not_a_link()
     try:
         parts = urlsplit(text)
         host = parts.hostname
         parts.port  # noqa: B018 - raises ValueError on a malformed port
     except ValueError:
-        raise error from None
+        raise _not_a_link() from None
     if parts.scheme.lower() not in ("http", "https") or not host or "." not in host:
-        raise error
+        raise _not_a_link()
     if parts.username is not None or parts.password is not None:
         raise InvalidInput("link", "The link must not contain a user name or password.")
     return _LINK_MENTION.sub("%40", text)
+
+
+def _not_a_link() -> InvalidInput:
+    return InvalidInput("link", "The link must be a web address starting with http:// or https://.")
 
 
 def clean_reason(raw: str) -> str:
@@ -119,6 +125,8 @@ def clean_reason(raw: str) -> str:
 
 def name_key(name: str) -> str:
     """A comparison key: two names with the same key are flagged as possible duplicates."""
+    if name.isascii():
+        return _NOT_ALNUM_ASCII.sub("", name.lower())
     folded = unicodedata.normalize("NFKC", name).casefold()
     return "".join(ch for ch in folded if ch.isalnum())
 

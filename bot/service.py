@@ -109,6 +109,7 @@ class PledgeService:
     ) -> None:
         self.store = store
         self.letter = letter
+        self.version = letter.version  # hashed once, stamped on every signature
         self.rules = rules
         self.destinations = destinations
         self.clock: Clock = clock or SystemClock()
@@ -149,7 +150,7 @@ class PledgeService:
 
     async def status(self, identity: Identity) -> SignerStatus:
         sig = await self.store.latest_signature(identity)
-        changed = sig is not None and sig.letter_version != self.letter.version
+        changed = sig is not None and sig.letter_version != self.version
         return SignerStatus(sig, changed, await self.store.count())
 
     async def signatories(self, page: int = 1) -> SignatoriesPage:
@@ -195,7 +196,7 @@ class PledgeService:
                     anonymous=anonymous,
                     community=community,
                     status=Status.APPROVED if auto else Status.PENDING,
-                    letter_version=self.letter.version,
+                    letter_version=self.version,
                     created_at=now,
                     decided_at=now if auto else None,
                 )

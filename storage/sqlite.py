@@ -61,7 +61,9 @@ def sqlite_path(url: str) -> str:
 
 
 def _ts(dt: datetime) -> str:
-    return dt.astimezone(UTC).isoformat(timespec="microseconds")
+    if dt.tzinfo is not UTC:
+        dt = dt.astimezone(UTC)
+    return dt.isoformat(timespec="microseconds")
 
 
 def _dt(text: str | None) -> datetime | None:
