@@ -1,0 +1,102 @@
+"""pledgebot on Discord: slash commands, modals and buttons in; outbox messages out.
+
+:class:`DiscordAdapter` is what :mod:`bot.app` runs. ``run()`` connects and serves until it is
+cancelled (SIGINT/SIGTERM), then closes the connection; ``deliver()`` is the outbox sender for
+the ``discord`` platform and may be called from the moment the bot has logged in.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Iterator
+
+import yarl
+from discord.gateway import DiscordWebSocket
+from discord.http import Route
+
+from adapters.discord import commands, moderation, modqueue, sender, views
+from adapters.discord.client import PledgeClient
+from adapters.discord.modals import SignForm
+from adapters.discord.permissions import PLATFORM
+from bot.config import DiscordSettings
+from bot.domain import OutboxMessage
+from bot.ports import DeliveryError
+from bot.service import PledgeService
+
+__all__ = ["DiscordAdapter"]
+
+_log = logging.getLogger(__name__)
+
+
+class DiscordAdapter:
+    platform = PLATFORM
+
+    def __init__(
+        self,
+        service: PledgeService,
+        settings: DiscordSettings,
+        *,
+        response_budget: float = 2.0,
+        login_wait: float = 10.0,
+    ) -> None:
+        """``response_budget``: seconds an interaction's work may take before it is deferred
+        (Discord wants an answer within 3). ``login_wait``: how long ``deliver`` waits for the
+        bot to log in before telling the outbox to retry later."""
+        self.service = service
+        self.settings = settings
+        self.response_budget = response_budget
+        self.login_wait = login_wait
+        self._client: PledgeClient | None = None
+        self._logged_in = asyncio.Event()
+
+    async def run(self) -> None:
+        client = self._build_client()
+        with _endpoints(self.settings):
+            try:
+                async with client:
+                    self._client = client
+                    await client.start(self.settings.token.get_secret_value())
+            finally:
+                self._logged_in.clear()
+                self._client = None
+
+    async def deliver(self, message: OutboxMessage) -> str | None:
+        try:
+            async with asyncio.timeout(self.login_wait):
+                await self._logged_in.wait()
+        except TimeoutError:
+            raise DeliveryError("not logged in to Discord yet", retry_after=5.0) from None
+        client = self._client
+        if client is None or client.is_closed():
+            raise DeliveryError("the Discord connection is closing", retry_after=5.0)
+        return await sender.deliver(client, message)
+
+    def _build_client(self) -> PledgeClient:
+        client = PledgeClient(
+            self.service,
+            self.settings,
+            response_budget=self.response_budget,
+            on_login=self._logged_in.set,
+        )
+        for command in (*commands.COMMANDS, *moderation.COMMANDS):
+            client.tree.add_command(command)
+        client.add_dynamic_items(*views.ITEMS, *modqueue.ITEMS)
+        client.add_forms(SignForm, modqueue.ReasonForm)
+        return client
+
+
+@contextlib.contextmanager
+def _endpoints(settings: DiscordSettings) -> Iterator[None]:
+    """Point discord.py at ``api_base_url`` / ``gateway_url`` when set (a proxy, or the tests'
+    fake Discord), and back afterwards. Both are class attributes: every request uses them."""
+    saved = Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY
+    if settings.api_base_url:
+        Route.BASE = settings.api_base_url
+    if settings.gateway_url:
+        DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.gateway_url)
+    try:
+        yield
+    finally:
+        Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY = saved

@@ -1,0 +1,133 @@
+"""The discord.py client pledgebot runs: intents, mentions, command sync and form routing.
+
+It knows nothing of particular commands or buttons; :mod:`adapters.discord.adapter` registers
+them. Handlers reach the core through ``interaction.client.service``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any, TypeAlias
+
+import discord
+from discord import app_commands
+
+from adapters.discord.modals import Form, submitted_values
+from adapters.discord.permissions import ModeratorPolicy
+from adapters.discord.replies import fail, tell
+from bot.config import DiscordSettings
+from bot.domain import Actor
+from bot.service import PledgeService
+
+__all__ = ["Interaction", "PledgeClient", "intents"]
+
+_log = logging.getLogger(__name__)
+
+#: What every pledgebot handler receives: ``interaction.client`` is a :class:`PledgeClient`.
+Interaction: TypeAlias = discord.Interaction["PledgeClient"]
+
+
+def intents() -> discord.Intents:
+    """Only ``guilds``: the channel and role cache, so the bot knows the mod channel's server and
+    a member's roles. Interactions carry the member and their permissions, join dates are
+    fetched by REST for each mod-queue card, and nothing reads messages — so neither the
+    privileged members nor the message-content intent is asked for."""
+    wanted = discord.Intents.none()
+    wanted.guilds = True
+    return wanted
+
+
+class PledgeClient(discord.Client):
+    def __init__(
+        self,
+        service: PledgeService,
+        settings: DiscordSettings,
+        *,
+        response_budget: float,
+        on_login: Callable[[], None] = lambda: None,
+    ) -> None:
+        super().__init__(
+            intents=intents(),
+            allowed_mentions=discord.AllowedMentions.none(),
+            member_cache_flags=discord.MemberCacheFlags.none(),
+            chunk_guilds_at_startup=False,
+            max_messages=None,
+        )
+        self.service = service
+        self.settings = settings
+        #: Seconds of work before an interaction is deferred (Discord allows 3 for an answer).
+        self.response_budget = response_budget
+        self.moderators = ModeratorPolicy(settings, self)
+        self.tree: app_commands.CommandTree[PledgeClient] = app_commands.CommandTree(self)
+        self.tree.error(self._on_command_error)
+        self._forms: list[type[Form]] = []
+        self._on_login = on_login
+
+    def add_forms(self, *forms: type[Form]) -> None:
+        """Route modal submits matching these forms' templates (like ``add_dynamic_items``)."""
+        self._forms.extend(forms)
+
+    def actor(self, interaction: discord.Interaction) -> Actor:
+        return self.moderators.actor(interaction)
+
+    # -- start-up ------------------------------------------------------------------------------
+    async def setup_hook(self) -> None:
+        """Logged in, not yet on the gateway: register the slash commands with Discord."""
+        await self._sync_commands()
+        self._on_login()
+
+    async def _sync_commands(self) -> None:
+        """To each configured server (shown at once), or globally when none is configured (which
+        Discord may take up to an hour to show). A refusal is logged: the bot still announces
+        and serves wherever the commands did register."""
+        targets: list[discord.Object | None] = [discord.Object(g) for g in self.settings.guild_ids]
+        for guild in targets or [None]:
+            where = f"server {guild.id}" if guild else "all servers"
+            if guild is not None:
+                self.tree.copy_global_to(guild=guild)
+            try:
+                synced = await self.tree.sync(guild=guild)
+            except discord.HTTPException as exc:
+                _log.error(
+                    "could not register the commands in %s (%s): is the bot there, invited with "
+                    "the applications.commands scope?",
+                    where,
+                    exc,
+                )
+                continue
+            _log.info("registered %d commands in %s", len(synced), where)
+
+    async def on_ready(self) -> None:
+        _log.info("connected to Discord as %s in %d server(s)", self.user, len(self.guilds))
+        configured = [("mod_channel_id", self.settings.mod_channel_id)]
+        configured += [("announce_channel_ids", c) for c in self.settings.announce_channel_ids]
+        for key, channel_id in configured:
+            if channel_id and self.get_channel(channel_id) is None:
+                _log.warning("discord.%s: the bot cannot see channel %d", key, channel_id)
+
+    # -- interactions --------------------------------------------------------------------------
+    async def on_interaction(self, interaction: Interaction) -> None:
+        """Route modal submits to their :class:`Form` (discord.py routes everything else)."""
+        if interaction.type is not discord.InteractionType.modal_submit:
+            return
+        data: dict[str, Any] = dict(interaction.data or {})
+        custom_id = str(data.get("custom_id", ""))
+        for form in self._forms:
+            match = form.template.fullmatch(custom_id)
+            if match is not None:
+                await form.submitted(interaction, match, submitted_values(interaction))
+                return
+
+    async def _on_command_error(
+        self, interaction: Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        """Errors that escape a command; its handler answers everything it raises itself."""
+        if isinstance(error, app_commands.CommandInvokeError):
+            await fail(interaction, error.original)
+        elif isinstance(error, app_commands.CheckFailure):
+            await tell(interaction, "This command cannot be used here.")
+        elif isinstance(error, app_commands.TransformerError):
+            await tell(interaction, "That value does not fit this option; please check it.")
+        else:
+            await fail(interaction, error)

@@ -1,0 +1,104 @@
+"""The signer's slash commands: read the letter, sign, check, withdraw, count, list.
+
+``/letter`` and ``/demands`` answer in the channel, because sharing the letter is the point;
+everything about a person (their signature, their status) is answered privately.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from discord import app_commands
+
+from adapters.discord import render, views
+from adapters.discord.modals import SignForm
+from adapters.discord.replies import Reply, open_modal, respond
+from bot import texts
+
+if TYPE_CHECKING:
+    from adapters.discord.client import Interaction
+
+__all__ = ["COMMANDS"]
+
+
+@app_commands.command(name="letter", description="Read the open letter, and sign it")
+async def letter(interaction: Interaction) -> None:
+    service = interaction.client.service
+
+    async def show() -> Reply:
+        overview = await service.overview()
+        view = views.letter_view(allow_anonymous=service.rules.allow_anonymous)
+        return Reply(embed=render.letter(overview), view=view)
+
+    await respond(interaction, show(), ephemeral=False)
+
+
+@app_commands.command(name="demands", description="The letter's demands, or just one of them")
+@app_commands.describe(number="Show only this demand (1 is the first)")
+async def demands(
+    interaction: Interaction, number: app_commands.Range[int, 1, 25] | None = None
+) -> None:
+    service = interaction.client.service
+
+    async def show() -> Reply:
+        if number is None:
+            numbered = list(enumerate(service.letter.demands, 1))
+        else:
+            numbered = [(number, service.demand(number))]
+        return Reply(embed=render.demands(service.letter.title, numbered))
+
+    await respond(interaction, show(), ephemeral=False)
+
+
+@app_commands.command(name="sign", description="Add your name to the open letter")
+@app_commands.describe(
+    anonymous="Be counted without your name on the public list (moderators still see it)"
+)
+async def sign(interaction: Interaction, anonymous: bool = False) -> None:
+    await open_modal(interaction, lambda: SignForm.for_user(interaction, anonymous=anonymous))
+
+
+@app_commands.command(name="status", description="See your signature and where it stands")
+async def status(interaction: Interaction) -> None:
+    client = interaction.client
+
+    async def show() -> Reply:
+        found = await client.service.status(client.actor(interaction).identity)
+        return Reply(render.safe(texts.status_text(found)))
+
+    await respond(interaction, show())
+
+
+@app_commands.command(name="withdraw", description="Take your signature back (asks first)")
+async def withdraw(interaction: Interaction) -> None:
+    await respond(interaction, views.withdraw_prompt(interaction))
+
+
+@app_commands.command(name="count", description="How many have signed so far")
+async def count(interaction: Interaction) -> None:
+    service = interaction.client.service
+
+    async def show() -> Reply:
+        overview = await service.overview()
+        return Reply(render.count_line(overview.count, overview.next_milestone))
+
+    await respond(interaction, show())
+
+
+@app_commands.command(name="signatories", description="Who has signed the letter")
+@app_commands.describe(page="Which page of the list (20 names a page)")
+async def signatories(
+    interaction: Interaction, page: app_commands.Range[int, 1, 999_999_999] = 1
+) -> None:
+    await respond(interaction, views.signatories_reply(interaction.client.service, page))
+
+
+COMMANDS: tuple[app_commands.Command[Any, ..., None], ...] = (
+    letter,
+    demands,
+    sign,
+    status,
+    withdraw,
+    count,
+    signatories,
+)

@@ -1,0 +1,188 @@
+"""Moderator slash commands: the queue, decisions, removal, export and the audit log.
+
+Each is hidden from members without Manage Server (``default_permissions``) and offered only in
+servers. Because a server admin can unhide them, each also passes the member's moderator status,
+decided at run time by :class:`~adapters.discord.permissions.ModeratorPolicy`, to the core, which
+refuses anyone else. Every answer is private: the queue carries signers' personal details.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+
+from adapters.discord import render
+from adapters.discord.modqueue import refresh_cards, settle
+from adapters.discord.replies import Reply, respond
+from bot.errors import PledgeError
+from bot.export import ExportFormat
+from bot.forms import parse_signature_ids
+from bot.hygiene import LIMITS
+
+if TYPE_CHECKING:
+    from adapters.discord.client import Interaction
+
+__all__ = ["COMMANDS"]
+
+Reason = app_commands.Range[str, 1, LIMITS["reason"]]
+
+#: Autocomplete looks through this many of the oldest pending signatures.
+_SUGGEST_FROM = 100
+_MAX_CHOICES = 25  # Discord's limit
+_CHOICE_NAME = 100  # Discord's limit
+
+
+@app_commands.command(name="pending", description="Signatures waiting for a moderator's decision")
+@app_commands.default_permissions(manage_guild=True)
+@app_commands.guild_only()
+async def pending(interaction: Interaction) -> None:
+    client = interaction.client
+
+    async def show() -> Reply:
+        items = await client.service.pending(client.actor(interaction))
+        return Reply(embed=render.pending(items))
+
+    await respond(interaction, show())
+
+
+@app_commands.command(name="approve", description="Approve one or more pending signatures")
+@app_commands.default_permissions(manage_guild=True)
+@app_commands.guild_only()
+@app_commands.describe(signature="Signature number, or several: 12 13 14")
+async def approve(interaction: Interaction, signature: app_commands.Range[str, 1, 500]) -> None:
+    client = interaction.client
+
+    async def decide() -> Reply:
+        actor = client.actor(interaction)
+        client.service.require_moderator(actor)  # before parsing: no hints for non-moderators
+        decisions = await client.service.approve(actor, parse_signature_ids(signature))
+        for d in decisions:
+            if d.signature is not None:  # approved now, or decided earlier: cards show it
+                await refresh_cards(client, d.signature)
+        return Reply(render.decisions(decisions))
+
+    await respond(interaction, decide())
+
+
+@app_commands.command(
+    name="reject", description="Reject a pending signature; the signer is told why"
+)
+@app_commands.default_permissions(manage_guild=True)
+@app_commands.guild_only()
+@app_commands.describe(signature="Signature number", reason="Why: sent to the signer")
+async def reject(
+    interaction: Interaction, signature: app_commands.Range[int, 1, None], reason: Reason
+) -> None:
+    client = interaction.client
+
+    async def decide() -> Reply:
+        actor = client.actor(interaction)
+        sig = await settle(client, client.service.reject(actor, signature, reason))
+        return Reply(f"#{sig.id} rejected. The signer will be told why.")
+
+    await respond(interaction, decide())
+
+
+@app_commands.command(
+    name="remove", description="Take a signature off the letter for good (spam, impersonation)"
+)
+@app_commands.default_permissions(manage_guild=True)
+@app_commands.guild_only()
+@app_commands.describe(signature="Signature number", reason="Why: kept in the audit log")
+async def remove(
+    interaction: Interaction, signature: app_commands.Range[int, 1, None], reason: Reason
+) -> None:
+    client = interaction.client
+
+    async def decide() -> Reply:
+        actor = client.actor(interaction)
+        sig = await settle(client, client.service.remove(actor, signature, reason))
+        return Reply(f"#{sig.id} removed from the letter. That account cannot sign again.")
+
+    await respond(interaction, decide())
+
+
+@approve.autocomplete("signature")
+async def _approve_choices(
+    interaction: Interaction, current: str
+) -> list[app_commands.Choice[str]]:
+    found = await _pending_matching(interaction, current)
+    return [app_commands.Choice(name=label, value=str(sig_id)) for label, sig_id in found]
+
+
+@reject.autocomplete("signature")
+async def _reject_choices(interaction: Interaction, current: str) -> list[app_commands.Choice[int]]:
+    found = await _pending_matching(interaction, current)
+    return [app_commands.Choice(name=label, value=sig_id) for label, sig_id in found]
+
+
+async def _pending_matching(interaction: Interaction, current: str) -> list[tuple[str, int]]:
+    """``(label, id)`` of pending signatures whose label contains what is typed. Nothing for a
+    non-moderator: the labels carry signers' names. (Choice labels are plain text on Discord.)"""
+    client = interaction.client
+    try:
+        items = await client.service.pending(client.actor(interaction), limit=_SUGGEST_FROM)
+    except PledgeError:
+        return []
+    typed = current.strip().lstrip("#").casefold()
+    found = []
+    for item in items:
+        sig = item.signature
+        label = f"#{sig.id} {sig.public_name}" + (f" — {sig.role}" if sig.role else "")
+        if typed in label.casefold():
+            found.append((render.clip(label, _CHOICE_NAME), sig.id))
+    return found[:_MAX_CHOICES]
+
+
+@app_commands.command(name="export", description="Download the approved signatures as a file")
+@app_commands.default_permissions(manage_guild=True)
+@app_commands.guild_only()
+@app_commands.rename(fmt="format")
+@app_commands.describe(fmt="csv for spreadsheets, json for programs")
+async def export(interaction: Interaction, fmt: ExportFormat) -> None:
+    client = interaction.client
+
+    async def collect() -> Reply:
+        chunks = client.service.export_for(client.actor(interaction), fmt)
+        limit = interaction.filesize_limit
+        data = io.BytesIO()
+        async for chunk in chunks:
+            data.write(chunk.encode())
+            if data.tell() > limit:
+                return Reply(
+                    f"The export is larger than Discord accepts here ({limit // 1_000_000} MB). "
+                    "Run `pledgebot export` where the bot runs instead."
+                )
+        data.seek(0)
+        name = f"signatures-{datetime.now(UTC):%Y-%m-%d}.{fmt}"
+        return Reply("The approved signatures, as listed.", file=discord.File(data, name))
+
+    await respond(interaction, collect())
+
+
+@app_commands.command(name="audit", description="The latest moderator actions")
+@app_commands.default_permissions(manage_guild=True)
+@app_commands.guild_only()
+@app_commands.describe(entries="How many entries to show, newest first")
+async def audit(interaction: Interaction, entries: app_commands.Range[int, 1, 100] = 20) -> None:
+    client = interaction.client
+
+    async def show() -> Reply:
+        found = await client.service.audit(client.actor(interaction), entries)
+        return Reply(embed=render.audit(found))
+
+    await respond(interaction, show())
+
+
+COMMANDS: tuple[app_commands.Command[Any, ..., None], ...] = (
+    pending,
+    approve,
+    reject,
+    remove,
+    export,
+    audit,
+)

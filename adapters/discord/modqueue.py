@@ -1,0 +1,256 @@
+"""The mod queue: one card per pending signature in the mod channel, with Approve and Reject.
+
+Cards are posted through the outbox (see :mod:`adapters.discord.sender`), so a signature made
+while Discord is unreachable still gets its card later. The buttons are DynamicItems carrying the
+signature id, so cards posted before a restart keep working. After any decision — from a card,
+a command, another platform or the signer withdrawing — the card is edited to show it and loses
+its buttons; a moderator pressing a button on a card not refreshed yet is told who decided.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Awaitable, Mapping
+from typing import TYPE_CHECKING
+
+import discord
+
+from adapters.discord import render
+from adapters.discord.modals import Form
+from adapters.discord.permissions import PLATFORM
+from adapters.discord.replies import NO_PINGS, Reply, open_modal, respond, update
+from bot.domain import Identity, OutboxKind, Signature, Status
+from bot.errors import AlreadyDecided
+from bot.hygiene import LIMITS
+
+if TYPE_CHECKING:
+    from adapters.discord.client import Interaction, PledgeClient
+
+__all__ = [
+    "ITEMS",
+    "ApproveButton",
+    "ReasonForm",
+    "RejectButton",
+    "card_view",
+    "post_card",
+    "redact_cards",
+    "refresh_cards",
+    "settle",
+    "signer_facts",
+]
+
+_log = logging.getLogger(__name__)
+
+Button = discord.ui.Button[discord.ui.View]
+
+
+class ApproveButton(discord.ui.DynamicItem[Button], template=r"pledge:approve:(?P<id>[0-9]{1,18})"):
+    def __init__(self, signature_id: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Approve",
+                style=discord.ButtonStyle.success,
+                custom_id=f"pledge:approve:{signature_id}",
+            )
+        )
+        self.signature_id = signature_id
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction,
+        item: discord.ui.Item[discord.ui.View],
+        match: re.Match[str],
+        /,
+    ) -> ApproveButton:
+        return cls(int(match["id"]))
+
+    async def callback(self, interaction: Interaction) -> None:  # type: ignore[override]
+        await update(interaction, self._approve(interaction))
+
+    async def _approve(self, interaction: Interaction) -> Reply:
+        client = interaction.client
+        [decision] = await client.service.approve(client.actor(interaction), [self.signature_id])
+        if decision.error is not None:
+            if decision.signature is not None:  # a stale card: show what was decided
+                await refresh_cards(client, decision.signature)
+            raise decision.error
+        assert decision.signature is not None
+        await refresh_cards(client, decision.signature, skip=_message_id(interaction))
+        return Reply(embed=render.mod_card(decision.signature))
+
+
+class RejectButton(discord.ui.DynamicItem[Button], template=r"pledge:reject:(?P<id>[0-9]{1,18})"):
+    """Opens :class:`ReasonForm`: the signer is told why, so a reason is required."""
+
+    def __init__(self, signature_id: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Reject",
+                style=discord.ButtonStyle.danger,
+                custom_id=f"pledge:reject:{signature_id}",
+            )
+        )
+        self.signature_id = signature_id
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction,
+        item: discord.ui.Item[discord.ui.View],
+        match: re.Match[str],
+        /,
+    ) -> RejectButton:
+        return cls(int(match["id"]))
+
+    async def callback(self, interaction: Interaction) -> None:  # type: ignore[override]
+        def form() -> ReasonForm:
+            client = interaction.client
+            client.service.require_moderator(client.actor(interaction))
+            return ReasonForm(self.signature_id)
+
+        await open_modal(interaction, form)
+
+
+class ReasonForm(Form, template=r"pledge:reject-form:(?P<id>[0-9]{1,18})"):
+    def __init__(self, signature_id: int) -> None:
+        super().__init__(
+            title=f"Reject signature #{signature_id}",
+            custom_id=f"pledge:reject-form:{signature_id}",
+        )
+        self.add_input(
+            "Reason",
+            "reason",
+            description="Sent to the signer, so they know what to change.",
+            max_length=LIMITS["reason"],
+            required=True,
+            style=discord.TextStyle.paragraph,
+        )
+
+    @classmethod
+    async def submitted(
+        cls, interaction: Interaction, match: re.Match[str], values: Mapping[str, str]
+    ) -> None:
+        work = _reject(interaction, int(match["id"]), values.get("reason", ""))
+        if interaction.message is not None:  # opened from a card: the card shows the decision
+            await update(interaction, work)
+        else:
+            await respond(interaction, work)
+
+
+async def _reject(interaction: Interaction, signature_id: int, reason: str) -> Reply:
+    client = interaction.client
+    rejecting = client.service.reject(client.actor(interaction), signature_id, reason)
+    sig = await settle(client, rejecting, skip=_message_id(interaction))
+    return Reply(embed=render.mod_card(sig))
+
+
+async def settle(
+    client: PledgeClient, decision: Awaitable[Signature], *, skip: int | None = None
+) -> Signature:
+    """Await a moderator's decision, then bring the signature's cards up to date — also when it
+    turns out to be decided already, as its card may still show buttons."""
+    try:
+        sig = await decision
+    except AlreadyDecided as exc:
+        await refresh_cards(client, exc.signature)
+        raise
+    await refresh_cards(client, sig, skip=skip)
+    return sig
+
+
+def _message_id(interaction: discord.Interaction) -> int | None:
+    return interaction.message.id if interaction.message is not None else None
+
+
+def card_view(sig: Signature) -> discord.ui.View | None:
+    """Approve/Reject while the signature is pending; no buttons once it is decided."""
+    if sig.status is not Status.PENDING:
+        return None
+    view = discord.ui.View(timeout=None)
+    view.add_item(ApproveButton(sig.id))
+    view.add_item(RejectButton(sig.id))
+    return view
+
+
+async def post_card(
+    client: PledgeClient, channel_id: int, signature_id: int, *, nonce: str
+) -> discord.Message:
+    """Post a signature's card (as it stands now) to the mod channel."""
+    item = await client.service.pending_item(signature_id)
+    sig = item.signature
+    if sig.status is Status.PENDING:
+        embed = render.mod_card(
+            sig,
+            history=item.history,
+            duplicates=item.possible_duplicates,
+            facts=await signer_facts(client, sig),
+        )
+    else:  # decided before its card went out (on another platform, or withdrawn)
+        embed = render.mod_card(sig)
+    channel = client.get_partial_messageable(channel_id)
+    view = card_view(sig)
+    if view is None:
+        return await channel.send(embed=embed, nonce=nonce, allowed_mentions=NO_PINGS)
+    return await channel.send(embed=embed, view=view, nonce=nonce, allowed_mentions=NO_PINGS)
+
+
+async def refresh_cards(client: PledgeClient, sig: Signature, *, skip: int | None = None) -> None:
+    """Edit every Discord card of ``sig`` to show its current state (``skip``: a card already
+    being edited through the interaction). The decision is made; a failed edit is only logged."""
+    refs = await client.service.posted_refs(sig.id, OutboxKind.MOD_QUEUE)
+    for platform, destination, ref in refs:
+        if platform != PLATFORM or not (destination.isdecimal() and ref.isdecimal()):
+            continue
+        if int(ref) == skip:
+            continue
+        card = client.get_partial_messageable(int(destination)).get_partial_message(int(ref))
+        try:
+            await card.edit(embed=render.mod_card(sig), view=None, allowed_mentions=NO_PINGS)
+        except discord.HTTPException:
+            _log.warning("could not update the mod-queue card of #%d", sig.id, exc_info=True)
+
+
+async def redact_cards(client: PledgeClient, identity: Identity) -> None:
+    """After a signer erased their details: refresh the cards of every signature they made, so
+    no card in the mod channel keeps their name (the core wipes the stored copies)."""
+    latest = (await client.service.status(identity)).signature
+    if latest is None:
+        return
+    item = await client.service.pending_item(latest.id)
+    for sig in (*item.history, item.signature):
+        await refresh_cards(client, sig)
+
+
+async def signer_facts(client: PledgeClient, sig: Signature) -> render.SignerFacts | None:
+    """Account age for any Discord signer, and the join date for one who signed in a server
+    (fetched by REST, which needs no privileged members intent)."""
+    if sig.identity.platform != PLATFORM or not sig.identity.user_id.isdecimal():
+        return None
+    user_id = int(sig.identity.user_id)
+    created = discord.utils.snowflake_time(user_id)
+    guild_id = _guild_id(sig.community)
+    if guild_id is None:
+        return render.SignerFacts(user_id, created, "a direct message")
+    guild = client.get_guild(guild_id)
+    if guild is None:
+        return render.SignerFacts(user_id, created, f"server {guild_id}")
+    where = f"the server {guild.name}"
+    try:
+        member = guild.get_member(user_id) or await guild.fetch_member(user_id)
+    except discord.NotFound:
+        return render.SignerFacts(user_id, created, where, is_member=False)
+    except discord.HTTPException:
+        _log.warning("could not look up member %d of %d", user_id, guild_id, exc_info=True)
+        return render.SignerFacts(user_id, created, where)
+    return render.SignerFacts(user_id, created, where, joined_at=member.joined_at, is_member=True)
+
+
+def _guild_id(community: str) -> int | None:
+    """The server id in a ``discord:<id>`` community, None for ``discord:dm`` and others."""
+    platform, _, rest = community.partition(":")
+    return int(rest) if platform == PLATFORM and rest.isdecimal() else None
+
+
+ITEMS = (ApproveButton, RejectButton)

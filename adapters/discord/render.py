@@ -1,0 +1,237 @@
+"""Core results as Discord text and embeds.
+
+Everything a person typed (names, roles, reasons, display names) goes through :func:`safe` before
+it reaches Discord, so a signer called ``**Bold** @everyone`` is shown literally and pings no one.
+The letter and the milestone message are the organisers' own text and keep their markdown.
+Wording shared with other platforms comes from :mod:`bot.texts`; only Discord layout lives here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import discord
+
+from bot import texts
+from bot.domain import AuditEntry, PendingItem, SignatoriesPage, Signature, Status
+from bot.service import Decision, Overview
+
+__all__ = [
+    "SignerFacts",
+    "audit",
+    "clip",
+    "count_line",
+    "decisions",
+    "demands",
+    "letter",
+    "mod_card",
+    "pending",
+    "safe",
+    "signatories",
+]
+
+# Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).
+CONTENT_LIMIT = 2000
+TITLE_LIMIT = 256
+DESCRIPTION_LIMIT = 4096
+FIELD_LIMIT = 1024
+
+_STATUS_COLOURS = {
+    Status.PENDING: discord.Colour.gold(),
+    Status.APPROVED: discord.Colour.green(),
+    Status.REJECTED: discord.Colour.red(),
+    Status.WITHDRAWN: discord.Colour.light_grey(),
+    Status.REMOVED: discord.Colour.dark_red(),
+}
+_LETTER_COLOUR = discord.Colour.blurple()
+
+
+def safe(text: str) -> str:
+    """User text made inert for Discord: markdown shown literally, mentions broken.
+
+    The core already neutralises mention syntax when it stores text; escaping again here means
+    text that reached the store some other way still cannot format or ping.
+    """
+    return discord.utils.escape_mentions(discord.utils.escape_markdown(text))
+
+
+def clip(text: str, limit: int) -> str:
+    """At most ``limit`` characters, ending in an ellipsis when cut (never in a lone backslash,
+    which would escape the ellipsis)."""
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rstrip("\\") + "…"
+
+
+def _fit(lines: Sequence[str], limit: int) -> str:
+    """Join lines within ``limit``; when they do not fit, each line gets an equal share."""
+    text = "\n".join(lines)
+    if len(text) <= limit or not lines:
+        return text
+    share = max(limit // len(lines) - 1, 8)
+    return clip("\n".join(clip(line, share) for line in lines), limit)
+
+
+def _field(value: str | None) -> str:
+    return clip(value, FIELD_LIMIT) if value else "—"
+
+
+# -- reading -------------------------------------------------------------------------------------
+def count_line(count: int, next_milestone: int | None) -> str:
+    noun = "signature" if count == 1 else "signatures"
+    line = f"**{count}** {noun} so far."
+    if next_milestone is not None:
+        line += f" Next milestone: **{next_milestone}**."
+    return line
+
+
+def letter(view: Overview) -> discord.Embed:
+    """The whole letter in one embed, as the organisers wrote it, with the count under it."""
+    text = view.letter
+    numbered = "\n".join(f"**{n}.** {d}" for n, d in enumerate(text.demands, 1))
+    body = "\n\n".join(part for part in (text.preamble, numbered, text.closing) if part)
+    embed = discord.Embed(
+        title=clip(text.title, TITLE_LIMIT),
+        description=clip(body, DESCRIPTION_LIMIT),
+        colour=_LETTER_COLOUR,
+    )
+    embed.add_field(name="Signatures", value=count_line(view.count, view.next_milestone))
+    embed.set_footer(text="Sign with a button below, or with /sign.")
+    return embed
+
+
+def demands(title: str, numbered: Sequence[tuple[int, str]]) -> discord.Embed:
+    lines = [f"**{n}.** {d}" for n, d in numbered]
+    return discord.Embed(
+        title=clip(f"Demands of “{title}”", TITLE_LIMIT),
+        description=_fit(lines, DESCRIPTION_LIMIT),
+        colour=_LETTER_COLOUR,
+    )
+
+
+def signatories(page: SignatoriesPage) -> discord.Embed:
+    embed = discord.Embed(
+        title=f"Signatories — page {page.page} of {page.pages}", colour=_LETTER_COLOUR
+    )
+    lines = [f"`#{s.id}` {safe(texts.describe_signature(s))}" for s in page.signatures]
+    embed.description = _fit(lines, DESCRIPTION_LIMIT) if lines else "No one is listed yet."
+    if page.anonymous:
+        who = "person" if page.anonymous == 1 else "people"
+        embed.set_footer(text=f"…and {page.anonymous} more {who} who signed without being listed.")
+    return embed
+
+
+# -- moderating ----------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class SignerFacts:
+    """What Discord knows about a signer that helps a moderator spot a throwaway account."""
+
+    user_id: int
+    created_at: datetime
+    where: str
+    joined_at: datetime | None = None
+    is_member: bool | None = None  # None: unknown (a DM, or Discord did not say)
+
+
+def _signer(facts: SignerFacts) -> str:
+    dt = discord.utils.format_dt
+    lines = [
+        f"<@{facts.user_id}> · account created {dt(facts.created_at, 'D')} "
+        f"({dt(facts.created_at, 'R')})",
+        f"Signed in {safe(facts.where)}",
+    ]
+    if facts.joined_at is not None:
+        lines.append(f"Joined the server {dt(facts.joined_at, 'D')} ({dt(facts.joined_at, 'R')})")
+    elif facts.is_member is False:
+        lines.append("No longer a member of that server")
+    return "\n".join(lines)
+
+
+def _decision(sig: Signature) -> str:
+    who = f" by {safe(sig.decided_by)}" if sig.decided_by else ""
+    when = sig.decided_at or sig.withdrawn_at
+    at = f" {discord.utils.format_dt(when, 'R')}" if when else ""
+    match sig.status:
+        case Status.WITHDRAWN:
+            text = f"Withdrawn by the signer{at}"
+        case _:
+            text = f"{sig.status.value.capitalize()}{who}{at}"
+    if sig.reason:
+        text += f"\nReason: {safe(sig.reason)}"
+    return text
+
+
+def mod_card(
+    sig: Signature,
+    *,
+    history: Sequence[Signature] = (),
+    duplicates: Sequence[Signature] = (),
+    facts: SignerFacts | None = None,
+) -> discord.Embed:
+    """A mod-queue card: everything needed to decide while pending, the decision afterwards."""
+    state = "awaits approval" if sig.status is Status.PENDING else sig.status.value
+    embed = discord.Embed(
+        title=f"Signature #{sig.id} {state}", colour=_STATUS_COLOURS.get(sig.status)
+    )
+    embed.add_field(name="Name", value=_field(safe(sig.public_name)), inline=False)
+    embed.add_field(name="Role", value=_field(sig.role and safe(sig.role)))
+    embed.add_field(name="Location", value=_field(sig.location and safe(sig.location)))
+    embed.add_field(name="Link", value=_field(sig.link and safe(sig.link)), inline=False)
+    if sig.anonymous:
+        embed.add_field(name="Listing", value="Anonymous: counted, not listed", inline=False)
+    if facts is not None:
+        embed.add_field(name="Signer", value=_field(_signer(facts)), inline=False)
+    elif sig.identity.platform != "discord" and not sig.erased:
+        embed.add_field(name="Signer", value=_field(safe(f"{sig.identity} in {sig.community}")))
+    if history:
+        lines = [
+            f"#{old.id} {old.status.value}" + (f": {safe(old.reason)}" if old.reason else "")
+            for old in history
+        ]
+        embed.add_field(name="Earlier signatures", value=_fit(lines, FIELD_LIMIT), inline=False)
+    if duplicates:
+        lines = [f"#{dup.id} {safe(dup.public_name)} (approved)" for dup in duplicates]
+        embed.add_field(name="Possible duplicate of", value=_fit(lines, FIELD_LIMIT), inline=False)
+    if sig.status is not Status.PENDING:
+        embed.add_field(name="Decision", value=_field(_decision(sig)), inline=False)
+    embed.timestamp = sig.created_at
+    return embed
+
+
+def pending(items: Sequence[PendingItem]) -> discord.Embed:
+    if not items:
+        return discord.Embed(
+            title="Nothing to decide", description="No signatures are waiting for approval."
+        )
+    blocks = [safe(texts.mod_queue_summary(item)) for item in items]
+    embed = discord.Embed(
+        title=f"{len(items)} waiting for approval",
+        description=_fit(blocks, DESCRIPTION_LIMIT),
+        colour=_STATUS_COLOURS[Status.PENDING],
+    )
+    embed.set_footer(text="Decide with the buttons in the mod channel, or /approve and /reject.")
+    return embed
+
+
+def decisions(results: Sequence[Decision]) -> str:
+    lines = []
+    for d in results:
+        if d.error is not None:
+            lines.append(safe(d.error.message))
+        elif d.signature is not None:
+            lines.append(f"#{d.signature_id} approved: {safe(d.signature.public_name)}.")
+    return clip("\n".join(lines), CONTENT_LIMIT)
+
+
+def audit(entries: Sequence[AuditEntry]) -> discord.Embed:
+    if not entries:
+        return discord.Embed(title="Audit log", description="The audit log is empty.")
+    lines = []
+    for e in entries:
+        target = f" #{e.signature_id}" if e.signature_id is not None else ""
+        reason = f" — {safe(e.reason)}" if e.reason else ""
+        when = discord.utils.format_dt(e.at, "f")
+        lines.append(f"{when} {safe(e.actor)}: **{e.action}**{target}{reason}")
+    return discord.Embed(title="Audit log", description=_fit(lines, DESCRIPTION_LIMIT))

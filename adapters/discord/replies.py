@@ -1,0 +1,162 @@
+"""Answering interactions: on time, without pings, and never silently failing.
+
+Discord drops an interaction that gets no answer within 3 seconds. Most work here takes a few
+milliseconds, so each handler starts its work and answers directly when it is done in time; only
+work still running after ``PledgeClient.response_budget`` is acknowledged with a deferral first
+and answered with a follow-up. A user-caused error (:class:`bot.errors.PledgeError`) is shown with
+the core's own wording; anything else is logged with its traceback and the user gets an apology.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from adapters.discord.render import CONTENT_LIMIT, clip, safe
+from bot.errors import PledgeError
+
+if TYPE_CHECKING:
+    from adapters.discord.client import Interaction
+
+__all__ = ["APOLOGY", "NO_PINGS", "Reply", "fail", "open_modal", "respond", "tell", "update"]
+
+_log = logging.getLogger(__name__)
+
+APOLOGY = "Sorry, something went wrong on our side. It has been logged; please try again later."
+#: Passed on every send as well as set on the client: nothing pledgebot posts may ping anyone.
+NO_PINGS = discord.AllowedMentions.none()
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """One message to send, or the whole new state of a message to edit."""
+
+    content: str | None = None
+    embed: discord.Embed | None = None
+    view: discord.ui.View | None = None
+    file: discord.File | None = None
+
+    def to_send(self) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {"allowed_mentions": NO_PINGS}
+        if self.content is not None:
+            kwargs["content"] = clip(self.content, CONTENT_LIMIT)
+        if self.embed is not None:
+            kwargs["embed"] = self.embed
+        if self.view is not None:
+            kwargs["view"] = self.view
+        if self.file is not None:
+            kwargs["file"] = self.file
+        return kwargs
+
+    def to_edit(self) -> dict[str, Any]:
+        """Every part is set, so the edited message shows exactly this reply (``view=None``
+        removes the buttons)."""
+        content = None if self.content is None else clip(self.content, CONTENT_LIMIT)
+        return {
+            "content": content,
+            "embed": self.embed,
+            "view": self.view,
+            "allowed_mentions": NO_PINGS,
+        }
+
+
+async def respond(
+    interaction: Interaction, work: Awaitable[Reply], *, ephemeral: bool = True
+) -> None:
+    """Answer with a new message once ``work`` is done (ephemeral unless said otherwise)."""
+
+    async def defer() -> None:
+        await interaction.response.defer(ephemeral=ephemeral, thinking=True)
+
+    try:
+        reply = await _in_time(interaction, work, defer)
+    except Exception as exc:
+        await fail(interaction, exc)
+        return
+    await _guarded(interaction, _send(interaction, reply, ephemeral=ephemeral))
+
+
+async def update(interaction: Interaction, work: Awaitable[Reply]) -> None:
+    """Replace the message whose button was pressed (or whose modal was submitted) with
+    ``work``'s reply; an error is told privately and leaves the message as it was."""
+    try:
+        reply = await _in_time(interaction, work, interaction.response.defer)
+    except Exception as exc:
+        await fail(interaction, exc)
+        return
+    await _guarded(interaction, _edit(interaction, reply))
+
+
+async def open_modal(interaction: Interaction, build: Callable[[], discord.ui.Modal]) -> None:
+    """Open a modal, which must be the interaction's first answer; ``build`` may refuse by
+    raising, e.g. :class:`bot.errors.NotModerator`."""
+    try:
+        modal = build()
+    except Exception as exc:
+        await fail(interaction, exc)
+        return
+    await _guarded(interaction, interaction.response.send_modal(modal))
+
+
+async def fail(interaction: Interaction, error: BaseException) -> None:
+    """Tell the user, privately, why nothing happened: the core's words for what they caused,
+    an apology (and a logged traceback) for anything else."""
+    if isinstance(error, PledgeError):
+        await tell(interaction, safe(error.message))
+        return
+    _log.error("%s by user %s failed", _describe(interaction), interaction.user.id, exc_info=error)
+    await tell(interaction, APOLOGY)
+
+
+async def tell(interaction: Interaction, text: str) -> None:
+    """A private note to the user, whether or not the interaction was answered yet."""
+    await _guarded(interaction, _send(interaction, Reply(text), ephemeral=True))
+
+
+# -- internals -----------------------------------------------------------------------------------
+async def _in_time(
+    interaction: Interaction, work: Awaitable[Reply], defer: Callable[[], Awaitable[Any]]
+) -> Reply:
+    task = asyncio.ensure_future(work)
+    try:
+        done, _ = await asyncio.wait({task}, timeout=interaction.client.response_budget)
+        if not done:
+            await defer()
+        return await task
+    finally:
+        task.cancel()  # only still running if the deferral itself failed
+
+
+async def _send(interaction: Interaction, reply: Reply, *, ephemeral: bool) -> None:
+    if interaction.response.is_done():
+        await interaction.followup.send(**reply.to_send(), ephemeral=ephemeral)
+    else:
+        await interaction.response.send_message(**reply.to_send(), ephemeral=ephemeral)
+
+
+async def _edit(interaction: Interaction, reply: Reply) -> None:
+    if interaction.response.is_done():
+        await interaction.edit_original_response(**reply.to_edit())
+    else:
+        await interaction.response.edit_message(**reply.to_edit())
+
+
+async def _guarded(interaction: Interaction, answer: Awaitable[Any]) -> None:
+    """Send an answer; if Discord refuses it there is no one left to tell, so log it."""
+    try:
+        await answer
+    except discord.HTTPException:
+        _log.exception("could not answer %s", _describe(interaction))
+
+
+def _describe(interaction: Interaction) -> str:
+    if interaction.command is not None:
+        return f"/{interaction.command.qualified_name}"
+    data: dict[str, Any] = dict(interaction.data or {})
+    custom_id = data.get("custom_id")
+    return f"{interaction.type.name} {custom_id}" if custom_id else interaction.type.name

@@ -1,0 +1,78 @@
+"""Connecting, registering commands, and shutting down."""
+
+from __future__ import annotations
+
+import asyncio
+
+import discord
+
+from tests.adapters.discord.conftest import Bot, BotFactory, Server, settings_for
+
+PUBLIC = {"letter", "demands", "sign", "status", "withdraw", "count", "signatories"}
+MODERATOR = {"pending", "approve", "reject", "remove", "export", "audit"}
+
+
+async def test_commands_are_synced_to_each_configured_server(bot: Bot, server: Server) -> None:
+    for guild in (server.home, server.community):
+        commands = {c["name"]: c for c in server.fake.commands(guild)}
+        assert set(commands) == PUBLIC | MODERATOR
+        for command in commands.values():
+            assert command["description"], command["name"]
+            for option in command.get("options", []):
+                assert option["description"] not in ("", "…"), (command["name"], option)
+    assert server.fake.commands() == []
+
+
+async def test_moderator_commands_are_hidden_and_server_only(bot: Bot, server: Server) -> None:
+    commands = {c["name"]: c for c in server.fake.commands(server.home)}
+    for name in MODERATOR:
+        assert int(commands[name]["default_member_permissions"]) == 1 << 5, name
+        assert commands[name]["contexts"] == [0], name
+    for name in PUBLIC:
+        assert commands[name]["default_member_permissions"] is None, name
+
+
+async def test_options_carry_discords_limits(bot: Bot, server: Server) -> None:
+    commands = {c["name"]: c for c in server.fake.commands(server.home)}
+    reason = next(o for o in commands["reject"]["options"] if o["name"] == "reason")
+    assert reason["max_length"] == 300
+    fmt = commands["export"]["options"][0]
+    assert fmt["name"] == "format"
+    assert [c["value"] for c in fmt["choices"]] == ["csv", "json"]
+    approve = commands["approve"]["options"][0]
+    assert approve["autocomplete"] is True
+
+
+async def test_only_the_guilds_intent_is_requested(bot: Bot, server: Server) -> None:
+    identify = await server.fake.wait_for_gateway(2)
+    assert identify.d["intents"] == discord.Intents(guilds=True).value
+    assert identify.d["token"] == "test-token"
+
+
+async def test_commands_are_global_when_no_server_is_configured(
+    bots: BotFactory, server: Server
+) -> None:
+    async with bots(settings=settings_for(server, guild_ids=[])) as bot:
+        assert {c["name"] for c in server.fake.commands()} == PUBLIC | MODERATOR
+        assert server.fake.commands(server.home) == []
+        # Global commands work in a direct message too.
+        callback = await bot.command(
+            "count", server.artist, channel=server.fake.dm_channel(server.artist)
+        )
+        assert callback.content == "**0** signatures so far. Next milestone: **2**."
+
+
+async def test_cancelling_run_closes_the_connection(bots: BotFactory, server: Server) -> None:
+    base = discord.http.Route.BASE
+    async with bots() as bot:
+        assert server.fake.rest_base == discord.http.Route.BASE
+        task = bot.task
+        assert task is not None
+        await bot.stop()
+        assert task.cancelled()
+    for _ in range(100):
+        if server.fake.gateway_connection_count == 0:
+            break
+        await asyncio.sleep(0.01)
+    assert server.fake.gateway_connection_count == 0
+    assert base == discord.http.Route.BASE
