@@ -183,11 +183,14 @@ def _platform_adapters(
     settings: Settings, service: PledgeService, only: str | None = None
 ) -> list[Adapter]:
     adapters: list[Adapter] = []
-    if settings.discord.enabled or settings.telegram.enabled:
-        raise ConfigError(
-            "discord.token / telegram.token: the Discord and Telegram adapters are not part of "
-            "this version yet; unset the tokens to use the console"
-        )
+    if settings.discord.enabled and only in (None, "discord"):
+        from adapters.discord import DiscordAdapter
+
+        adapters.append(DiscordAdapter(service, settings.discord))
+    if settings.telegram.enabled and only in (None, "telegram"):
+        from adapters.telegram import TelegramAdapter
+
+        adapters.append(TelegramAdapter(service, settings.telegram))
     return adapters
 
 

@@ -1,0 +1,133 @@
+"""pledgebot on Telegram: a python-telegram-bot ``Application`` in pledgebot's event loop.
+
+:class:`TelegramAdapter` is what :mod:`bot.app` builds when ``telegram.token`` is set. ``run()``
+starts the application by hand — ``async with application``, ``start()``, then polling or a
+webhook — instead of ``run_polling()``, which would want the event loop to itself; the outbox
+dispatcher and the other adapters share that loop. Cancelling ``run()`` (SIGINT/SIGTERM in
+``pledgebot run``) stops receiving, lets running handlers finish, and closes the HTTP client.
+``deliver()`` is the outbox sender for platform "telegram".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from urllib.parse import urlsplit
+
+from telegram import LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, Application, Defaults
+
+from adapters.telegram import menus
+from adapters.telegram.concurrency import PerChatUpdateProcessor
+from adapters.telegram.context import CONTEXT_TYPES, Deps, PledgeApp
+from adapters.telegram.handlers import register
+from adapters.telegram.moderators import PLATFORM, ModeratorDirectory
+from adapters.telegram.sender import OutboxSender
+from bot.config import TelegramSettings
+from bot.domain import OutboxMessage
+from bot.ports import DeliveryError
+from bot.service import PledgeService
+
+__all__ = ["TelegramAdapter", "build_application"]
+
+_log = logging.getLogger(__name__)
+
+# What the handlers use; Telegram sends nothing else (chat_member keeps the admin list fresh).
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.CHAT_MEMBER]
+RATE_LIMIT_RETRIES = 3  # a 429 is waited out this many times before the caller sees it
+MAX_CONCURRENT_UPDATES = 64
+READY_TIMEOUT = 30.0  # how long an outbox delivery waits for the bot to connect
+
+
+def build_application(settings: TelegramSettings) -> PledgeApp:
+    """The Application: HTML and no link previews by default, flood limits respected, one
+    chat's updates in order while different chats are served at once."""
+    builder = (
+        Application.builder()
+        .token(settings.token.get_secret_value())
+        .context_types(CONTEXT_TYPES)
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+                allow_sending_without_reply=True,
+            )
+        )
+        .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
+        .concurrent_updates(PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES))
+    )
+    if settings.api_base_url:  # a self-hosted Bot API server, or the tests' fake
+        base = settings.api_base_url
+        builder = builder.base_url(base)
+        if base.endswith("/bot"):
+            builder = builder.base_file_url(base.removesuffix("/bot") + "/file/bot")
+    application: PledgeApp = builder.build()
+    return application
+
+
+class TelegramAdapter:
+    platform = PLATFORM
+
+    def __init__(self, service: PledgeService, settings: TelegramSettings) -> None:
+        self.service = service
+        self.settings = settings
+        self.moderators = ModeratorDirectory(settings.moderator_user_ids, settings.mod_chat_id)
+        self.application = build_application(settings)
+        Deps(service, self.moderators).install(self.application)
+        register(self.application)
+        self._sender = OutboxSender(service, self.application.bot)
+        self._ready = asyncio.Event()
+
+    async def run(self) -> None:
+        """Serve Telegram until cancelled."""
+        application = self.application
+        updater = application.updater
+        assert updater is not None  # built with the default updater
+        async with application:  # getMe, and the HTTP client; shut down on the way out
+            self._ready.set()
+            try:
+                await menus.publish(application.bot, self.moderators)
+                await application.start()
+                if self.settings.webhook_url:
+                    await self._start_webhook()
+                else:
+                    await updater.start_polling(allowed_updates=ALLOWED_UPDATES)
+                    _log.info("telegram: @%s is polling for updates", application.bot.username)
+                await asyncio.Event().wait()  # until cancelled
+            finally:
+                self._ready.clear()
+                if updater.running:
+                    await updater.stop()
+                if application.running:
+                    await application.stop()
+
+    async def _start_webhook(self) -> None:
+        settings = self.settings
+        assert self.application.updater is not None
+        secret = settings.webhook_secret.get_secret_value() or None
+        await self.application.updater.start_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
+            webhook_url=settings.webhook_url,
+            secret_token=secret,
+            allowed_updates=ALLOWED_UPDATES,
+        )
+        _log.info(
+            "telegram: receiving updates at %s (listening on %s:%d)",
+            settings.webhook_url,
+            settings.webhook_listen,
+            settings.webhook_port,
+        )
+
+    async def deliver(self, message: OutboxMessage) -> str | None:
+        """The outbox sender: waits for the bot to be connected, then posts the row."""
+        try:
+            async with asyncio.timeout(READY_TIMEOUT):
+                await self._ready.wait()
+        except TimeoutError:
+            raise DeliveryError(
+                "telegram is not connected yet", retry_after=READY_TIMEOUT
+            ) from None
+        return await self._sender.deliver(message)

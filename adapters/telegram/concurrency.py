@@ -1,0 +1,53 @@
+"""Updates from different chats at once, updates from one chat in order.
+
+python-telegram-bot handles updates one at a time by default, so a signer in one chat waits
+behind every database write and Bot API round trip of everyone else. Fully concurrent handling is
+wrong for the signing conversation, whose state must see a chat's updates in order (PTB warns
+about exactly that). This processor gives each chat its own FIFO lock: different chats run
+concurrently (up to a bound), one chat's updates run one after another, as they arrived.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram import Update
+from telegram.ext import BaseUpdateProcessor
+
+__all__ = ["PerChatUpdateProcessor"]
+
+
+@dataclass
+class _Turn:
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    holders: int = 0  # running or waiting; the entry goes when it drops to zero
+
+
+class PerChatUpdateProcessor(BaseUpdateProcessor):
+    def __init__(self, max_concurrent_updates: int = 64) -> None:
+        super().__init__(max_concurrent_updates)
+        self._turns: dict[int, _Turn] = {}
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if chat is None:
+            await coroutine
+            return
+        turn = self._turns.setdefault(chat.id, _Turn())
+        turn.holders += 1
+        try:
+            async with turn.lock:  # asyncio locks are fair: first come, first served
+                await coroutine
+        finally:
+            turn.holders -= 1
+            if not turn.holders:
+                del self._turns[chat.id]
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to release: the application waits for running updates before this."""

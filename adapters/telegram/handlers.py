@@ -1,0 +1,308 @@
+"""The public commands and buttons, the error handler, and :func:`register`, which wires every
+handler of the adapter in one place, in the order they are tried.
+
+Anything that shows or asks for a signer's own details — signing, ``/status``, ``/withdraw`` —
+happens in the private chat; in a group those commands answer with a deep link there.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.constants import ChatType
+from telegram.error import Forbidden, TelegramError
+from telegram.ext import (
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from adapters.telegram import keyboards, links, menus, moderation, render
+from adapters.telegram.context import (
+    PledgeApp,
+    PledgeContext,
+    arguments_of,
+    query_of,
+    user_of,
+)
+from adapters.telegram.conversation import signing_conversation
+from adapters.telegram.messages import edit_query, reply
+from adapters.telegram.moderators import identity_of, signer
+from bot.errors import PledgeError
+from bot.forms import parse_page
+
+__all__ = [
+    "count",
+    "demands",
+    "expired_button",
+    "help_command",
+    "letter",
+    "on_error",
+    "page_button",
+    "register",
+    "sign_elsewhere",
+    "signatories",
+    "start",
+    "status",
+    "withdraw",
+    "withdraw_button",
+]
+
+_log = logging.getLogger(__name__)
+
+MAX_ALERT = 200  # characters Telegram shows in a button's answer
+
+
+def _private(update: Update) -> bool:
+    return update.effective_chat is not None and update.effective_chat.type == ChatType.PRIVATE
+
+
+async def _to_private(
+    update: Update, context: PledgeContext, payload: str, text: str, label: str
+) -> None:
+    """In a group: say why, and link to the private chat with what to do there."""
+    url = links.deep_link(context.bot.username, payload)
+    await reply(update, text, keyboards.open_private(label, url))
+
+
+def _sign_markup(update: Update, context: PledgeContext) -> InlineKeyboardMarkup:
+    chat = update.effective_chat
+    if chat is None or chat.type == ChatType.PRIVATE:
+        return keyboards.sign()
+    url = links.deep_link(context.bot.username, links.sign_payload(chat.id))
+    return keyboards.open_private("✍️ Sign in a private chat", url)
+
+
+# -- reading --------------------------------------------------------------------------------
+async def start(update: Update, context: PledgeContext) -> None:
+    """/start: a welcome, or what a deep link asked for."""
+    payload = (context.args or [""])[0]
+    if _private(update):
+        user = user_of(update)
+        if await context.moderators.is_moderator(context.bot, user.id):
+            await menus.publish_for_moderator(context.bot, user.id)
+        match payload:
+            case links.LETTER:
+                return await letter(update, context)
+            case links.STATUS:
+                return await status(update, context)
+            case links.WITHDRAW:
+                return await withdraw(update, context)
+    await help_command(update, context)
+
+
+async def help_command(update: Update, context: PledgeContext) -> None:
+    """/help: what the bot does and its commands (a moderator also sees theirs)."""
+    chat = update.effective_chat
+    where_moderators_work = _private(update) or (
+        chat is not None and chat.id == context.moderators.mod_chat_id
+    )
+    moderator = where_moderators_work and await context.moderators.is_moderator(
+        context.bot, user_of(update).id
+    )
+    await reply(update, render.help_text(context.service.letter.title, moderator=moderator))
+
+
+async def letter(update: Update, context: PledgeContext) -> None:
+    """/letter: the letter, the count, the next milestone and a way to sign."""
+    parts = render.letter(await context.service.overview())
+    await reply(update, parts, _sign_markup(update, context))
+
+
+async def demands(update: Update, context: PledgeContext) -> None:
+    """/demands [N]: the numbered demands, or demand N."""
+    argument = arguments_of(update)
+    if not argument:
+        await reply(update, render.demands(context.service.letter))
+    elif argument.isdecimal() and len(argument) <= 4:
+        number = int(argument)
+        await reply(update, render.demand(number, context.service.demand(number)))
+    else:
+        await reply(update, "Usage: /demands, or /demands N for demand number N.")
+
+
+async def count(update: Update, context: PledgeContext) -> None:
+    """/count: how many have signed, and the next milestone."""
+    view = await context.service.overview()
+    await reply(update, render.count_line(view.count, view.next_milestone))
+
+
+async def signatories(update: Update, context: PledgeContext) -> None:
+    """/signatories [PAGE]: who has signed, 20 a page, with ◀ ▶ buttons."""
+    page = await context.service.signatories(parse_page(arguments_of(update)))
+    await reply(update, render.signatories(page), keyboards.pages(page))
+
+
+async def page_button(update: Update, context: PledgeContext) -> None:
+    """◀ ▶ under a signatories page: that page, in place."""
+    query = query_of(update)
+    assert context.matches
+    page = await context.service.signatories(int(context.matches[0].group(1)))
+    await query.answer()
+    await edit_query(query, render.signatories(page), keyboards.pages(page))
+
+
+# -- the signer's own signature ---------------------------------------------------------------
+async def sign_elsewhere(update: Update, context: PledgeContext) -> None:
+    """/sign in a group: signing asks for personal details, so it happens in private."""
+    chat = update.effective_chat
+    await _to_private(
+        update,
+        context,
+        links.sign_payload(chat.id if chat is not None else None),
+        "To keep your details out of this group, signing happens in a private chat with me.",
+        "✍️ Sign in a private chat",
+    )
+
+
+async def status(update: Update, context: PledgeContext) -> None:
+    """/status: the signer's own signature, in private."""
+    if not _private(update):
+        return await _to_private(
+            update,
+            context,
+            links.STATUS,
+            "Your signature is shown only in a private chat with me.",
+            "See my signature",
+        )
+    await reply(update, render.status(await context.service.status(identity_of(user_of(update)))))
+
+
+async def withdraw(update: Update, context: PledgeContext) -> None:
+    """/withdraw: show the signature and ask how to take it back."""
+    if not _private(update):
+        return await _to_private(
+            update,
+            context,
+            links.WITHDRAW,
+            "Withdrawing happens in a private chat with me.",
+            "Withdraw my signature",
+        )
+    state = await context.service.status(identity_of(user_of(update)))
+    sig = state.signature
+    if sig is None or sig.erased:
+        await reply(update, render.status(state))
+        return
+    active = sig.status.is_active
+    question = (
+        f"Take signature #{sig.id} back? “Withdraw and erase my details” also deletes your "
+        "name, role, location and link for good."
+        if active
+        else "Erase your details? Your name, role, location and link will be deleted for good."
+    )
+    await reply(update, f"{render.status(state)}\n\n{question}", keyboards.withdraw(active=active))
+
+
+async def withdraw_button(update: Update, context: PledgeContext) -> None:
+    """Withdraw, withdraw and erase, or keep it, as pressed."""
+    query = query_of(update)
+    assert context.matches
+    choice = context.matches[0].group(1)
+    await query.answer()
+    if choice == "no":
+        return await edit_query(query, "Nothing changed.")
+    erase = choice == "erase"
+    user = user_of(update)
+    try:
+        sig = await context.service.withdraw(signer(user), erase=erase)
+    except PledgeError as exc:
+        return await edit_query(query, render.esc(exc.message))
+    done = [f"Signature #{sig.id} is withdrawn."] if sig is not None else []
+    if erase:
+        done.append("Your details have been erased.")
+    await edit_query(query, " ".join(done))
+    # Mod-queue cards show the signer's details: redraw them as withdrawn, or erased.
+    latest = sig or (await context.service.status(identity_of(user))).signature
+    if latest is not None:
+        ids = [latest.id]
+        if erase:
+            ids += [old.id for old in (await context.service.pending_item(latest.id)).history]
+        await moderation.refresh_cards(context.bot, context.service, ids)
+
+
+# -- what no other handler took ---------------------------------------------------------------
+async def nothing_to_cancel(update: Update, context: PledgeContext) -> None:
+    """/cancel or /skip outside the signing conversation."""
+    await reply(update, "There is nothing to cancel. /sign starts signing.")
+
+
+async def unknown_command(update: Update, context: PledgeContext) -> None:
+    """A command the bot does not know, in private."""
+    await reply(update, "I do not know that command. /help lists mine.")
+
+
+async def private_text(update: Update, context: PledgeContext) -> None:
+    """Text in private outside a conversation: say what the bot can do."""
+    await reply(update, "/letter shows the letter, /sign signs it, and /help lists everything.")
+
+
+async def expired_button(update: Update, context: PledgeContext) -> None:
+    """A button from an ended conversation or an older version: say so, change nothing."""
+    await query_of(update).answer("This button no longer works. Please send the command again.")
+
+
+async def on_error(update: object, context: PledgeContext) -> None:
+    """Show a user's mistake as the core's own sentence; log anything else with a traceback."""
+    error = context.error
+    if isinstance(error, PledgeError):
+        await _tell(update, error.message)
+        return
+    if isinstance(error, Forbidden):  # the user blocked the bot meanwhile: no one to tell
+        _log.info("telegram: cannot answer: %s", error.message)
+        return
+    _log.error("telegram: handling an update failed", exc_info=error)
+    await _tell(update, "Sorry, something went wrong. The error has been logged.")
+
+
+async def _tell(update: object, text: str) -> None:
+    if not isinstance(update, Update):
+        return
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(text[:MAX_ALERT], show_alert=True)
+        elif update.effective_message is not None:
+            await update.effective_message.reply_text(render.esc(text))
+    except TelegramError as exc:  # blocked, or the button's answer was already given
+        _log.info("could not tell the user %r: %s", text, exc)
+
+
+def register(application: PledgeApp) -> None:
+    """Every handler of the adapter, in the order they are tried."""
+    private = filters.ChatType.PRIVATE
+    application.add_handlers(
+        [
+            # A reply to "Reason for rejecting #N?" wins over the conversation's text steps.
+            MessageHandler(moderation.REASON_REPLY, moderation.reason_reply),
+            signing_conversation(),
+            CommandHandler("start", start),
+            CommandHandler("help", help_command),
+            CommandHandler("letter", letter),
+            CommandHandler("demands", demands),
+            CommandHandler("count", count),
+            CommandHandler("signatories", signatories),
+            CommandHandler("sign", sign_elsewhere, filters=~private),
+            CommandHandler("status", status),
+            CommandHandler("withdraw", withdraw),
+            CommandHandler("pending", moderation.pending),
+            CommandHandler("approve", moderation.approve),
+            CommandHandler("reject", moderation.reject),
+            CommandHandler("remove", moderation.remove),
+            CommandHandler("export", moderation.export),
+            CommandHandler("audit", moderation.audit),
+            CallbackQueryHandler(page_button, pattern=keyboards.PAGE),
+            CallbackQueryHandler(withdraw_button, pattern=keyboards.WITHDRAW),
+            CallbackQueryHandler(moderation.approve_button, pattern=keyboards.APPROVE),
+            CallbackQueryHandler(moderation.reject_button, pattern=keyboards.REJECT),
+            CallbackQueryHandler(moderation.reason_button, pattern=keyboards.REASON),
+            CallbackQueryHandler(moderation.back_button, pattern=keyboards.BACK),
+            CallbackQueryHandler(expired_button),
+            CommandHandler(["cancel", "skip"], nothing_to_cancel, filters=private),
+            MessageHandler(private & filters.COMMAND, unknown_command),
+            MessageHandler(private & filters.TEXT, private_text),
+            ChatMemberHandler(moderation.mod_chat_member, ChatMemberHandler.CHAT_MEMBER),
+        ]
+    )
+    application.add_error_handler(on_error)

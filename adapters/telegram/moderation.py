@@ -1,0 +1,337 @@
+"""Moderation on Telegram: the moderator commands, the Approve/Reject buttons and the cards.
+
+Every decision goes through :class:`bot.service.PledgeService`, which refuses anyone the
+:class:`~adapters.telegram.moderators.ModeratorDirectory` does not vouch for, so a button pressed
+by a stranger changes nothing. Moderator commands answer only in the mod chat and in private
+chats, because their answers carry signers' details.
+
+A mod-queue card is drawn from the database every time (:func:`card`): the outbox posts it, and
+after a decision taken on Telegram — a button, a typed command, the signer withdrawing — every
+posted card of that signature is redrawn to show who decided. A button left stale by a decision
+taken elsewhere answers with the core's "already approved by …" and redraws its card.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from telegram import Bot, ForceReply, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ChatType
+from telegram.ext import filters
+
+from adapters.telegram import keyboards, messages, render
+from adapters.telegram.context import PledgeContext, arguments_of, message_of, query_of, user_of
+from adapters.telegram.keyboards import View
+from adapters.telegram.messages import edit_markup, edit_query, reply
+from adapters.telegram.moderators import PLATFORM
+from bot.domain import Actor, OutboxKind, PendingItem, Status
+from bot.errors import AlreadyDecided, InvalidInput, PledgeError
+from bot.export import EXPORT_FORMATS, ExportFormat
+from bot.forms import parse_page, parse_signature_id, parse_signature_ids
+from bot.service import PledgeService
+
+__all__ = [
+    "REASON_REPLY",
+    "NotHere",
+    "approve",
+    "approve_button",
+    "audit",
+    "back_button",
+    "card",
+    "export",
+    "mod_chat_member",
+    "pending",
+    "reason_button",
+    "reason_reply",
+    "refresh_cards",
+    "reject",
+    "reject_button",
+    "remove",
+]
+
+_log = logging.getLogger(__name__)
+
+PENDING_SHOWN = 10  # signatures in one /pending list, each with its two buttons
+MAX_UPLOAD = 50 * 1024 * 1024  # the Bot API's limit for a document a bot sends
+_PROMPT = re.compile(r"^Reason for rejecting #(\d{1,12})\?")
+_FORMATS: dict[str, ExportFormat] = {f: f for f in EXPORT_FORMATS}
+
+
+class NotHere(PledgeError):
+    """A moderator command in an ordinary group, where its answer would expose signers."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Moderator commands work in the mod chat or in a private chat with me, "
+            "so that signers' details stay out of other groups."
+        )
+
+
+async def _moderator(update: Update, context: PledgeContext) -> Actor:
+    """The sender as a moderator, or the core's refusal (NotModerator) for anyone else; and
+    only where moderation happens (cards and lists are only ever posted there, too)."""
+    actor = await context.moderators.actor(context.bot, user_of(update))
+    context.service.require_moderator(actor)
+    if not _moderators_place(update, context):
+        raise NotHere()
+    return actor
+
+
+def _moderators_place(update: Update, context: PledgeContext) -> bool:
+    chat = update.effective_chat
+    return (
+        chat is None or chat.type == ChatType.PRIVATE or chat.id == context.moderators.mod_chat_id
+    )
+
+
+def _id_and_reason(update: Update, command: str) -> tuple[int, str]:
+    parts = arguments_of(update).split(maxsplit=1)
+    if len(parts) < 2:
+        raise InvalidInput("reason", f"Usage: {command} ID REASON")
+    return parse_signature_id(parts[0]), parts[1]
+
+
+# -- cards ----------------------------------------------------------------------------------
+def card(item: PendingItem) -> tuple[str, InlineKeyboardMarkup | None]:
+    """A signature's card and, while it is pending, its Approve/Reject buttons."""
+    pending_now = item.signature.status is Status.PENDING
+    return render.mod_card(item), keyboards.decide(item.signature.id) if pending_now else None
+
+
+async def refresh_cards(
+    bot: Bot,
+    service: PledgeService,
+    signature_ids: Iterable[int],
+    *,
+    skip: tuple[int, int] | None = None,
+) -> None:
+    """Redraw every posted mod-queue card of these signatures (but ``skip``, a message the
+    caller redraws itself). A card that cannot be edited is logged, never an error for the
+    moderator whose decision is already recorded."""
+    for signature_id in dict.fromkeys(signature_ids):
+        text, markup = card(await service.pending_item(signature_id))
+        refs = await service.posted_refs(signature_id, OutboxKind.MOD_QUEUE)
+        targets = [
+            (int(chat), int(ref))
+            for platform, chat, ref in refs
+            if platform == PLATFORM and ref.isdecimal() and (int(chat), int(ref)) != skip
+        ]
+        results = await asyncio.gather(
+            *(messages.edit(bot, chat, ref, text, markup) for chat, ref in targets),
+            return_exceptions=True,
+        )
+        for (chat, ref), result in zip(targets, results, strict=True):
+            if isinstance(result, Exception):
+                _log.warning("could not update card %s in chat %s: %s", ref, chat, result)
+
+
+async def _pending_view(
+    context: PledgeContext, actor: Actor
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    items = await context.service.pending(actor, limit=PENDING_SHOWN + 1)
+    shown = items[:PENDING_SHOWN]
+    text = render.pending_list(shown, more=len(items) > PENDING_SHOWN)
+    return text, keyboards.pending_list(shown)
+
+
+async def _redraw(
+    update: Update, context: PledgeContext, actor: Actor, sig_id: int, view: View
+) -> None:
+    """Redraw the message whose button was pressed, from the database."""
+    query = query_of(update)
+    if view == "l":
+        text, markup = await _pending_view(context, actor)
+    else:
+        text, markup = card(await context.service.pending_item(sig_id))
+    await edit_query(query, text, markup)
+
+
+async def _decided(
+    update: Update, context: PledgeContext, actor: Actor, sig_id: int, view: View
+) -> None:
+    """After a decision by button: redraw the pressed message and every other card."""
+    pressed = query_of(update).message
+    skip = (pressed.chat.id, pressed.message_id) if pressed is not None else None
+    await refresh_cards(context.bot, context.service, [sig_id], skip=skip)
+    await _redraw(update, context, actor, sig_id, view)
+
+
+# -- commands -------------------------------------------------------------------------------
+async def pending(update: Update, context: PledgeContext) -> None:
+    """/pending: the oldest signatures awaiting approval, each with Approve/Reject."""
+    actor = await _moderator(update, context)
+    text, markup = await _pending_view(context, actor)
+    await reply(update, text, markup)
+
+
+async def approve(update: Update, context: PledgeContext) -> None:
+    """/approve ID…: approve one or more; their cards show who approved."""
+    actor = await _moderator(update, context)
+    results = await context.service.approve(actor, parse_signature_ids(arguments_of(update)))
+    await reply(update, render.decisions(results))
+    decided = [d.signature_id for d in results if d.signature is not None]
+    await refresh_cards(context.bot, context.service, decided)
+
+
+async def reject(update: Update, context: PledgeContext) -> None:
+    """/reject ID REASON: reject; the signer is told the reason."""
+    actor = await _moderator(update, context)
+    signature_id, reason = _id_and_reason(update, "/reject")
+    sig = await context.service.reject(actor, signature_id, reason)
+    await reply(update, f"#{sig.id} rejected. The signer will be told why.")
+    await refresh_cards(context.bot, context.service, [sig.id])
+
+
+async def remove(update: Update, context: PledgeContext) -> None:
+    """/remove ID REASON: take a signature off the letter for good."""
+    actor = await _moderator(update, context)
+    signature_id, reason = _id_and_reason(update, "/remove")
+    sig = await context.service.remove(actor, signature_id, reason)
+    await reply(update, f"#{sig.id} removed from the letter.")
+    await refresh_cards(context.bot, context.service, [sig.id])
+
+
+async def export(update: Update, context: PledgeContext) -> None:
+    """/export csv|json: the approved signatures as a document."""
+    actor = await _moderator(update, context)
+    fmt = _FORMATS.get(arguments_of(update).lower())
+    if fmt is None:
+        raise InvalidInput("format", "Usage: /export csv or /export json")
+    data = bytearray()
+    async for chunk in context.service.export_for(actor, fmt):
+        data += chunk.encode()
+        if len(data) > MAX_UPLOAD:
+            await reply(
+                update,
+                "The export is larger than Telegram lets a bot send (50 MB). Run "
+                f"<code>pledgebot export --format {fmt}</code> on the server instead.",
+            )
+            return
+    stamp = datetime.now(UTC)
+    await message_of(update).reply_document(
+        bytes(data),
+        filename=f"signatures-{stamp:%Y%m%d-%H%M}.{fmt}",
+        caption=f"Approved signatures as of {stamp:%Y-%m-%d %H:%M} UTC "
+        "(anonymous signers are counted, not listed).",
+    )
+
+
+async def audit(update: Update, context: PledgeContext) -> None:
+    """/audit [N]: the last N moderator actions (20 by default)."""
+    actor = await _moderator(update, context)
+    argument = arguments_of(update)
+    limit = parse_page(argument) if argument else 20
+    await reply(update, render.audit(await context.service.audit(actor, limit)))
+
+
+# -- buttons --------------------------------------------------------------------------------
+def _decision_target(context: PledgeContext) -> tuple[int, View]:
+    """The signature id and the view (the last field) from a decision button's data."""
+    assert context.matches
+    match = context.matches[0]
+    view: View = "l" if match.group(match.lastindex or 1) == "l" else "c"
+    return int(match.group(1)), view
+
+
+async def approve_button(update: Update, context: PledgeContext) -> None:
+    """✅ on a card or the /pending list: approve, then show who did."""
+    query = query_of(update)
+    sig_id, view = _decision_target(context)
+    actor = await _moderator(update, context)
+    [decision] = await context.service.approve(actor, [sig_id])
+    if decision.error is not None:
+        await query.answer(decision.error.message, show_alert=True)
+    else:
+        await query.answer(f"#{sig_id} approved.")
+    await _decided(update, context, actor, sig_id, view)
+
+
+async def reject_button(update: Update, context: PledgeContext) -> None:
+    """❌: offer the canned reasons and "Other reason…" for this signature."""
+    query = query_of(update)
+    sig_id, view = _decision_target(context)
+    await _moderator(update, context)
+    await query.answer()
+    await edit_markup(query, keyboards.reasons(sig_id, view))
+
+
+async def reason_button(update: Update, context: PledgeContext) -> None:
+    """A reason picked: reject with it; "Other reason…" asks for one with a forced reply."""
+    query = query_of(update)
+    sig_id, view = _decision_target(context)
+    assert context.matches
+    choice = int(context.matches[0].group(2))
+    actor = await _moderator(update, context)
+    if choice == keyboards.OTHER_REASON or choice > len(keyboards.CANNED_REASONS):
+        await query.answer()
+        await _ask_reason(update, context, sig_id)
+        await _redraw(update, context, actor, sig_id, view)
+        return
+    _, reason = keyboards.CANNED_REASONS[choice - 1]
+    try:
+        await context.service.reject(actor, sig_id, reason)
+    except AlreadyDecided as exc:
+        await query.answer(exc.message, show_alert=True)
+    else:
+        await query.answer(f"#{sig_id} rejected.")
+    await _decided(update, context, actor, sig_id, view)
+
+
+async def back_button(update: Update, context: PledgeContext) -> None:
+    """« Back from the reasons: the Approve/Reject buttons again."""
+    query = query_of(update)
+    sig_id, view = _decision_target(context)
+    actor = await _moderator(update, context)
+    await query.answer()
+    await _redraw(update, context, actor, sig_id, view)
+
+
+async def _ask_reason(update: Update, context: PledgeContext, sig_id: int) -> Message:
+    """A prompt the moderator answers by replying; the reply finds #id in the prompt's text,
+    so nothing is remembered in between, and a restart loses nothing."""
+    user = user_of(update)
+    chat = update.effective_chat
+    assert chat is not None
+    return await context.bot.send_message(
+        chat.id,
+        f"Reason for rejecting #{sig_id}? {user.mention_html()}, reply to this message; "
+        "the signer will read it.",
+        reply_markup=ForceReply(selective=True, input_field_placeholder=f"Why not #{sig_id}?"),
+    )
+
+
+class _ReasonReply(filters.MessageFilter):
+    """A text reply to the bot's own "Reason for rejecting #N?" prompt."""
+
+    def filter(self, message: Message) -> bool:
+        prompt = message.reply_to_message
+        if prompt is None or prompt.from_user is None or not prompt.text:
+            return False
+        return prompt.from_user.id == message.get_bot().id and bool(_PROMPT.match(prompt.text))
+
+
+REASON_REPLY = filters.TEXT & ~filters.COMMAND & _ReasonReply()
+
+
+async def reason_reply(update: Update, context: PledgeContext) -> None:
+    """A typed reason, in reply to the prompt: reject with it."""
+    message = message_of(update)
+    prompt = message.reply_to_message
+    assert prompt is not None and prompt.text is not None
+    match = _PROMPT.match(prompt.text)
+    assert match is not None
+    actor = await _moderator(update, context)
+    sig = await context.service.reject(actor, int(match.group(1)), message.text or "")
+    await reply(update, f"#{sig.id} rejected. The signer will be told why.")
+    await refresh_cards(context.bot, context.service, [sig.id])
+
+
+async def mod_chat_member(update: Update, context: PledgeContext) -> None:
+    """Someone's rights in the mod chat changed: look the administrators up again."""
+    change = update.chat_member
+    if change is not None and change.chat.id == context.moderators.mod_chat_id:
+        context.moderators.forget()

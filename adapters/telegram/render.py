@@ -1,0 +1,333 @@
+"""Telegram HTML for the core's results.
+
+Telegram's HTML mode knows a handful of tags and rejects the whole message on a stray ``<`` or
+``&``, so every piece of text from a user or from the configuration is escaped here, and nowhere
+else builds message text. A message may hold at most 4,096 characters: lengths are measured on
+the HTML source in UTF-16 code units, which is never less than what Telegram counts after parsing,
+so whatever fits here fits there. Texts with buttons must stay one message and are fitted by
+shortening the longest lines; plain replies are split between whole lines, so no tag is cut open.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Sequence
+
+from bot import texts
+from bot.domain import AuditEntry, Letter, PendingItem, SignatoriesPage, Signature, SignerStatus
+from bot.domain import Status as SignatureStatus
+from bot.hygiene import CleanForm
+from bot.service import Decision, Overview
+
+__all__ = [
+    "MAX_MESSAGE",
+    "audit",
+    "clip",
+    "count_line",
+    "decisions",
+    "demand",
+    "demands",
+    "esc",
+    "help_text",
+    "letter",
+    "mod_card",
+    "pending_list",
+    "signatories",
+    "split",
+    "status",
+    "summary",
+    "units",
+]
+
+MAX_MESSAGE = 4096
+ELLIPSIS = "…"
+# At most this many earlier signatures and possible duplicates on a moderator's card.
+CONTEXT_LINES = 5
+_TAG = re.compile(r"<[^>]*>")
+
+
+# -- measuring, escaping, fitting ------------------------------------------------------------
+def esc(text: str) -> str:
+    """User or configuration text made inert for ``parse_mode="HTML"``."""
+    return html.escape(text, quote=False)
+
+
+def units(text: str) -> int:
+    """Length in UTF-16 code units, the unit of Telegram's limits."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` escaped, cut to at most ``limit`` units of HTML (ending in "…" when cut)."""
+    escaped = esc(text)
+    if units(escaped) <= limit:
+        return escaped
+    pieces: list[str] = []
+    used = 0
+    budget = max(limit - 1, 0)
+    for char in text:
+        piece = esc(char)
+        size = units(piece)
+        if used + size > budget:
+            break
+        pieces.append(piece)
+        used += size
+    return "".join(pieces) + ELLIPSIS
+
+
+def _fit(lines: Sequence[tuple[str, str]], budget: int) -> list[str]:
+    """Lines of ``(markup, plain)`` shortened so that together they fit ``budget`` units.
+
+    Each line's markup stays whole; its plain part is escaped and, if the lines do not fit,
+    clipped. Short lines keep everything and the longest share what is left, so one 300-character
+    reason does not cost every other line its text.
+    """
+    fixed = [units(markup) for markup, _ in lines]
+    wants = [units(esc(plain)) for _, plain in lines]
+    remaining = budget - sum(fixed)
+    shares = [0] * len(lines)
+    for done, index in enumerate(sorted(range(len(lines)), key=wants.__getitem__)):
+        share = max(remaining, 0) // (len(lines) - done)
+        shares[index] = min(wants[index], share)
+        remaining -= shares[index]
+    return [
+        markup + clip(plain, share) for (markup, plain), share in zip(lines, shares, strict=True)
+    ]
+
+
+def _plain(html_text: str) -> str:
+    return html.unescape(_TAG.sub("", html_text))
+
+
+def _pieces(text: str, limit: int) -> list[str]:
+    """Plain ``text`` escaped and cut into pieces of at most ``limit`` units each."""
+    pieces: list[str] = []
+    current: list[str] = []
+    used = 0
+    for char in text:
+        piece = esc(char)
+        size = units(piece)
+        if used + size > limit and current:
+            pieces.append("".join(current))
+            current, used = [], 0
+        current.append(piece)
+        used += size
+    if current:
+        pieces.append("".join(current))
+    return pieces
+
+
+def split(lines: Iterable[str], limit: int = MAX_MESSAGE) -> list[str]:
+    """Pack lines of HTML into as few messages as fit, breaking only between lines.
+
+    A line that alone exceeds the limit (a letter paragraph of thousands of characters) loses
+    its markup and is cut into plain pieces instead of being dropped.
+    """
+    messages: list[str] = []
+    current: list[str] = []
+    used = 0
+
+    def flush() -> None:
+        nonlocal current, used
+        text = "\n".join(current).strip("\n")
+        if text:
+            messages.append(text)
+        current, used = [], 0
+
+    for line in lines:
+        if units(line) > limit:
+            flush()
+            messages.extend(_pieces(_plain(line), limit))
+            continue
+        size = units(line) + (1 if current else 0)
+        if used + size > limit:
+            flush()
+            size = units(line)
+        current.append(line)
+        used += size
+    flush()
+    return messages
+
+
+# -- the letter -----------------------------------------------------------------------------
+def count_line(count: int, next_milestone: int | None) -> str:
+    noun = "signature" if count == 1 else "signatures"
+    line = f"<b>{count}</b> {noun} so far."
+    if next_milestone is not None:
+        line += f" Next milestone: <b>{next_milestone}</b>."
+    return line
+
+
+def _numbered(letter: Letter) -> list[str]:
+    return [f"{n}. {esc(d)}" for n, d in enumerate(letter.demands, 1)]
+
+
+def letter(view: Overview) -> list[str]:
+    """The letter as one message or, when very long, several (buttons go on the last)."""
+    text = view.letter
+    lines = [f"<b>{esc(text.title)}</b>", ""]
+    if text.preamble:
+        lines += [esc(text.preamble), ""]
+    lines += _numbered(text)
+    if text.closing:
+        lines += ["", esc(text.closing)]
+    lines += ["", count_line(view.count, view.next_milestone)]
+    return split(lines)
+
+
+def demands(letter: Letter) -> list[str]:
+    return split([f"<b>{esc(letter.title)}</b> demands:", *_numbered(letter)])
+
+
+def demand(number: int, text: str) -> str:
+    return clip(f"{number}. {text}", MAX_MESSAGE)
+
+
+# -- signing --------------------------------------------------------------------------------
+def summary(form: CleanForm, letter: Letter, *, anonymous_allowed: bool) -> str:
+    """What the signer is about to put their name to, before they press Sign."""
+    fields = [
+        ("Public name: ", form.name),
+        ("Role/affiliation: ", form.role or "—"),
+        ("Location: ", form.location or "—"),
+        ("Link: ", form.link or "—"),
+    ]
+    head = ["<b>Please check your signature</b>", *(f"{label}{esc(v)}" for label, v in fields)]
+    choice = (
+        "Sign with your name, sign without it (counted but not listed), or cancel."
+        if anonymous_allowed
+        else "Sign, or cancel."
+    )
+    intro = f"You are signing “<b>{esc(letter.title)}</b>”, which demands:"
+    fixed = "\n".join([*head, "", intro, "", "", choice])
+    demand_lines = [(f"{n}. ", d) for n, d in enumerate(letter.demands, 1)]
+    budget = MAX_MESSAGE - units(fixed) - len(demand_lines)
+    return "\n".join([*head, "", intro, *_fit(demand_lines, budget), "", choice])
+
+
+def status(state: SignerStatus) -> str:
+    return clip(texts.status_text(state), MAX_MESSAGE)
+
+
+def signatories(page: SignatoriesPage) -> str:
+    """One page of names; always one message, as its ◀ ▶ buttons edit it in place."""
+    if page.signatures:
+        head = f"<b>Signatories</b> — page {page.page} of {page.pages}"
+    else:
+        head = "No one is listed yet."
+    tail = ""
+    if page.anonymous:
+        who = "person" if page.anonymous == 1 else "people"
+        tail = f"…and {page.anonymous} more {who} who signed without being listed."
+    lines = [(f"#{s.id} ", texts.describe_signature(s)) for s in page.signatures]
+    budget = MAX_MESSAGE - units(head) - units(tail) - len(lines) - 1
+    return "\n".join([head, *_fit(lines, budget), tail]).strip("\n")
+
+
+# -- moderation -----------------------------------------------------------------------------
+def decision_line(sig: Signature) -> tuple[str, str] | None:
+    """Who decided a signature and how, for the card's last line; None while it is pending."""
+    by = f" by {sig.decided_by}" if sig.decided_by else ""
+    why = f": {sig.reason}" if sig.reason else ""
+    match sig.status:
+        case SignatureStatus.PENDING:
+            return None
+        case SignatureStatus.APPROVED:
+            return "✅ ", f"Approved{by}"
+        case SignatureStatus.REJECTED:
+            return "❌ ", f"Rejected{by}{why}"
+        case SignatureStatus.REMOVED:
+            return "🗑 ", f"Removed{by}{why}"
+        case SignatureStatus.WITHDRAWN:
+            return "↩️ ", "Withdrawn by the signer"
+    return None
+
+
+def _card_lines(item: PendingItem) -> list[tuple[str, str]]:
+    sig = item.signature
+    lines = [(f"<b>#{sig.id}</b> ", texts.describe_signature(sig)), ("", f"from {sig.community}")]
+    earlier = item.history[-CONTEXT_LINES:]
+    if len(item.history) > len(earlier):
+        lines.append(("", f"{len(item.history) - len(earlier)} earlier signatures not shown"))
+    for old in earlier:
+        why = f": {old.reason}" if old.reason else ""
+        lines.append(("", f"earlier #{old.id} {old.status}{why}"))
+    for dup in item.possible_duplicates[:CONTEXT_LINES]:
+        lines.append(("⚠️ ", f"possible duplicate of approved #{dup.id} {dup.public_name}"))
+    return lines
+
+
+def mod_card(item: PendingItem) -> str:
+    """A moderator's card for one signature: who, from where, their history, look-alikes, and —
+    once decided — who decided and how."""
+    lines = _card_lines(item)
+    decided = decision_line(item.signature)
+    if decided is not None:
+        lines.append(decided)
+    return "\n".join(_fit(lines, MAX_MESSAGE - len(lines)))
+
+
+def pending_list(items: Sequence[PendingItem], *, more: bool) -> str:
+    """Signatures awaiting a decision, oldest first, in one message (its buttons decide them)."""
+    if not items:
+        return "No signatures are waiting for approval."
+    head = f"<b>Awaiting approval</b> (oldest first, {len(items)}{'+' if more else ''}):"
+    tail = "More are waiting: decide these first, or use /approve ID…" if more else ""
+    per_item = max((MAX_MESSAGE - units(head) - units(tail) - 2) // len(items) - 1, 40)
+    blocks = []
+    for item in items:
+        lines = _card_lines(item)
+        blocks.append("\n".join(_fit(lines, per_item - len(lines))))
+    return "\n\n".join([head, *blocks, tail]).strip("\n")
+
+
+def decisions(results: Sequence[Decision]) -> list[str]:
+    lines = []
+    for d in results:
+        if d.error is not None:
+            lines.append(esc(d.error.message))
+        elif d.signature is not None:
+            lines.append(f"#{d.signature_id} approved: {esc(d.signature.public_name)}.")
+    return split(lines)
+
+
+def audit(entries: Sequence[AuditEntry]) -> list[str]:
+    if not entries:
+        return ["The audit log is empty."]
+    lines = []
+    for e in entries:
+        target = f" #{e.signature_id}" if e.signature_id is not None else ""
+        reason = f" — {e.reason}" if e.reason else ""
+        when = f"{e.at:%Y-%m-%d %H:%M}"
+        lines.append(f"<code>{when}</code> " + clip(f"{e.actor}: {e.action}{target}{reason}", 600))
+    return split(lines)
+
+
+# -- help -----------------------------------------------------------------------------------
+PUBLIC_HELP = (
+    ("/letter", "read the letter"),
+    ("/demands [N]", "the demands, or demand N"),
+    ("/sign", "sign the letter (in a private chat with me)"),
+    ("/status", "your signature"),
+    ("/withdraw", "take your signature back, optionally erasing your details"),
+    ("/count", "how many have signed"),
+    ("/signatories [PAGE]", "who has signed"),
+)
+MODERATOR_HELP = (
+    ("/pending", "signatures awaiting approval, with buttons"),
+    ("/approve ID…", "approve one or more"),
+    ("/reject ID REASON", "reject, telling the signer why"),
+    ("/remove ID REASON", "take a signature off the letter for good"),
+    ("/export csv|json", "approved signatures as a file"),
+    ("/audit [N]", "the last N moderator actions"),
+)
+
+
+def help_text(title: str, *, moderator: bool) -> str:
+    lines = [f"I gather signatures for the open letter “<b>{esc(title)}</b>”.", ""]
+    lines += [f"{esc(cmd)} — {what}" for cmd, what in PUBLIC_HELP]
+    if moderator:
+        lines += ["", "<b>Moderators</b> (in the mod chat or here in private):"]
+        lines += [f"{esc(cmd)} — {what}" for cmd, what in MODERATOR_HELP]
+    return "\n".join(lines)
