@@ -1,0 +1,204 @@
+"""Staying fast with a million signatures stored.
+
+Bulk-loads N signatures (default 1,000,000; 10,000 of them pending) straight into a fresh store
+through the copy-store Transfer port — not through the bot — then times what users ask for:
+``/count``, the first, a middle and the last ``/signatories`` page, ``/pending``; streams a full
+CSV export in a separate process and reports its peak RSS; and reports the RSS of a bot process
+idle on this store and after a burst of signatures.
+
+    python benchmarks/scale.py [--signatures 1000000] [--store URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import queue
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, cast
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bot.app import open_store  # noqa: E402
+from bot.domain import Actor, Destinations, Identity, Letter  # noqa: E402
+from bot.ports import Row, Transfer  # noqa: E402
+from bot.service import PledgeService, Rules  # noqa: E402
+
+LETTER = Letter("Benchmark letter", "We pledge:", ("One.", "Two."), "Join us.")
+MOD = Actor(Identity("console", "mod"), "mod", is_moderator=True)
+PENDING = 10_000
+BATCH = 20_000
+BUCKET = 1024
+
+
+def _rows(total: int, pending: int) -> Any:
+    """Signatures in approval order; every 10th anonymous; the last ``pending`` await approval."""
+    t0 = datetime(2026, 1, 1, tzinfo=UTC)
+    approved = total - pending
+    list_pos = 0
+    for i in range(1, total + 1):
+        at = t0 + timedelta(milliseconds=i)
+        is_approved = i <= approved
+        anonymous = i % 10 == 0
+        pos = None
+        if is_approved and not anonymous:
+            list_pos += 1
+            pos = list_pos
+        name = f"Artist Number {i}"
+        yield (
+            i, "discord", str(10_000_000 + i), name, name.lower().replace(" ", ""), "musician",
+            "Somewhere", f"https://a{i}.example", anonymous, "discord:1",
+            "approved" if is_approved else "pending", "v1", at, at if is_approved else None,
+            "mod" if is_approved else None, None, None, False, pos,
+        )  # fmt: skip
+
+
+async def seed(store: Transfer, total: int, pending: int) -> None:
+    batch: list[Row] = []
+    listed = 0
+    buckets: dict[int, int] = {}
+    for row in _rows(total, pending):
+        batch.append(row)
+        if row[18] is not None:
+            listed += 1
+            buckets[row[18] // BUCKET] = buckets.get(row[18] // BUCKET, 0) + 1
+        if len(batch) >= BATCH:
+            await store.load("signatures", batch)
+            batch = []
+    if batch:
+        await store.load("signatures", batch)
+    await store.load("counters", [("approved", total - pending), ("listed", listed)])
+    await store.load("listing_buckets", sorted(buckets.items()))
+    await store.finish_load()
+
+
+async def timed(fn: Callable[[], Awaitable[object]], repeat: int = 7) -> float:
+    """Median milliseconds over ``repeat`` runs, after one warm-up."""
+    await fn()
+    runs = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        await fn()
+        runs.append((time.perf_counter() - started) * 1000)
+    return statistics.median(runs)
+
+
+def export_rss(config: Path, out: Path) -> tuple[float, float]:
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "bot", "export", "--config", str(config), "--format", "csv",
+         "--output", str(out)],
+        check=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )  # fmt: skip
+    seconds = time.perf_counter() - started
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, seconds
+
+
+def _rss_of(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def bot_rss(config: Path, burst: int) -> tuple[float, float]:
+    """RSS of a console bot on this store: idle after start-up, then after a signing burst."""
+    bot = subprocess.Popen(
+        [sys.executable, "-m", "bot", "console", "--config", str(config)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )  # fmt: skip
+    assert bot.stdin is not None and bot.stdout is not None
+    lines: queue.SimpleQueue[str] = queue.SimpleQueue()
+    # Read the bot's replies on a thread, so neither side ever blocks on a full pipe.
+    threading.Thread(target=lambda: [lines.put(x) for x in bot.stdout], daemon=True).start()
+
+    def wait_for_count() -> None:
+        while "so far." not in lines.get(timeout=600):
+            pass
+
+    bot.stdin.write("/count\n")
+    bot.stdin.flush()
+    wait_for_count()
+    idle = _rss_of(bot.pid)
+    for n in range(burst):
+        bot.stdin.write(f"/as burst{n}\n/sign Burst Artist {n} | singer | Town\n")
+    bot.stdin.write("/count\n")
+    bot.stdin.flush()
+    wait_for_count()
+    after = _rss_of(bot.pid)
+    bot.stdin.close()
+    bot.wait(timeout=60)
+    return idle, after
+
+
+def _config(tmp: str, url: str) -> Path:
+    text = (ROOT / "config.example.toml").read_text()
+    text = text.replace('url = "sqlite:///pledgebot.db"', f'url = "{url}"')
+    path = Path(tmp) / "scale.toml"
+    path.write_text(text)
+    return path
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--signatures", type=int, default=1_000_000)
+    parser.add_argument("--store", default="", help="store URL (default: a fresh SQLite file)")
+    parser.add_argument("--burst", type=int, default=2000)
+    args = parser.parse_args()
+    from sign_burst import fresh_store  # the same fresh-store helper as the burst benchmark
+
+    with tempfile.TemporaryDirectory() as tmp:
+        async with fresh_store(args.store, tmp) as url:
+            store = open_store(url)
+            await store.open()
+            started = time.perf_counter()
+            await seed(cast(Transfer, store), args.signatures, PENDING)
+            seeded = time.perf_counter() - started
+            service = PledgeService(store, LETTER, Rules(), Destinations())
+            listed = await store.listed_count()
+            pages = -(-listed // 20)
+            results = {
+                "/count": await timed(service.count),
+                "/signatories 1": await timed(lambda: service.signatories(1)),
+                f"/signatories {pages // 2}": await timed(lambda: service.signatories(pages // 2)),
+                f"/signatories {pages}": await timed(lambda: service.signatories(pages)),
+                f"/pending ({PENDING} pending)": await timed(lambda: service.pending(MOD)),
+            }
+            await store.close()
+            config = _config(tmp, url)
+            export_peak, export_seconds = export_rss(config, Path(tmp) / "all.csv")
+            csv_mb = (Path(tmp) / "all.csv").stat().st_size / 1e6
+            idle, after = bot_rss(config, args.burst)
+
+    print(
+        f"scale: {args.signatures:,} signatures ({PENDING:,} pending), "
+        f"store={args.store or 'sqlite'}; seeded in {seeded:.1f} s"
+    )
+    print(f"{'query':34}{'median ms':>10}   target")
+    targets = {"/count": 5.0}
+    for name, ms in results.items():
+        target = targets.get(name, 20.0)
+        verdict = "ok" if ms <= target else "MISSED"
+        print(f"{name:34}{ms:>10.2f}   ≤ {target:g} ms {verdict}")
+    verdict = "ok" if export_peak <= 150 else "MISSED"
+    print(
+        f"{'full CSV export':34}{export_seconds * 1000:>10.0f}   peak RSS {export_peak:.0f} MB "
+        f"(≤ 150 MB {verdict}), {csv_mb:.0f} MB written"
+    )
+    print(f"bot RSS: idle {idle:.0f} MB, after {args.burst} signatures {after:.0f} MB")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
