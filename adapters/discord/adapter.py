@@ -11,13 +11,14 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Iterator
+from typing import Any
 
 import yarl
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
 from adapters.discord import commands, moderation, modqueue, sender, views
-from adapters.discord.client import PledgeClient
+from adapters.discord.client import PledgeClient, ShardedPledgeClient
 from adapters.discord.modals import SignForm
 from adapters.discord.permissions import PLATFORM
 from bot.config import DiscordSettings
@@ -74,11 +75,20 @@ class DiscordAdapter:
         return await sender.deliver(client, message)
 
     def _build_client(self) -> PledgeClient:
-        client = PledgeClient(
+        sharding: dict[str, Any] = {}
+        client_class = PledgeClient
+        if self.settings.shard_count:
+            client_class = ShardedPledgeClient
+            sharding = {
+                "shard_count": self.settings.shard_count,
+                "shard_ids": self.settings.shard_ids or None,  # None: every shard
+            }
+        client = client_class(
             self.service,
             self.settings,
             response_budget=self.response_budget,
             on_login=self._logged_in.set,
+            **sharding,
         )
         for command in (*commands.COMMANDS, *moderation.COMMANDS):
             client.tree.add_command(command)

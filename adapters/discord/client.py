@@ -20,7 +20,7 @@ from bot.config import DiscordSettings
 from bot.domain import Actor
 from bot.service import PledgeService
 
-__all__ = ["Interaction", "PledgeClient", "intents"]
+__all__ = ["Interaction", "PledgeClient", "ShardedPledgeClient", "intents"]
 
 _log = logging.getLogger(__name__)
 
@@ -46,6 +46,7 @@ class PledgeClient(discord.Client):
         *,
         response_budget: float,
         on_login: Callable[[], None] = lambda: None,
+        **options: Any,
     ) -> None:
         super().__init__(
             intents=intents(),
@@ -53,6 +54,7 @@ class PledgeClient(discord.Client):
             member_cache_flags=discord.MemberCacheFlags.none(),
             chunk_guilds_at_startup=False,
             max_messages=None,
+            **options,
         )
         self.service = service
         self.settings = settings
@@ -131,3 +133,9 @@ class PledgeClient(discord.Client):
             await tell(interaction, "That value does not fit this option; please check it.")
         else:
             await fail(interaction, error)
+
+
+class ShardedPledgeClient(PledgeClient, discord.AutoShardedClient):
+    """The same client over several gateway connections (``discord.shard_count``), of which
+    this process runs ``discord.shard_ids``: a bot in thousands of servers splits them between
+    processes that share one PostgreSQL store."""

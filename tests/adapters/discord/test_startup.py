@@ -76,3 +76,14 @@ async def test_cancelling_run_closes_the_connection(bots: BotFactory, server: Se
         await asyncio.sleep(0.01)
     assert server.fake.gateway_connection_count == 0
     assert base == discord.http.Route.BASE
+
+
+async def test_a_process_runs_only_its_shards(bots: BotFactory, server: Server) -> None:
+    """shard_count/shard_ids: this process identifies as shard 1 of 2 and still serves."""
+    settings = settings_for(server, shard_count=2, shard_ids=[1])
+    async with bots(settings=settings) as bot:
+        identify = await server.fake.wait_for_gateway(2)
+        assert identify.d["shard"] == [1, 2]
+        assert server.fake.gateway_connection_count == 1
+        callback = await bot.command("count", server.artist)
+        assert callback.content == "**0** signatures so far. Next milestone: **2**."
