@@ -200,6 +200,7 @@ class OutboxKind(StrEnum):
     ANNOUNCEMENT = "announcement"
     NOTIFICATION = "notification"
     MOD_QUEUE = "mod_queue"
+    MOD_UPDATE = "mod_update"  # a signature with a mod-queue card changed: redraw the card
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,7 +42,7 @@ from bot.errors import (
     SignerRemoved,
 )
 from bot.export import ExportFormat, export_chunks
-from bot.hygiene import clean_form, clean_reason
+from bot.hygiene import LIMITS, clean_form, clean_reason, clean_text
 from bot.milestones import MilestonePolicy
 from bot.ports import Clock, Store, WriteTx
 
@@ -178,12 +178,7 @@ class PledgeService:
         auto = self.rules.approval == "auto"
 
         async def unit(tx: WriteTx) -> Signature:
-            latest = await tx.latest_signature(identity)
-            if latest is not None:
-                if latest.status.is_active:
-                    raise AlreadySigned(latest)
-                if latest.status is Status.REMOVED:
-                    raise SignerRemoved(latest)
+            _refuse_signing_again(await tx.latest_signature(identity))
             now = self.clock.now()
             sig = await tx.insert_signature(
                 NewSignature(
@@ -211,6 +206,11 @@ class PledgeService:
         self._outbox_written()
         return SignResult(sig)
 
+    async def check_can_sign(self, identity: Identity) -> None:
+        """Say before a form is shown, not after it is filled in, that this account cannot
+        sign (it already has, or was removed). :meth:`sign` checks again when it stores."""
+        _refuse_signing_again(await self.store.latest_signature(identity))
+
     async def withdraw(self, actor: Actor, *, erase: bool = False) -> Signature | None:
         """Take a signature back; with ``erase`` also wipe the signer's personal fields from
         every signature they ever made, keeping only what counting needs."""
@@ -229,19 +229,25 @@ class PledgeService:
                 await tx.update_signature(result)
                 if active.status is Status.APPROVED:
                     await self._count_changed(tx, -1, now)
+            changed = {active.id: result} if active is not None and result is not None else {}
             for sig in to_erase:
-                base = result if result is not None and sig.id == result.id else sig
+                base = changed.get(sig.id, sig)
                 erased = base.evolve(
                     name=None, name_key="", role=None, location=None, link=None, erased=True
                 )
                 await tx.update_signature(erased)
                 await tx.add_audit(now, _label(actor), "erase", sig.id)
-                if result is not None and sig.id == result.id:
-                    result = erased
+                changed[sig.id] = erased
+            # Redact what the outbox holds first; then the cards are redrawn without details.
             await tx.redact_outbox([s.id for s in to_erase])
-            return result
+            await tx.add_outbox(
+                [m for sig in changed.values() for m in self._card_updates(sig)], now
+            )
+            return changed.get(active.id) if active is not None else None
 
-        return await self.store.write(unit)
+        result = await self.store.write(unit)
+        self._outbox_written()
+        return result
 
     # -- moderation --------------------------------------------------------------------------
     @staticmethod
@@ -282,14 +288,16 @@ class PledgeService:
                 if sig.status is not Status.PENDING:
                     decisions.append(Decision(sid, sig, AlreadyDecided(sig)))
                     continue
-                done = sig.evolve(status=Status.APPROVED, decided_at=now, decided_by=str(actor))
+                done = sig.evolve(status=Status.APPROVED, decided_at=now, decided_by=_who(actor))
                 await tx.update_signature(done)
                 await tx.add_audit(now, _label(actor), "approve", sid)
                 notes.append(self._notification(done, texts.approved_notification))
+                notes += self._card_updates(done)
                 decisions.append(Decision(sid, done))
-            if notes:
+            approved = sum(d.error is None for d in decisions)
+            if approved:
                 await tx.add_outbox(notes, now)
-                await self._count_changed(tx, len(notes), now)
+                await self._count_changed(tx, approved, now)
             return decisions
 
         decisions = await self.store.write(unit)
@@ -306,11 +314,12 @@ class PledgeService:
                 raise AlreadyDecided(sig)
             now = self.clock.now()
             done = sig.evolve(
-                status=Status.REJECTED, decided_at=now, decided_by=str(actor), reason=why
+                status=Status.REJECTED, decided_at=now, decided_by=_who(actor), reason=why
             )
             await tx.update_signature(done)
             await tx.add_audit(now, _label(actor), "reject", signature_id, why)
-            await tx.add_outbox([self._notification(done, texts.rejected_notification)], now)
+            notes = [self._notification(done, texts.rejected_notification)]
+            await tx.add_outbox(notes + self._card_updates(done), now)
             return done
 
         done = await self.store.write(unit)
@@ -329,15 +338,18 @@ class PledgeService:
                 raise AlreadyDecided(sig)
             now = self.clock.now()
             done = sig.evolve(
-                status=Status.REMOVED, decided_at=now, decided_by=str(actor), reason=why
+                status=Status.REMOVED, decided_at=now, decided_by=_who(actor), reason=why
             )
             await tx.update_signature(done)
             await tx.add_audit(now, _label(actor), "remove", signature_id, why)
+            await tx.add_outbox(self._card_updates(done), now)
             if sig.status is Status.APPROVED:
                 await self._count_changed(tx, -1, now)
             return done
 
-        return await self.store.write(unit)
+        done = await self.store.write(unit)
+        self._outbox_written()
+        return done
 
     async def audit(self, actor: Actor, limit: int = 20) -> list[AuditEntry]:
         self.require_moderator(actor)
@@ -395,6 +407,15 @@ class PledgeService:
             for platform, dest in self.destinations.mod_queue
         ]
 
+    def _card_updates(self, sig: Signature) -> list[OutboxMessage]:
+        """Every mod-queue card of a signature shows its current state: whichever platform,
+        process or console decided it, each card's platform redraws it once."""
+        text = texts.card_update(sig)
+        return [
+            OutboxMessage(OutboxKind.MOD_UPDATE, platform, dest, text, signature_id=sig.id)
+            for platform, dest in self.destinations.mod_queue
+        ]
+
     def _notification(
         self, sig: Signature, wording: Callable[[Signature, str], str]
     ) -> OutboxMessage:
@@ -428,8 +449,27 @@ class PledgeService:
         return items
 
 
+def _refuse_signing_again(latest: Signature | None) -> None:
+    """One active signature per account; a removed account may not sign again."""
+    if latest is None:
+        return
+    if latest.status.is_active:
+        raise AlreadySigned(latest)
+    if latest.status is Status.REMOVED:
+        raise SignerRemoved(latest)
+
+
+def _who(actor: Actor) -> str:
+    """A moderator's name as stored and shown to others: display names are user text too."""
+    try:
+        name = clean_text(actor.display_name[: LIMITS["name"]], field="name", label="Name")
+    except InvalidInput:
+        name = None
+    return name or str(actor.identity)
+
+
 def _label(actor: Actor) -> str:
-    return f"{actor.display_name} ({actor.identity})"
+    return f"{_who(actor)} ({actor.identity})"
 
 
 def _pages(pages: int) -> str:

@@ -12,6 +12,7 @@ from bot.domain import PendingItem, Signature, SignerStatus, Status
 
 __all__ = [
     "approved_notification",
+    "card_update",
     "describe_signature",
     "format_milestone",
     "mod_queue_summary",
@@ -89,6 +90,21 @@ def rejected_notification(sig: Signature, title: str) -> str:
         f"Your signature #{sig.id} on “{title}” was not approved. Reason: {sig.reason}. "
         "You may sign again with /sign."
     )
+
+
+def card_update(sig: Signature) -> str:
+    """What became of a signature that waited in the mod queue (no personal details)."""
+    who = f" by {sig.decided_by}" if sig.decided_by else ""
+    why = f": {sig.reason}" if sig.reason else ""
+    if sig.erased:
+        state = f"#{sig.id} {sig.status}; the signer erased their details."
+    elif sig.status is Status.WITHDRAWN:
+        state = f"#{sig.id} withdrawn by the signer."
+    elif sig.status is Status.APPROVED:
+        state = f"#{sig.id} approved{who}."
+    else:
+        state = f"#{sig.id} {sig.status}{who}{why}."
+    return state
 
 
 def mod_queue_summary(item: PendingItem) -> str:

@@ -129,7 +129,7 @@ def format_outbox(message: OutboxMessage) -> str:
     match message.kind:
         case OutboxKind.ANNOUNCEMENT:
             return f"[announcement] {message.text}"
-        case OutboxKind.MOD_QUEUE:
+        case OutboxKind.MOD_QUEUE | OutboxKind.MOD_UPDATE:
             return f"[mod queue] {message.text}"
         case _:
             return f"[to {message.destination}] {message.text}"

@@ -36,11 +36,18 @@ def nonce_of(message: OutboxMessage) -> str:
     return f"pledgebot:{message.id}"
 
 
-async def deliver(client: PledgeClient, message: OutboxMessage) -> str:
+async def deliver(client: PledgeClient, message: OutboxMessage) -> str | None:
     """Post one message; the Discord message id is the outbox ``ref`` (cards are edited by it)."""
     target = _snowflake(message)
     try:
         match message.kind:
+            case OutboxKind.MOD_UPDATE:
+                # Decided elsewhere (another platform, process, the console): redraw our cards.
+                if message.signature_id is None:
+                    raise DeliveryError("a card update without a signature", permanent=True)
+                item = await client.service.pending_item(message.signature_id)
+                await modqueue.refresh_cards(client, item.signature)
+                return None
             case OutboxKind.ANNOUNCEMENT:
                 # The organisers' own template: their markdown stays, pings never happen.
                 channel = client.get_partial_messageable(target)

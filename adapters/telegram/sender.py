@@ -23,7 +23,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, Tele
 from telegram.warnings import PTBDeprecationWarning
 
 from adapters.telegram import keyboards, links, render
-from adapters.telegram.moderation import card
+from adapters.telegram.moderation import card, refresh_cards
 from bot.domain import OutboxKind, OutboxMessage
 from bot.errors import SignatureNotFound
 from bot.ports import DeliveryError
@@ -55,6 +55,11 @@ class OutboxSender:
             raise DeliveryError(
                 f"not a Telegram chat id: {message.destination!r}", permanent=True
             ) from None
+        if message.kind is OutboxKind.MOD_UPDATE:
+            # Decided elsewhere (another platform, process, the console): redraw our cards.
+            if message.signature_id is not None:
+                await refresh_cards(self.bot, self.service, [message.signature_id])
+            return None
         try:
             try:
                 sent = await self._post(message, chat_id)

@@ -238,3 +238,53 @@ async def test_demands_are_numbered_from_one(service: PledgeService) -> None:
 async def test_withdraw_without_signature(service: PledgeService) -> None:
     with pytest.raises(NotSigned):
         await service.withdraw(artist(1))
+
+
+async def test_every_decision_updates_the_mod_queue_cards(service: PledgeService) -> None:
+    """Cards are redrawn on every platform, whoever decided and wherever: one update per
+    mod-queue destination, after the card itself (same destination, later id)."""
+    a = (await service.sign(artist(1), FORM, community="c")).signature
+    b = (await service.sign(artist(2), FORM, community="c")).signature
+    c = (await service.sign(artist(3), FORM, community="c")).signature
+    await service.approve(MOD, [a.id])
+    await service.reject(MOD, b.id, "not an artist")
+    await service.withdraw(artist(3))
+    rows = await service.store.outbox_messages()
+    updates = [(m.signature_id, m.destination, m.text) for m in rows
+               if m.kind is OutboxKind.MOD_UPDATE]  # fmt: skip
+    assert updates == [
+        (a.id, "mod-queue", f"#{a.id} approved by mod."),
+        (b.id, "mod-queue", f"#{b.id} rejected by mod: not an artist."),
+        (c.id, "mod-queue", f"#{c.id} withdrawn by the signer."),
+    ]
+    card_of = {m.signature_id: m.id for m in rows if m.kind is OutboxKind.MOD_QUEUE}
+    assert all(m.id > card_of[m.signature_id] for m in rows if m.kind is OutboxKind.MOD_UPDATE)
+
+
+async def test_erasing_redraws_cards_without_details(service: PledgeService) -> None:
+    sig = (await service.sign(artist(1), FORM, community="c")).signature
+    await service.withdraw(artist(1), erase=True)
+    [update] = [m for m in await service.store.outbox_messages()
+                if m.kind is OutboxKind.MOD_UPDATE]  # fmt: skip
+    assert update.status == "pending" and update.signature_id == sig.id
+    assert update.text == f"#{sig.id} withdrawn; the signer erased their details."
+
+
+async def test_a_form_is_refused_before_it_is_filled_in(service: PledgeService) -> None:
+    await service.check_can_sign(artist(1).identity)  # a new signer may go ahead
+    sig = (await service.sign(artist(1), FORM, community="c")).signature
+    with pytest.raises(AlreadySigned):
+        await service.check_can_sign(artist(1).identity)
+    await service.remove(MOD, sig.id, "spam")
+    with pytest.raises(SignerRemoved):
+        await service.check_can_sign(artist(1).identity)
+
+
+async def test_moderator_names_are_stored_inert(service: PledgeService) -> None:
+    sig = (await service.sign(artist(1), FORM, community="c")).signature
+    hostile = MOD.__class__(MOD.identity, "@everyone\u202e <@&1>", is_moderator=True)
+    [decision] = await service.approve(hostile, [sig.id])
+    assert decision.signature is not None
+    assert decision.signature.decided_by == "＠everyone <＠&1>"
+    [entry] = await service.audit(MOD)
+    assert entry.actor == "＠everyone <＠&1> (console:mod)"

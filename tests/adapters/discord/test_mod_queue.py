@@ -187,3 +187,15 @@ async def test_a_milestone_is_announced_once_in_each_channel(bot: Bot, server: S
     announcements = [m for m in await bot.store.outbox_messages() if m.milestone == 2]
     assert len(announcements) == 2
     assert {m.status for m in announcements} == {"delivered"}
+
+
+async def test_a_decision_made_elsewhere_closes_the_card(bot: Bot, server: Server) -> None:
+    """Decided on the console (or Telegram, or another process): the outbox redraws the card."""
+    await bot.sign(server.artist)
+    card = await bot.card(1)
+    edits = card.edit_count
+    await bot.service.reject(CONSOLE_MOD, 1, "Please use your artist name")
+    await bot.drain()
+    assert card.edit_count > edits
+    assert card.embeds[0]["title"] == "Signature #1 rejected"
+    assert card.components == []

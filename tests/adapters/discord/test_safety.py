@@ -49,5 +49,5 @@ async def test_a_hostile_display_name_is_escaped_on_decided_cards(bot: Bot, serv
     await bot.click(card, "pledge:approve:1", server.admin)
 
     decision = {f["name"]: f["value"] for f in card.embeds[0]["fields"]}["Decision"]
-    # Display names reach the core unchecked; escape_mentions breaks the ping at render time.
-    assert decision.startswith("Approved by @\u200beveryone \\*\\*boss\\*\\* <t:")
+    # The core neutralises the mention in the stored name; markdown is escaped at render time.
+    assert decision.startswith("Approved by \uff20everyone \\*\\*boss\\*\\* <t:")
