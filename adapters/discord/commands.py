@@ -55,7 +55,11 @@ async def demands(
     anonymous="Be counted without your name on the public list (moderators still see it)"
 )
 async def sign(interaction: Interaction, anonymous: bool = False) -> None:
-    await open_modal(interaction, lambda: SignForm.for_user(interaction, anonymous=anonymous))
+    await open_modal(
+        interaction,
+        lambda: SignForm.for_user(interaction, anonymous=anonymous),
+        check=SignForm.check(interaction),
+    )
 
 
 @app_commands.command(name="status", description="See your signature and where it stands")

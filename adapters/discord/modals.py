@@ -12,7 +12,7 @@ from the submit itself. The modal instance only describes the fields to Discord.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import discord
@@ -143,6 +143,13 @@ class SignForm(Form, template=r"pledge:sign-form:(?P<mode>named|anon)"):
     @classmethod
     def for_user(cls, interaction: Interaction, *, anonymous: bool) -> SignForm:
         return cls(anonymous=anonymous, display_name=interaction.user.display_name)
+
+    @staticmethod
+    def check(interaction: Interaction) -> Callable[[], Awaitable[None]]:
+        """The core's answer to "may this account sign?", asked before the form opens, so
+        nobody fills it in only to hear they already signed."""
+        identity = interaction.client.actor(interaction).identity
+        return lambda: interaction.client.service.check_can_sign(identity)
 
     @classmethod
     async def submitted(

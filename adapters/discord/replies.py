@@ -92,10 +92,17 @@ async def update(interaction: Interaction, work: Awaitable[Reply]) -> None:
     await _guarded(interaction, _edit(interaction, reply))
 
 
-async def open_modal(interaction: Interaction, build: Callable[[], discord.ui.Modal]) -> None:
-    """Open a modal, which must be the interaction's first answer; ``build`` may refuse by
-    raising, e.g. :class:`bot.errors.NotModerator`."""
+async def open_modal(
+    interaction: Interaction,
+    build: Callable[[], discord.ui.Modal],
+    *,
+    check: Callable[[], Awaitable[None]] | None = None,
+) -> None:
+    """Open a modal, which must be the interaction's first answer; ``check`` (a quick core
+    question) and ``build`` may refuse by raising, e.g. :class:`bot.errors.AlreadySigned`."""
     try:
+        if check is not None:
+            await check()
         modal = build()
     except Exception as exc:
         await fail(interaction, exc)

@@ -67,7 +67,9 @@ class SignButton(discord.ui.DynamicItem[Button], template=r"pledge:sign:(?P<mode
 
     async def callback(self, interaction: Interaction) -> None:  # type: ignore[override]
         await open_modal(
-            interaction, lambda: SignForm.for_user(interaction, anonymous=self.anonymous)
+            interaction,
+            lambda: SignForm.for_user(interaction, anonymous=self.anonymous),
+            check=SignForm.check(interaction),
         )
 
 

@@ -30,7 +30,7 @@ from telegram.warnings import PTBUserWarning
 from adapters.telegram import keyboards, links, render
 from adapters.telegram.context import PledgeContext, arguments_of, message_of, query_of, user_of
 from adapters.telegram.messages import edit_markup, reply
-from adapters.telegram.moderators import signer
+from adapters.telegram.moderators import identity_of, signer
 from bot.domain import SignatureForm
 from bot.errors import InvalidInput, PledgeError
 from bot.forms import SIGN_USAGE, parse_sign_line
@@ -69,6 +69,8 @@ def _form(answers: dict[str, str]) -> SignatureForm:
 
 
 async def _begin(update: Update, context: PledgeContext, community: str) -> int:
+    # Someone who cannot sign (already has, or was removed) hears so before four questions.
+    await context.service.check_can_sign(identity_of(user_of(update)))
     assert context.user_data is not None
     context.user_data[_ANSWERS] = {"community": community}
     title = render.esc(context.service.letter.title)

@@ -118,7 +118,9 @@ async def test_remove_takes_an_approved_signature_off(bot: Bot, server: Server) 
 
     assert callback.content == "#1 removed from the letter. That account cannot sign again."
     assert await bot.service.count() == 0
-    again = await bot.sign(server.artist)
+    # Told at once, before a form to fill in.
+    again = await bot.command("sign", server.artist)
+    assert again.ephemeral and again.modal is None
     assert again.content is not None and "was removed by a moderator" in again.content
 
 

@@ -7,7 +7,7 @@ import logging
 import pytest
 
 from bot.domain import Status
-from tests.adapters.discord.conftest import Bot, BotFactory, Server
+from tests.adapters.discord.conftest import Bot, BotFactory, Server, actor
 from tests.fakes.fake_discord import CallbackType, MessageFlag
 
 CONFIRMATION = (
@@ -94,13 +94,22 @@ async def test_a_bad_link_is_explained_and_nothing_is_stored(bot: Bot, server: S
 
 async def test_signing_twice_is_refused(bot: Bot, server: Server) -> None:
     await bot.sign(server.artist)
-    again = await bot.sign(server.artist, {"name": "Someone Else"})
-    assert again.ephemeral
-    assert again.content == (
+    refusal = (
         "You have already signed: signature #1 is awaiting approval. "
         "Use /status to see it or /withdraw to take it back."
     )
+    # Before the form opens...
+    again = await bot.command("sign", server.artist)
+    assert again.ephemeral and again.modal is None and again.content == refusal
+    # ...and on a form opened earlier and submitted now.
+    stale = await bot.fake.submit_modal(
+        "pledge:sign-form:named", {"name": "Someone Else"}, user=server.artist,
+        channel=server.general,
+    )  # fmt: skip
+    late = await bot.fake.wait_for_callback(stale)
+    assert late.ephemeral and late.content == refusal
     assert await bot.service.count() == 0
+    assert len(await bot.service.store.histories([actor(server.artist).identity])) == 1
 
 
 async def test_a_form_opened_before_a_restart_is_accepted_after_it(

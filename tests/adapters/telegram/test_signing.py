@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.domain import Status
+from bot.domain import Identity, Status
 from tests.adapters.telegram.conftest import JSON, Bot, Start
 from tests.conftest import MOD
 from tests.fakes.fake_telegram import FakeUser
@@ -329,3 +329,13 @@ async def test_keep_it_changes_nothing(bot: Bot) -> None:
 async def test_withdraw_deep_link_and_nothing_to_withdraw(bot: Bot) -> None:
     [nothing] = await _talk(bot, bot.ada, "/start withdraw")
     assert nothing == "You have not signed yet. Use /sign to add your name."
+
+
+async def test_someone_who_signed_is_told_before_the_questions(bot: Bot) -> None:
+    await bot.sign(bot.ada, "Ada")
+    refusal = bot.sent(await bot.say(bot.ada, None, "/sign"))["text"]
+    assert refusal.startswith("You have already signed: signature #1 is awaiting approval.")
+    # No conversation started: the next message is not taken as a name.
+    after = bot.sent(await bot.say(bot.ada, None, "Not a name"))["text"]
+    assert "Your public name" not in after and "Let's sign" not in after
+    assert len(await bot.service.store.histories([Identity("telegram", str(bot.ada.id))])) == 1
