@@ -60,7 +60,7 @@ def _rows(total: int, pending: int) -> Any:
             i, "discord", str(10_000_000 + i), name, name.lower().replace(" ", ""), "musician",
             "Somewhere", f"https://a{i}.example", anonymous, "discord:1",
             "approved" if is_approved else "pending", "v1", at, at if is_approved else None,
-            "mod" if is_approved else None, None, None, False, pos,
+            "mod" if is_approved else None, None, None, False, pos, name.lower().replace(" ", ""),
         )  # fmt: skip
 
 

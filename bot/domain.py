@@ -114,6 +114,7 @@ class NewSignature:
     letter_version: str
     created_at: datetime
     decided_at: datetime | None = None
+    look_key: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +136,8 @@ class Signature:
     reason: str | None = None
     withdrawn_at: datetime | None = None
     erased: bool = False
+    #: Look-alike keys (bot.confusables): equal keys flag a possible duplicate.
+    look_key: str = ""
 
     @property
     def listed(self) -> bool:

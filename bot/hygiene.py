@@ -12,6 +12,7 @@ import re
 import unicodedata
 from urllib.parse import urlsplit
 
+from bot.confusables import name_keys
 from bot.domain import SignatureForm
 from bot.errors import InvalidInput
 
@@ -22,7 +23,6 @@ __all__ = [
     "clean_link",
     "clean_reason",
     "clean_text",
-    "name_key",
 ]
 
 LIMITS = {"name": 80, "role": 60, "location": 60, "link": 200, "reason": 300}
@@ -39,7 +39,6 @@ _MENTION_AT = re.compile(r"@(?=[\w&!])")
 _CHANNEL_MENTION = re.compile(r"<#(?=\d)")
 _LINK_MENTION = re.compile(r"@(?=everyone|here)", re.IGNORECASE)
 _FORBIDDEN_IN_LINK = re.compile(r"[\s<>\"'`\\]")
-_NOT_ALNUM_ASCII = re.compile(r"[^0-9a-z]")
 
 
 def _strip_invisible(text: str) -> str:
@@ -123,24 +122,16 @@ def clean_reason(raw: str) -> str:
     return reason
 
 
-def name_key(name: str) -> str:
-    """A comparison key: two names with the same key are flagged as possible duplicates."""
-    if name.isascii():
-        return _NOT_ALNUM_ASCII.sub("", name.lower())
-    folded = unicodedata.normalize("NFKC", name).casefold()
-    return "".join(ch for ch in folded if ch.isalnum())
-
-
 class CleanForm:
     """A :class:`SignatureForm` after hygiene: every field normalised, limited and inert."""
 
-    __slots__ = ("key", "link", "location", "name", "role")
+    __slots__ = ("key", "link", "location", "look_key", "name", "role")
 
     def __init__(self, form: SignatureForm) -> None:
         name = clean_text(form.name, field="name", label="Your public name", required=True)
         assert name is not None
         self.name: str = name
-        self.key: str = name_key(name)
+        self.key, self.look_key = name_keys(name)
         if not self.key:
             raise InvalidInput("name", "Your public name needs at least one letter or digit.")
         self.role = clean_text(form.role, field="role", label="Role/affiliation")

@@ -152,7 +152,7 @@ TABLES: dict[str, tuple[str, ...]] = {
     "signatures": (
         "id", "platform", "user_id", "name", "name_key", "role", "location", "link", "anonymous",
         "community", "status", "letter_version", "created_at", "decided_at", "decided_by",
-        "reason", "withdrawn_at", "erased", "list_pos",
+        "reason", "withdrawn_at", "erased", "list_pos", "look_key",
     ),
     "counters": ("name", "value"),
     "listing_buckets": ("bucket", "n"),

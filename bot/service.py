@@ -185,6 +185,7 @@ class PledgeService:
                     identity=identity,
                     name=clean.name,
                     name_key=clean.key,
+                    look_key=clean.look_key,
                     role=clean.role,
                     location=clean.location,
                     link=clean.link,
@@ -233,7 +234,13 @@ class PledgeService:
             for sig in to_erase:
                 base = changed.get(sig.id, sig)
                 erased = base.evolve(
-                    name=None, name_key="", role=None, location=None, link=None, erased=True
+                    name=None,
+                    name_key="",
+                    look_key="",
+                    role=None,
+                    location=None,
+                    link=None,
+                    erased=True,
                 )
                 await tx.update_signature(erased)
                 await tx.add_audit(now, _label(actor), "erase", sig.id)
@@ -433,18 +440,23 @@ class PledgeService:
             return []
         identities = list({s.identity for s in sigs})
         history = await self.store.histories(identities)
-        keys = list({s.name_key for s in sigs if s.name_key})
+        keys = list({k for s in sigs for k in (s.name_key, s.look_key) if k})
         approved = await self.store.approved_with_keys(keys)
         by_identity: dict[Identity, list[Signature]] = {}
         for h in history:
             by_identity.setdefault(h.identity, []).append(h)
-        by_key: dict[str, list[Signature]] = {}
-        for a in approved:
-            by_key.setdefault(a.name_key, []).append(a)
         items = []
         for sig in sigs:
             earlier = tuple(h for h in by_identity.get(sig.identity, ()) if h.id < sig.id)
-            dups = tuple(a for a in by_key.get(sig.name_key, ()) if a.id != sig.id)
+            dups = tuple(
+                a
+                for a in approved
+                if a.id != sig.id
+                and (
+                    (sig.name_key and a.name_key == sig.name_key)
+                    or (sig.look_key and a.look_key == sig.look_key)
+                )
+            )
             items.append(PendingItem(sig, earlier, dups))
         return items
 

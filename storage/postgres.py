@@ -125,11 +125,11 @@ class _Tx:
         pos = await self._next_pos() if draft.listed else None
         sig_id: int = await self._conn.fetchval(
             "INSERT INTO signatures (platform, user_id, name, name_key, role, location, link, "
-            "anonymous, community, status, letter_version, created_at, decided_at, list_pos) "
-            "VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14) RETURNING id",
+            "anonymous, community, status, letter_version, created_at, decided_at, list_pos, "
+            "look_key) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15) RETURNING id",
             new.identity.platform, new.identity.user_id, new.name, new.name_key, new.role,
             new.location, new.link, new.anonymous, new.community, new.status.value,
-            new.letter_version, new.created_at, new.decided_at, pos,
+            new.letter_version, new.created_at, new.decided_at, pos, new.look_key,
         )  # fmt: skip
         self._positions[sig_id] = pos
         return draft.evolve(id=sig_id)
@@ -150,10 +150,11 @@ class _Tx:
         await self._conn.execute(
             "UPDATE signatures SET name = $1, name_key = $2, role = $3, location = $4, "
             "link = $5, status = $6, decided_at = $7, decided_by = $8, reason = $9, "
-            "withdrawn_at = $10, erased = $11, list_pos = $12 WHERE id = $13",
+            "withdrawn_at = $10, erased = $11, list_pos = $12, look_key = $13 WHERE id = $14",
             signature.name, signature.name_key, signature.role, signature.location,
             signature.link, signature.status.value, signature.decided_at, signature.decided_by,
-            signature.reason, signature.withdrawn_at, signature.erased, pos, signature.id,
+            signature.reason, signature.withdrawn_at, signature.erased, pos, signature.look_key,
+            signature.id,
         )  # fmt: skip
 
     async def add_to_count(self, delta: int, on_change: CountListener | None = None) -> None:
@@ -446,7 +447,7 @@ class PostgresStore:
     async def approved_with_keys(self, keys: Sequence[str]) -> list[Signature]:
         return await self._signatures(
             f"SELECT {SIG_COLUMNS} FROM signatures WHERE status = 'approved' "
-            "AND name_key = ANY($1::text[]) ORDER BY id",
+            "AND (name_key = ANY($1::text[]) OR look_key = ANY($1::text[])) ORDER BY id",
             list(keys),
         )
 

@@ -12,7 +12,8 @@ __all__ = ["OUTBOX_COLUMNS", "SIG_COLUMNS", "outbox_message", "signature"]
 
 SIG_COLUMNS = (
     "id, platform, user_id, name, name_key, role, location, link, anonymous, community, status, "
-    "letter_version, created_at, decided_at, decided_by, reason, withdrawn_at, erased, list_pos"
+    "letter_version, created_at, decided_at, decided_by, reason, withdrawn_at, erased, list_pos, "
+    "look_key"
 )
 LIST_POS = 18  # index of list_pos in SIG_COLUMNS
 OUTBOX_COLUMNS = (
@@ -48,6 +49,7 @@ def signature(row: Sequence[Any], ts: Timestamp = _same) -> Signature:
         reason=row[15],
         withdrawn_at=ts(row[16]),
         erased=bool(row[17]),
+        look_key=row[19],
     )
 
 

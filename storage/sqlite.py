@@ -196,8 +196,8 @@ class _Tx:
         pos = self.counters.list_one() if draft.listed else None
         rows = await self._write(
             "INSERT INTO signatures (platform, user_id, name, name_key, role, location, link, "
-            "anonymous, community, status, letter_version, created_at, decided_at, list_pos) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
+            "anonymous, community, status, letter_version, created_at, decided_at, list_pos, "
+            "look_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
             (
                 new.identity.platform,
                 new.identity.user_id,
@@ -213,6 +213,7 @@ class _Tx:
                 _ts(new.created_at),
                 _ts(new.decided_at) if new.decided_at else None,
                 pos,
+                new.look_key,
             ),
         )
         sig_id = next(iter(rows))[0]
@@ -235,7 +236,7 @@ class _Tx:
         await self._write(
             "UPDATE signatures SET name = ?, name_key = ?, role = ?, location = ?, link = ?, "
             "status = ?, decided_at = ?, decided_by = ?, reason = ?, withdrawn_at = ?, "
-            "erased = ?, list_pos = ? WHERE id = ?",
+            "erased = ?, list_pos = ?, look_key = ? WHERE id = ?",
             (
                 signature.name,
                 signature.name_key,
@@ -249,6 +250,7 @@ class _Tx:
                 _ts(signature.withdrawn_at) if signature.withdrawn_at else None,
                 int(signature.erased),
                 pos,
+                signature.look_key,
                 signature.id,
             ),
         )
@@ -563,14 +565,16 @@ class SQLiteStore:
         return sorted(found, key=lambda s: s.id)
 
     async def approved_with_keys(self, keys: Sequence[str]) -> list[Signature]:
-        found: list[Signature] = []
-        for chunk in _chunks(list(keys), 500):
-            found += await self._signatures(
+        found: dict[int, Signature] = {}
+        for chunk in _chunks(list(keys), 400):
+            marks = _placeholders(len(chunk))
+            for sig in await self._signatures(
                 f"SELECT {SIG_COLUMNS} FROM signatures WHERE status = 'approved' "
-                f"AND name_key IN ({_placeholders(len(chunk))}) ORDER BY id",
-                chunk,
-            )
-        return found
+                f"AND (name_key IN ({marks}) OR look_key IN ({marks})) ORDER BY id",
+                [*chunk, *chunk],
+            ):
+                found[sig.id] = sig
+        return sorted(found.values(), key=lambda s: s.id)
 
     async def reached_milestones(self) -> list[int]:
         return [r[0] for r in await self._rows("SELECT value FROM milestones ORDER BY value")]
