@@ -14,6 +14,7 @@ import signal
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Protocol, TextIO, cast
 
@@ -59,6 +60,11 @@ def build_rules(settings: Settings) -> Rules:
         allow_anonymous=settings.signing.allow_anonymous,
         milestones=MilestonePolicy.of(m.thresholds, m.every),
         milestone_message=m.message,
+        cooldown=timedelta(minutes=settings.signing.cooldown_minutes),
+        min_account_age=timedelta(days=settings.signing.min_account_age_days),
+        surge_window=timedelta(minutes=settings.signing.surge_window_minutes),
+        surge_share=settings.signing.surge_share,
+        surge_min_signatures=settings.signing.surge_min_signatures,
     )
 
 

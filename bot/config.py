@@ -60,6 +60,11 @@ class LetterSettings(_Section):
 class SigningSettings(_Section):
     approval: Literal["manual", "auto"] = "manual"
     allow_anonymous: bool = True
+    cooldown_minutes: int = Field(default=10, ge=0)
+    min_account_age_days: int = Field(default=0, ge=0)
+    surge_window_minutes: int = Field(default=10, ge=0)
+    surge_share: float = Field(default=0.5, gt=0, le=1)
+    surge_min_signatures: int = Field(default=20, ge=0)
 
 
 class MilestoneSettings(_Section):

@@ -204,6 +204,7 @@ class OutboxKind(StrEnum):
     NOTIFICATION = "notification"
     MOD_QUEUE = "mod_queue"
     MOD_UPDATE = "mod_update"  # a signature with a mod-queue card changed: redraw the card
+    ALERT = "alert"  # something moderators should look at (a surge from one community)
 
 
 @dataclass(frozen=True, slots=True)

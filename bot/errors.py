@@ -12,6 +12,7 @@ __all__ = [
     "AlreadyDecided",
     "AlreadySigned",
     "AnonymousNotAllowed",
+    "CoolingDown",
     "InvalidInput",
     "NotModerator",
     "NotSigned",
@@ -53,6 +54,17 @@ class SignerRemoved(PledgeError):
             "from this account. Please contact the organisers if you think this is a mistake."
         )
         self.signature = signature
+
+
+class CoolingDown(PledgeError):
+    """Signing again right after withdrawing: sign/withdraw cycles are slowed down."""
+
+    def __init__(self, minutes: int) -> None:
+        unit = "minute" if minutes == 1 else "minutes"
+        super().__init__(
+            f"You withdrew your signature a moment ago: you can sign again in {minutes} {unit}."
+        )
+        self.minutes = minutes
 
 
 class AnonymousNotAllowed(PledgeError):

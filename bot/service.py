@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from bot import texts
@@ -34,6 +34,7 @@ from bot.errors import (
     AlreadyDecided,
     AlreadySigned,
     AnonymousNotAllowed,
+    CoolingDown,
     InvalidInput,
     NotModerator,
     NotSigned,
@@ -45,6 +46,7 @@ from bot.export import ExportFormat, export_chunks
 from bot.hygiene import LIMITS, clean_form, clean_reason, clean_text
 from bot.milestones import MilestonePolicy
 from bot.ports import Clock, Store, WriteTx
+from bot.surge import SurgeMonitor
 
 __all__ = ["Decision", "Overview", "PledgeService", "Rules", "SignResult", "SystemClock"]
 
@@ -67,6 +69,13 @@ class Rules:
         default_factory=lambda: MilestonePolicy((10, 50, 100, 250, 500, 1000), 1000)
     )
     milestone_message: str = "{count} artists have signed “{title}”."
+    #: After withdrawing, how long before the same account may sign again.
+    cooldown: timedelta = timedelta(0)
+    #: Accounts younger than this wait for a moderator even when approval is "auto".
+    min_account_age: timedelta = timedelta(0)
+    surge_window: timedelta = timedelta(minutes=10)
+    surge_share: float = 0.5
+    surge_min_signatures: int = 0  # 0: no surge alarms
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +123,9 @@ class PledgeService:
         self.destinations = destinations
         self.clock: Clock = clock or SystemClock()
         self._outbox_listeners: list[Callable[[], None]] = []
+        self._surges = SurgeMonitor(
+            rules.surge_window, rules.surge_share, rules.surge_min_signatures
+        )
 
     # -- lifecycle ---------------------------------------------------------------------------
     async def start(self) -> None:
@@ -170,16 +182,19 @@ class PledgeService:
         *,
         community: str,
         anonymous: bool = False,
+        account_created_at: datetime | None = None,
     ) -> SignResult:
+        """``account_created_at``: when the platform account was made, where the platform says
+        (Discord); a very new account waits for a moderator even with automatic approval."""
         if anonymous and not self.rules.allow_anonymous:
             raise AnonymousNotAllowed()
         clean = clean_form(form)  # raises InvalidInput before anything is touched
         identity = actor.identity
-        auto = self.rules.approval == "auto"
+        auto = self.rules.approval == "auto" and not self._too_new(account_created_at)
 
         async def unit(tx: WriteTx) -> Signature:
-            _refuse_signing_again(await tx.latest_signature(identity))
             now = self.clock.now()
+            self._refuse_signing_again(await tx.latest_signature(identity), now)
             sig = await tx.insert_signature(
                 NewSignature(
                     identity=identity,
@@ -205,12 +220,15 @@ class PledgeService:
 
         sig = await self.store.write(unit)
         self._outbox_written()
+        surge = self._surges.record(community, sig.created_at)
+        if surge is not None:
+            await self.alert_moderators(texts.surge_alert(surge))
         return SignResult(sig)
 
     async def check_can_sign(self, identity: Identity) -> None:
         """Say before a form is shown, not after it is filled in, that this account cannot
         sign (it already has, or was removed). :meth:`sign` checks again when it stores."""
-        _refuse_signing_again(await self.store.latest_signature(identity))
+        self._refuse_signing_again(await self.store.latest_signature(identity), self.clock.now())
 
     async def withdraw(self, actor: Actor, *, erase: bool = False) -> Signature | None:
         """Take a signature back; with ``erase`` also wipe the signer's personal fields from
@@ -371,6 +389,40 @@ class PledgeService:
         return self.export(fmt)
 
     # -- internals ---------------------------------------------------------------------------
+    def _refuse_signing_again(self, latest: Signature | None, now: datetime) -> None:
+        """One active signature per account; a removed account may not sign again; and an
+        account that just withdrew waits a while, so sign/withdraw cycles cannot flood."""
+        if latest is None:
+            return
+        if latest.status.is_active:
+            raise AlreadySigned(latest)
+        if latest.status is Status.REMOVED:
+            raise SignerRemoved(latest)
+        if latest.status is Status.WITHDRAWN and latest.withdrawn_at is not None:
+            wait = latest.withdrawn_at + self.rules.cooldown - now
+            if wait > timedelta(0):
+                raise CoolingDown(max(1, -(-int(wait.total_seconds()) // 60)))
+
+    def _too_new(self, account_created_at: datetime | None) -> bool:
+        if account_created_at is None or not self.rules.min_account_age:
+            return False
+        return self.clock.now() - account_created_at < self.rules.min_account_age
+
+    async def alert_moderators(self, text: str) -> None:
+        """Tell every mod-queue destination something they should look at (a surge)."""
+        messages = [
+            OutboxMessage(OutboxKind.ALERT, platform, dest, text)
+            for platform, dest in self.destinations.mod_queue
+        ]
+        now = self.clock.now()
+        _log.warning("%s", text)
+
+        async def unit(tx: WriteTx) -> None:
+            await tx.add_outbox(messages, now)
+
+        await self.store.write(unit)
+        self._outbox_written()
+
     async def _get(self, tx: WriteTx, signature_id: int) -> Signature:
         sig = await tx.get_signature(signature_id)
         if sig is None:
@@ -459,16 +511,6 @@ class PledgeService:
             )
             items.append(PendingItem(sig, earlier, dups))
         return items
-
-
-def _refuse_signing_again(latest: Signature | None) -> None:
-    """One active signature per account; a removed account may not sign again."""
-    if latest is None:
-        return
-    if latest.status.is_active:
-        raise AlreadySigned(latest)
-    if latest.status is Status.REMOVED:
-        raise SignerRemoved(latest)
 
 
 def _who(actor: Actor) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from bot.domain import PendingItem, Signature, SignerStatus, Status
+from bot.surge import Surge
 
 __all__ = [
     "approved_notification",
@@ -19,6 +20,7 @@ __all__ = [
     "rejected_notification",
     "sign_confirmation",
     "status_text",
+    "surge_alert",
 ]
 
 
@@ -105,6 +107,15 @@ def card_update(sig: Signature) -> str:
     else:
         state = f"#{sig.id} {sig.status}{who}{why}."
     return state
+
+
+def surge_alert(surge: Surge) -> str:
+    minutes = int(surge.window.total_seconds() // 60)
+    return (
+        f"Unusual activity: {surge.count} of the last {surge.total} signatures "
+        f"({surge.share:.0%}) in {minutes} minutes came from {surge.community}, which usually "
+        f"brings {surge.usual_share:.0%}. Check the pending signatures before approving them."
+    )
 
 
 def mod_queue_summary(item: PendingItem) -> str:

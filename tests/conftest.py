@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -96,12 +97,14 @@ async def make_service(store: Store) -> ServiceFactory:
         allow_anonymous: bool = True,
         letter: Letter = LETTER,
         destinations: Destinations = DESTINATIONS,
+        **more_rules: Any,
     ) -> PledgeService:
         rules = Rules(
             approval=approval,  # type: ignore[arg-type]
             allow_anonymous=allow_anonymous,
             milestones=MilestonePolicy.of(thresholds, every),
             milestone_message="{count} artists have signed “{title}”.",
+            **more_rules,
         )
         return PledgeService(store, letter, rules, destinations, StepClock())
 

@@ -131,6 +131,8 @@ def format_outbox(message: OutboxMessage) -> str:
             return f"[announcement] {message.text}"
         case OutboxKind.MOD_QUEUE | OutboxKind.MOD_UPDATE:
             return f"[mod queue] {message.text}"
+        case OutboxKind.ALERT:
+            return f"[alert] {message.text}"
         case _:
             return f"[to {message.destination}] {message.text}"
 

@@ -169,6 +169,7 @@ class SignForm(Form, template=r"pledge:sign-form:(?P<mode>named|anon)"):
                 form,
                 community=community_of(interaction),
                 anonymous=match["mode"] == "anon",
+                account_created_at=interaction.user.created_at,
             )
             return Reply(render.safe(result.message))
 

@@ -56,6 +56,13 @@ async def deliver(client: PledgeClient, message: OutboxMessage) -> str | None:
                     nonce=nonce_of(message),
                     allowed_mentions=NO_PINGS,
                 )
+            case OutboxKind.ALERT:
+                channel = client.get_partial_messageable(target)
+                sent = await channel.send(
+                    clip(safe(message.text), CONTENT_LIMIT),
+                    nonce=nonce_of(message),
+                    allowed_mentions=NO_PINGS,
+                )
             case OutboxKind.NOTIFICATION:
                 dm = await client.create_dm(discord.Object(target))
                 sent = await dm.send(

@@ -88,7 +88,7 @@ class OutboxSender:
                 link = keyboards.open_private("📝 Read and sign the letter", url)
                 text = render.clip(message.text, render.MAX_MESSAGE)
                 return await self.bot.send_message(chat_id, text, reply_markup=link)
-            case OutboxKind.NOTIFICATION:
+            case OutboxKind.NOTIFICATION | OutboxKind.ALERT:
                 text = render.clip(message.text, render.MAX_MESSAGE)
                 return await self.bot.send_message(chat_id, text)
             case OutboxKind.MOD_QUEUE:

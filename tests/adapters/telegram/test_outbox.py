@@ -132,3 +132,10 @@ async def test_notifications_reach_the_signers_private_chat(bot: Bot) -> None:
         f"Your signature #{sig.id} on “No Music For ICE” was not approved. "
         "Reason: not a real name. You may sign again with /sign."
     )
+
+
+async def test_a_surge_alert_reaches_the_mod_chat_literally(bot: Bot) -> None:
+    text = "Unusual activity: 30 of the last 40 came from telegram:-100 <b>raid</b> & more"
+    await bot.service.alert_moderators(text)
+    call = await bot.fake.wait_for("sendMessage", _to(bot.mod_chat.id))
+    assert bot.sent(call)["text"] == text
