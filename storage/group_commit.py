@@ -47,6 +47,9 @@ class GroupSession(Protocol[TxT]):
     async def run(self, work: Callable[[], Coroutine[Any, Any, None]]) -> None:
         """Run one group's transaction: here, or somewhere cheaper (SQLite: on its thread)."""
 
+    def is_store_error(self, exc: Exception) -> bool:
+        """The database refused (locked, read-only, full, gone) rather than the unit's rules."""
+
     async def retry_unit(self, exc: Exception, attempt: int) -> bool:
         """True when the unit hit a transient conflict and should run again (``attempt`` is
         how many times it has failed so far)."""
@@ -166,6 +169,12 @@ class GroupWriter(Generic[TxT]):
                 attempt += 1
                 if await session.retry_unit(exc, attempt):
                     continue
+                if session.is_store_error(exc):
+                    # The caller hears "try again"; the operator gets the reason in the log.
+                    _log.warning("a unit of work failed in the database: %s", exc)
+                    unavailable = StoreUnavailable()
+                    unavailable.__cause__ = exc
+                    return None, unavailable
                 return None, exc
             await session.close_unit(tx, failed=False)
             return result, None

@@ -252,6 +252,9 @@ class _Session:
     async def run(self, work: Callable[[], Coroutine[Any, Any, None]]) -> None:
         await work()
 
+    def is_store_error(self, exc: Exception) -> bool:
+        return isinstance(exc, asyncpg.PostgresError | asyncpg.InterfaceError | OSError)
+
     async def retry_unit(self, exc: Exception, attempt: int) -> bool:
         if isinstance(exc, asyncpg.DeadlockDetectedError):
             raise RetryGroup() from exc  # our earlier units hold locks the winner waits for

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, quote, urlsplit
 
 import aiosqlite
 
@@ -45,6 +45,31 @@ T = TypeVar("T")
 BUCKET = 1024
 MAX_GROUP = 512
 _memory_ids = itertools.count(1)
+
+
+@dataclass(frozen=True, slots=True)
+class _Options:
+    """What an SQLite URL may say besides the file: ``?timeout=SECONDS`` (how long to wait
+    for another process's lock before "temporarily unavailable") and ``?mode=ro`` (read-only:
+    browse or export a database without any chance of changing it)."""
+
+    timeout: float = 10.0
+    read_only: bool = False
+
+
+def _options(url: str) -> _Options:
+    query = dict(parse_qsl(urlsplit(url).query))
+    unknown = set(query) - {"timeout", "mode"}
+    if unknown:
+        raise ValueError(f"unknown option {sorted(unknown)[0]!r} in the SQLite URL {url!r}")
+    mode = query.get("mode", "rw")
+    if mode not in ("rw", "ro"):
+        raise ValueError(f"mode must be ro or rw in the SQLite URL {url!r}")
+    try:
+        timeout = float(query.get("timeout", "10"))
+    except ValueError:
+        raise ValueError(f"timeout must be a number of seconds in {url!r}") from None
+    return _Options(timeout=max(timeout, 0.0), read_only=mode == "ro")
 
 
 def sqlite_path(url: str) -> str:
@@ -373,6 +398,9 @@ class _Session:
         """The whole group on the connection's own thread: one hop, not one per statement."""
         return await self.writer.run_sync(lambda _: drive(work()))
 
+    def is_store_error(self, exc: Exception) -> bool:
+        return isinstance(exc, sqlite3.Error)
+
     async def retry_unit(self, exc: Exception, attempt: int) -> bool:
         return False  # one writer: there is nobody to conflict with
 
@@ -409,6 +437,7 @@ class SQLiteStore:
     def __init__(self, url: str, *, readers: int = 2, max_group: int = MAX_GROUP) -> None:
         self.url = url
         path = sqlite_path(url)
+        self._options = _options(url)
         self._memory = path == ":memory:"
         self.path = (
             f"file:pledgebot-mem-{next(_memory_ids)}?mode=memory&cache=shared"
@@ -423,17 +452,24 @@ class SQLiteStore:
 
     # -- lifecycle ---------------------------------------------------------------------------
     async def _connect(self, writer: bool = False) -> aiosqlite.Connection:
-        options: dict[str, Any] = {"isolation_level": None, "uri": self._memory, "timeout": 10.0}
+        read_only = self._options.read_only
+        target = f"file:{quote(self.path)}?mode=ro" if read_only else self.path
+        timeout = self._options.timeout
+        options: dict[str, Any] = {
+            "isolation_level": None,
+            "uri": self._memory or read_only,
+            "timeout": timeout,
+        }
         if writer:
             # The writer's thread runs whole groups; sqlite3 must allow that thread to use it.
             conn: aiosqlite.Connection = await _writer_connection(
-                self.path, check_same_thread=False, **options
+                target, check_same_thread=False, **options
             )
         else:
-            conn = await aiosqlite.connect(self.path, **options)
-        await conn.execute_fetchall("PRAGMA busy_timeout = 10000")
+            conn = await aiosqlite.connect(target, **options)
+        await conn.execute_fetchall(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
         await conn.execute_fetchall("PRAGMA foreign_keys = ON")
-        if not self._memory:
+        if not self._memory and not read_only:
             await conn.execute_fetchall("PRAGMA journal_mode = WAL")
             await conn.execute_fetchall("PRAGMA synchronous = FULL")
         return conn
@@ -471,6 +507,14 @@ class SQLiteStore:
 
     async def _migrate(self, conn: aiosqlite.Connection) -> None:
         migrations = load("sqlite")
+        if self._options.read_only:
+            found = list(await conn.execute_fetchall("SELECT MAX(version) FROM schema_version"))
+            if (found[0][0] or 0) != len(migrations):
+                raise RuntimeError(
+                    f"{self.path} is at schema version {found[0][0]}, this pledgebot needs "
+                    f"{len(migrations)}: open it once read-write to upgrade it"
+                )
+            return
         await conn.execute("BEGIN IMMEDIATE")
         try:
             await conn.execute(
