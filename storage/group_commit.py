@@ -2,8 +2,11 @@
 
 A write costs a commit (a disk flush) plus a round trip per statement. Under a burst, callers
 queue their units; a writer task takes every unit waiting and runs them one after another inside
-a single transaction, each under its own savepoint (opened lazily, on its first write) so a
-failing unit rolls back alone. Each caller is answered only after the COMMIT that holds its unit.
+a single transaction. A failing unit must leave no trace: where savepoints are cheap (SQLite, on
+its own thread) each unit has one, opened lazily on its first write; where each costs two round
+trips (PostgreSQL), a unit that fails after writing has the group run again without it — rare,
+as the rules raise before they write. Each caller is answered only after the COMMIT that holds
+its unit.
 
 The loop is the same for every SQL store; a :class:`GroupSession` supplies the dialect.
 """
@@ -14,11 +17,13 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
+from enum import Enum
+from functools import partial
 from typing import Any, Generic, Protocol, TypeVar
 
 from bot.errors import StoreUnavailable
 
-__all__ = ["GroupSession", "GroupWriter", "RetryGroup"]
+__all__ = ["GroupSession", "GroupWriter", "RetryGroup", "Verdict"]
 
 _log = logging.getLogger(__name__)
 
@@ -30,6 +35,14 @@ class RetryGroup(Exception):
     """Raised by a session when the whole group should run again (a deadlock victim)."""
 
 
+class Verdict(Enum):
+    """What a failed unit means for the rest of its group's transaction."""
+
+    CONTINUE = "continue"  # rolled back alone (a savepoint), or it had written nothing
+    RETRY = "retry"  # the transaction is spoilt by a passing conflict: run it all again
+    WITHOUT = "without"  # the transaction is spoilt by this unit: run the others again
+
+
 class GroupSession(Protocol[TxT]):
     """One transaction's worth of driver operations."""
 
@@ -38,8 +51,8 @@ class GroupSession(Protocol[TxT]):
     def open_unit(self) -> TxT:
         """A fresh unit-of-work handle; remembers in-memory state to restore on failure."""
 
-    async def close_unit(self, tx: TxT, failed: bool) -> None:
-        """Release the unit's savepoint, or roll back to it and restore state if it failed."""
+    async def close_unit(self, tx: TxT, error: Exception | None) -> Verdict:
+        """After a unit: keep its work, or undo it (and its in-memory state) if it failed."""
 
     def raw(self) -> Any:
         """What a store-internal job receives instead of a unit handle (the connection)."""
@@ -50,13 +63,16 @@ class GroupSession(Protocol[TxT]):
     def is_store_error(self, exc: Exception) -> bool:
         """The database refused (locked, read-only, full, gone) rather than the unit's rules."""
 
-    async def retry_unit(self, exc: Exception, attempt: int) -> bool:
-        """True when the unit hit a transient conflict and should run again (``attempt`` is
-        how many times it has failed so far)."""
-
     async def commit(self) -> None: ...
 
     async def rollback(self) -> None: ...
+
+
+class _Rerun(Exception):
+    def __init__(self, job: _Job, error: Exception | None) -> None:
+        super().__init__("rerun the group")
+        self.job = job
+        self.error = error  # None: run this job again too
 
 
 @dataclass(slots=True)
@@ -65,6 +81,7 @@ class _Job:
     future: asyncio.Future[Any]
     raw: bool
     outcome: tuple[Any, BaseException | None] = field(default=(None, None))
+    reruns: int = 0
 
 
 class GroupWriter(Generic[TxT]):
@@ -121,30 +138,47 @@ class GroupWriter(Generic[TxT]):
                         await asyncio.sleep(0.005 * 2**attempt)
 
     async def _commit_group(self, session: GroupSession[TxT], group: list[_Job]) -> None:
-        try:
-            await session.run(lambda: self._transact(session, group))
-        except asyncio.CancelledError:
-            self._fail(group, StoreUnavailable())
-            raise
-        except RetryGroup:
-            raise
-        except Exception as exc:
-            _log.exception("group commit of %d unit(s) failed; none of it was written", len(group))
-            unavailable = StoreUnavailable()
-            unavailable.__cause__ = exc
-            self._fail(group, unavailable)
-            return
+        while group:
+            try:
+                await session.run(partial(self._transact, session, group))
+                break
+            except _Rerun as rerun:  # the transaction was rolled back; go again
+                rerun.job.reruns += 1
+                if rerun.error is not None or rerun.job.reruns > self._max_retries:
+                    self._settle(rerun.job, None, rerun.error or StoreUnavailable(), session)
+                    group = [j for j in group if j is not rerun.job]
+            except asyncio.CancelledError:
+                self._fail(group, StoreUnavailable())
+                raise
+            except RetryGroup:
+                raise
+            except Exception as exc:
+                _log.exception("group commit of %d unit(s) failed; none was written", len(group))
+                unavailable = StoreUnavailable()
+                unavailable.__cause__ = exc
+                self._fail(group, unavailable)
+                return
         for job in group:
-            if job.future.done():
-                continue
-            result, error = job.outcome
-            if error is not None:
-                job.future.set_exception(error)
-            else:
-                job.future.set_result(result)
+            self._settle(job, *job.outcome, session)
+
+    def _settle(
+        self, job: _Job, result: Any, error: BaseException | None, session: GroupSession[TxT]
+    ) -> None:
+        """Answer a caller. A database refusal reaches them as "try again" (and the log)."""
+        if job.future.done():
+            return
+        if isinstance(error, Exception) and session.is_store_error(error):
+            _log.warning("a unit of work failed in the database: %s", error)
+            unavailable = StoreUnavailable()
+            unavailable.__cause__ = error
+            error = unavailable
+        if error is not None:
+            job.future.set_exception(error)
+        else:
+            job.future.set_result(result)
 
     async def _transact(self, session: GroupSession[TxT], group: list[_Job]) -> None:
-        """BEGIN, every unit under its savepoint, COMMIT — or ROLLBACK of the lot."""
+        """BEGIN, every unit, COMMIT — or ROLLBACK of the lot."""
         try:
             await session.begin()
             for job in group:
@@ -157,27 +191,18 @@ class GroupWriter(Generic[TxT]):
     async def _run_unit(
         self, session: GroupSession[TxT], job: _Job
     ) -> tuple[Any, BaseException | None]:
-        attempt = 0
-        while True:
-            tx = session.open_unit()
-            try:
-                result = await job.unit(session.raw() if job.raw else tx)
-            except RetryGroup:
-                raise
-            except Exception as exc:
-                await session.close_unit(tx, failed=True)
-                attempt += 1
-                if await session.retry_unit(exc, attempt):
-                    continue
-                if session.is_store_error(exc):
-                    # The caller hears "try again"; the operator gets the reason in the log.
-                    _log.warning("a unit of work failed in the database: %s", exc)
-                    unavailable = StoreUnavailable()
-                    unavailable.__cause__ = exc
-                    return None, unavailable
+        tx = session.open_unit()
+        try:
+            result = await job.unit(session.raw() if job.raw else tx)
+        except RetryGroup:
+            raise
+        except Exception as exc:
+            verdict = await session.close_unit(tx, exc)
+            if verdict is Verdict.CONTINUE:
                 return None, exc
-            await session.close_unit(tx, failed=False)
-            return result, None
+            raise _Rerun(job, exc if verdict is Verdict.WITHOUT else None) from exc
+        await session.close_unit(tx, None)
+        return result, None
 
     @staticmethod
     def _fail(group: list[_Job], error: BaseException) -> None:

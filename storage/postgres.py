@@ -26,7 +26,7 @@ import asyncpg
 
 from bot.domain import AuditEntry, Identity, NewSignature, OutboxMessage, Signature
 from bot.ports import TABLES, CountListener, Row, WriteTx
-from storage.group_commit import GroupWriter, RetryGroup
+from storage.group_commit import GroupWriter, RetryGroup, Verdict
 from storage.migrations import SchemaTooNew, load
 from storage.rows import LIST_POS, OUTBOX_COLUMNS, SIG_COLUMNS, outbox_message, signature
 
@@ -38,7 +38,6 @@ T = TypeVar("T")
 
 BUCKET = 1024
 _MIGRATION_LOCK = 0x706C6467  # "pldg": one process migrates at a time
-_UNIT_RETRIES = 3
 
 
 def _split_url(url: str) -> tuple[str, str | None]:
@@ -75,14 +74,11 @@ class _Tx:
         self._conn = conn
         self.changes = changes
         self.before = changes.copy()
-        self.savepoint = False
-        self.closed = False  # after its unit: count listeners write without a savepoint
+        self.wrote = False  # a failure after writing spoils the group's transaction
         self._positions: dict[int, int | None] = {}
 
     async def _begin_writing(self) -> None:
-        if not self.savepoint and not self.closed:
-            await self._conn.execute("SAVEPOINT unit")
-            self.savepoint = True
+        self.wrote = True
 
     async def _select(self, sql: str, *args: Any) -> list[Signature]:
         found = []
@@ -122,15 +118,19 @@ class _Tx:
     async def insert_signature(self, new: NewSignature) -> Signature:
         draft = Signature(id=0, **{f: getattr(new, f) for f in NewSignature.__dataclass_fields__})
         await self._begin_writing()
-        pos = await self._next_pos() if draft.listed else None
-        sig_id: int = await self._conn.fetchval(
+        # One round trip: the listing position comes from the sequence inside the INSERT.
+        row = await self._conn.fetchrow(
             "INSERT INTO signatures (platform, user_id, name, name_key, role, location, link, "
             "anonymous, community, status, letter_version, created_at, decided_at, list_pos, "
-            "look_key) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15) RETURNING id",
+            "look_key) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,"
+            "CASE WHEN $14 THEN nextval('list_pos_seq') END, $15) RETURNING id, list_pos",
             new.identity.platform, new.identity.user_id, new.name, new.name_key, new.role,
             new.location, new.link, new.anonymous, new.community, new.status.value,
-            new.letter_version, new.created_at, new.decided_at, pos, new.look_key,
+            new.letter_version, new.created_at, new.decided_at, draft.listed, new.look_key,
         )  # fmt: skip
+        sig_id, pos = row[0], row[1]
+        if pos is not None:
+            self.changes.bucket(pos, 1)
         self._positions[sig_id] = pos
         return draft.evolve(id=sig_id)
 
@@ -237,14 +237,17 @@ class _Session:
     def open_unit(self) -> _Tx:
         return _Tx(self.conn, self.changes)
 
-    async def close_unit(self, tx: _Tx, failed: bool) -> None:
-        if tx.savepoint:
-            if failed:
-                await self.conn.execute("ROLLBACK TO SAVEPOINT unit")
-            await self.conn.execute("RELEASE SAVEPOINT unit")
-        if failed:
-            self.changes.restore(tx.before)
-        tx.closed = True
+    async def close_unit(self, tx: _Tx, error: Exception | None) -> Verdict:
+        if error is None:
+            return Verdict.CONTINUE
+        self.changes.restore(tx.before)
+        if isinstance(error, asyncpg.DeadlockDetectedError):
+            raise RetryGroup() from error  # our earlier units hold locks the winner waits for
+        if isinstance(error, asyncpg.UniqueViolationError | asyncpg.SerializationError):
+            return Verdict.RETRY  # lost a race: run again, and the unit sees the winner
+        if isinstance(error, asyncpg.PostgresError | asyncpg.InterfaceError | OSError):
+            return Verdict.WITHOUT  # the server refused: the transaction cannot go on
+        return Verdict.WITHOUT if tx.wrote else Verdict.CONTINUE
 
     def raw(self) -> asyncpg.Connection:
         return self.conn
@@ -254,12 +257,6 @@ class _Session:
 
     def is_store_error(self, exc: Exception) -> bool:
         return isinstance(exc, asyncpg.PostgresError | asyncpg.InterfaceError | OSError)
-
-    async def retry_unit(self, exc: Exception, attempt: int) -> bool:
-        if isinstance(exc, asyncpg.DeadlockDetectedError):
-            raise RetryGroup() from exc  # our earlier units hold locks the winner waits for
-        transient = (asyncpg.UniqueViolationError, asyncpg.SerializationError)
-        return isinstance(exc, transient) and attempt <= _UNIT_RETRIES
 
     async def commit(self) -> None:
         try:
@@ -322,7 +319,8 @@ class PostgresStore:
             self._dsn,
             min_size=self._writers + 1,
             max_size=self._writers + self._readers,
-            command_timeout=60,
+            # A server-side limit: a client-side one would arm a timer for every statement.
+            server_settings={"statement_timeout": "60000"},
         )
         try:
             async with self._pool.acquire() as conn:

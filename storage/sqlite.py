@@ -24,7 +24,7 @@ import aiosqlite
 
 from bot.domain import AuditEntry, Identity, NewSignature, OutboxMessage, Signature
 from bot.ports import TABLES, CountListener, Row, WriteTx
-from storage.group_commit import GroupWriter
+from storage.group_commit import GroupWriter, Verdict
 from storage.migrations import SchemaTooNew, load
 from storage.rows import (
     BOOLEAN_COLUMNS,
@@ -382,14 +382,15 @@ class _Session:
     def open_unit(self) -> _Tx:
         return _Tx(self.conn, self.counters)
 
-    async def close_unit(self, tx: _Tx, failed: bool) -> None:
-        if failed:
+    async def close_unit(self, tx: _Tx, error: Exception | None) -> Verdict:
+        if error is not None:
             if tx.savepoint:
                 self.conn.execute("ROLLBACK TO unit")
                 self.conn.execute("RELEASE unit")
             self.counters = tx.before
         elif tx.savepoint:
             self.conn.execute("RELEASE unit")
+        return Verdict.CONTINUE
 
     def raw(self) -> sqlite3.Connection:
         return self.conn
@@ -400,9 +401,6 @@ class _Session:
 
     def is_store_error(self, exc: Exception) -> bool:
         return isinstance(exc, sqlite3.Error)
-
-    async def retry_unit(self, exc: Exception, attempt: int) -> bool:
-        return False  # one writer: there is nobody to conflict with
 
     async def commit(self) -> None:
         end = self.counters
