@@ -6,7 +6,7 @@ here means a signer reads the same sentence wherever they signed.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from bot.domain import PendingItem, Signature, SignerStatus, Status
 from bot.surge import Surge
@@ -14,6 +14,7 @@ from bot.surge import Surge
 __all__ = [
     "approved_notification",
     "card_update",
+    "count_line",
     "describe_signature",
     "format_milestone",
     "mod_queue_summary",
@@ -33,6 +34,17 @@ def format_milestone(template: str, *, count: int, title: str) -> str:
     """Fill the organiser's template; unknown placeholders stay literal instead of failing."""
     values: Mapping[str, object] = _Template(count=count, title=title, milestone=count)
     return template.format_map(values)
+
+
+def count_line(
+    count: int, next_milestone: int | None, strong: Callable[[str], str] = str
+) -> str:
+    """"12 signatures so far. Next milestone: 50." — ``strong`` marks the numbers up (bold)."""
+    noun = "signature" if count == 1 else "signatures"
+    line = f"{strong(str(count))} {noun} so far."
+    if next_milestone is not None:
+        line += f" Next milestone: {strong(str(next_milestone))}."
+    return line
 
 
 def describe_signature(sig: Signature) -> str:

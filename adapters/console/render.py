@@ -27,11 +27,7 @@ def letter(view: Overview) -> str:
 
 
 def count_line(count: int, next_milestone: int | None) -> str:
-    noun = "signature" if count == 1 else "signatures"
-    line = f"{count} {noun} so far."
-    if next_milestone is not None:
-        line += f" Next milestone: {next_milestone}."
-    return line
+    return texts.count_line(count, next_milestone)
 
 
 def signatories(page: SignatoriesPage) -> str:

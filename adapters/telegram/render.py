@@ -152,11 +152,7 @@ def split(lines: Iterable[str], limit: int = MAX_MESSAGE) -> list[str]:
 
 # -- the letter -----------------------------------------------------------------------------
 def count_line(count: int, next_milestone: int | None) -> str:
-    noun = "signature" if count == 1 else "signatures"
-    line = f"<b>{count}</b> {noun} so far."
-    if next_milestone is not None:
-        line += f" Next milestone: <b>{next_milestone}</b>."
-    return line
+    return texts.count_line(count, next_milestone, lambda n: f"<b>{n}</b>")
 
 
 def _numbered(letter: Letter) -> list[str]:
