@@ -61,3 +61,11 @@ async def test_an_impersonation_is_flagged_to_moderators(service: PledgeService)
         i.signature.name: [d.id for d in i.possible_duplicates] for i in await service.pending(MOD)
     }
     assert flagged == {"Аlice Smith": [real.id], "AIice Smith": [real.id], "Bob Jones": []}
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=40))
+def test_the_ascii_fast_path_gives_the_general_keys(name: str) -> None:
+    from bot.confusables import _fold, _letters
+
+    general = (_letters(_fold(skeleton(_fold(name)))), _letters(_fold(skeleton(name))))
+    assert name_keys(name) == general
