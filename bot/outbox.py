@@ -66,20 +66,37 @@ class OutboxDispatcher:
             _log.warning("outbox: %d message(s) left in flight by an earlier run", released)
 
     async def run(self) -> None:
-        """Deliver until cancelled."""
+        """Deliver until cancelled. Destinations are served side by side: a slow one (a
+        flood-limited Telegram group) never holds back the others, while each destination's
+        messages go out one after another (the store hands out only a queue's head)."""
         await self.recover()
-        while True:
-            self._wake.clear()  # before looking, so a notify during delivery is not lost
-            try:
-                delivered = await self.deliver_due()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                _log.exception("outbox: delivery round failed; retrying shortly")
-                delivered = 0
-            if delivered:
-                continue  # there may be more due right away
-            await self._sleep()
+        inflight: set[asyncio.Task[None]] = set()
+
+        def finished(task: asyncio.Task[None]) -> None:
+            inflight.discard(task)
+            self._wake.set()  # its destination's next message may be claimable now
+
+        try:
+            while True:
+                self._wake.clear()  # before looking, so a notify meanwhile is not lost
+                room = self.batch - len(inflight)
+                claimed: list[OutboxMessage] = []
+                if room > 0:
+                    try:
+                        claimed = await self._claim(room)
+                    except asyncio.CancelledError:
+                        raise
+                    except Exception:
+                        _log.exception("outbox: claiming failed; retrying shortly")
+                for message in claimed:
+                    task = asyncio.create_task(self._deliver(message))
+                    inflight.add(task)
+                    task.add_done_callback(finished)
+                if not claimed:
+                    await self._sleep()
+        finally:
+            for task in inflight:
+                task.cancel()  # a cancelled send stays claimed: its lease brings it back
 
     async def drain(self) -> int:
         """Deliver everything due now (used before a clean exit and by the console)."""
@@ -90,20 +107,14 @@ class OutboxDispatcher:
         return total
 
     async def deliver_due(self) -> int:
-        now = self.clock.now()
-        claimed = await self.store.claim_outbox(self.platforms, now, now + self.lease, self.batch)
-        if not claimed:
-            return 0
-        # One destination's messages in order; different destinations concurrently.
-        queues: dict[tuple[str, str], list[OutboxMessage]] = {}
-        for message in claimed:
-            queues.setdefault((message.platform, message.destination), []).append(message)
-        await asyncio.gather(*(self._deliver_in_order(q) for q in queues.values()))
+        """One round: claim what is due (each destination's next message) and deliver it."""
+        claimed = await self._claim(self.batch)
+        await asyncio.gather(*(self._deliver(m) for m in claimed))
         return len(claimed)
 
-    async def _deliver_in_order(self, messages: list[OutboxMessage]) -> None:
-        for message in messages:
-            await self._deliver(message)
+    async def _claim(self, limit: int) -> list[OutboxMessage]:
+        now = self.clock.now()
+        return await self.store.claim_outbox(self.platforms, now, now + self.lease, limit)
 
     async def _deliver(self, message: OutboxMessage) -> None:
         sender = self.senders[message.platform]

@@ -125,7 +125,11 @@ class Store(Protocol):
         self, platforms: Sequence[str], now: datetime, lease_until: datetime, limit: int
     ) -> list[OutboxMessage]:
         """Take due messages for these platforms; a claimed message is invisible to other
-        claimers until delivered, rescheduled, or its lease runs out (its claimer died)."""
+        claimers until delivered, rescheduled, or its lease runs out (its claimer died).
+
+        Messages to one destination go out in order: only a destination's oldest owed message
+        can be claimed, so a message waiting for a retry, or in flight, holds back the ones
+        after it (and a destination with nothing owed before does not wait for anything)."""
 
     async def outbox_delivered(self, message_id: int, at: datetime, ref: str | None) -> None: ...
 

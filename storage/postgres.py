@@ -482,12 +482,17 @@ class PostgresStore:
     async def claim_outbox(
         self, platforms: Sequence[str], now: datetime, lease_until: datetime, limit: int
     ) -> list[OutboxMessage]:
-        """``SKIP LOCKED``: processes sharing a platform split the due rows between them."""
+        """``SKIP LOCKED``: processes sharing a platform split the due rows between them. Only
+        the head of each destination's queue is claimable, so a channel's messages keep their
+        order across retries and processes."""
         found = await self.pool.fetch(
             "UPDATE outbox SET status = 'sending', lease_until = $1 WHERE id IN ("
-            "SELECT id FROM outbox WHERE platform = ANY($2::text[]) AND ("
+            "SELECT id FROM outbox AS o WHERE platform = ANY($2::text[]) AND ("
             "(status = 'pending' AND next_attempt_at <= $3) OR "
             "(status = 'sending' AND lease_until <= $3)) "
+            "AND NOT EXISTS (SELECT 1 FROM outbox AS e WHERE e.platform = o.platform "
+            "AND e.destination = o.destination AND e.id < o.id "
+            "AND e.status IN ('pending', 'sending')) "
             "ORDER BY id LIMIT $4 FOR UPDATE SKIP LOCKED) "
             f"RETURNING {OUTBOX_COLUMNS}",
             lease_until,

@@ -662,9 +662,10 @@ class SQLiteStore:
             rows = _fetchall(
                 conn,
                 f"UPDATE outbox SET status = 'sending', lease_until = ? WHERE id IN ("
-                f"SELECT id FROM outbox WHERE platform IN ({marks}) AND ("
+                f"SELECT id FROM outbox AS o WHERE platform IN ({marks}) AND ("
                 "(status = 'pending' AND next_attempt_at <= ?) OR "
-                "(status = 'sending' AND lease_until <= ?)) ORDER BY id LIMIT ?) "
+                "(status = 'sending' AND lease_until <= ?)) "
+                f"AND NOT EXISTS ({_EARLIER_OWED}) ORDER BY id LIMIT ?) "
                 f"RETURNING {OUTBOX_COLUMNS}",
                 (_ts(lease_until), *platforms, _ts(now), _ts(now), limit),
             )
@@ -808,6 +809,13 @@ class SQLiteStore:
         finally:
             await conn.close()
 
+
+# Only the head of each destination's queue may be claimed: messages to one channel keep their
+# order, even when an earlier one waits for a retry or is in flight in another process.
+_EARLIER_OWED = (
+    "SELECT 1 FROM outbox AS e WHERE e.platform = o.platform AND e.destination = o.destination "
+    "AND e.id < o.id AND e.status IN ('pending', 'sending')"
+)
 
 _DATA_ROWS = (
     "SELECT (SELECT COUNT(*) FROM signatures) + (SELECT COUNT(*) FROM outbox) "

@@ -306,3 +306,25 @@ async def test_timestamps_round_trip_in_utc(any_store: Store) -> None:
     [sig] = await insert(any_store, new_sig("t", at=at))
     stored = await any_store.get_signature(sig.id)
     assert stored is not None and stored.created_at == at
+
+
+async def test_a_destinations_messages_are_claimed_in_order(any_store: Store) -> None:
+    await add_outbox(any_store, _msg("discord", "1", "a1"), _msg("discord", "1", "a2"),
+                     _msg("discord", "2", "b1"))  # fmt: skip
+    now = T0 + timedelta(seconds=1)
+    lease = now + timedelta(minutes=1)
+    first = await any_store.claim_outbox(["discord"], now, lease, 10)
+    assert [m.text for m in first] == ["a1", "b1"]  # each queue's head, side by side
+    # While a1 is in flight, a2 waits — in this process or any other.
+    assert await any_store.claim_outbox(["discord"], now, lease, 10) == []
+    a1, b1 = first
+    await any_store.outbox_retry(a1.id, now + timedelta(minutes=5), "502")
+    await any_store.outbox_delivered(b1.id, now, "m")
+    # a1 waits for its retry, and a2 behind it; nothing overtakes.
+    assert await any_store.claim_outbox(["discord"], now, lease, 10) == []
+    later = now + timedelta(minutes=6)
+    [again] = await any_store.claim_outbox(["discord"], later, later + timedelta(minutes=1), 10)
+    assert again.text == "a1"
+    await any_store.outbox_delivered(again.id, later, "m")
+    [after] = await any_store.claim_outbox(["discord"], later, later + timedelta(minutes=1), 10)
+    assert after.text == "a2"
