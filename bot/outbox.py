@@ -168,5 +168,8 @@ class OutboxDispatcher:
         due = await self.store.next_outbox_due(self.platforms)
         if due is not None:
             timeout = min(timeout, max((due - self.clock.now()).total_seconds(), 0.0))
+        # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a cancellation
+        # that arrives as the event is set, and the dispatcher would then never stop.
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), timeout)
+            async with asyncio.timeout(timeout):
+                await self._wake.wait()

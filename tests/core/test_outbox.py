@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import timedelta
 
 from bot.domain import OutboxKind, OutboxMessage, SignatureForm
@@ -155,3 +156,20 @@ async def test_notify_wakes_a_sleeping_dispatcher(make_service: ServiceFactory) 
                 await asyncio.sleep(0.01)
     finally:
         task.cancel()
+
+
+async def test_cancelling_stops_the_dispatcher_even_as_it_is_woken(
+    make_service: ServiceFactory,
+) -> None:
+    """A wake-up and a cancellation at the same moment: the dispatcher must still stop (on
+    Python 3.11, asyncio.wait_for would swallow such a cancellation and run on forever)."""
+    service = make_service()
+    for _ in range(50):
+        dispatcher = OutboxDispatcher(service.store, [RecordingSender("console")], service.clock)
+        task = asyncio.create_task(dispatcher.run())
+        await asyncio.sleep(0.01)  # asleep, waiting to be woken
+        dispatcher.notify()
+        task.cancel()
+        async with asyncio.timeout(2):
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
