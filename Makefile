@@ -35,8 +35,16 @@ lint: $(BIN)/.installed-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# The four benchmarks of benchmarks/RESULTS.md, each printing its table. PG names the PostgreSQL
+# server for the second sign_burst run (a fresh schema is made and dropped); PG= skips it.
+PG ?= postgresql://postgres@127.0.0.1:5432/test
+
 bench: $(BIN)/.installed-dev
 	$(BIN)/python benchmarks/sign_burst.py
+	$(if $(PG),$(BIN)/python benchmarks/sign_burst.py --store '$(PG)')
+	$(BIN)/python benchmarks/discord_burst.py
+	$(BIN)/python benchmarks/telegram_burst.py
+	$(BIN)/python benchmarks/scale.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

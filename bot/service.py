@@ -213,13 +213,16 @@ class PledgeService:
                 )
             )
             if auto:
-                await self._count_changed(tx, 1, now)
+                await self._count_changed(tx, 1, now, announced)
             else:
                 await tx.add_outbox(self._mod_queue_messages(sig), now)
+                announced.append(True)
             return sig
 
+        announced: list[bool] = []  # the outbox got rows: wake the dispatcher (not otherwise)
         sig = await self.store.write(unit)
-        self._outbox_written()
+        if announced:
+            self._outbox_written()
         surge = self._surges.record(community, sig.created_at)
         if surge is not None:
             await self.alert_moderators(texts.surge_alert(surge))
@@ -429,24 +432,28 @@ class PledgeService:
             raise SignatureNotFound(signature_id)
         return sig
 
-    async def _count_changed(self, tx: WriteTx, delta: int, now: datetime) -> None:
+    async def _count_changed(
+        self, tx: WriteTx, delta: int, now: datetime, announced: list[bool] | None = None
+    ) -> None:
         """Apply a change to the approved count; milestones follow once the store knows the
-        exact count before and after it (see :meth:`_announce_milestones`)."""
+        exact count before and after it (see :meth:`_announce_milestones`). ``announced`` gets
+        an entry when that writes an announcement."""
 
         async def crossed(tx: WriteTx, old: int, new: int) -> None:
-            await self._announce_milestones(tx, old, new, now)
+            if await self._announce_milestones(tx, old, new, now) and announced is not None:
+                announced.append(True)
 
         await tx.add_to_count(delta, crossed)
 
-    async def _announce_milestones(self, tx: WriteTx, old: int, new: int, now: datetime) -> None:
+    async def _announce_milestones(self, tx: WriteTx, old: int, new: int, now: datetime) -> bool:
         """Announce the highest milestone this change newly crosses; lower ones crossed by the
         same change are marked reached silently, and none is ever announced twice."""
         crossed = self.rules.milestones.crossed(old, new)
         if not crossed:
-            return
+            return False
         fresh = await tx.claim_milestones(crossed, now)
         if not fresh:
-            return
+            return False
         top = max(fresh)
         text = texts.format_milestone(
             self.rules.milestone_message, count=top, title=self.letter.title
@@ -458,6 +465,7 @@ class PledgeService:
             ],
             now,
         )
+        return True
 
     def _mod_queue_messages(self, sig: Signature) -> list[OutboxMessage]:
         text = texts.mod_queue_summary(PendingItem(sig))

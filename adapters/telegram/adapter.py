@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 from urllib.parse import urlsplit
 
 from telegram import LinkPreviewOptions, Update
@@ -38,11 +39,15 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.CHAT_MEMBER]
 RATE_LIMIT_RETRIES = 3  # a 429 is waited out this many times before the caller sees it
 MAX_CONCURRENT_UPDATES = 64
 READY_TIMEOUT = 30.0  # how long an outbox delivery waits for the bot to connect
+STOP_TIMEOUT = 10.0  # how long stopping waits for polling and running handlers
 
 
-def build_application(settings: TelegramSettings) -> PledgeApp:
+def build_application(settings: TelegramSettings, *, rate_limit: bool = True) -> PledgeApp:
     """The Application: HTML and no link previews by default, flood limits respected, one
-    chat's updates in order while different chats are served at once."""
+    chat's updates in order while different chats are served at once.
+
+    ``rate_limit=False`` leaves out the AIORateLimiter (Telegram's flood limits are then not
+    respected and a 429 reaches the caller at once): only for benchmarks against a fake."""
     builder = (
         Application.builder()
         .token(settings.token.get_secret_value())
@@ -54,9 +59,11 @@ def build_application(settings: TelegramSettings) -> PledgeApp:
                 allow_sending_without_reply=True,
             )
         )
-        .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
         .concurrent_updates(PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES))
     )
+    if rate_limit:
+        limited: Any = builder  # the limiter changes the builder's bot type parameter
+        builder = limited.rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
     if settings.api_base_url:  # a self-hosted Bot API server, or the tests' fake
         base = settings.api_base_url
         builder = builder.base_url(base)
@@ -69,11 +76,14 @@ def build_application(settings: TelegramSettings) -> PledgeApp:
 class TelegramAdapter:
     platform = PLATFORM
 
-    def __init__(self, service: PledgeService, settings: TelegramSettings) -> None:
+    def __init__(
+        self, service: PledgeService, settings: TelegramSettings, *, rate_limit: bool = True
+    ) -> None:
+        """``rate_limit``: see :func:`build_application` (off only for benchmarks)."""
         self.service = service
         self.settings = settings
         self.moderators = ModeratorDirectory(settings.moderator_user_ids, settings.mod_chat_id)
-        self.application = build_application(settings)
+        self.application = build_application(settings, rate_limit=rate_limit)
         Deps(service, self.moderators).install(self.application)
         register(self.application)
         self._sender = OutboxSender(service, self.application.bot)
@@ -97,10 +107,23 @@ class TelegramAdapter:
                 await asyncio.Event().wait()  # until cancelled
             finally:
                 self._ready.clear()
+                await self._stop(application)
+
+    async def _stop(self, application: PledgeApp) -> None:
+        """Stop polling, then let running handlers finish — within a bound, so that SIGTERM
+        always ends the process even if a handler is stuck on the network."""
+        updater = application.updater
+        assert updater is not None
+        try:
+            async with asyncio.timeout(STOP_TIMEOUT):
                 if updater.running:
                     await updater.stop()
                 if application.running:
                     await application.stop()
+        except TimeoutError:
+            _log.warning(
+                "telegram: stopping took over %.0f s; not waiting any longer", STOP_TIMEOUT
+            )
 
     async def _start_webhook(self) -> None:
         settings = self.settings

@@ -42,7 +42,7 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar, Generic, Self, TypeAlias, TypeVar
 
 from aiohttp import BodyPartReader, WSCloseCode, WSMsgType, hdrs, web
-from multidict import CIMultiDict, CIMultiDictProxy
+from multidict import CIMultiDictProxy
 
 JSON: TypeAlias = dict[str, Any]
 OptionValue: TypeAlias = str | int | float | bool
@@ -165,6 +165,8 @@ _MESSAGE_TYPE_DEFAULT = 0
 _MESSAGE_TYPE_CHAT_INPUT_COMMAND = 20
 _MAX_CONTENT = 2000
 _MAX_EMBEDS = 10
+#: JSON as Discord sends it, without the spaces json.dumps puts after "," and ":".
+_COMPACT = (",", ":")
 
 
 # --------------------------------------------------------------------------------------------
@@ -370,6 +372,7 @@ class RecordedRequest:
     ``path`` is relative to ``/api/v10`` and percent-decoded
     (``/webhooks/1/tok/messages/@original``).
     ``json`` is the JSON body, or the ``payload_json`` part of a multipart body.
+    ``response`` is the JSON the fake answered (None when the answer had no JSON body).
     """
 
     index: int
@@ -381,8 +384,21 @@ class RecordedRequest:
     files: list[RecordedFile]
     raw_body: bytes
     status: int = 0
-    response: Any = None
     faulted: bool = False
+    # The answer's JSON body, decoded only when ``response`` is read: most never are, and
+    # decoding each one again would cost a busy fake (a benchmark's) a good share of its time.
+    _response_body: bytes | None = field(default=None, repr=False, compare=False)
+    _response: Any = field(default=None, repr=False)
+
+    @property
+    def response(self) -> Any:
+        if self._response_body is not None:
+            self._response, self._response_body = json.loads(self._response_body), None
+        return self._response
+
+    @response.setter
+    def response(self, value: Any) -> None:
+        self._response, self._response_body = value, None
 
     def matches(self, method: str, path: str | re.Pattern[str]) -> bool:
         """Whether this request is ``method`` (or ``*``) on a path pattern (see `compile_path`)."""
@@ -458,6 +474,16 @@ class InteractionRef:
     guild_id: int | None
     user_id: int
     payload: JSON
+
+
+@dataclass(frozen=True)
+class PreparedInteraction:
+    """An interaction built ahead of time (`FakeDiscord.prepare_modal_submit`), its gateway
+    payload already serialised; `FakeDiscord.dispatch_prepared` sends it. For load generators:
+    the fake then spends a burst sending, not building payloads."""
+
+    ref: InteractionRef
+    encoded: str  # ref.payload as JSON
 
 
 @dataclass(frozen=True)
@@ -621,7 +647,8 @@ def _json_response(
     appends ``; charset=utf-8`` and discord.py would then see a str.
     """
     all_headers = {hdrs.CONTENT_TYPE: "application/json", **(headers or {})}
-    return web.Response(status=status, body=json.dumps(payload).encode(), headers=all_headers)
+    body = json.dumps(payload, separators=_COMPACT).encode()
+    return web.Response(status=status, body=body, headers=all_headers)
 
 
 class DiscordAPIError(Exception):
@@ -726,6 +753,21 @@ class _FaultRule:
         return method_ok and self.pattern.fullmatch(path) is not None
 
 
+@dataclass
+class _DelayRule:
+    """A late answer (`FakeDiscord.delay_response`)."""
+
+    method: str
+    pattern: re.Pattern[str]
+    seconds: float
+    process_first: bool
+    remaining: int
+
+    def matches(self, method: str, path: str) -> bool:
+        method_ok = self.method == "*" or self.method == method
+        return method_ok and self.pattern.fullmatch(path) is not None
+
+
 def compile_path(path: str | re.Pattern[str]) -> re.Pattern[str]:
     """Turn ``/channels/{channel_id}/messages`` (or ``/channels/*/messages``) into a regex.
 
@@ -763,6 +805,8 @@ def _walk_components(components: Iterable[JSON]) -> Iterator[JSON]:
 
 def _with_component_ids(components: Sequence[JSON]) -> list[JSON]:
     """A copy with numeric ``id``s filled in depth first, as Discord does when it stores them."""
+    if not components:
+        return []
     result = copy.deepcopy(list(components))
     used = {c["id"] for c in _walk_components(result) if isinstance(c.get("id"), int)}
     counter = itertools.count(1)
@@ -862,11 +906,12 @@ class _GatewayConnection:
         self.ws = ws
         self.session: _GatewaySession | None = None
 
-    async def send(self, frame: JSON) -> bool:
+    async def send(self, frame: JSON, text: str | None = None) -> bool:
+        """Send ``frame``; ``text``, when given, is its JSON already (see PreparedInteraction)."""
         if self.ws.closed:
             return False
         try:
-            await self.ws.send_str(json.dumps(frame))
+            await self.ws.send_str(text or json.dumps(frame, separators=_COMPACT))
         except ConnectionError:
             return False
         return True
@@ -944,6 +989,7 @@ class FakeDiscord:
         self._interactions: dict[int, _InteractionRecord] = {}
         self._interaction_by_token: dict[str, int] = {}
         self._faults: list[_FaultRule] = []
+        self._delays: list[_DelayRule] = []
         self._bucket_numbers = itertools.count(1)
         #: When set, bot requests must carry ``Authorization: Bot <token>`` (else 401) and
         #: IDENTIFY must carry it (else close 4004), so a wrong token fails like on Discord.
@@ -1178,9 +1224,38 @@ class FakeDiscord:
     ) -> None:
         self.inject_fault(method, path, FaultResponse.server_error(status), times=times)
 
+    def delay_response(
+        self,
+        method: str,
+        path: str | re.Pattern[str],
+        seconds: float,
+        *,
+        times: int = 1,
+        process_first: bool = True,
+    ) -> None:
+        """Answer the next ``times`` matching requests ``seconds`` late (a slow or hung Discord).
+
+        With ``process_first`` (the default) the request takes effect at once and only its
+        answer is late: the "posted, but the answer never came in time" case, in which a client
+        that gives up and retries would post twice without a nonce. Otherwise the wait comes
+        first. An injected fault for the same request wins over the delay.
+        """
+        rule = _DelayRule(method.upper(), compile_path(path), seconds, process_first, times)
+        self._delays.append(rule)
+
     def faults_remaining(self) -> int:
-        """How many injected answers have not been used yet (0 once all were hit)."""
-        return sum(rule.remaining for rule in self._faults)
+        """How many injected answers (and delays) have not been used yet (0 once all were hit)."""
+        faults = sum(rule.remaining for rule in self._faults)
+        return faults + sum(rule.remaining for rule in self._delays)
+
+    def _take_delay(self, method: str, path: str) -> _DelayRule | None:
+        for rule in self._delays:
+            if rule.matches(method, path):
+                rule.remaining -= 1
+                if rule.remaining <= 0:
+                    self._delays.remove(rule)
+                return rule
+        return None
 
     def _take_fault(self, method: str, path: str) -> FaultResponse | None:
         for rule in self._faults:
@@ -1310,12 +1385,18 @@ class FakeDiscord:
 
         While the client is disconnected the event is only kept, and replayed on RESUME.
         """
+        return await self._dispatch(event, data, None)
+
+    async def _dispatch(self, event: str, data: Any, encoded: str | None) -> int:
         session = self._current_session
         if session is None:
             raise RuntimeError("no gateway session: the client has not sent IDENTIFY yet")
         frame = session.next_frame(event, data)
         if session.connection is not None:
-            await session.connection.send(frame)
+            text = None
+            if encoded is not None:  # the frame's JSON around the data's, already serialised
+                text = f'{{"op":0,"t":{json.dumps(event)},"s":{frame["s"]},"d":{encoded}}}'
+            await session.connection.send(frame, text)
         return int(frame["s"])
 
     async def request_reconnect(self) -> None:
@@ -1428,6 +1509,22 @@ class FakeDiscord:
         channel. Given a bare modal ``custom_id``, each value is sent Label-wrapped (type 18),
         as discord.py 2.7 builds modals with ``ui.Label``; ``user`` is then required.
         """
+        prepared = self.prepare_modal_submit(
+            modal, values, user=user, channel=channel, locale=locale
+        )
+        return await self.dispatch_prepared(prepared)
+
+    def prepare_modal_submit(
+        self,
+        modal: OpenedModal | str,
+        values: Mapping[str, str | Sequence[str]],
+        *,
+        user: UserLike | None = None,
+        channel: ChannelLike | None = None,
+        locale: str = "en-US",
+    ) -> PreparedInteraction:
+        """`submit_modal` in two steps, for load generators: build the interaction now (its
+        id and token are valid from now on), send it with `dispatch_prepared` later."""
         source_message: StoredMessage | None = None
         if isinstance(modal, OpenedModal):
             opener = self._interactions[modal.interaction_id]
@@ -1448,9 +1545,15 @@ class FakeDiscord:
             custom_id, components = modal, _label_wrapped_inputs(values)
         target = self._interaction_channel(user, channel)
         data = {"custom_id": custom_id, "components": components}
-        return await self._dispatch_interaction(
+        ref = self._new_interaction(
             InteractionType.MODAL_SUBMIT, target, user, data, message=source_message, locale=locale
         )
+        return PreparedInteraction(ref, json.dumps(ref.payload, separators=_COMPACT))
+
+    async def dispatch_prepared(self, prepared: PreparedInteraction) -> InteractionRef:
+        """Send a prepared interaction's INTERACTION_CREATE (each one once)."""
+        await self._dispatch("INTERACTION_CREATE", prepared.ref.payload, prepared.encoded)
+        return prepared.ref
 
     async def _component_interaction(
         self,
@@ -1555,6 +1658,21 @@ class FakeDiscord:
         message: StoredMessage | None = None,
         locale: str,
     ) -> InteractionRef:
+        ref = self._new_interaction(kind, channel, user, data, message=message, locale=locale)
+        await self.dispatch("INTERACTION_CREATE", ref.payload)
+        return ref
+
+    def _new_interaction(
+        self,
+        kind: InteractionType,
+        channel: FakeChannel,
+        user: UserLike,
+        data: JSON,
+        *,
+        message: StoredMessage | None = None,
+        locale: str,
+    ) -> InteractionRef:
+        """Build an interaction and register it, so its callback is accepted once it is sent."""
         user_id = self._user_id(user)
         interaction_id = self._ids.next()
         token = secrets.token_urlsafe(32)
@@ -1580,7 +1698,6 @@ class FakeDiscord:
         record = _InteractionRecord(ref, source_message_id=message.id if message else None)
         self._interactions[interaction_id] = record
         self._interaction_by_token[token] = interaction_id
-        await self.dispatch("INTERACTION_CREATE", payload)
         return ref
 
     def _interaction_context(self, channel: FakeChannel, user_id: int) -> JSON:
@@ -1919,7 +2036,7 @@ class FakeDiscord:
             method=request.method,
             path=path,
             query=dict(request.query),
-            headers=CIMultiDictProxy(CIMultiDict(request.headers)),
+            headers=request.headers,  # already a read-only copy of what was sent
             json=body.json,
             files=body.files,
             raw_body=body.raw,
@@ -1930,9 +2047,14 @@ class FakeDiscord:
             record.faulted = True
         else:
             _BODY.set(body)
+            delay = self._take_delay(request.method, path)
+            if delay is not None and not delay.process_first:
+                await asyncio.sleep(delay.seconds)
             response = await self._run_handler(handler, request, self._check_auth)
+            if delay is not None and delay.process_first:
+                await asyncio.sleep(delay.seconds)
         record.status = response.status
-        record.response = _response_json(response)
+        record._response_body = _response_json_body(response)
         self.requests.append(record)
         return response
 
@@ -2399,8 +2521,9 @@ async def _parse_body(request: web.Request) -> _ParsedBody:
     return _ParsedBody(None, [], raw)
 
 
-def _response_json(response: web.StreamResponse) -> Any:
+def _response_json_body(response: web.StreamResponse) -> bytes | None:
+    """The JSON body of an answer, if it has one (``RecordedRequest.response`` decodes it)."""
     if not isinstance(response, web.Response) or response.content_type != "application/json":
         return None
     body = response.body
-    return json.loads(body) if isinstance(body, bytes | bytearray) and body else None
+    return bytes(body) if isinstance(body, bytes | bytearray) and body else None

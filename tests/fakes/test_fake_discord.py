@@ -346,6 +346,16 @@ async def test_server_error_is_retried(world: World, bot: SmokeBot) -> None:
     assert [m.content for m in world.fake.messages_in(world.general)] == ["after 502"]
 
 
+async def test_delayed_response_posts_first_and_answers_late(world: World, bot: SmokeBot) -> None:
+    world.fake.delay_response("POST", "/channels/*/messages", 0.3)
+    send = asyncio.create_task(_text_channel(bot, world.general).send("slow"))
+    await world.fake.wait_for_message(channel=world.general)  # posted before the answer
+    assert not send.done()
+    sent = await send
+    assert [m.id for m in world.fake.messages_in(world.general)] == [sent.id]
+    assert world.fake.faults_remaining() == 0
+
+
 async def test_enforced_nonce_dedups_repeated_posts(world: World, bot: SmokeBot) -> None:
     channel = _text_channel(bot, world.general)
     first = await channel.send("pledge received", nonce="pledge-42")

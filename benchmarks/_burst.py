@@ -1,0 +1,363 @@
+"""What discord_burst.py and telegram_burst.py share: the closed-loop driver, the bot process,
+CPU accounting and the table.
+
+Layout of a run: this process serves the loopback fake (Discord or the Bot API) and drives the
+load; each bot under test runs in its own child process (the same script with ``--child``), so
+the fake's own CPU time is never charged to the bot, as with the real, remote platform. Latency is
+measured inside the fake: from the moment a user's event is handed to the bot (gateway frame
+sent, update available to getUpdates) to the moment the bot's answer reaches the fake.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gc
+import json
+import math
+import os
+import resource
+import signal
+import sys
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+#: Ticks per second of /proc/<pid>/stat's utime and stime.
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+# -- measuring --------------------------------------------------------------------------------
+@dataclass
+class Run:
+    """One bot's measured burst."""
+
+    name: str
+    latencies: list[float]  # seconds, one per user, in completion order
+    elapsed: float  # first dispatch to last answer
+    bot_cpu: float  # seconds of CPU the bot process used during the burst (all threads)
+    fake_cpu: float  # seconds of CPU this process (the fake and the driver) used meanwhile
+    other_cpu: float  # seconds of CPU every other process on the machine used meanwhile
+    failures: list[str] = field(default_factory=list)  # answers that were not the expected one
+    child: dict[str, Any] = field(default_factory=dict)  # what the bot process reported at exit
+
+    @property
+    def rate(self) -> float:
+        return len(self.latencies) / self.elapsed
+
+    def percentile(self, fraction: float) -> float:
+        """Nearest-rank percentile, in milliseconds."""
+        ordered = sorted(self.latencies)
+        return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)] * 1000
+
+
+#: Longest a burst (or a warm-up) may take before the run is called failed.
+BURST_TIMEOUT = 600.0
+
+
+async def closed_loop(
+    users: int, concurrency: int, one: Callable[[int], Awaitable[float]]
+) -> tuple[list[float], float]:
+    """Users 0..users-1, each once, with ``concurrency`` in flight (0: all at once): a user's
+    turn comes as soon as an earlier one was answered. ``one(n)`` dispatches user n and returns
+    its latency. Returns the latencies and the seconds from the first dispatch to the last
+    answer."""
+    pending = iter(range(users))
+    latencies: list[float] = []
+
+    async def worker() -> None:
+        for n in pending:
+            latencies.append(await one(n))
+
+    workers = users if concurrency <= 0 else min(concurrency, users)
+    started = time.perf_counter()
+    try:
+        async with asyncio.timeout(BURST_TIMEOUT):
+            await asyncio.gather(*(worker() for _ in range(workers)))
+    except TimeoutError:
+        missing = users - len(latencies)
+        raise RuntimeError(
+            f"{missing} of {users} users got no answer in {BURST_TIMEOUT:.0f} s"
+        ) from None
+    return latencies, time.perf_counter() - started
+
+
+async def timed_burst(
+    name: str,
+    bot_pid: int,
+    users: int,
+    concurrency: int,
+    one: Callable[[int], Awaitable[float]],
+) -> Run:
+    """The measured stretch: :func:`closed_loop` with the CPU meters running. This process's
+    garbage collector is paused meanwhile: the fake keeps every request it saw, and a full
+    collection of that in the middle of a burst would be charged to the bot as latency."""
+    gc.collect()
+    gc.freeze()
+    gc.disable()
+    try:
+        meter = CpuMeter(bot_pid)
+        latencies, elapsed = await closed_loop(users, concurrency, one)
+        bot_cpu, fake_cpu, other_cpu = meter.stop()
+    finally:
+        gc.enable()
+        gc.unfreeze()
+    return Run(name, latencies, elapsed, bot_cpu, fake_cpu, other_cpu)
+
+
+def median_run(runs: list[Run]) -> Run:
+    """The round with the median throughput (the lower middle one for an even count)."""
+    return sorted(runs, key=lambda run: run.rate)[(len(runs) - 1) // 2]
+
+
+class Arrivals:
+    """Answers keyed by what they answer (interaction id, chat id): the fake calls
+    :meth:`arrived` when one comes in; :meth:`wait` gives its arrival time, whether it came
+    before or after the wait began."""
+
+    def __init__(self) -> None:
+        self._times: dict[Any, tuple[float, Any]] = {}
+        self._waiters: dict[Any, asyncio.Future[tuple[float, Any]]] = {}
+
+    def arrived(self, key: Any, detail: Any = None) -> None:
+        if key in self._times:
+            return  # only the first answer counts
+        entry = (time.perf_counter(), detail)
+        self._times[key] = entry
+        waiter = self._waiters.pop(key, None)
+        if waiter is not None and not waiter.done():
+            waiter.set_result(entry)
+
+    async def wait(self, key: Any) -> tuple[float, Any]:
+        """(arrival time, detail); bounded by the caller (see :func:`timed_burst`)."""
+        if key in self._times:
+            return self._times[key]
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiters[key] = waiter
+        try:
+            return await waiter
+        finally:
+            self._waiters.pop(key, None)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process so far, every thread included (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
+
+
+def own_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds every core of the machine spent busy so far (Linux /proc/stat)."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    return (sum(values[:8]) - idle) / _CLOCK_TICKS
+
+
+class CpuMeter:
+    """CPU used during a stretch of time: by the bot process, by this one, by everyone else."""
+
+    def __init__(self, bot_pid: int) -> None:
+        self.bot_pid = bot_pid
+        self._start = self._read()
+
+    def _read(self) -> tuple[float, float, float]:
+        return cpu_seconds(self.bot_pid), own_cpu_seconds(), machine_busy_seconds()
+
+    def stop(self) -> tuple[float, float, float]:
+        """(bot, this process, every other process) CPU seconds since the meter started."""
+        bot, own, busy = (b - a for a, b in zip(self._start, self._read(), strict=True))
+        return bot, own, max(0.0, busy - bot - own)
+
+
+# -- processes and cores ----------------------------------------------------------------------
+#: The cores bot processes run on (None: not pinned); set by :func:`pin_cores`.
+_bot_cpus: set[int] | None = None
+
+
+def pin_cores() -> str:
+    """With two cores or more, pin this process (the fake and the driver) to the first and
+    every bot process to the others, so that the fake never takes CPU from the bot under test
+    (two processes that keep waking each other otherwise often end up on one core, at half a
+    core each). Returns the layout, for the output."""
+    global _bot_cpus
+    available = sorted(os.sched_getaffinity(0))
+    if len(available) < 2:
+        return "fake and bot share the only core"
+    os.sched_setaffinity(0, {available[0]})
+    _bot_cpus = set(available[1:])
+    listed = ",".join(str(c) for c in available[1:])
+    return f"fake pinned to core {available[0]}, bot process to core(s) {listed}"
+
+
+# -- the bot process --------------------------------------------------------------------------
+class BotProcess:
+    """A bot under test in a child process: ``python SCRIPT --child KIND --spec JSON``.
+
+    Its stderr is passed through (prefixed) so a bot error is seen, not swallowed; at the end it
+    is stopped with SIGTERM, like ``pledgebot run``, and its last stdout line (a JSON report)
+    is returned.
+    """
+
+    def __init__(self, script: str, kind: str, spec: dict[str, Any]) -> None:
+        self.script, self.kind, self.spec = script, kind, spec
+        self.process: asyncio.subprocess.Process | None = None
+        self._stderr_task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        cpus = _bot_cpus
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "NO_PROXY": "127.0.0.1,localhost",
+            "no_proxy": "127.0.0.1,localhost",
+        }
+        self.process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            self.script,
+            "--child",
+            self.kind,
+            "--spec",
+            json.dumps(self.spec),
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            cwd=ROOT,
+            env=env,
+            preexec_fn=None if cpus is None else lambda: os.sched_setaffinity(0, cpus),
+        )
+        self._stderr_task = asyncio.create_task(self._pass_stderr())
+
+    @property
+    def pid(self) -> int:
+        assert self.process is not None
+        return self.process.pid
+
+    async def _pass_stderr(self) -> None:
+        assert self.process is not None and self.process.stderr is not None
+        async for line in self.process.stderr:
+            sys.stderr.write(f"  [{self.kind} bot] {line.decode(errors='replace')}")
+
+    async def stop(self, timeout: float = 30.0) -> dict[str, Any]:  # noqa: ASYNC109
+        process = self.process
+        assert process is not None and process.stdout is not None
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+        try:
+            async with asyncio.timeout(timeout):
+                out = await process.stdout.read()
+                await process.wait()
+        except TimeoutError:
+            process.kill()
+            await process.wait()
+            raise RuntimeError(f"the {self.kind} bot did not stop within {timeout} s") from None
+        if self._stderr_task is not None:
+            await self._stderr_task
+        lines = out.decode().strip().splitlines()
+        if process.returncode != 0 or not lines:
+            raise RuntimeError(f"the {self.kind} bot exited with {process.returncode}")
+        report: dict[str, Any] = json.loads(lines[-1])
+        return report
+
+
+async def serve_until_signalled(jobs: Iterable[Awaitable[Any]]) -> None:
+    """In the bot process: run the jobs until SIGTERM/SIGINT (or one ends), then cancel them
+    all and wait for them to finish cleaning up."""
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    tasks = [asyncio.ensure_future(job) for job in jobs]
+    stopper = asyncio.ensure_future(stop.wait())
+    try:
+        await asyncio.wait([*tasks, stopper], return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in [*tasks, stopper]:
+            task.cancel()
+        results = await asyncio.gather(*tasks, stopper, return_exceptions=True)
+    for result in results:
+        if isinstance(result, BaseException) and not isinstance(result, asyncio.CancelledError):
+            raise result
+
+
+def child_report(**values: Any) -> None:
+    """The bot process's last stdout line."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    print(json.dumps({"peak_rss_mb": usage.ru_maxrss / 1024, **values}), flush=True)
+
+
+# -- output -----------------------------------------------------------------------------------
+def print_table(runs: list[Run], *, unit: str) -> None:
+    """Throughput and latency, then CPU: in cores busy during the burst and in microseconds per
+    answered user (machine-dependent, but less disturbed than throughput when the machine is
+    shared); ``others`` is the CPU every other process on the machine used meanwhile."""
+    print(
+        f"{'':12}{unit + '/s':>16}{'p50 ms':>8}{'p99 ms':>8}{'max ms':>8}{'seconds':>8}"
+        f"{'bot CPU':>9}{'bot us/op':>10}{'fake CPU':>9}{'fake us/op':>11}{'others':>8}"
+    )
+    for run in runs:
+        users = len(run.latencies)
+        print(
+            f"{run.name:12}{run.rate:>16.0f}{run.percentile(0.50):>8.1f}"
+            f"{run.percentile(0.99):>8.1f}{max(run.latencies) * 1000:>8.1f}{run.elapsed:>8.2f}"
+            f"{run.bot_cpu / run.elapsed:>9.0%}{run.bot_cpu / users * 1e6:>10.0f}"
+            f"{run.fake_cpu / run.elapsed:>9.0%}{run.fake_cpu / users * 1e6:>11.0f}"
+            f"{run.other_cpu / run.elapsed:>8.0%}"
+        )
+
+
+def print_verdict(
+    pledgebot: Run | None, bare: Run | None, *, p99_target_ms: float, concurrency: int
+) -> None:
+    if pledgebot is None or bare is None:
+        return
+    ratio = pledgebot.rate / bare.rate
+    p99 = pledgebot.percentile(0.99)
+    print(
+        f"ratio (pledgebot / bare) throughput: {ratio:.3f}x "
+        f"[target >= 0.80: {'met' if ratio >= 0.8 else 'MISSED'}]   "
+        f"pledgebot p99: {p99:.1f} ms [target <= {p99_target_ms:.0f}: "
+        f"{'met' if p99 <= p99_target_ms else 'MISSED'}]"
+    )
+    cost = (pledgebot.bot_cpu / len(pledgebot.latencies)) / (bare.bot_cpu / len(bare.latencies))
+    print(f"bot CPU per answered user, pledgebot / bare: {cost:.2f}x")
+    if concurrency > 0:
+        needed = concurrency / (p99_target_ms / 1000)
+        print(
+            f"(with {concurrency} users in flight, mean latency = {concurrency} / throughput "
+            f"(Little's law): a p99 within {p99_target_ms:.0f} ms needs more than {needed:.0f}/s)"
+        )
+
+
+def print_warnings(runs: list[Run]) -> None:
+    """Say when a number may not measure the bot: the fake saturated, or the machine was
+    shared with other work."""
+    for run in runs:
+        fake = run.fake_cpu / run.elapsed
+        if fake > 0.85:
+            print(
+                f"note: in the {run.name} run the fake used {fake:.0%} of its core: the fake, "
+                "not the bot, may be what limits that run's throughput"
+            )
+        others = run.other_cpu / run.elapsed
+        if others > 0.10:
+            print(
+                f"note: other processes used {others:.0%} of a core during the {run.name} run: "
+                "its figures are lower than this machine can do"
+            )
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    return f"{os.cpu_count()} cores, {cpu}, Python {sys.version.split()[0]}"
