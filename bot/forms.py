@@ -10,6 +10,7 @@ import re
 
 from bot.domain import SignatureForm
 from bot.errors import InvalidInput
+from bot.hygiene import inert
 
 __all__ = [
     "SIGN_USAGE",
@@ -39,7 +40,7 @@ def parse_sign_line(text: str) -> SignatureForm:
 def parse_signature_id(text: str) -> int:
     match = _ID.fullmatch(text.strip())
     if not match:
-        raise InvalidInput("signature", f"“{text.strip()[:20]}” is not a signature number like 12.")
+        raise InvalidInput("signature", f"“{inert(text, 20)}” is not a signature number like 12.")
     return int(match.group(1))
 
 

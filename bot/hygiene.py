@@ -23,6 +23,7 @@ __all__ = [
     "clean_link",
     "clean_reason",
     "clean_text",
+    "inert",
 ]
 
 LIMITS = {"name": 80, "role": 60, "location": 60, "link": 200, "reason": 300}
@@ -68,6 +69,13 @@ def _normalise(text: str) -> str:
 def neutralise_mentions(text: str) -> str:
     text = _MENTION_AT.sub("\uff20", text)
     return _CHANNEL_MENTION.sub("<\uff03", text)
+
+
+def inert(raw: str, limit: int = 30) -> str:
+    """A piece of what someone typed, safe to quote back in a reply: normalised, invisible
+    characters gone, mentions broken, and short."""
+    text = _normalise(raw[: limit * 4])
+    return neutralise_mentions(text[:limit].rstrip())
 
 
 def clean_text(raw: str, *, field: str, label: str, required: bool = False) -> str | None:

@@ -158,3 +158,18 @@ def test_fast_paths_agree_with_the_general_rules(raw: str) -> None:
         return
     if cleaned is not None:
         _assert_inert(cleaned)
+
+
+@given(text_strategy)
+def test_quoting_typed_text_back_is_inert(raw: str) -> None:
+    """Error messages quote what was typed ("“…” is not a signature number"): safely."""
+    from bot.forms import parse_signature_id
+    from bot.hygiene import inert
+
+    shown = inert(raw, 20)
+    assert len(shown) <= 20
+    _assert_inert(shown or None)
+    try:
+        parse_signature_id(raw)
+    except InvalidInput as exc:
+        assert not LIVE_MENTION.search(exc.message) and not HIDDEN.search(exc.message)
