@@ -92,7 +92,9 @@ class OutboxDispatcher:
                     task = asyncio.create_task(self._deliver(message))
                     inflight.add(task)
                     task.add_done_callback(finished)
-                if not claimed:
+                if room <= 0:
+                    await self._wake.wait()  # full: the next finished send makes room
+                elif not claimed:
                     await self._sleep()
         finally:
             for task in inflight:

@@ -142,7 +142,10 @@ class Store(Protocol):
         """Make messages claimed by a process that is gone deliverable again, at start-up.
         Stores shared by several processes leave this to lease expiry and return 0."""
 
-    async def next_outbox_due(self, platforms: Sequence[str]) -> datetime | None: ...
+    async def next_outbox_due(self, platforms: Sequence[str]) -> datetime | None:
+        """When a message can next be claimed: the earliest due time (or lease end) among the
+        queue heads. A message queued behind one in flight is not due, so the dispatcher sleeps
+        instead of polling in a loop while a destination is busy."""
 
     async def outbox_messages(self) -> list[OutboxMessage]:
         """Every outbox row with its delivery status, oldest first (operators and tests)."""

@@ -662,10 +662,9 @@ class SQLiteStore:
             rows = _fetchall(
                 conn,
                 f"UPDATE outbox SET status = 'sending', lease_until = ? WHERE id IN ("
-                f"SELECT id FROM outbox AS o WHERE platform IN ({marks}) AND ("
+                f"SELECT id FROM outbox WHERE id IN ({_heads(marks)}) AND ("
                 "(status = 'pending' AND next_attempt_at <= ?) OR "
-                "(status = 'sending' AND lease_until <= ?)) "
-                f"AND NOT EXISTS ({_EARLIER_OWED}) ORDER BY id LIMIT ?) "
+                "(status = 'sending' AND lease_until <= ?)) ORDER BY id LIMIT ?) "
                 f"RETURNING {OUTBOX_COLUMNS}",
                 (_ts(lease_until), *platforms, _ts(now), _ts(now), limit),
             )
@@ -724,8 +723,7 @@ class SQLiteStore:
             return None
         rows = await self._rows(
             "SELECT MIN(CASE status WHEN 'pending' THEN next_attempt_at ELSE lease_until END) "
-            f"FROM outbox WHERE status IN ('pending', 'sending') AND platform IN "
-            f"({_placeholders(len(platforms))})",
+            f"FROM outbox WHERE id IN ({_heads(_placeholders(len(platforms)))})",
             tuple(platforms),
         )
         return _dt(rows[0][0])
@@ -810,12 +808,15 @@ class SQLiteStore:
             await conn.close()
 
 
-# Only the head of each destination's queue may be claimed: messages to one channel keep their
-# order, even when an earlier one waits for a retry or is in flight in another process.
-_EARLIER_OWED = (
-    "SELECT 1 FROM outbox AS e WHERE e.platform = o.platform AND e.destination = o.destination "
-    "AND e.id < o.id AND e.status IN ('pending', 'sending')"
-)
+def _heads(platform_marks: str) -> str:
+    """The head of each destination's queue: the earliest message still owed. Only heads may be
+    claimed, so messages to one channel keep their order even when an earlier one waits for a
+    retry or is in flight in another process. One pass over the partial queue index."""
+    return (
+        f"SELECT MIN(id) FROM outbox WHERE status IN ('pending', 'sending') "
+        f"AND platform IN ({platform_marks}) GROUP BY platform, destination"
+    )
+
 
 _DATA_ROWS = (
     "SELECT (SELECT COUNT(*) FROM signatures) + (SELECT COUNT(*) FROM outbox) "

@@ -315,13 +315,16 @@ async def test_a_destinations_messages_are_claimed_in_order(any_store: Store) ->
     lease = now + timedelta(minutes=1)
     first = await any_store.claim_outbox(["discord"], now, lease, 10)
     assert [m.text for m in first] == ["a1", "b1"]  # each queue's head, side by side
-    # While a1 is in flight, a2 waits — in this process or any other.
+    # While a1 is in flight, a2 waits — in this process or any other — and is not due, so a
+    # dispatcher sleeps rather than spins: the next claimable moment is the end of a1's lease.
     assert await any_store.claim_outbox(["discord"], now, lease, 10) == []
+    assert await any_store.next_outbox_due(["discord"]) == lease
     a1, b1 = first
     await any_store.outbox_retry(a1.id, now + timedelta(minutes=5), "502")
     await any_store.outbox_delivered(b1.id, now, "m")
     # a1 waits for its retry, and a2 behind it; nothing overtakes.
     assert await any_store.claim_outbox(["discord"], now, lease, 10) == []
+    assert await any_store.next_outbox_due(["discord"]) == now + timedelta(minutes=5)
     later = now + timedelta(minutes=6)
     [again] = await any_store.claim_outbox(["discord"], later, later + timedelta(minutes=1), 10)
     assert again.text == "a1"
