@@ -36,10 +36,8 @@ def format_milestone(template: str, *, count: int, title: str) -> str:
     return template.format_map(values)
 
 
-def count_line(
-    count: int, next_milestone: int | None, strong: Callable[[str], str] = str
-) -> str:
-    """"12 signatures so far. Next milestone: 50." — ``strong`` marks the numbers up (bold)."""
+def count_line(count: int, next_milestone: int | None, strong: Callable[[str], str] = str) -> str:
+    """ "12 signatures so far. Next milestone: 50." — ``strong`` marks the numbers up (bold)."""
     noun = "signature" if count == 1 else "signatures"
     line = f"{strong(str(count))} {noun} so far."
     if next_milestone is not None:

@@ -198,6 +198,7 @@ class ConsoleCommands:
         return "".join(chunks).rstrip("\n")
 
     async def _audit(self, session: Session, args: str) -> str:
+        self.service.require_moderator(session.actor)  # before parsing: no hints for others
         limit = parse_page(args) if args else 20
         return render.audit(await self.service.audit(session.actor, limit))
 

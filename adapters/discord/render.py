@@ -8,6 +8,7 @@ Wording shared with other platforms comes from :mod:`bot.texts`; only Discord la
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -46,15 +47,30 @@ _STATUS_COLOURS = {
     Status.REMOVED: discord.Colour.dark_red(),
 }
 _LETTER_COLOUR = discord.Colour.blurple()
+# An unescaped "[" (after an even run of backslashes) that opens a masked link "[…](", and the
+# web addresses that Discord (and escape_markdown) leave unformatted.
+_MASKED_LINK_OPEN = re.compile(r"(?<!\\)((?:\\\\)*)\[(?=[^\]]*\]\()")
+_URL = re.compile(r"<[^: >]+:/[^ >]+>|(?:https?|steam)://[^\s<]+[^<.,:;\"'\]\s]")
+# "<" opening a user, role or channel mention: "<@1>", "<@!1>", "<@&1>", "<#1>".
+_MENTION_OPEN = re.compile(r"<(?=@[!&]?\d|#\d)")
 
 
 def safe(text: str) -> str:
     """User text made inert for Discord: markdown shown literally, mentions broken.
 
     The core already neutralises mention syntax when it stores text; escaping again here means
-    text that reached the store some other way still cannot format or ping.
+    text that reached the store some other way (or is echoed back in an error) still cannot
+    format or ping. discord.py's escapes miss two things, patched here: mentions of ids shorter
+    than a snowflake and channel mentions (``<@1>``, ``<#1>``), and every masked link but the
+    first (``[a](b) [x](https://evil.example)``).
     """
-    return discord.utils.escape_mentions(discord.utils.escape_markdown(text))
+    text = discord.utils.escape_mentions(discord.utils.escape_markdown(text))
+    parts, at = [], 0
+    for url in _URL.finditer(text):
+        parts += [_MASKED_LINK_OPEN.sub(r"\1\\[", text[at : url.start()]), url.group(0)]
+        at = url.end()
+    parts.append(_MASKED_LINK_OPEN.sub(r"\1\\[", text[at:]))
+    return _MENTION_OPEN.sub("<\u200b", "".join(parts))
 
 
 def clip(text: str, limit: int) -> str:
@@ -80,11 +96,7 @@ def _field(value: str | None) -> str:
 
 # -- reading -------------------------------------------------------------------------------------
 def count_line(count: int, next_milestone: int | None) -> str:
-    noun = "signature" if count == 1 else "signatures"
-    line = f"**{count}** {noun} so far."
-    if next_milestone is not None:
-        line += f" Next milestone: **{next_milestone}**."
-    return line
+    return texts.count_line(count, next_milestone, lambda n: f"**{n}**")
 
 
 def letter(view: Overview) -> discord.Embed:
