@@ -214,13 +214,7 @@ async def withdraw_button(update: Update, context: PledgeContext) -> None:
     if erase:
         done.append("Your details have been erased.")
     await edit_query(query, " ".join(done))
-    # Mod-queue cards show the signer's details: redraw them as withdrawn, or erased.
-    latest = sig or (await context.service.status(identity_of(user))).signature
-    if latest is not None:
-        ids = [latest.id]
-        if erase:
-            ids += [old.id for old in (await context.service.pending_item(latest.id)).history]
-        await moderation.refresh_cards(context.bot, context.service, ids)
+    # The mod-queue cards (withdrawn, or erased) are redrawn by the outbox's card updates.
 
 
 # -- what no other handler took ---------------------------------------------------------------

@@ -153,10 +153,8 @@ async def _redraw(
 async def _decided(
     update: Update, context: PledgeContext, actor: Actor, sig_id: int, view: View
 ) -> None:
-    """After a decision by button: redraw the pressed message and every other card."""
-    pressed = query_of(update).message
-    skip = (pressed.chat.id, pressed.message_id) if pressed is not None else None
-    await refresh_cards(context.bot, context.service, [sig_id], skip=skip)
+    """After a decision by button: redraw the pressed message now; the outbox's card update
+    redraws every other card of the signature, on every platform."""
     await _redraw(update, context, actor, sig_id, view)
 
 
@@ -173,8 +171,6 @@ async def approve(update: Update, context: PledgeContext) -> None:
     actor = await _moderator(update, context)
     results = await context.service.approve(actor, parse_signature_ids(arguments_of(update)))
     await reply(update, render.decisions(results))
-    decided = [d.signature_id for d in results if d.signature is not None]
-    await refresh_cards(context.bot, context.service, decided)
 
 
 async def reject(update: Update, context: PledgeContext) -> None:
@@ -183,7 +179,6 @@ async def reject(update: Update, context: PledgeContext) -> None:
     signature_id, reason = _id_and_reason(update, "/reject")
     sig = await context.service.reject(actor, signature_id, reason)
     await reply(update, f"#{sig.id} rejected. The signer will be told why.")
-    await refresh_cards(context.bot, context.service, [sig.id])
 
 
 async def remove(update: Update, context: PledgeContext) -> None:
@@ -192,7 +187,6 @@ async def remove(update: Update, context: PledgeContext) -> None:
     signature_id, reason = _id_and_reason(update, "/remove")
     sig = await context.service.remove(actor, signature_id, reason)
     await reply(update, f"#{sig.id} removed from the letter.")
-    await refresh_cards(context.bot, context.service, [sig.id])
 
 
 async def export(update: Update, context: PledgeContext) -> None:
@@ -327,7 +321,6 @@ async def reason_reply(update: Update, context: PledgeContext) -> None:
     actor = await _moderator(update, context)
     sig = await context.service.reject(actor, int(match.group(1)), message.text or "")
     await reply(update, f"#{sig.id} rejected. The signer will be told why.")
-    await refresh_cards(context.bot, context.service, [sig.id])
 
 
 async def mod_chat_member(update: Update, context: PledgeContext) -> None:
