@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint soak bench clean
 
 # A venv with the runtime dependencies; rebuilt when pyproject.toml changes.
 $(BIN)/.installed: pyproject.toml
@@ -29,6 +29,13 @@ run: $(BIN)/.installed config.toml
 test: $(BIN)/.installed-dev
 	$(BIN)/python -m pytest
 	$(BIN)/lint-imports
+
+# The long versions of the reliability tests: 20,000 hostile examples per platform (CI runs
+# 2,000) and 50 kill -9 rounds per crash test (CI runs 10).
+soak: $(BIN)/.installed-dev
+	HYPOTHESIS_PROFILE=soak CRASH_ROUNDS=50 $(BIN)/python -m pytest -p no:cacheprovider \
+		tests/adapters/console/test_hostile_input.py tests/adapters/discord/test_hostile_input.py \
+		tests/adapters/telegram/test_hostile_input.py tests/core tests/reliability
 
 lint: $(BIN)/.installed-dev
 	$(BIN)/ruff check .

@@ -23,7 +23,7 @@ import pytest
 from tests.cli.conftest import EXAMPLE
 
 ROOT = Path(__file__).resolve().parents[2]
-ROUNDS = 10
+ROUNDS = int(os.environ.get("CRASH_ROUNDS", "10"))  # `make soak` runs more
 SIGNED = re.compile(r"Signature #(\d+) is recorded")
 APPROVED = re.compile(r"^#(\d+) approved: (.+)\.$")
 ANNOUNCED = re.compile(r"^\[announcement\] (\d+) artists have signed")

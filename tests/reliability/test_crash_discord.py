@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import random
 import re
 from collections import Counter
@@ -41,7 +42,7 @@ from tests.reliability.botproc import (
 
 pytestmark = pytest.mark.slow
 
-ROUNDS = 10
+ROUNDS = int(os.environ.get("CRASH_ROUNDS", "10"))  # `make soak` runs more
 MEMBERS = 100
 PER_ROUND = 12  # sign-form submits per round (members told nothing try again later)
 MILESTONES = (5, 15, 30)

@@ -17,6 +17,7 @@ counts and prints such duplicates instead of failing on them.
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 import re
 from collections.abc import Callable
@@ -36,7 +37,7 @@ from tests.reliability.botproc import (
 
 pytestmark = pytest.mark.slow
 
-ROUNDS = 10
+ROUNDS = int(os.environ.get("CRASH_ROUNDS", "10"))  # `make soak` runs more
 ARTISTS = 100
 PER_ROUND = 12
 MILESTONES = (5, 15, 30)
