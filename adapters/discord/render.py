@@ -53,6 +53,9 @@ _MASKED_LINK_OPEN = re.compile(r"(?<!\\)((?:\\\\)*)\[(?=[^\]]*\]\()")
 _URL = re.compile(r"<[^: >]+:/[^ >]+>|(?:https?|steam)://[^\s<]+[^<.,:;\"'\]\s]")
 # "<" opening a user, role or channel mention: "<@1>", "<@!1>", "<@&1>", "<#1>".
 _MENTION_OPEN = re.compile(r"<(?=@[!&]?\d|#\d)")
+# One line holding no character any of the escapes below acts on (a "#", ">" or "-" matters
+# only at the start of a line): most replies, e.g. "Thank you! Signature #12 is on the letter."
+_NOTHING_TO_ESCAPE = re.compile(r"(?!\s*[#>-])[^*`_~|\[<@\\\n]*")
 
 
 def safe(text: str) -> str:
@@ -64,6 +67,8 @@ def safe(text: str) -> str:
     than a snowflake and channel mentions (``<@1>``, ``<#1>``), and every masked link but the
     first (``[a](b) [x](https://evil.example)``).
     """
+    if _NOTHING_TO_ESCAPE.fullmatch(text):
+        return text  # the escapes below cost ~20 µs, on every reply
     text = discord.utils.escape_mentions(discord.utils.escape_markdown(text))
     parts, at = [], 0
     for url in _URL.finditer(text):

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from unittest.mock import patch
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from adapters.discord import render
 from tests.adapters.discord.conftest import Bot, Server, assert_no_pings, message_bodies
+from tests.hostile import FRAGMENTS
 
 HOSTILE = "**Bold** @everyone <@&123> __under__ `code`"
 # What the core stores (mentions neutralised with a fullwidth ＠), escaped for Discord.
@@ -51,3 +59,21 @@ async def test_a_hostile_display_name_is_escaped_on_decided_cards(bot: Bot, serv
     decision = {f["name"]: f["value"] for f in card.embeds[0]["fields"]}["Decision"]
     # The core neutralises the mention in the stored name; markdown is escaped at render time.
     assert decision.startswith("Approved by \uff20everyone \\*\\*boss\\*\\* <t:")
+
+
+@settings(max_examples=3000)
+@given(
+    st.lists(
+        st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=6), st.sampled_from(" #->\n\t")),
+        max_size=8,
+    ).map("".join)
+)
+def test_plain_text_skips_the_escapes_only_when_they_would_change_nothing(text: str) -> None:
+    """safe() returns text that needs no escaping as it is, without running the escapes; for
+    every text that shortcut must agree with the full escaping."""
+    assert render.safe(text) == _escaped_in_full(text)
+
+
+def _escaped_in_full(text: str) -> str:
+    with patch.object(render, "_NOTHING_TO_ESCAPE", re.compile(r"(?!)")):
+        return render.safe(text)
