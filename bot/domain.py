@@ -116,6 +116,23 @@ class NewSignature:
     decided_at: datetime | None = None
     look_key: str = ""
 
+    @property
+    def listed(self) -> bool:
+        return _listed(self.status, self.anonymous, erased=False)
+
+    def stored_as(self, signature_id: int) -> Signature:
+        """The signature the store made of it (one construction: this runs for every sign)."""
+        return Signature(
+            signature_id, self.identity, self.name, self.name_key, self.role, self.location,
+            self.link, self.anonymous, self.community, self.status, self.letter_version,
+            self.created_at, self.decided_at, look_key=self.look_key,
+        )  # fmt: skip
+
+
+def _listed(status: Status, anonymous: bool, *, erased: bool) -> bool:
+    """Shown by name on the public list: approved, not anonymous, not erased."""
+    return status is Status.APPROVED and not anonymous and not erased
+
 
 @dataclass(frozen=True, slots=True)
 class Signature:
@@ -141,8 +158,7 @@ class Signature:
 
     @property
     def listed(self) -> bool:
-        """Shown by name on the public list: approved, not anonymous, not erased."""
-        return self.status is Status.APPROVED and not self.anonymous and not self.erased
+        return _listed(self.status, self.anonymous, erased=self.erased)
 
     @property
     def public_name(self) -> str:

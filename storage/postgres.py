@@ -128,7 +128,6 @@ class _Tx:
         return pos
 
     async def insert_signature(self, new: NewSignature) -> Signature:
-        draft = Signature(id=0, **{f: getattr(new, f) for f in NewSignature.__dataclass_fields__})
         await self._begin_writing()
         # One round trip: the listing position comes from the sequence inside the INSERT.
         row = await self._conn.fetchrow(
@@ -138,13 +137,13 @@ class _Tx:
             "CASE WHEN $14 THEN nextval('list_pos_seq') END, $15) RETURNING id, list_pos",
             new.identity.platform, new.identity.user_id, new.name, new.name_key, new.role,
             new.location, new.link, new.anonymous, new.community, new.status.value,
-            new.letter_version, new.created_at, new.decided_at, draft.listed, new.look_key,
+            new.letter_version, new.created_at, new.decided_at, new.listed, new.look_key,
         )  # fmt: skip
         sig_id, pos = row[0], row[1]
         if pos is not None:
             self.changes.bucket(pos, 1)
         self._positions[sig_id] = pos
-        return draft.evolve(id=sig_id)
+        return new.stored_as(sig_id)
 
     async def update_signature(self, signature: Signature) -> None:
         await self._begin_writing()

@@ -217,8 +217,7 @@ class _Tx:
         )
 
     async def insert_signature(self, new: NewSignature) -> Signature:
-        draft = Signature(id=0, **{f: getattr(new, f) for f in NewSignature.__dataclass_fields__})
-        pos = self.counters.list_one() if draft.listed else None
+        pos = self.counters.list_one() if new.listed else None
         rows = await self._write(
             "INSERT INTO signatures (platform, user_id, name, name_key, role, location, link, "
             "anonymous, community, status, letter_version, created_at, decided_at, list_pos, "
@@ -243,7 +242,7 @@ class _Tx:
         )
         sig_id = next(iter(rows))[0]
         self._positions[sig_id] = pos
-        return draft.evolve(id=sig_id)
+        return new.stored_as(sig_id)
 
     async def update_signature(self, signature: Signature) -> None:
         if signature.id not in self._positions:
