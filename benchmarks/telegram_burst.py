@@ -16,8 +16,11 @@ fake.
 
     python benchmarks/telegram_burst.py [--users 2000] [--concurrency 64] [--rounds 3]
                                         [--no-press-sign] [--only pledgebot|bare]
+                                        [--bare-transport httpx|aiohttp]
 
-``--concurrency``, ``--rounds``: as in discord_burst.py.
+``--concurrency``, ``--rounds``: as in discord_burst.py. pledgebot makes its Bot API calls with
+aiohttp (adapters/telegram/http.py); the bare bot uses PTB's default httpx client, or with
+``--bare-transport aiohttp`` the same aiohttp transport, to compare like with like.
 """
 
 from __future__ import annotations
@@ -57,6 +60,10 @@ BARE_REPLY = "Thank you! Your signature is recorded."
 SUMMARY = "<b>Please check your signature</b>"
 SIGNED = "Thank you!"
 SIGN_BUTTON = "pledge:confirm:named"
+BARE_TRANSPORTS = {
+    "httpx": "PTB's default HTTPXRequest (httpx, 256 connections)",
+    "aiohttp": "the same AiohttpRequest as pledgebot",
+}
 WARMUP = 20
 #: Updates handled at once: the adapter's PerChatUpdateProcessor bound, given to the bare bot too.
 MAX_CONCURRENT_UPDATES = 64
@@ -134,6 +141,7 @@ async def measure(
             "announce": [announce.id],
             "db": f"sqlite:///{tmp}/{kind}-{round_}.db",
             "approval": args.approval,
+            "bare_transport": args.bare_transport,
         }
         bot = BotProcess(__file__, kind, spec)
         mark = fake.mark()
@@ -185,6 +193,12 @@ async def main() -> None:
     parser.add_argument(
         "--only", choices=("pledgebot", "bare"), help="run one bot (e.g. under a profiler)"
     )
+    parser.add_argument(
+        "--bare-transport",
+        choices=("httpx", "aiohttp"),
+        default="httpx",
+        help="the bare bot's HTTP client: PTB's default (httpx), or pledgebot's (aiohttp)",
+    )
     args = parser.parse_args()
 
     layout = pin_cores()
@@ -220,8 +234,8 @@ async def main() -> None:
         "button -> answerCallbackQuery, editMessageReplyMarkup, a fixed sendMessage"
     )
     print(
-        "  both:      PTB's default HTTP client (httpx, 256 connections), sniffio installed "
-        "(see pyproject.toml)"
+        "  HTTP:      pledgebot: adapters.telegram.http.AiohttpRequest (aiohttp, 256 connections); "
+        f"bare: {BARE_TRANSPORTS[args.bare_transport]}; sniffio installed (see pyproject.toml)"
     )
     print("  latency:   update available to getUpdates -> the bot's sendMessage reaches the fake")
     print(f"  machine:   {machine()}; {layout}")
@@ -293,13 +307,17 @@ async def child_bare(spec: dict[str, Any]) -> None:
     from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
     from telegram.ext import Application, ContextTypes, TypeHandler
 
-    application = (
+    builder = (
         Application.builder()
         .token(spec["token"])
         .base_url(spec["base_url"])
         .concurrent_updates(MAX_CONCURRENT_UPDATES)
-        .build()
     )
+    if spec["bare_transport"] == "aiohttp":
+        from adapters.telegram.http import AiohttpRequest
+
+        builder = builder.request(AiohttpRequest()).get_updates_request(AiohttpRequest(1))
+    application = builder.build()
 
     keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("Sign", callback_data=SIGN_BUTTON)]])
 

@@ -23,6 +23,7 @@ from adapters.telegram import menus
 from adapters.telegram.concurrency import PerChatUpdateProcessor
 from adapters.telegram.context import CONTEXT_TYPES, Deps, PledgeApp
 from adapters.telegram.handlers import register
+from adapters.telegram.http import AiohttpRequest
 from adapters.telegram.moderators import PLATFORM, ModeratorDirectory
 from adapters.telegram.sender import OutboxSender
 from bot.config import TelegramSettings
@@ -60,6 +61,8 @@ def build_application(settings: TelegramSettings, *, rate_limit: bool = True) ->
             )
         )
         .concurrent_updates(PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES))
+        .request(AiohttpRequest())
+        .get_updates_request(AiohttpRequest(connection_pool_size=1))
     )
     if rate_limit:
         limited: Any = builder  # the limiter changes the builder's bot type parameter

@@ -1,0 +1,121 @@
+"""python-telegram-bot's HTTP calls made with aiohttp instead of its default httpx.
+
+Why: under a signing burst the bot is CPU-bound, and httpx (with httpcore's pool) spends about
+2.7 ms of CPU per Bot API call-and-answer here, most of a Telegram update's cost; aiohttp, which
+discord.py already brings, does the same request in a fraction of that (benchmarks/RESULTS.md).
+Only the transport changes: python-telegram-bot still builds every request, parses every answer
+and raises its own errors (``TimedOut``, ``NetworkError``) exactly as with httpx.
+"""
+
+from __future__ import annotations
+
+import aiohttp
+from telegram.error import NetworkError, TimedOut
+from telegram.request import BaseRequest, RequestData
+
+__all__ = ["AiohttpRequest"]
+
+# The defaults of python-telegram-bot's HTTPXRequest, so nothing changes but the client.
+READ_TIMEOUT = 5.0
+WRITE_TIMEOUT = 5.0
+CONNECT_TIMEOUT = 5.0
+POOL_TIMEOUT = 1.0
+MEDIA_WRITE_TIMEOUT = 20.0
+
+
+class AiohttpRequest(BaseRequest):
+    """One aiohttp session with a bounded connection pool.
+
+    Timeouts map onto aiohttp's: ``connect`` is the wait for a pooled connection plus the TCP
+    connect, ``sock_connect`` the connect alone, ``sock_read`` the wait for each read; a write
+    timeout bounds the whole call when the request carries a file (aiohttp has no per-write
+    timeout)."""
+
+    def __init__(
+        self,
+        connection_pool_size: int = 256,
+        *,
+        read_timeout: float | None = READ_TIMEOUT,
+        write_timeout: float | None = WRITE_TIMEOUT,
+        connect_timeout: float | None = CONNECT_TIMEOUT,
+        pool_timeout: float | None = POOL_TIMEOUT,
+        media_write_timeout: float | None = MEDIA_WRITE_TIMEOUT,
+    ) -> None:
+        self._pool_size = connection_pool_size
+        self._read = read_timeout
+        self._write = write_timeout
+        self._connect = connect_timeout
+        self._pool = pool_timeout
+        self._media_write = media_write_timeout
+        self._session: aiohttp.ClientSession | None = None
+
+    @property
+    def read_timeout(self) -> float | None:
+        return self._read
+
+    async def initialize(self) -> None:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=self._pool_size),
+                headers={"User-Agent": self.USER_AGENT},
+                # Bot API answers are parsed by python-telegram-bot from the raw bytes.
+                auto_decompress=True,
+                trust_env=True,  # HTTPS_PROXY and friends, as httpx honours them
+            )
+
+    async def shutdown(self) -> None:
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+        self._session = None
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: object = BaseRequest.DEFAULT_NONE,
+        write_timeout: object = BaseRequest.DEFAULT_NONE,
+        connect_timeout: object = BaseRequest.DEFAULT_NONE,
+        pool_timeout: object = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        session = self._session
+        if session is None or session.closed:
+            raise RuntimeError("This AiohttpRequest is not initialized!")
+        files = request_data.multipart_data if request_data else None
+        fields = request_data.json_parameters if request_data else None
+        read = _given(read_timeout, self._read)
+        connect = _given(connect_timeout, self._connect)
+        pool = _given(pool_timeout, self._pool)
+        write = _given(write_timeout, self._media_write if files else self._write)
+
+        data: aiohttp.FormData | dict[str, str] | None = fields
+        total: float | None = None
+        if files:
+            form = aiohttp.FormData()
+            for name, value in (fields or {}).items():
+                form.add_field(name, value)
+            for name, (filename, content, mimetype) in files.items():
+                form.add_field(name, content, filename=filename, content_type=mimetype)
+            data = form
+            if write is not None and read is not None:
+                total = write + read  # an upload: bound the whole call, not each read
+        timeout = aiohttp.ClientTimeout(
+            total=total,
+            connect=None if pool is None or connect is None else pool + connect,
+            sock_connect=connect,
+            sock_read=read,
+        )
+        try:
+            async with session.request(method, url, data=data, timeout=timeout) as response:
+                return response.status, await response.read()
+        except TimeoutError as err:
+            raise TimedOut from err
+        except aiohttp.ClientError as err:
+            raise NetworkError(f"aiohttp.{type(err).__name__}: {err}") from err
+
+
+def _given(value: object, default: float | None) -> float | None:
+    """A timeout passed to this call, or the default when the caller left it out."""
+    if isinstance(value, type(BaseRequest.DEFAULT_NONE)):
+        return default
+    return value if value is None else float(value)  # type: ignore[arg-type]
