@@ -61,9 +61,9 @@ async def bench_core(url: str, signers: int, concurrency: int) -> dict[str, floa
             await service.sign(actor, _form(n), community="discord:1")
             latencies.append(time.perf_counter() - started)
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     count = await store.count()
     await store.close()
     assert count == signers, (count, signers)
@@ -71,6 +71,7 @@ async def bench_core(url: str, signers: int, concurrency: int) -> dict[str, floa
     return {
         "rate": signers / elapsed,
         "elapsed": elapsed,
+        "cpu_us": cpu / signers * 1e6,  # both threads: the event loop's and the store's
         "p50": statistics.median(latencies) * 1000,
         "p99": latencies[int(len(latencies) * 0.99) - 1] * 1000,
         "max": latencies[-1] * 1000,
@@ -146,10 +147,14 @@ async def main() -> None:
         f"sign_burst: {args.signers} signers, concurrency {args.concurrency}, "
         f"approval=auto, store={'sqlite (WAL, synchronous=FULL)' if not args.store else args.store}"
     )
-    print(f"{'':24}{'sig/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'max ms':>10}{'seconds':>10}")
+    print(
+        f"{'':24}{'sig/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'max ms':>10}{'seconds':>10}"
+        f"{'CPU us/sig':>11}"
+    )
     print(
         f"{'pledgebot core+store':24}{core['rate']:>10.0f}{core['p50']:>10.2f}"
         f"{core['p99']:>10.2f}{core['max']:>10.2f}{core['elapsed']:>10.2f}"
+        f"{core['cpu_us']:>10.0f}"
     )
     print(
         f"{'raw aiosqlite baseline':24}{baseline['rate']:>10.0f}{'':>30}"
