@@ -89,7 +89,7 @@ class OutboxDispatcher:
                     except Exception:
                         _log.exception("outbox: claiming failed; retrying shortly")
                 for message in claimed:
-                    task = asyncio.create_task(self._deliver(message))
+                    task = asyncio.create_task(self._deliver_queue(message))
                     inflight.add(task)
                     task.add_done_callback(finished)
                 if room <= 0:
@@ -113,6 +113,23 @@ class OutboxDispatcher:
         claimed = await self._claim(self.batch)
         await asyncio.gather(*(self._deliver(m) for m in claimed))
         return len(claimed)
+
+    async def _deliver_queue(self, message: OutboxMessage | None) -> None:
+        """Deliver a message, then the messages queued behind it for the same destination,
+        one after another, while each is due: a backlog to one channel (a surge's mod-queue
+        cards) drains at the platform's pace, each next message found by one index search."""
+        while message is not None:
+            await self._deliver(message)
+            now = self.clock.now()
+            try:
+                message = await self.store.claim_next_in_queue(
+                    message.platform, message.destination, now, now + self.lease
+                )
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                _log.exception("outbox: claiming the next message failed; the loop will")
+                return
 
     async def _claim(self, limit: int) -> list[OutboxMessage]:
         now = self.clock.now()

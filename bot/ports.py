@@ -131,6 +131,13 @@ class Store(Protocol):
         can be claimed, so a message waiting for a retry, or in flight, holds back the ones
         after it (and a destination with nothing owed before does not wait for anything)."""
 
+    async def claim_next_in_queue(
+        self, platform: str, destination: str, now: datetime, lease_until: datetime
+    ) -> OutboxMessage | None:
+        """Claim one destination's head if it is due: a dispatcher that has just finished a
+        message goes on with the next one to the same place with one index search, instead of
+        a claim over every queue."""
+
     async def outbox_delivered(self, message_id: int, at: datetime, ref: str | None) -> None: ...
 
     async def outbox_retry(self, message_id: int, next_at: datetime, error: str) -> None: ...

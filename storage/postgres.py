@@ -514,6 +514,25 @@ class PostgresStore:
         )
         return sorted((outbox_message(r) for r in found), key=lambda m: m.id)
 
+    async def claim_next_in_queue(
+        self, platform: str, destination: str, now: datetime, lease_until: datetime
+    ) -> OutboxMessage | None:
+        """Two processes may both find the same head; the second's update waits for the
+        first's row lock, re-checks the row (now in flight) and claims nothing."""
+        found = await self.pool.fetchrow(
+            "UPDATE outbox SET status = 'sending', lease_until = $1 WHERE id = ("
+            "SELECT id FROM outbox WHERE platform = $2 AND destination = $3 "
+            "AND status IN ('pending', 'sending') ORDER BY id LIMIT 1) AND ("
+            "(status = 'pending' AND next_attempt_at <= $4) OR "
+            "(status = 'sending' AND lease_until <= $4)) "
+            f"RETURNING {OUTBOX_COLUMNS}",
+            lease_until,
+            platform,
+            destination,
+            now,
+        )
+        return outbox_message(found) if found is not None else None
+
     async def outbox_delivered(self, message_id: int, at: datetime, ref: str | None) -> None:
         await self.pool.execute(
             "UPDATE outbox SET status = 'delivered', delivered_at = $1, ref = $2, "

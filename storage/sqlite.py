@@ -675,6 +675,24 @@ class SQLiteStore:
 
         return await self._raw(unit)
 
+    async def claim_next_in_queue(
+        self, platform: str, destination: str, now: datetime, lease_until: datetime
+    ) -> OutboxMessage | None:
+        async def unit(conn: sqlite3.Connection) -> OutboxMessage | None:
+            rows = _fetchall(
+                conn,
+                "UPDATE outbox SET status = 'sending', lease_until = ? WHERE id = ("
+                "SELECT id FROM outbox WHERE platform = ? AND destination = ? "
+                "AND status IN ('pending', 'sending') ORDER BY id LIMIT 1) AND ("
+                "(status = 'pending' AND next_attempt_at <= ?) OR "
+                "(status = 'sending' AND lease_until <= ?)) "
+                f"RETURNING {OUTBOX_COLUMNS}",
+                (_ts(lease_until), platform, destination, _ts(now), _ts(now)),
+            )
+            return _outbox(rows[0]) if rows else None
+
+        return await self._raw(unit)
+
     async def outbox_delivered(self, message_id: int, at: datetime, ref: str | None) -> None:
         async def unit(conn: sqlite3.Connection) -> None:
             conn.execute(

@@ -331,3 +331,30 @@ async def test_a_destinations_messages_are_claimed_in_order(any_store: Store) ->
     await any_store.outbox_delivered(again.id, later, "m")
     [after] = await any_store.claim_outbox(["discord"], later, later + timedelta(minutes=1), 10)
     assert after.text == "a2"
+
+
+async def test_the_next_message_of_one_queue(any_store: Store) -> None:
+    await add_outbox(any_store, _msg("discord", "1", "a1"), _msg("discord", "1", "a2"),
+                     _msg("discord", "2", "b1"), _msg("discord", "1", "a3"))  # fmt: skip
+    now = T0 + timedelta(seconds=1)
+    lease = now + timedelta(minutes=1)
+    a1 = await any_store.claim_next_in_queue("discord", "1", now, lease)
+    assert a1 is not None and a1.text == "a1"
+    # In flight: nothing else of that queue, in this process or another; other queues untouched.
+    assert await any_store.claim_next_in_queue("discord", "1", now, lease) is None
+    assert await any_store.claim_next_in_queue("telegram", "1", now, lease) is None
+    await any_store.outbox_delivered(a1.id, now, "m")
+    a2 = await any_store.claim_next_in_queue("discord", "1", now, lease)
+    assert a2 is not None and a2.text == "a2"
+    # a2 must wait for a retry: a3 waits behind it.
+    await any_store.outbox_retry(a2.id, now + timedelta(minutes=5), "502")
+    assert await any_store.claim_next_in_queue("discord", "1", now, lease) is None
+    later = now + timedelta(minutes=6)
+    again = await any_store.claim_next_in_queue("discord", "1", later, later + timedelta(hours=1))
+    assert again is not None and (again.id, again.attempts) == (a2.id, 1)
+    # Its claimer dies: once the lease runs out the same message comes back, never a3.
+    after_lease = later + timedelta(hours=2)
+    back = await any_store.claim_next_in_queue("discord", "1", after_lease, after_lease)
+    assert back is not None and back.id == a2.id
+    [b1] = await any_store.claim_outbox(["discord"], now, lease, 10)
+    assert b1.text == "b1"
