@@ -18,7 +18,7 @@ from discord import app_commands
 from adapters.discord import render
 from adapters.discord.modqueue import refresh_cards, settle
 from adapters.discord.replies import Reply, respond
-from bot.errors import PledgeError
+from bot.errors import AlreadyDecided, PledgeError
 from bot.export import ExportFormat
 from bot.forms import parse_signature_ids
 from bot.hygiene import LIMITS
@@ -61,8 +61,8 @@ async def approve(interaction: Interaction, signature: app_commands.Range[str, 1
         client.service.require_moderator(actor)  # before parsing: no hints for non-moderators
         decisions = await client.service.approve(actor, parse_signature_ids(signature))
         for d in decisions:
-            if d.signature is not None:  # approved now, or decided earlier: cards show it
-                await refresh_cards(client, d.signature)
+            if isinstance(d.error, AlreadyDecided) and d.signature is not None:
+                await refresh_cards(client, d.signature)  # a stale card; approvals: the outbox
         return Reply(render.decisions(decisions))
 
     await respond(interaction, decide())

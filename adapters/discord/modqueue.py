@@ -20,7 +20,7 @@ from adapters.discord import render
 from adapters.discord.modals import Form
 from adapters.discord.permissions import PLATFORM
 from adapters.discord.replies import NO_PINGS, Reply, open_modal, respond, update
-from bot.domain import Identity, OutboxKind, Signature, Status
+from bot.domain import OutboxKind, Signature, Status
 from bot.errors import AlreadyDecided
 from bot.hygiene import LIMITS
 
@@ -34,7 +34,6 @@ __all__ = [
     "RejectButton",
     "card_view",
     "post_card",
-    "redact_cards",
     "refresh_cards",
     "settle",
     "signer_facts",
@@ -77,7 +76,7 @@ class ApproveButton(discord.ui.DynamicItem[Button], template=r"pledge:approve:(?
                 await refresh_cards(client, decision.signature)
             raise decision.error
         assert decision.signature is not None
-        await refresh_cards(client, decision.signature, skip=_message_id(interaction))
+        # The other cards are redrawn by the outbox's card update, written with the decision.
         return Reply(embed=render.mod_card(decision.signature))
 
 
@@ -142,26 +141,19 @@ class ReasonForm(Form, template=r"pledge:reject-form:(?P<id>[0-9]{1,18})"):
 async def _reject(interaction: Interaction, signature_id: int, reason: str) -> Reply:
     client = interaction.client
     rejecting = client.service.reject(client.actor(interaction), signature_id, reason)
-    sig = await settle(client, rejecting, skip=_message_id(interaction))
+    sig = await settle(client, rejecting)
     return Reply(embed=render.mod_card(sig))
 
 
-async def settle(
-    client: PledgeClient, decision: Awaitable[Signature], *, skip: int | None = None
-) -> Signature:
-    """Await a moderator's decision, then bring the signature's cards up to date — also when it
-    turns out to be decided already, as its card may still show buttons."""
+async def settle(client: PledgeClient, decision: Awaitable[Signature]) -> Signature:
+    """Await a moderator's decision. A decision's card update goes through the outbox with it;
+    one that turns out to be decided already writes nothing, yet the pressed card may still
+    show buttons: redraw its cards here."""
     try:
-        sig = await decision
+        return await decision
     except AlreadyDecided as exc:
         await refresh_cards(client, exc.signature)
         raise
-    await refresh_cards(client, sig, skip=skip)
-    return sig
-
-
-def _message_id(interaction: discord.Interaction) -> int | None:
-    return interaction.message.id if interaction.message is not None else None
 
 
 def card_view(sig: Signature) -> discord.ui.View | None:
@@ -210,17 +202,6 @@ async def refresh_cards(client: PledgeClient, sig: Signature, *, skip: int | Non
             await card.edit(embed=render.mod_card(sig), view=None, allowed_mentions=NO_PINGS)
         except discord.HTTPException:
             _log.warning("could not update the mod-queue card of #%d", sig.id, exc_info=True)
-
-
-async def redact_cards(client: PledgeClient, identity: Identity) -> None:
-    """After a signer erased their details: refresh the cards of every signature they made, so
-    no card in the mod channel keeps their name (the core wipes the stored copies)."""
-    latest = (await client.service.status(identity)).signature
-    if latest is None:
-        return
-    item = await client.service.pending_item(latest.id)
-    for sig in (*item.history, item.signature):
-        await refresh_cards(client, sig)
 
 
 async def signer_facts(client: PledgeClient, sig: Signature) -> render.SignerFacts | None:

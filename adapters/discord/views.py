@@ -14,7 +14,6 @@ import discord
 
 from adapters.discord import render
 from adapters.discord.modals import SignForm
-from adapters.discord.modqueue import redact_cards, refresh_cards
 from adapters.discord.replies import Reply, open_modal, update
 from bot import texts
 from bot.errors import PledgeError
@@ -160,10 +159,7 @@ class WithdrawButton(
             sig = await client.service.withdraw(signer, erase=erase)
         except PledgeError as exc:  # resolve the confirmation either way
             return Reply(render.safe(exc.message))
-        if erase:
-            await redact_cards(client, signer.identity)
-        elif sig is not None:
-            await refresh_cards(client, sig)
+        # The mod-queue cards (withdrawn, or erased) are redrawn by the outbox's card updates.
         lines = [f"Signature #{sig.id} is withdrawn."] if sig is not None else []
         if erase:
             lines.append("Your details have been erased.")

@@ -55,6 +55,7 @@ async def test_approve_several_and_their_cards_follow(bot: Bot, server: Server) 
         "#1 approved: Alice Artist.\n#2 approved: Dan Drums.\nThere is no signature #7."
     )
     assert await bot.service.count() == 2
+    await bot.drain()  # the card updates written with the decisions
     for card in cards:
         assert card.components == []
         assert card.embeds[0]["title"].endswith(" approved")
@@ -99,6 +100,7 @@ async def test_reject_with_a_reason(bot: Bot, server: Server) -> None:
     assert callback.content == "#1 rejected. The signer will be told why."
     sig = (await bot.status(server.artist)).signature
     assert sig is not None and sig.status is Status.REJECTED and sig.reason == "Not a musician"
+    await bot.drain()
     assert card.components == []
     assert card.embeds[0]["title"] == "Signature #1 rejected"
 

@@ -42,6 +42,7 @@ async def test_withdrawing_updates_the_mod_card(bot: Bot, server: Server) -> Non
     assert prompt.components == []
     sig = (await bot.status(server.artist)).signature
     assert sig is not None and sig.status is Status.WITHDRAWN and sig.name == "Alice Artist"
+    await bot.drain()  # the card update written with the withdrawal
     assert card.embeds[0]["title"] == "Signature #1 withdrawn"
     assert card.components == []
 
@@ -56,6 +57,7 @@ async def test_erasing_removes_the_details_from_the_card_too(bot: Bot, server: S
     assert prompt.content == "Signature #1 is withdrawn. Your details have been erased."
     sig = (await bot.status(server.artist)).signature
     assert sig is not None and sig.erased and sig.name is None and sig.role is None
+    await bot.drain()
     shown = {f["name"]: f["value"] for f in card.embeds[0]["fields"]}
     assert (shown["Name"], shown["Role"], shown["Location"]) == ("(erased)", "—", "—")
     assert "Alice" not in str(card.payload) and "Oakland" not in str(card.payload)
@@ -95,6 +97,7 @@ async def test_erasing_also_clears_cards_of_earlier_signatures(bot: Bot, server:
     assert "Alice Oldname" in str(first.payload)
 
     await bot.click(await confirmation(bot, server), "pledge:withdraw:erase", server.artist)
+    await bot.drain()
 
     for card in (first, second):
         assert "Alice" not in str(card.payload)
