@@ -286,6 +286,40 @@ async def serve_until_signalled(jobs: Iterable[Awaitable[Any]]) -> None:
             raise result
 
 
+async def serve_pledgebot(
+    spec: dict[str, Any],
+    platform: str,
+    mod_destination: str,
+    adapter_for: Callable[[Any], Any],
+) -> None:
+    """In the bot process: pledgebot as ``pledgebot run`` wires it — a fresh store, the core
+    with the benchmark letter, ``adapter_for(service)``'s adapter and the outbox dispatcher —
+    until signalled; then report how many signatures were made (approved or pending)."""
+    from bot.app import open_store
+    from bot.domain import Destinations, Letter
+    from bot.outbox import OutboxDispatcher
+    from bot.service import PledgeService, Rules
+
+    store = open_store(spec["db"])
+    await store.open()
+    try:
+        letter = Letter("Benchmark letter", "We pledge:", ("One.", "Two."), "Join us.")
+        destinations = Destinations(
+            announce=tuple((platform, str(c)) for c in spec["announce"]),
+            mod_queue=((platform, mod_destination),),
+        )
+        service = PledgeService(store, letter, Rules(approval=spec["approval"]), destinations)
+        await service.start()
+        adapter = adapter_for(service)
+        dispatcher = OutboxDispatcher(store, [adapter], service.clock)
+        service.on_outbox(dispatcher.notify)
+        await serve_until_signalled([adapter.run(), dispatcher.run()])
+        signatures = await store.count() + len(await store.pending(limit=1_000_000))
+    finally:
+        await store.close()
+    child_report(signatures=signatures)
+
+
 def child_report(**values: Any) -> None:
     """The bot process's last stdout line."""
     usage = resource.getrusage(resource.RUSAGE_SELF)

@@ -42,6 +42,7 @@ from benchmarks._burst import (
     print_table,
     print_verdict,
     print_warnings,
+    serve_pledgebot,
     serve_until_signalled,
     timed_burst,
 )
@@ -198,39 +199,19 @@ class _DropVoiceWarning(logging.Filter):
 
 async def child_pledgebot(spec: dict[str, Any]) -> None:
     from adapters.discord import DiscordAdapter
-    from bot.app import open_store
     from bot.config import DiscordSettings
-    from bot.domain import Destinations, Letter
-    from bot.outbox import OutboxDispatcher
-    from bot.service import PledgeService, Rules
 
-    store = open_store(spec["db"])
-    await store.open()
-    try:
-        letter = Letter("Benchmark letter", "We pledge:", ("One.", "Two."), "Join us.")
-        destinations = Destinations(
-            announce=tuple(("discord", str(c)) for c in spec["announce"]),
-            mod_queue=(("discord", str(spec["mod_channel"])),),
-        )
-        service = PledgeService(store, letter, Rules(approval=spec["approval"]), destinations)
-        await service.start()
-        settings = DiscordSettings(
-            token=TOKEN,  # type: ignore[arg-type]
-            api_base_url=spec["rest"],
-            gateway_url=spec["gateway"],
-            guild_ids=[spec["guild_id"]],
-            announce_channel_ids=spec["announce"],
-            mod_channel_id=spec["mod_channel"],
-        )
-        adapter = DiscordAdapter(service, settings)
-        dispatcher = OutboxDispatcher(store, [adapter], service.clock)
-        service.on_outbox(dispatcher.notify)
-        await serve_until_signalled([adapter.run(), dispatcher.run()])
-        # Approved (count) or awaiting a moderator (pending): every signature made.
-        signatures = await store.count() + len(await store.pending(limit=1_000_000))
-    finally:
-        await store.close()
-    child_report(signatures=signatures)
+    settings = DiscordSettings(
+        token=TOKEN,  # type: ignore[arg-type]
+        api_base_url=spec["rest"],
+        gateway_url=spec["gateway"],
+        guild_ids=[spec["guild_id"]],
+        announce_channel_ids=spec["announce"],
+        mod_channel_id=spec["mod_channel"],
+    )
+    await serve_pledgebot(
+        spec, "discord", str(spec["mod_channel"]), lambda s: DiscordAdapter(s, settings)
+    )
 
 
 async def child_bare(spec: dict[str, Any]) -> None:

@@ -51,6 +51,7 @@ from benchmarks._burst import (
     print_table,
     print_verdict,
     print_warnings,
+    serve_pledgebot,
     serve_until_signalled,
     timed_burst,
 )
@@ -270,37 +271,20 @@ async def main() -> None:
 # -- the bots under test (child processes) -----------------------------------------------------
 async def child_pledgebot(spec: dict[str, Any]) -> None:
     from adapters.telegram import TelegramAdapter
-    from bot.app import open_store
     from bot.config import TelegramSettings
-    from bot.domain import Destinations, Letter
-    from bot.outbox import OutboxDispatcher
-    from bot.service import PledgeService, Rules
 
-    store = open_store(spec["db"])
-    await store.open()
-    try:
-        letter = Letter("Benchmark letter", "We pledge:", ("One.", "Two."), "Join us.")
-        destinations = Destinations(
-            announce=tuple(("telegram", str(c)) for c in spec["announce"]),
-            mod_queue=(("telegram", str(spec["mod_chat"])),),
-        )
-        service = PledgeService(store, letter, Rules(approval=spec["approval"]), destinations)
-        await service.start()
-        settings = TelegramSettings(
-            token=spec["token"],
-            api_base_url=spec["base_url"],
-            announce_chat_ids=spec["announce"],
-            mod_chat_id=spec["mod_chat"],
-        )
-        adapter = TelegramAdapter(service, settings, rate_limit=False)
-        dispatcher = OutboxDispatcher(store, [adapter], service.clock)
-        service.on_outbox(dispatcher.notify)
-        await serve_until_signalled([adapter.run(), dispatcher.run()])
-        # Approved (count) or awaiting a moderator (pending): every signature made.
-        signatures = await store.count() + len(await store.pending(limit=1_000_000))
-    finally:
-        await store.close()
-    child_report(signatures=signatures)
+    settings = TelegramSettings(
+        token=spec["token"],
+        api_base_url=spec["base_url"],
+        announce_chat_ids=spec["announce"],
+        mod_chat_id=spec["mod_chat"],
+    )
+    await serve_pledgebot(
+        spec,
+        "telegram",
+        str(spec["mod_chat"]),
+        lambda s: TelegramAdapter(s, settings, rate_limit=False),
+    )
 
 
 async def child_bare(spec: dict[str, Any]) -> None:
