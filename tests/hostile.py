@@ -41,7 +41,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import example as known_example
 from hypothesis import strategies as st
 
-from bot.domain import Actor, Identity, SignatureForm
+from bot.domain import Actor, Identity, Signature, SignatureForm
 from bot.errors import InvalidInput
 from bot.hygiene import CleanForm, clean_form
 from bot.service import PledgeService
@@ -56,6 +56,7 @@ __all__ = [
     "assert_database_inert",
     "assert_inert",
     "assert_refused_if_oversize",
+    "assert_stored_as_cleaned",
     "explore",
     "field_text",
     "hostile_settings",
@@ -297,6 +298,15 @@ _INVISIBLE = frozenset("\u115f\u1160\u3164\uffa0\u2800\u17b4\u17b5\u180e")
 # Anything Discord or Telegram would read as a mention of a person, a role, a channel or a crowd.
 _LIVE_MENTION = re.compile(r"@(?:everyone|here)|<@[!&]?\d|<#\d|@[A-Za-z0-9_]", re.IGNORECASE)
 _LINK_PING = re.compile(r"@(?:everyone|here)", re.IGNORECASE)
+
+
+def assert_stored_as_cleaned(stored: Signature, clean: CleanForm) -> None:
+    """The signature holds exactly what the core's cleaning made of the form, and each field
+    is inert."""
+    fields = (stored.name, stored.role, stored.location, stored.link)
+    assert fields == (clean.name, clean.role, clean.location, clean.link)
+    for name in FIELD_ORDER:
+        assert_inert(getattr(stored, name), name)
 
 
 def assert_inert(value: str | None, field: str) -> None:

@@ -46,6 +46,7 @@ from tests.hostile import (
     assert_database_inert,
     assert_inert,
     assert_refused_if_oversize,
+    assert_stored_as_cleaned,
     explore,
     hostile_settings,
     hostile_text,
@@ -253,14 +254,7 @@ async def _sign(bot: Bot, server: Server, user: Any, example: Signing) -> None:
         assert_clear_refusal(example.values, clean)
         return
     assert stored is not None, content
-    assert (stored.name, stored.role, stored.location, stored.link) == (
-        clean.name,
-        clean.role,
-        clean.location,
-        clean.link,
-    )
-    for name in FIELD_ORDER:
-        assert_inert(getattr(stored, name), name)
+    assert_stored_as_cleaned(stored, clean)
     assert_shown_literally(content, texts.sign_confirmation(stored), "confirmation")
     card = await bot.card(stored.id)
     shown = {f["name"]: f["value"] for f in card.embeds[0]["fields"]}

@@ -50,6 +50,7 @@ from tests.hostile import (
     assert_database_inert,
     assert_inert,
     assert_refused_if_oversize,
+    assert_stored_as_cleaned,
     explore,
     field_text,
     hostile_settings,
@@ -415,14 +416,7 @@ async def _confirm(
     assert stored is not None, reply
     assert reply["text"] == texts.sign_confirmation(stored), reply
     assert stored.anonymous is (choice == "anon")
-    assert (stored.name, stored.role, stored.location, stored.link) == (
-        clean.name,
-        clean.role,
-        clean.location,
-        clean.link,
-    )
-    for name in FIELD_ORDER:
-        assert_inert(getattr(stored, name), name)
+    assert_stored_as_cleaned(stored, clean)
     card = await _card(bot, stored.id, since=since)
     _assert_literal(card, f"#{stored.id} {texts.describe_signature(stored)}", stored.name)
 
