@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint soak bench clean
+.PHONY: run test lint soak bench messages clean
 
 # A venv with the runtime dependencies; rebuilt when pyproject.toml changes.
 $(BIN)/.installed: pyproject.toml
@@ -52,6 +52,19 @@ bench: $(BIN)/.installed-dev
 	$(BIN)/python benchmarks/discord_burst.py
 	$(BIN)/python benchmarks/telegram_burst.py
 	$(BIN)/python benchmarks/scale.py
+
+# Re-extract every translatable text into the template, merge it into each language's .po file
+# (new texts appear untranslated, changed ones fuzzy: the catalogue tests fail until a translator
+# has seen them), and compile the .mo files the bot reads. See docs/development.md.
+LOCALES  := bot/locales
+KEYWORDS := -k t -k n:1,2 -k p:1c,2 -k msg -k nmsg:1,2 -k pmsg:1c,2
+messages: $(BIN)/.installed-dev
+	$(BIN)/pybabel -q extract -F $(LOCALES)/babel.cfg --no-default-keywords $(KEYWORDS) \
+		--add-location=file --sort-by-file --project=pledgebot --copyright-holder="pledgebot contributors" \
+		-o $(LOCALES)/pledgebot.pot .
+	$(BIN)/pybabel -q update -i $(LOCALES)/pledgebot.pot -d $(LOCALES) -D pledgebot \
+		--ignore-obsolete --ignore-pot-creation-date
+	$(BIN)/pybabel -q compile -d $(LOCALES) -D pledgebot --statistics
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,34 @@
+"""Every sentence pledgebot says, in the reader's language.
+
+See :mod:`bot.i18n.translator` for why gettext and Babel, and ``docs/development.md`` for how
+to add or change a text (``make messages``).
+"""
+
+from __future__ import annotations
+
+from bot.i18n.languages import (
+    DEFAULT_LANGUAGE,
+    LANGUAGE_NAMES,
+    LANGUAGES,
+    match_language,
+    negotiate,
+    parse_accept_language,
+)
+from bot.i18n.message import Msg, msg, nmsg, pmsg
+from bot.i18n.translator import Raw, Translator, translator
+
+__all__ = [
+    "DEFAULT_LANGUAGE",
+    "LANGUAGES",
+    "LANGUAGE_NAMES",
+    "Msg",
+    "Raw",
+    "Translator",
+    "match_language",
+    "msg",
+    "negotiate",
+    "nmsg",
+    "parse_accept_language",
+    "pmsg",
+    "translator",
+]

@@ -1,0 +1,142 @@
+"""Rendering a message in one language: gettext catalogues, CLDR plurals, Babel numbers.
+
+Why gettext: translators already know ``.po`` files and their tools (Poedit, Weblate), the
+English sentence is its own message id so the code stays readable, and Babel — which pledgebot
+needs anyway for CLDR plural rules and locale-aware numbers and dates — extracts, updates and
+compiles the catalogues. At run time the compiled ``.mo`` files are read with the standard
+library's :mod:`gettext` (a few milliseconds), and Babel's number data is loaded only when the
+first number is formatted, so ``pledgebot --help`` and the console's first line stay fast.
+
+Placeholders are ``str.format`` names (``{count}``). Values are inserted as given; an adapter
+that needs its platform's escaping passes ``escape=``, which escapes the translated template and
+every value except those wrapped in :class:`Raw` (markup the adapter built itself, like bold).
+"""
+
+from __future__ import annotations
+
+import gettext
+from collections.abc import Callable, Mapping
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from bot.i18n.languages import DEFAULT_LANGUAGE, LANGUAGES
+from bot.i18n.message import Msg
+
+__all__ = ["DOMAIN", "LOCALE_DIR", "Raw", "Translator", "translator"]
+
+DOMAIN = "pledgebot"
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "locales"
+
+Escape = Callable[[str], str]
+
+
+class Raw(str):
+    """A value that is already markup for the target platform: inserted without escaping."""
+
+    __slots__ = ()
+
+
+class _Values(dict[str, Any]):
+    """Format values; an unknown placeholder in a translation stays visible instead of failing
+    (the catalogue checks keep placeholders equal to the source, this is the last guard)."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+class Translator:
+    """One language's view of the catalogue. Cheap to pass around; one instance per language."""
+
+    def __init__(self, language: str, catalogue: gettext.NullTranslations) -> None:
+        self.language = language
+        self._catalogue = catalogue
+
+    def __repr__(self) -> str:
+        return f"Translator({self.language!r})"
+
+    # -- messages ----------------------------------------------------------------------------
+    def t(self, message: str, /, *, escape: Escape | None = None, **values: Any) -> str:
+        """The translation of ``message`` with ``values`` filled in."""
+        return self._fill(self._catalogue.gettext(message), values, escape)
+
+    def n(
+        self,
+        singular: str,
+        plural: str,
+        count: int,
+        /,
+        *,
+        escape: Escape | None = None,
+        **values: Any,
+    ) -> str:
+        """The plural form ``count`` needs in this language (CLDR rules, through the catalogue's
+        Plural-Forms); ``{count}`` is the number formatted for the language unless given."""
+        values.setdefault("count", self.number(count))
+        return self._fill(self._catalogue.ngettext(singular, plural, count), values, escape)
+
+    def p(
+        self, context: str, message: str, /, *, escape: Escape | None = None, **values: Any
+    ) -> str:
+        """A translation distinguished by ``context`` (a command name, a button label)."""
+        return self._fill(self._catalogue.pgettext(context, message), values, escape)
+
+    def render(self, msg: Msg, *, escape: Escape | None = None, **extra: Any) -> str:
+        """A message the core composed without knowing the reader's language."""
+        values = dict(msg.values)
+        for key, value in values.items():
+            if isinstance(value, Msg):
+                values[key] = Raw(self.render(value, escape=escape))
+        values.update(extra)
+        if msg.plural is not None:
+            return self.n(msg.text, msg.plural, msg.count or 0, escape=escape, **values)
+        if msg.context is not None:
+            return self.p(msg.context, msg.text, escape=escape, **values)
+        return self.t(msg.text, escape=escape, **values)
+
+    # -- numbers and dates -------------------------------------------------------------------
+    def number(self, value: int | float) -> str:
+        """``1000`` as this language writes it: "1,000", "1.000", "1 000"."""
+        return _number_format(self.language)(value)
+
+    def date(self, value: date | datetime) -> str:
+        """A date (a medium format: "7 Dec 2026", "7 dic 2026")."""
+        from babel.dates import format_date
+
+        return format_date(value, "medium", locale=self.language)
+
+    def datetime(self, value: datetime) -> str:
+        """A moment, to the minute, in UTC as stored ("7 Dec 2026, 03:04 UTC")."""
+        from babel.dates import format_datetime
+
+        return format_datetime(value, "medium", locale=self.language)
+
+    # -- internals ---------------------------------------------------------------------------
+    @staticmethod
+    def _fill(template: str, values: Mapping[str, Any], escape: Escape | None) -> str:
+        if escape is not None:
+            template = escape(template)
+            values = {k: v if isinstance(v, Raw) else escape(str(v)) for k, v in values.items()}
+        if not values:
+            return template
+        return template.format_map(_Values(values))
+
+
+@cache
+def _number_format(language: str) -> Callable[[int | float], str]:
+    from babel.numbers import format_decimal
+
+    def fmt(value: int | float) -> str:
+        return format_decimal(value, locale=language)
+
+    return fmt
+
+
+@cache
+def translator(language: str = DEFAULT_LANGUAGE) -> Translator:
+    """The translator for one of :data:`~bot.i18n.languages.LANGUAGES` (English otherwise)."""
+    if language not in LANGUAGES or language == DEFAULT_LANGUAGE:
+        return Translator(DEFAULT_LANGUAGE, gettext.NullTranslations())
+    with (LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.mo").open("rb") as fp:
+        return Translator(language, gettext.GNUTranslations(fp))

@@ -1,0 +1,142 @@
+"""Rendering through a catalogue: plurals by CLDR, numbers by locale, escaping by platform."""
+
+from __future__ import annotations
+
+import gettext
+import html
+import io
+
+import pytest
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+from bot.i18n import (
+    Raw,
+    Translator,
+    match_language,
+    msg,
+    negotiate,
+    nmsg,
+    parse_accept_language,
+    translator,
+)
+
+SPANISH = """
+msgid ""
+msgstr ""
+"Language: es\\n"
+"Plural-Forms: nplurals=3; plural=(n == 1 ? 0 : n != 0 && n % 1000000 == 0 ? 1 : 2);\\n"
+"Content-Type: text/plain; charset=utf-8\\n"
+
+msgid "{count} signature so far."
+msgid_plural "{count} signatures so far."
+msgstr[0] "{count} firma hasta ahora."
+msgstr[1] "{count} de firmas hasta ahora."
+msgstr[2] "{count} firmas hasta ahora."
+
+msgid "Thank you, {name}!"
+msgstr "¡Gracias, {name}!"
+
+msgctxt "command"
+msgid "sign"
+msgstr "firmar"
+
+msgid "Signature {signature} is {state}."
+msgstr "La firma {signature} está {state}."
+
+msgid "approved"
+msgstr "aprobada"
+"""
+
+
+@pytest.fixture
+def spanish() -> Translator:
+    catalogue = read_po(io.StringIO(SPANISH))
+    buffer = io.BytesIO()
+    write_mo(buffer, catalogue)
+    buffer.seek(0)
+    return Translator("es", gettext.GNUTranslations(buffer))
+
+
+def test_plural_forms_follow_the_language_and_numbers_its_grouping(spanish) -> None:
+    one = "{count} signature so far."
+    many = "{count} signatures so far."
+    assert spanish.n(one, many, 1) == "1 firma hasta ahora."
+    assert spanish.n(one, many, 10_000) == "10.000 firmas hasta ahora."
+    assert spanish.n(one, many, 1_000_000) == "1.000.000 de firmas hasta ahora."
+    assert translator("en").n(one, many, 1) == "1 signature so far."
+    assert translator("en").n(one, many, 1000) == "1,000 signatures so far."
+
+
+def test_context_keeps_short_words_apart(spanish) -> None:
+    assert spanish.p("command", "sign") == "firmar"
+    assert translator("en").p("command", "sign") == "sign"
+
+
+def test_untranslated_text_falls_back_to_english(spanish) -> None:
+    assert spanish.t("Only moderators can do that.") == "Only moderators can do that."
+
+
+def test_values_are_escaped_for_the_platform_unless_raw(spanish) -> None:
+    text = spanish.t("Thank you, {name}!", escape=html.escape, name="<b>Eve</b>")
+    assert text == "¡Gracias, &lt;b&gt;Eve&lt;/b&gt;!"
+    bold = spanish.t("Thank you, {name}!", escape=html.escape, name=Raw("<b>Eve</b>"))
+    assert bold == "¡Gracias, <b>Eve</b>!"
+
+
+def test_a_value_is_never_read_as_a_format_string(spanish) -> None:
+    assert spanish.t("Thank you, {name}!", name="{name} {0} {__class__}") == (
+        "¡Gracias, {name} {0} {__class__}!"
+    )
+
+
+def test_core_messages_render_in_the_readers_language(spanish) -> None:
+    state = msg("approved")
+    note = msg("Signature {signature} is {state}.", signature="#12", state=state)
+    assert spanish.render(note) == "La firma #12 está aprobada."
+    assert str(note) == "Signature #12 is approved."
+    plural = nmsg("{count} signature so far.", "{count} signatures so far.", 2)
+    assert spanish.render(plural) == "2 firmas hasta ahora."
+
+
+def test_an_unknown_placeholder_stays_visible_instead_of_failing(spanish) -> None:
+    assert spanish.t("Thank you, {name}!") == "¡Gracias, {name}!"
+
+
+@pytest.mark.parametrize(
+    ("tags", "language"),
+    [
+        (["es-ES"], "es"),
+        (["es-419"], "es"),
+        (["pt-BR"], "pt_BR"),
+        (["pt"], "pt_BR"),
+        (["de"], "de"),
+        (["FR-ca"], "fr"),
+        (["en-GB"], "en"),
+        (["ja", "fr"], "fr"),
+        (["ja", None, ""], "en"),
+        ([], "en"),
+    ],
+)
+def test_platform_tags_pick_a_catalogue_language(tags, language) -> None:
+    assert negotiate(tags) == language
+
+
+def test_a_default_language_is_used_when_nothing_matches() -> None:
+    assert negotiate(["ja"], default="de") == "de"
+    assert match_language("zz") is None
+
+
+def test_accept_language_is_read_by_weight_and_survives_garbage() -> None:
+    header = "ja;q=0.9, de;q=0.5, fr-CH, fr;q=0.95, en;q=0, *;q=0.1"
+    assert parse_accept_language(header) == ["fr-CH", "fr", "ja", "de"]
+    assert negotiate(parse_accept_language(header)) == "fr"
+    assert parse_accept_language("de;q=abc, ,;;, es") == ["es"]
+    assert parse_accept_language("x," * 10_000) == ["x"] * 16
+    assert parse_accept_language(None) == []
+
+
+def test_every_language_has_a_compiled_catalogue() -> None:
+    for language in ("en", "es", "fr", "de", "pt_BR"):
+        assert translator(language).language == language
+    assert translator("xx").language == "en"
