@@ -1,4 +1,4 @@
-# pledgebot — `docker build -t pledgebot .` then see the README's "Deploying with Docker".
+# pledgebot — `docker build -t pledgebot .` then see docs/deploying.md.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
