@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from bot.domain import OutboxKind, SignatureForm
@@ -22,6 +22,10 @@ def test_crossed_thresholds_and_every() -> None:
     assert policy.next_after(100) == 200
     assert MilestonePolicy.of([10], every=0).next_after(10) is None
     assert MilestonePolicy.of([], every=25).crossed(0, 60) == [25, 50]
+    # Counting in ones, the goal after 99 names is the 100th: the next milestone exists however
+    # far the count has gone.
+    assert MilestonePolicy.of([], every=1).next_after(99) == 100
+    assert MilestonePolicy.of([5], every=10).next_after(10_000) == 10_005
 
 
 @given(
@@ -30,6 +34,9 @@ def test_crossed_thresholds_and_every() -> None:
     old=st.integers(0, 700),
     delta=st.integers(0, 200),
 )
+# The oracle once listed only the first 99 multiples of `every`, so it saw no next milestone
+# after 99 when counting in ones; the policy (100) was right.
+@example(thresholds=[], every=1, old=99, delta=0)
 def test_crossed_matches_a_brute_force_definition(
     thresholds: list[int], every: int, old: int, delta: int
 ) -> None:
@@ -41,11 +48,9 @@ def test_crossed_matches_a_brute_force_definition(
     expected = sorted(m for m in milestones if old < m <= old + delta)
     assert policy.crossed(old, old + delta) == expected
     nxt = policy.next_after(old)
-    later = sorted(
-        m
-        for m in milestones | ({base + every * k for k in range(1, 100)} if every else set())
-        if m > old
-    )
+    # Every milestone up to one step past `old`: the next one, if any, is among them.
+    upcoming = set(range(base + every, max(base, old) + every + 1, every)) if every else set()
+    later = sorted(m for m in milestones | upcoming if m > old)
     assert nxt == (later[0] if later else None)
 
 
