@@ -1,5 +1,5 @@
 """The Discord adapter under test: the real discord.py, the real core over SQLite, the real
-outbox dispatcher — and a fake Discord on 127.0.0.1 (tests/fakes/fake_discord.py).
+outbox dispatcher — and a fake Discord on 127.0.0.1 (tests/fakes/fake_discord/).
 
 Tests act as Discord users (slash commands, button clicks, modal submits) and assert on what the
 fake received and on what the core reports, never on the adapter's insides.
