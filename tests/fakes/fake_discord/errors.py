@@ -1,4 +1,4 @@
-"""Discord-shaped answers: JSON with the exact content type, errors, and canned faults."""
+"""Discord-shaped errors, and the canned answers (429, 5xx, any error) faults inject."""
 
 from __future__ import annotations
 

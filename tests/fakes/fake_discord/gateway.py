@@ -59,9 +59,6 @@ class GatewaySession:
         return frame
 
 
-# --------------------------------------------------------------------------------------------
-
-
 class GatewayMixin(PayloadsMixin):
     """``GET /ws``: one session at a time, as a single-shard bot sees Discord."""
 
