@@ -1,0 +1,53 @@
+"""The bot's command menus: ``setMyCommands``, ``getMyCommands``, ``deleteMyCommands`` by scope
+and language."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from tests.fakes.fake_telegram.errors import bad_request
+from tests.fakes.fake_telegram.models import JSON, ApiCall
+from tests.fakes.fake_telegram.state import FakeTelegramState
+
+
+def menu_key(params: JSON) -> tuple[str, str]:
+    """Which menu a call names: its scope (the default scope however it is written) and
+    language code."""
+    scope = params.get("scope")
+    scope_text = (
+        "default"
+        if not scope or scope == {"type": "default"}
+        else json.dumps(scope, sort_keys=True)
+    )
+    return scope_text, params.get("language_code") or ""
+
+
+class CommandsMixin(FakeTelegramState):
+    """Command lists, kept per (scope, language code) as Telegram keeps them."""
+
+    def commands_for(self, scope: JSON | None = None, language_code: str = "") -> list[JSON]:
+        """Commands last set by ``setMyCommands`` for a scope (None = default scope)."""
+        return list(
+            self.commands.get(menu_key({"scope": scope, "language_code": language_code}), [])
+        )
+
+    async def _set_my_commands(self, call: ApiCall) -> bool:
+        commands = call.params.get("commands")
+        if not isinstance(commands, list):
+            raise bad_request("can't parse commands JSON object")
+        for command in commands:
+            name = command.get("command", "") if isinstance(command, dict) else ""
+            if not re.fullmatch(r"[a-z0-9_]{1,32}", name):
+                raise bad_request("BOT_COMMAND_INVALID")
+            if not 1 <= len(command.get("description", "")) <= 256:
+                raise bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
+        self.commands[menu_key(call.params)] = commands
+        return True
+
+    async def _get_my_commands(self, call: ApiCall) -> list[JSON]:
+        return list(self.commands.get(menu_key(call.params), []))
+
+    async def _delete_my_commands(self, call: ApiCall) -> bool:
+        self.commands.pop(menu_key(call.params), None)
+        return True
