@@ -27,6 +27,7 @@ __all__ = [
     "SignatureForm",
     "SignerStatus",
     "Status",
+    "WithdrawChoice",
 ]
 
 
@@ -170,6 +171,19 @@ class Signature:
         return replace(self, **changes)  # type: ignore[arg-type]
 
 
+class WithdrawChoice(StrEnum):
+    """What ``/withdraw`` may offer a signer (see :attr:`SignerStatus.withdraw_choices`)."""
+
+    WITHDRAW = "withdraw"  # take the active signature back, keep the details
+    WITHDRAW_AND_ERASE = "withdraw_and_erase"  # take it back and erase every signature's details
+    ERASE = "erase"  # nothing active: erase the details of the signatures already taken back
+    KEEP = "keep"  # change nothing
+
+    @property
+    def erases(self) -> bool:
+        return self in (WithdrawChoice.WITHDRAW_AND_ERASE, WithdrawChoice.ERASE)
+
+
 @dataclass(frozen=True, slots=True)
 class SignerStatus:
     """What ``/status`` tells a signer about themselves."""
@@ -177,6 +191,23 @@ class SignerStatus:
     signature: Signature | None
     letter_changed: bool
     count: int
+
+    @property
+    def withdraw_choices(self) -> tuple[WithdrawChoice, ...]:
+        """What ``/withdraw`` offers, on every platform: withdrawing (with or without erasing)
+        while a signature is active; erasing alone once none is; nothing when there is nothing
+        left to take back or erase. Erasing clears every signature of the account, so a latest
+        signature that is erased means all of them are."""
+        sig = self.signature
+        if sig is None or sig.erased:
+            return ()
+        if sig.status.is_active:
+            return (
+                WithdrawChoice.WITHDRAW,
+                WithdrawChoice.WITHDRAW_AND_ERASE,
+                WithdrawChoice.KEEP,
+            )
+        return (WithdrawChoice.ERASE, WithdrawChoice.KEEP)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,17 +14,26 @@ __all__ = [
     "AnonymousNotAllowed",
     "CoolingDown",
     "InvalidInput",
+    "NoSuchDemand",
+    "NoSuchPage",
+    "NotAPageNumber",
+    "NotASignatureNumber",
+    "NotAnAuditLength",
     "NotModerator",
     "NotSigned",
     "PledgeError",
     "SignatureNotFound",
     "SignerRemoved",
     "StoreUnavailable",
+    "TooManyDecisions",
+    "WrongUsage",
 ]
 
 
 class PledgeError(Exception):
-    """Base of every error a user can cause. ``message`` is safe to show to that user."""
+    """Base of every error the core explains to the person who asked: mostly their own doing
+    (bad input, a refused action), sometimes not (:class:`StoreUnavailable`). ``message`` is
+    safe to show to that person."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -35,6 +44,51 @@ class InvalidInput(PledgeError):
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
         self.field = field
+
+
+class WrongUsage(InvalidInput):
+    """What was typed does not fit the command: say how the command is used. ``usage`` is one
+    of :data:`bot.texts.USAGE`."""
+
+    def __init__(self, field: str, usage: str) -> None:
+        super().__init__(field, f"Usage: {usage}")
+        self.usage = usage
+
+
+class NotASignatureNumber(InvalidInput):
+    """``shown`` is what was typed, already made inert and short (:func:`bot.hygiene.inert`)."""
+
+    def __init__(self, shown: str | None = None) -> None:
+        if shown is None:
+            super().__init__("signature", "Give at least one signature number, like 12.")
+        else:
+            super().__init__("signature", f"“{shown}” is not a signature number like 12.")
+
+
+class TooManyDecisions(InvalidInput):
+    def __init__(self, most: int) -> None:
+        super().__init__("signature", f"Decide at most {most} signatures at once, please.")
+
+
+class NotAPageNumber(InvalidInput):
+    def __init__(self) -> None:
+        super().__init__("page", "The page must be a number, like 2.")
+
+
+class NoSuchPage(InvalidInput):
+    def __init__(self, pages: int) -> None:
+        there = "is 1 page" if pages == 1 else f"are {pages} pages"
+        super().__init__("page", f"There {there}: ask for a page from 1 to {pages}.")
+
+
+class NoSuchDemand(InvalidInput):
+    def __init__(self, demands: int) -> None:
+        super().__init__("demand", f"The letter has demands 1 to {demands}.")
+
+
+class NotAnAuditLength(InvalidInput):
+    def __init__(self, most: int) -> None:
+        super().__init__("entries", f"Ask for 1 to {most} entries, like /audit {min(50, most)}.")
 
 
 class AlreadySigned(PledgeError):

@@ -1,27 +1,45 @@
-"""Parsing the text forms of commands that more than one adapter accepts.
+"""Parsing what people type after a command, once for every adapter that takes typed text.
 
-``/sign Name | role | location | link`` and ``/approve 3 4 #5`` read the same on the console and
-on Telegram, so they are parsed here once.
+``/sign Name | role | location | link``, ``/approve 3 4 #5``, ``/reject 12 spam``,
+``/demands 2``, ``/signatories 3`` and ``/audit 50`` read the same on the console and on
+Telegram (and Discord's ``/approve`` takes the same list of numbers), so they are parsed here.
+Each parser refuses with a friendly :class:`~bot.errors.InvalidInput` naming what was wrong.
+A moderator command's arguments are parsed only after the moderator check, in
+:mod:`bot.commands`, so a non-moderator never learns anything from an argument error.
 """
 
 from __future__ import annotations
 
 import re
 
+from bot import texts
 from bot.domain import SignatureForm
-from bot.errors import InvalidInput
+from bot.errors import (
+    InvalidInput,
+    NotAnAuditLength,
+    NotAPageNumber,
+    NotASignatureNumber,
+    WrongUsage,
+)
+from bot.export import EXPORT_FORMATS, ExportFormat
 from bot.hygiene import inert
+from bot.limits import AUDIT_DEFAULT, AUDIT_MAX, MAX_NUMBER
 
 __all__ = [
     "SIGN_USAGE",
+    "parse_demand",
+    "parse_export_format",
+    "parse_id_and_reason",
+    "parse_limit",
     "parse_page",
     "parse_sign_line",
     "parse_signature_id",
     "parse_signature_ids",
 ]
 
-SIGN_USAGE = "/sign NAME | ROLE | LOCATION | LINK (only the name is required)"
+SIGN_USAGE = texts.SIGN_USAGE
 _ID = re.compile(r"#?(\d{1,12})")
+_DIGITS = len(str(MAX_NUMBER))  # a number longer than this is never a page, demand or count
 
 
 def parse_sign_line(text: str) -> SignatureForm:
@@ -40,7 +58,7 @@ def parse_sign_line(text: str) -> SignatureForm:
 def parse_signature_id(text: str) -> int:
     match = _ID.fullmatch(text.strip())
     if not match:
-        raise InvalidInput("signature", f"“{inert(text, 20)}” is not a signature number like 12.")
+        raise NotASignatureNumber(inert(text, 20))
     return int(match.group(1))
 
 
@@ -48,14 +66,63 @@ def parse_signature_ids(text: str) -> list[int]:
     """``3 4 #5`` or ``3,4``: one or more signature numbers."""
     tokens = [t for t in re.split(r"[\s,]+", text.strip()) if t]
     if not tokens:
-        raise InvalidInput("signature", "Give at least one signature number, like 12.")
+        raise NotASignatureNumber()
     return [parse_signature_id(t) for t in tokens]
 
 
+def parse_id_and_reason(text: str, command: str) -> tuple[int, str]:
+    """``12 spam and abuse``: a signature number, then the reason (the rest, as typed, on one
+    or more lines). ``command`` (``"reject"``, ``"remove"``) names the usage shown otherwise."""
+    parts = text.strip().split(maxsplit=1)
+    if len(parts) < 2:
+        raise WrongUsage("reason", texts.USAGE[command])
+    return parse_signature_id(parts[0]), parts[1]
+
+
+def _number(text: str) -> int | None:
+    """A plain decimal number of at most nine digits, or None."""
+    return int(text) if text.isdecimal() and len(text) <= _DIGITS else None
+
+
 def parse_page(text: str) -> int:
+    """``/signatories [PAGE]``: 1 when nothing is typed. The service says which pages exist."""
     text = text.strip()
     if not text:
         return 1
-    if not text.isdecimal() or len(text) > 9:
-        raise InvalidInput("page", "The page must be a number, like 2.")
-    return int(text)
+    number = _number(text)
+    if number is None:
+        raise NotAPageNumber()
+    return number
+
+
+def parse_demand(text: str) -> int | None:
+    """``/demands [N]``: None for every demand, else N. The service says which demands exist
+    (:meth:`bot.service.PledgeService.demand`)."""
+    text = text.strip()
+    if not text:
+        return None
+    number = _number(text)
+    if number is None:
+        raise WrongUsage("demand", texts.USAGE["demands"])
+    return number
+
+
+def parse_limit(text: str) -> int:
+    """``/audit [N]``: how many entries, :data:`~bot.limits.AUDIT_DEFAULT` when nothing is
+    typed, at most :data:`~bot.limits.AUDIT_MAX`."""
+    text = text.strip()
+    if not text:
+        return AUDIT_DEFAULT
+    number = _number(text)
+    if number is None or not 1 <= number <= AUDIT_MAX:
+        raise NotAnAuditLength(AUDIT_MAX)
+    return number
+
+
+def parse_export_format(text: str) -> ExportFormat:
+    """``/export csv|json``, in any letter case."""
+    wanted = text.strip().lower()
+    for fmt in EXPORT_FORMATS:
+        if fmt == wanted:
+            return fmt
+    raise WrongUsage("format", texts.USAGE["export"])

@@ -29,6 +29,7 @@ from bot.domain import (
     SignatureForm,
     SignerStatus,
     Status,
+    WithdrawChoice,
 )
 from bot.errors import (
     AlreadyDecided,
@@ -36,24 +37,34 @@ from bot.errors import (
     AnonymousNotAllowed,
     CoolingDown,
     InvalidInput,
+    NoSuchDemand,
+    NoSuchPage,
+    NotASignatureNumber,
     NotModerator,
     NotSigned,
     PledgeError,
     SignatureNotFound,
     SignerRemoved,
+    TooManyDecisions,
 )
 from bot.export import ExportFormat, export_chunks
 from bot.hygiene import LIMITS, clean_form, clean_reason, clean_text
+from bot.limits import AUDIT_DEFAULT, AUDIT_MAX, MAX_BATCH_DECISIONS, PAGE_SIZE, PENDING_DEFAULT
 from bot.milestones import MilestonePolicy
 from bot.ports import Clock, Store, WriteTx
 from bot.surge import SurgeMonitor
 
-__all__ = ["Decision", "Overview", "PledgeService", "Rules", "SignResult", "SystemClock"]
+__all__ = [
+    "Decision",
+    "Overview",
+    "PledgeService",
+    "Rules",
+    "SignResult",
+    "SystemClock",
+    "WithdrawResult",
+]
 
 _log = logging.getLogger(__name__)
-
-PAGE_SIZE = 20
-MAX_BATCH_DECISIONS = 50
 
 
 class SystemClock:
@@ -99,12 +110,33 @@ class SignResult:
 
 
 @dataclass(frozen=True, slots=True)
+class WithdrawResult:
+    """What became of a ``/withdraw`` choice: the signature taken back, if one was active."""
+
+    choice: WithdrawChoice
+    withdrawn: Signature | None = None
+
+    @property
+    def message(self) -> str:
+        if self.choice is WithdrawChoice.KEEP:
+            return texts.WITHDRAW_KEPT
+        return texts.withdraw_done(self.withdrawn, erased=self.choice.erases)
+
+
+@dataclass(frozen=True, slots=True)
 class Decision:
     """The outcome of one moderator decision in a batch: a signature, or why not."""
 
     signature_id: int
     signature: Signature | None = None
     error: PledgeError | None = None
+
+    def describe(self, escape: texts.Escape = str) -> str:
+        """One line of ``/approve``'s answer: approved, or the core's reason why not."""
+        if self.error is not None:
+            return escape(self.error.message)
+        assert self.signature is not None
+        return texts.approved(self.signature, escape)
 
 
 class PledgeService:
@@ -157,8 +189,14 @@ class PledgeService:
     def demand(self, number: int) -> str:
         demands = self.letter.demands
         if not 1 <= number <= len(demands):
-            raise InvalidInput("demand", f"The letter has demands 1 to {len(demands)}.")
+            raise NoSuchDemand(len(demands))
         return demands[number - 1]
+
+    def demands(self, number: int | None = None) -> list[tuple[int, str]]:
+        """``/demands [N]``: every demand with its number, or only demand ``number``."""
+        if number is None:
+            return list(enumerate(self.letter.demands, 1))
+        return [(number, self.demand(number))]
 
     async def status(self, identity: Identity) -> SignerStatus:
         sig = await self.store.latest_signature(identity)
@@ -170,7 +208,7 @@ class PledgeService:
         approved = await self.store.count()
         pages = max(1, -(-listed // PAGE_SIZE))
         if page < 1 or page > pages:
-            raise InvalidInput("page", f"There {_pages(pages)}: ask for a page from 1 to {pages}.")
+            raise NoSuchPage(pages)
         rows = await self.store.listed_page((page - 1) * PAGE_SIZE, PAGE_SIZE)
         return SignatoriesPage(page, pages, tuple(rows), listed, max(approved - listed, 0))
 
@@ -277,13 +315,21 @@ class PledgeService:
         self._outbox_written()
         return result
 
+    async def withdraw_as_chosen(self, actor: Actor, choice: WithdrawChoice) -> WithdrawResult:
+        """Carry out what the signer picked among :attr:`SignerStatus.withdraw_choices` (a
+        button pressed, or ``/withdraw [erase]`` typed). A choice that no longer applies (a
+        stale button) is refused as :meth:`withdraw` refuses it."""
+        if choice is WithdrawChoice.KEEP:
+            return WithdrawResult(choice)
+        return WithdrawResult(choice, await self.withdraw(actor, erase=choice.erases))
+
     # -- moderation --------------------------------------------------------------------------
     @staticmethod
     def require_moderator(actor: Actor) -> None:
         if not actor.is_moderator:
             raise NotModerator()
 
-    async def pending(self, actor: Actor, limit: int = 50) -> list[PendingItem]:
+    async def pending(self, actor: Actor, limit: int = PENDING_DEFAULT) -> list[PendingItem]:
         self.require_moderator(actor)
         return await self._with_context(await self.store.pending(limit))
 
@@ -379,9 +425,10 @@ class PledgeService:
         self._outbox_written()
         return done
 
-    async def audit(self, actor: Actor, limit: int = 20) -> list[AuditEntry]:
+    async def audit(self, actor: Actor, limit: int = AUDIT_DEFAULT) -> list[AuditEntry]:
+        """The latest moderator actions, newest first (at most :data:`~bot.limits.AUDIT_MAX`)."""
         self.require_moderator(actor)
-        return await self.store.audit_log(max(1, min(limit, 500)))
+        return await self.store.audit_log(max(1, min(limit, AUDIT_MAX)))
 
     def export(self, fmt: ExportFormat, *, with_ids: bool = False) -> AsyncIterator[str]:
         """Approved signatures as CSV or JSON text chunks, streamed from the store."""
@@ -534,16 +581,10 @@ def _label(actor: Actor) -> str:
     return f"{_who(actor)} ({actor.identity})"
 
 
-def _pages(pages: int) -> str:
-    return "is 1 page" if pages == 1 else f"are {pages} pages"
-
-
 def _unique_ids(ids: Iterable[int]) -> list[int]:
     unique = list(dict.fromkeys(ids))
     if not unique:
-        raise InvalidInput("signature", "Give at least one signature number, like 12.")
+        raise NotASignatureNumber()
     if len(unique) > MAX_BATCH_DECISIONS:
-        raise InvalidInput(
-            "signature", f"Decide at most {MAX_BATCH_DECISIONS} signatures at once, please."
-        )
+        raise TooManyDecisions(MAX_BATCH_DECISIONS)
     return unique

@@ -7,22 +7,56 @@ here means a signer reads the same sentence wherever they signed.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
-from bot.domain import PendingItem, Signature, SignerStatus, Status
+from bot.domain import AuditEntry, PendingItem, Signature, SignerStatus, Status, WithdrawChoice
 from bot.surge import Surge
 
 __all__ = [
+    "APOLOGY",
+    "AUDIT_EMPTY",
+    "NONE_PENDING",
+    "NO_ONE_LISTED",
+    "REJECTION_REASONS",
+    "SIGN_USAGE",
+    "USAGE",
+    "WITHDRAW_KEPT",
+    "WITHDRAW_LABELS",
+    "CannedReason",
+    "Escape",
+    "approved",
     "approved_notification",
+    "audit_entry",
+    "canned_reason",
     "card_update",
     "count_line",
+    "decided_by",
     "describe_signature",
+    "duplicate_line",
+    "earlier_line",
     "format_milestone",
     "mod_queue_summary",
+    "rejected",
     "rejected_notification",
+    "removed",
     "sign_confirmation",
+    "signatories_heading",
     "status_text",
     "surge_alert",
+    "unlisted_line",
+    "withdraw_done",
+    "withdraw_prompt",
 ]
+
+SIGN_USAGE = "/sign NAME | ROLE | LOCATION | LINK (only the name is required)"
+#: How each command that takes typed arguments is used, for :class:`bot.errors.WrongUsage`.
+USAGE: Mapping[str, str] = {
+    "sign": SIGN_USAGE,
+    "demands": "/demands, or /demands N for demand number N.",
+    "reject": "/reject ID REASON",
+    "remove": "/remove ID REASON",
+    "export": "/export csv or /export json",
+}
 
 
 class _Template(dict[str, object]):
@@ -34,6 +68,15 @@ def format_milestone(template: str, *, count: int, title: str) -> str:
     """Fill the organiser's template; unknown placeholders stay literal instead of failing."""
     values: Mapping[str, object] = _Template(count=count, title=title, milestone=count)
     return template.format_map(values)
+
+
+#: How an adapter makes a person's (or the configuration's) text inert for its platform — Discord's
+#: markdown escape, Telegram's HTML escape; ``str`` for plain text. Wording functions apply it to
+#: the parts that came from people, never to their own sentence, so platform markup around it
+#: (a bold number, a "#12" at the start of a line) stays as written.
+Escape = Callable[[str], str]
+
+APOLOGY = "Sorry, something went wrong on our side. It has been logged; please try again later."
 
 
 def count_line(count: int, next_milestone: int | None, strong: Callable[[str], str] = str) -> str:
@@ -52,6 +95,21 @@ def describe_signature(sig: Signature) -> str:
     if sig.link:
         text += f" — {sig.link}"
     return text
+
+
+# -- the list of signatories ----------------------------------------------------------------
+NO_ONE_LISTED = "No one is listed yet."
+
+
+def signatories_heading(page: int, pages: int, strong: Escape = str) -> str:
+    """ "Signatories — page 2 of 5"; ``strong`` marks the word up (bold) where a platform can."""
+    return f"{strong('Signatories')} — page {page} of {pages}"
+
+
+def unlisted_line(anonymous: int) -> str:
+    """Under a page of names: how many signed without being listed."""
+    who = "person" if anonymous == 1 else "people"
+    return f"…and {anonymous} more {who} who signed without being listed."
 
 
 def sign_confirmation(sig: Signature) -> str:
@@ -93,6 +151,71 @@ def status_text(status: SignerStatus) -> str:
     return "\n".join(lines)
 
 
+# -- withdrawing ----------------------------------------------------------------------------
+WITHDRAW_LABELS: Mapping[WithdrawChoice, str] = {
+    WithdrawChoice.WITHDRAW: "Withdraw my signature",
+    WithdrawChoice.WITHDRAW_AND_ERASE: "Withdraw and erase my details",
+    WithdrawChoice.ERASE: "Erase my details",
+    WithdrawChoice.KEEP: "Keep it",
+}
+WITHDRAW_KEPT = "Nothing changed: your signature stays as it was."
+
+
+def withdraw_prompt(status: SignerStatus) -> str:
+    """The signer's status, and the question when ``/withdraw`` offers anything."""
+    text = status_text(status)
+    sig = status.signature
+    choices = status.withdraw_choices
+    if sig is None or not choices:
+        return text
+    if WithdrawChoice.WITHDRAW in choices:
+        erase = WITHDRAW_LABELS[WithdrawChoice.WITHDRAW_AND_ERASE]
+        question = (
+            f"Take signature #{sig.id} back? “{erase}” also deletes your name, role, location "
+            "and link for good."
+        )
+    else:
+        question = (
+            "Erase your details? Your name, role, location and link will be deleted for good."
+        )
+    return f"{text}\n\n{question}"
+
+
+def withdraw_done(withdrawn: Signature | None, *, erased: bool) -> str:
+    """After a withdrawal: which signature was taken back (if one was active), and whether the
+    details are gone."""
+    said = [f"Signature #{withdrawn.id} is withdrawn."] if withdrawn is not None else []
+    if erased:
+        said.append("Your details have been erased.")
+    return " ".join(said)
+
+
+# -- moderating -----------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class CannedReason:
+    """A rejection reason a moderator picks with one press: a short ``label`` for the button,
+    and the ``reason`` the signer reads in "… was not approved. Reason: …"."""
+
+    label: str
+    reason: str
+
+
+#: Canned rejection reasons, for every platform's reject buttons or choices. A button carries a
+#: reason's position (1 is the first), so this list is only ever appended to.
+REJECTION_REASONS: tuple[CannedReason, ...] = (
+    CannedReason("Not a real name", "the name does not look like a real person's or artist's name"),
+    CannedReason("Duplicate", "it repeats a signature that is already on the letter"),
+    CannedReason("Cannot verify", "we could not verify who signed"),
+    CannedReason("Spam", "spam or abuse"),
+)
+
+
+def canned_reason(number: int) -> CannedReason | None:
+    """The canned reason at this position (1 is the first); None for any other number, which
+    the adapters read as "another reason, typed"."""
+    return REJECTION_REASONS[number - 1] if 1 <= number <= len(REJECTION_REASONS) else None
+
+
 def approved_notification(sig: Signature, title: str) -> str:
     return f"Your signature #{sig.id} on “{title}” has been approved. Thank you for signing!"
 
@@ -102,6 +225,55 @@ def rejected_notification(sig: Signature, title: str) -> str:
         f"Your signature #{sig.id} on “{title}” was not approved. Reason: {sig.reason}. "
         "You may sign again with /sign."
     )
+
+
+# -- moderators' replies and cards ----------------------------------------------------------
+NONE_PENDING = "No signatures are waiting for approval."
+AUDIT_EMPTY = "The audit log is empty."
+
+
+def approved(sig: Signature, escape: Escape = str) -> str:
+    """One line of ``/approve``'s answer, for a signature it approved."""
+    return f"#{sig.id} approved: {escape(sig.public_name)}."
+
+
+def rejected(sig: Signature) -> str:
+    return f"#{sig.id} rejected. The signer will be told why."
+
+
+def removed(sig: Signature) -> str:
+    return f"#{sig.id} removed from the letter. That account cannot sign again."
+
+
+def decided_by(sig: Signature, escape: Escape = str) -> str | None:
+    """Who decided a signature and how ("Approved by Mira"), for a card; None while pending.
+    The reason is not part of it: each platform lays it out its own way."""
+    match sig.status:
+        case Status.PENDING:
+            return None
+        case Status.WITHDRAWN:
+            return "Withdrawn by the signer"
+    by = f" by {escape(sig.decided_by)}" if sig.decided_by else ""
+    return f"{sig.status.value.capitalize()}{by}"
+
+
+def earlier_line(old: Signature, escape: Escape = str) -> str:
+    """An earlier signature of the same account, on a moderator's card."""
+    why = f": {escape(old.reason)}" if old.reason else ""
+    return f"earlier #{old.id} {old.status}{why}"
+
+
+def duplicate_line(dup: Signature, escape: Escape = str) -> str:
+    """An approved signature with the same or a look-alike name, on a moderator's card."""
+    return f"possible duplicate of approved #{dup.id} {escape(dup.public_name)}"
+
+
+def audit_entry(entry: AuditEntry, escape: Escape = str, strong: Escape = str) -> str:
+    """One moderator action, without its time (each platform shows times its own way):
+    "Mira (discord:1): reject #12 — spam". ``strong`` marks the action up where it can."""
+    target = f" #{entry.signature_id}" if entry.signature_id is not None else ""
+    reason = f" — {escape(entry.reason)}" if entry.reason else ""
+    return f"{escape(entry.actor)}: {strong(entry.action)}{target}{reason}"
 
 
 def card_update(sig: Signature) -> str:
@@ -132,9 +304,6 @@ def mod_queue_summary(item: PendingItem) -> str:
     """One plain-text block for moderators; the chat adapters render richer cards from the item."""
     sig = item.signature
     lines = [f"#{sig.id} awaits approval: {describe_signature(sig)} (from {sig.community})"]
-    for old in item.history:
-        why = f": {old.reason}" if old.reason else ""
-        lines.append(f"  earlier #{old.id} {old.status}{why}")
-    for dup in item.possible_duplicates:
-        lines.append(f"  possible duplicate of approved #{dup.id} {dup.public_name}")
+    lines += [f"  {earlier_line(old)}" for old in item.history]
+    lines += [f"  {duplicate_line(dup)}" for dup in item.possible_duplicates]
     return "\n".join(lines)

@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TextIO
 
 from adapters.console.commands import ConsoleCommands, Session
+from bot import texts
 from bot.domain import OutboxKind, OutboxMessage
 from bot.service import PledgeService
 
@@ -114,7 +115,7 @@ class ConsoleAdapter:
                 reply = await self.commands.handle(self.session, line)
             except Exception:
                 _log.exception("console: command failed: %r", line[:80])
-                reply = "Sorry, something went wrong. The error has been logged."
+                reply = texts.APOLOGY
             self._print(reply)
             if self._after_command is not None:
                 await self._after_command()

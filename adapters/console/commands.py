@@ -10,17 +10,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from adapters.console import render
-from bot import texts
-from bot.domain import Actor, Identity, SignatureForm
-from bot.errors import InvalidInput, PledgeError
-from bot.export import EXPORT_FORMATS
-from bot.forms import (
-    SIGN_USAGE,
-    parse_page,
-    parse_sign_line,
-    parse_signature_id,
-    parse_signature_ids,
-)
+from bot import commands, texts
+from bot.domain import Actor, Identity, SignatureForm, WithdrawChoice
+from bot.errors import InvalidInput, PledgeError, WrongUsage
+from bot.forms import parse_demand, parse_page, parse_sign_line
 from bot.service import PledgeService
 
 __all__ = ["HELP", "ConsoleCommands", "Session"]
@@ -50,6 +43,11 @@ Moderators:
 Console:
   /as USER                     act as another user
   /help                        this list"""
+
+
+#: ``/withdraw [erase]``: the console's typed form of the choices the chat platforms offer as
+#: buttons. Withdrawing and erasing runs the same whether the signature is still active or not.
+_WITHDRAW_TYPED = {"": WithdrawChoice.WITHDRAW, "erase": WithdrawChoice.WITHDRAW_AND_ERASE}
 
 
 @dataclass
@@ -109,11 +107,7 @@ class ConsoleCommands:
         return render.letter(await self.service.overview())
 
     async def _demands(self, session: Session, args: str) -> str:
-        if args:
-            number = parse_page(args)
-            return f"{number}. {self.service.demand(number)}"
-        demands = self.service.letter.demands
-        return "\n".join(f"{n}. {d}" for n, d in enumerate(demands, 1))
+        return "\n".join(f"{n}. {d}" for n, d in self.service.demands(parse_demand(args)))
 
     async def _sign(self, session: Session, args: str, anonymous: bool = False) -> str:
         form = parse_sign_line(args) if args else await self._ask_form()
@@ -127,7 +121,7 @@ class ConsoleCommands:
 
     async def _ask_form(self) -> SignatureForm:
         if self.ask is None:
-            raise InvalidInput("form", f"Usage: {SIGN_USAGE}")
+            raise WrongUsage("form", texts.SIGN_USAGE)
         answers = []
         for question in (
             "Public name",
@@ -145,16 +139,13 @@ class ConsoleCommands:
         return texts.status_text(await self.service.status(session.actor.identity))
 
     async def _withdraw(self, session: Session, args: str) -> str:
-        if args.lower() not in ("", "erase"):
+        """``/withdraw`` or ``/withdraw erase``: the choice typed instead of pressed."""
+        choice = _WITHDRAW_TYPED.get(args.lower())
+        if choice is None:
             raise InvalidInput(
                 "withdraw", "Use /withdraw, or /withdraw erase to also delete your details."
             )
-        erase = args.lower() == "erase"
-        sig = await self.service.withdraw(session.actor, erase=erase)
-        erased = "Your details have been erased." if erase else ""
-        if sig is None:
-            return erased
-        return f"Signature #{sig.id} is withdrawn. {erased}".rstrip()
+        return (await self.service.withdraw_as_chosen(session.actor, choice)).message
 
     async def _count(self, session: Session, args: str) -> str:
         view = await self.service.overview()
@@ -167,40 +158,21 @@ class ConsoleCommands:
         return render.pending(await self.service.pending(session.actor))
 
     async def _approve(self, session: Session, args: str) -> str:
-        self.service.require_moderator(session.actor)
-        return render.decisions(
-            await self.service.approve(session.actor, parse_signature_ids(args))
-        )
+        return render.decisions(await commands.approve(self.service, session.actor, args))
 
     async def _reject(self, session: Session, args: str) -> str:
-        sig_id, reason = self._id_and_reason(session, args, "/reject")
-        sig = await self.service.reject(session.actor, sig_id, reason)
-        return f"#{sig.id} rejected. The signer will be told why."
+        return texts.rejected(await commands.reject(self.service, session.actor, args))
 
     async def _remove(self, session: Session, args: str) -> str:
-        sig_id, reason = self._id_and_reason(session, args, "/remove")
-        sig = await self.service.remove(session.actor, sig_id, reason)
-        return f"#{sig.id} removed from the letter."
-
-    def _id_and_reason(self, session: Session, args: str, command: str) -> tuple[int, str]:
-        self.service.require_moderator(session.actor)
-        first, _, reason = args.partition(" ")
-        if not first or not reason.strip():
-            raise InvalidInput("reason", f"Usage: {command} ID REASON")
-        return parse_signature_id(first), reason
+        return texts.removed(await commands.remove(self.service, session.actor, args))
 
     async def _export(self, session: Session, args: str) -> str:
-        fmt = args.lower()
-        if fmt not in EXPORT_FORMATS:
-            self.service.require_moderator(session.actor)
-            raise InvalidInput("format", "Usage: /export csv or /export json")
+        fmt = commands.export_format(self.service, session.actor, args)
         chunks = [chunk async for chunk in self.service.export_for(session.actor, fmt)]
         return "".join(chunks).rstrip("\n")
 
     async def _audit(self, session: Session, args: str) -> str:
-        self.service.require_moderator(session.actor)  # before parsing: no hints for others
-        limit = parse_page(args) if args else 20
-        return render.audit(await self.service.audit(session.actor, limit))
+        return render.audit(await commands.audit(self.service, session.actor, args))
 
     async def _as(self, session: Session, args: str) -> str:
         user = args.strip()

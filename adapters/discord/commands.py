@@ -14,6 +14,7 @@ from adapters.discord import render, views
 from adapters.discord.modals import SignForm
 from adapters.discord.replies import Reply, open_modal, respond
 from bot import texts
+from bot.limits import MAX_NUMBER, PAGE_SIZE
 
 if TYPE_CHECKING:
     from adapters.discord.client import Interaction
@@ -36,16 +37,12 @@ async def letter(interaction: Interaction) -> None:
 @app_commands.command(name="demands", description="The letter's demands, or just one of them")
 @app_commands.describe(number="Show only this demand (1 is the first)")
 async def demands(
-    interaction: Interaction, number: app_commands.Range[int, 1, 25] | None = None
+    interaction: Interaction, number: app_commands.Range[int, 1, MAX_NUMBER] | None = None
 ) -> None:
     service = interaction.client.service
 
     async def show() -> Reply:
-        if number is None:
-            numbered = list(enumerate(service.letter.demands, 1))
-        else:
-            numbered = [(number, service.demand(number))]
-        return Reply(embed=render.demands(service.letter.title, numbered))
+        return Reply(embed=render.demands(service.letter.title, service.demands(number)))
 
     await respond(interaction, show(), ephemeral=False)
 
@@ -90,9 +87,9 @@ async def count(interaction: Interaction) -> None:
 
 
 @app_commands.command(name="signatories", description="Who has signed the letter")
-@app_commands.describe(page="Which page of the list (20 names a page)")
+@app_commands.describe(page=f"Which page of the list ({PAGE_SIZE} names a page)")
 async def signatories(
-    interaction: Interaction, page: app_commands.Range[int, 1, 999_999_999] = 1
+    interaction: Interaction, page: app_commands.Range[int, 1, MAX_NUMBER] = 1
 ) -> None:
     await respond(interaction, views.signatories_reply(interaction.client.service, page))
 

@@ -18,10 +18,11 @@ from discord import app_commands
 from adapters.discord import render
 from adapters.discord.modqueue import refresh_cards, settle
 from adapters.discord.replies import Reply, respond
+from bot import commands, texts
 from bot.errors import AlreadyDecided, PledgeError
 from bot.export import ExportFormat
-from bot.forms import parse_signature_ids
 from bot.hygiene import LIMITS
+from bot.limits import AUDIT_DEFAULT, AUDIT_MAX
 
 if TYPE_CHECKING:
     from adapters.discord.client import Interaction
@@ -57,9 +58,7 @@ async def approve(interaction: Interaction, signature: app_commands.Range[str, 1
     client = interaction.client
 
     async def decide() -> Reply:
-        actor = client.actor(interaction)
-        client.service.require_moderator(actor)  # before parsing: no hints for non-moderators
-        decisions = await client.service.approve(actor, parse_signature_ids(signature))
+        decisions = await commands.approve(client.service, client.actor(interaction), signature)
         for d in decisions:
             if isinstance(d.error, AlreadyDecided) and d.signature is not None:
                 await refresh_cards(client, d.signature)  # a stale card; approvals: the outbox
@@ -82,7 +81,7 @@ async def reject(
     async def decide() -> Reply:
         actor = client.actor(interaction)
         sig = await settle(client, client.service.reject(actor, signature, reason))
-        return Reply(f"#{sig.id} rejected. The signer will be told why.")
+        return Reply(texts.rejected(sig))
 
     await respond(interaction, decide())
 
@@ -101,7 +100,7 @@ async def remove(
     async def decide() -> Reply:
         actor = client.actor(interaction)
         sig = await settle(client, client.service.remove(actor, signature, reason))
-        return Reply(f"#{sig.id} removed from the letter. That account cannot sign again.")
+        return Reply(texts.removed(sig))
 
     await respond(interaction, decide())
 
@@ -168,7 +167,9 @@ async def export(interaction: Interaction, fmt: ExportFormat) -> None:
 @app_commands.default_permissions(manage_guild=True)
 @app_commands.guild_only()
 @app_commands.describe(entries="How many entries to show, newest first")
-async def audit(interaction: Interaction, entries: app_commands.Range[int, 1, 100] = 20) -> None:
+async def audit(
+    interaction: Interaction, entries: app_commands.Range[int, 1, AUDIT_MAX] = AUDIT_DEFAULT
+) -> None:
     client = interaction.client
 
     async def show() -> Reply:

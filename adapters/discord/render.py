@@ -101,7 +101,7 @@ def _field(value: str | None) -> str:
 
 # -- reading -------------------------------------------------------------------------------------
 def count_line(count: int, next_milestone: int | None) -> str:
-    return texts.count_line(count, next_milestone, lambda n: f"**{n}**")
+    return texts.count_line(count, next_milestone, _bold)
 
 
 def letter(view: Overview) -> discord.Embed:
@@ -130,13 +130,12 @@ def demands(title: str, numbered: Sequence[tuple[int, str]]) -> discord.Embed:
 
 def signatories(page: SignatoriesPage) -> discord.Embed:
     embed = discord.Embed(
-        title=f"Signatories — page {page.page} of {page.pages}", colour=_LETTER_COLOUR
+        title=texts.signatories_heading(page.page, page.pages), colour=_LETTER_COLOUR
     )
     lines = [f"`#{s.id}` {safe(texts.describe_signature(s))}" for s in page.signatures]
-    embed.description = _fit(lines, DESCRIPTION_LIMIT) if lines else "No one is listed yet."
+    embed.description = _fit(lines, DESCRIPTION_LIMIT) if lines else texts.NO_ONE_LISTED
     if page.anonymous:
-        who = "person" if page.anonymous == 1 else "people"
-        embed.set_footer(text=f"…and {page.anonymous} more {who} who signed without being listed.")
+        embed.set_footer(text=texts.unlisted_line(page.anonymous))
     return embed
 
 
@@ -167,14 +166,9 @@ def _signer(facts: SignerFacts) -> str:
 
 
 def _decision(sig: Signature) -> str:
-    who = f" by {safe(sig.decided_by)}" if sig.decided_by else ""
     when = sig.decided_at or sig.withdrawn_at
     at = f" {discord.utils.format_dt(when, 'R')}" if when else ""
-    match sig.status:
-        case Status.WITHDRAWN:
-            text = f"Withdrawn by the signer{at}"
-        case _:
-            text = f"{sig.status.value.capitalize()}{who}{at}"
+    text = f"{texts.decided_by(sig, safe)}{at}"
     if sig.reason:
         text += f"\nReason: {safe(sig.reason)}"
     return text
@@ -219,9 +213,7 @@ def mod_card(
 
 def pending(items: Sequence[PendingItem]) -> discord.Embed:
     if not items:
-        return discord.Embed(
-            title="Nothing to decide", description="No signatures are waiting for approval."
-        )
+        return discord.Embed(title="Nothing to decide", description=texts.NONE_PENDING)
     blocks = [safe(texts.mod_queue_summary(item)) for item in items]
     embed = discord.Embed(
         title=f"{len(items)} waiting for approval",
@@ -233,22 +225,17 @@ def pending(items: Sequence[PendingItem]) -> discord.Embed:
 
 
 def decisions(results: Sequence[Decision]) -> str:
-    lines = []
-    for d in results:
-        if d.error is not None:
-            lines.append(safe(d.error.message))
-        elif d.signature is not None:
-            lines.append(f"#{d.signature_id} approved: {safe(d.signature.public_name)}.")
-    return clip("\n".join(lines), CONTENT_LIMIT)
+    return clip("\n".join(d.describe(safe) for d in results), CONTENT_LIMIT)
+
+
+def _bold(text: str) -> str:
+    return f"**{text}**"
 
 
 def audit(entries: Sequence[AuditEntry]) -> discord.Embed:
     if not entries:
-        return discord.Embed(title="Audit log", description="The audit log is empty.")
-    lines = []
-    for e in entries:
-        target = f" #{e.signature_id}" if e.signature_id is not None else ""
-        reason = f" — {safe(e.reason)}" if e.reason else ""
-        when = discord.utils.format_dt(e.at, "f")
-        lines.append(f"{when} {safe(e.actor)}: **{e.action}**{target}{reason}")
+        return discord.Embed(title="Audit log", description=texts.AUDIT_EMPTY)
+    lines = [
+        f"{discord.utils.format_dt(e.at, 'f')} {texts.audit_entry(e, safe, _bold)}" for e in entries
+    ]
     return discord.Embed(title="Audit log", description=_fit(lines, DESCRIPTION_LIMIT))

@@ -18,16 +18,16 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from adapters.discord.render import CONTENT_LIMIT, clip, safe
+from bot import texts
 from bot.errors import PledgeError
 
 if TYPE_CHECKING:
     from adapters.discord.client import Interaction
 
-__all__ = ["APOLOGY", "NO_PINGS", "Reply", "fail", "open_modal", "respond", "tell", "update"]
+__all__ = ["NO_PINGS", "Reply", "fail", "open_modal", "respond", "tell", "update"]
 
 _log = logging.getLogger(__name__)
 
-APOLOGY = "Sorry, something went wrong on our side. It has been logged; please try again later."
 #: Passed on every send as well as set on the client: nothing pledgebot posts may ping anyone.
 NO_PINGS = discord.AllowedMentions.none()
 
@@ -117,7 +117,7 @@ async def fail(interaction: Interaction, error: BaseException) -> None:
         await tell(interaction, safe(error.message))
         return
     _log.error("%s by user %s failed", _describe(interaction), interaction.user.id, exc_info=error)
-    await tell(interaction, APOLOGY)
+    await tell(interaction, texts.APOLOGY)
 
 
 async def tell(interaction: Interaction, text: str) -> None:

@@ -8,6 +8,7 @@ last month still opens the sign form today, whatever restarts happened in betwee
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import discord
@@ -16,6 +17,7 @@ from adapters.discord import render
 from adapters.discord.modals import SignForm
 from adapters.discord.replies import Reply, open_modal, update
 from bot import texts
+from bot.domain import WithdrawChoice
 from bot.errors import PledgeError
 from bot.service import PledgeService
 
@@ -120,19 +122,36 @@ async def signatories_reply(service: PledgeService, page_number: int) -> Reply:
 class WithdrawButton(
     discord.ui.DynamicItem[Button], template=r"pledge:withdraw:(?P<choice>confirm|erase|cancel)"
 ):
-    """The choices under ``/withdraw``'s private confirmation. The user who clicks is the one
-    withdrawing: only they can see an ephemeral message."""
+    """One of the core's withdraw choices under ``/withdraw``'s private confirmation. The user
+    who clicks is the one withdrawing: only they can see an ephemeral message."""
 
-    _LOOKS: ClassVar[dict[str, tuple[str, discord.ButtonStyle]]] = {
-        "confirm": ("Withdraw my signature", discord.ButtonStyle.danger),
-        "erase": ("Withdraw and erase my details", discord.ButtonStyle.danger),
-        "cancel": ("Keep it", discord.ButtonStyle.secondary),
+    #: The custom_id's word for each choice (posted buttons carry them: never renamed). Both
+    #: erasing choices press the same button: erasing runs alike with or without an active
+    #: signature, and the label says which the signer was offered.
+    _IDS: ClassVar[dict[WithdrawChoice, str]] = {
+        WithdrawChoice.WITHDRAW: "confirm",
+        WithdrawChoice.WITHDRAW_AND_ERASE: "erase",
+        WithdrawChoice.ERASE: "erase",
+        WithdrawChoice.KEEP: "cancel",
+    }
+    _CHOICES: ClassVar[dict[str, WithdrawChoice]] = {
+        "confirm": WithdrawChoice.WITHDRAW,
+        "erase": WithdrawChoice.WITHDRAW_AND_ERASE,
+        "cancel": WithdrawChoice.KEEP,
     }
 
-    def __init__(self, choice: str) -> None:
-        label, style = self._LOOKS[choice]
+    def __init__(self, choice: WithdrawChoice) -> None:
+        style = (
+            discord.ButtonStyle.secondary
+            if choice is WithdrawChoice.KEEP
+            else discord.ButtonStyle.danger
+        )
         super().__init__(
-            discord.ui.Button(label=label, style=style, custom_id=f"pledge:withdraw:{choice}")
+            discord.ui.Button(
+                label=texts.WITHDRAW_LABELS[choice],
+                style=style,
+                custom_id=f"pledge:withdraw:{self._IDS[choice]}",
+            )
         )
         self.choice = choice
 
@@ -144,44 +163,33 @@ class WithdrawButton(
         match: re.Match[str],
         /,
     ) -> WithdrawButton:
-        return cls(match["choice"])
+        return cls(cls._CHOICES[match["choice"]])
 
     async def callback(self, interaction: Interaction) -> None:  # type: ignore[override]
         await update(interaction, self._withdraw(interaction))
 
     async def _withdraw(self, interaction: Interaction) -> Reply:
-        if self.choice == "cancel":
-            return Reply("Nothing changed: your signature stays as it was.")
         client = interaction.client
-        erase = self.choice == "erase"
-        signer = client.actor(interaction)
         try:
-            sig = await client.service.withdraw(signer, erase=erase)
+            done = await client.service.withdraw_as_chosen(client.actor(interaction), self.choice)
         except PledgeError as exc:  # resolve the confirmation either way
             return Reply(render.safe(exc.message))
         # The mod-queue cards (withdrawn, or erased) are redrawn by the outbox's card updates.
-        lines = [f"Signature #{sig.id} is withdrawn."] if sig is not None else []
-        if erase:
-            lines.append("Your details have been erased.")
-        return Reply(" ".join(lines))
+        return Reply(done.message)
 
 
-def withdraw_view() -> discord.ui.View:
-    return _view(WithdrawButton("confirm"), WithdrawButton("erase"), WithdrawButton("cancel"))
+def withdraw_view(choices: Sequence[WithdrawChoice]) -> discord.ui.View:
+    return _view(*(WithdrawButton(choice) for choice in choices))
 
 
 async def withdraw_prompt(interaction: Interaction) -> Reply:
-    """What ``/withdraw`` shows: the signature, and the choices (none when there is nothing)."""
+    """What ``/withdraw`` shows: the signature, and the core's choices (none when there is
+    nothing to take back or erase)."""
     client = interaction.client
     status = await client.service.status(client.actor(interaction).identity)
-    text = render.safe(texts.status_text(status))
-    if status.signature is None:
-        return Reply(text)
-    return Reply(
-        f"{text}\n\nWithdrawing takes your name off the letter. You can also erase your details "
-        "(name, role, location, link) from every signature you made.",
-        view=withdraw_view(),
-    )
+    text = render.safe(texts.withdraw_prompt(status))
+    choices = status.withdraw_choices
+    return Reply(text, view=withdraw_view(choices)) if choices else Reply(text)
 
 
 ITEMS = (SignButton, PageButton, WithdrawButton)

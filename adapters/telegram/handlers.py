@@ -31,8 +31,10 @@ from adapters.telegram.context import (
 from adapters.telegram.conversation import signing_conversation
 from adapters.telegram.messages import edit_query, reply
 from adapters.telegram.moderators import identity_of, signer
+from bot import texts
+from bot.domain import WithdrawChoice
 from bot.errors import PledgeError
-from bot.forms import parse_page
+from bot.forms import parse_demand, parse_page
 
 __all__ = [
     "count",
@@ -114,14 +116,12 @@ async def letter(update: Update, context: PledgeContext) -> None:
 
 async def demands(update: Update, context: PledgeContext) -> None:
     """/demands [N]: the numbered demands, or demand N."""
-    argument = arguments_of(update)
-    if not argument:
-        await reply(update, render.demands(context.service.letter))
-    elif argument.isdecimal() and len(argument) <= 4:
-        number = int(argument)
-        await reply(update, render.demand(number, context.service.demand(number)))
+    number = parse_demand(arguments_of(update))
+    service = context.service
+    if number is None:
+        await reply(update, render.demands(service.letter.title, service.demands()))
     else:
-        await reply(update, "Usage: /demands, or /demands N for demand number N.")
+        await reply(update, render.demand(number, service.demand(number)))
 
 
 async def count(update: Update, context: PledgeContext) -> None:
@@ -182,38 +182,30 @@ async def withdraw(update: Update, context: PledgeContext) -> None:
             "Withdraw my signature",
         )
     state = await context.service.status(identity_of(user_of(update)))
-    sig = state.signature
-    if sig is None or sig.erased:
-        await reply(update, render.status(state))
-        return
-    active = sig.status.is_active
-    question = (
-        f"Take signature #{sig.id} back? “Withdraw and erase my details” also deletes your "
-        "name, role, location and link for good."
-        if active
-        else "Erase your details? Your name, role, location and link will be deleted for good."
-    )
-    await reply(update, f"{render.status(state)}\n\n{question}", keyboards.withdraw(active=active))
+    choices = state.withdraw_choices
+    text = render.withdraw_prompt(state)
+    await reply(update, text, keyboards.withdraw(choices) if choices else None)
+
+
+#: A withdraw button's callback data, back to the core's choice.
+_WITHDRAW_PRESSED = {
+    "yes": WithdrawChoice.WITHDRAW,
+    "erase": WithdrawChoice.WITHDRAW_AND_ERASE,
+    "no": WithdrawChoice.KEEP,
+}
 
 
 async def withdraw_button(update: Update, context: PledgeContext) -> None:
-    """Withdraw, withdraw and erase, or keep it, as pressed."""
+    """One of the withdraw choices, as pressed."""
     query = query_of(update)
     assert context.matches
-    choice = context.matches[0].group(1)
+    choice = _WITHDRAW_PRESSED[context.matches[0].group(1)]
     await query.answer()
-    if choice == "no":
-        return await edit_query(query, "Nothing changed.")
-    erase = choice == "erase"
-    user = user_of(update)
     try:
-        sig = await context.service.withdraw(signer(user), erase=erase)
+        done = await context.service.withdraw_as_chosen(signer(user_of(update)), choice)
     except PledgeError as exc:
         return await edit_query(query, render.esc(exc.message))
-    done = [f"Signature #{sig.id} is withdrawn."] if sig is not None else []
-    if erase:
-        done.append("Your details have been erased.")
-    await edit_query(query, " ".join(done))
+    await edit_query(query, render.esc(done.message))
     # The mod-queue cards (withdrawn, or erased) are redrawn by the outbox's card updates.
 
 
@@ -248,7 +240,7 @@ async def on_error(update: object, context: PledgeContext) -> None:
         _log.info("telegram: cannot answer: %s", error.message)
         return
     _log.error("telegram: handling an update failed", exc_info=error)
-    await _tell(update, "Sorry, something went wrong. The error has been logged.")
+    await _tell(update, texts.APOLOGY)
 
 
 async def _tell(update: object, text: str) -> None:

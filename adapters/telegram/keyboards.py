@@ -17,12 +17,12 @@ from typing import Literal
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.domain import PendingItem, SignatoriesPage
+from bot import texts
+from bot.domain import PendingItem, SignatoriesPage, WithdrawChoice
 
 __all__ = [
     "APPROVE",
     "BACK",
-    "CANNED_REASONS",
     "CONFIRM",
     "OTHER_REASON",
     "PAGE",
@@ -30,6 +30,7 @@ __all__ = [
     "REJECT",
     "SIGN",
     "WITHDRAW",
+    "WITHDRAW_DATA",
     "View",
     "confirm",
     "decide",
@@ -53,15 +54,17 @@ REJECT = r"^pledge:reject:(\d{1,12}):([cl])$"
 REASON = r"^pledge:reason:(\d{1,12}):(\d):([cl])$"
 BACK = r"^pledge:back:(\d{1,12}):([cl])$"
 
-# Rejection reasons a moderator can pick with one press: (button label, reason the signer reads
-# in "… was not approved. Reason: …"). Their position is in the callback data: append only.
-CANNED_REASONS: tuple[tuple[str, str], ...] = (
-    ("Not a real name", "the name does not look like a real person's or artist's name"),
-    ("Duplicate", "it repeats a signature that is already on the letter"),
-    ("Cannot verify", "we could not verify who signed"),
-    ("Spam", "spam or abuse"),
-)
-OTHER_REASON = 0  # "Other reason…": ask for one with a ForceReply
+# The reasons' buttons carry the position of a core canned reason (bot.texts.REJECTION_REASONS,
+# 1 is the first); this one asks for a typed reason with a ForceReply instead.
+OTHER_REASON = 0
+# The callback data's word for each withdraw choice (posted buttons carry them: never renamed).
+# Both erasing choices are one button: erasing runs alike with or without an active signature.
+WITHDRAW_DATA: dict[WithdrawChoice, str] = {
+    WithdrawChoice.WITHDRAW: "yes",
+    WithdrawChoice.WITHDRAW_AND_ERASE: "erase",
+    WithdrawChoice.ERASE: "erase",
+    WithdrawChoice.KEEP: "no",
+}
 
 
 def _markup(rows: Sequence[Sequence[InlineKeyboardButton]]) -> InlineKeyboardMarkup | None:
@@ -100,14 +103,19 @@ def pages(page: SignatoriesPage) -> InlineKeyboardMarkup | None:
     return _markup([row])
 
 
-def withdraw(*, active: bool) -> InlineKeyboardMarkup:
-    rows = []
-    if active:
-        rows.append([InlineKeyboardButton("Withdraw", callback_data="pledge:withdraw:yes")])
-    label = "Withdraw and erase my details" if active else "Erase my details"
-    rows.append([InlineKeyboardButton(label, callback_data="pledge:withdraw:erase")])
-    rows.append([InlineKeyboardButton("Keep it", callback_data="pledge:withdraw:no")])
-    return InlineKeyboardMarkup(rows)
+def withdraw(choices: Sequence[WithdrawChoice]) -> InlineKeyboardMarkup:
+    """The core's withdraw choices, one a row."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    texts.WITHDRAW_LABELS[choice],
+                    callback_data=f"pledge:withdraw:{WITHDRAW_DATA[choice]}",
+                )
+            ]
+            for choice in choices
+        ]
+    )
 
 
 def decide(signature_id: int, view: View = "c") -> InlineKeyboardMarkup:
@@ -138,8 +146,8 @@ def reasons(signature_id: int, view: View) -> InlineKeyboardMarkup:
     """Reject #id: pick a canned reason, type one, or go back."""
     prefix = f"pledge:reason:{signature_id}"
     canned = [
-        InlineKeyboardButton(label, callback_data=f"{prefix}:{n}:{view}")
-        for n, (label, _) in enumerate(CANNED_REASONS, 1)
+        InlineKeyboardButton(reason.label, callback_data=f"{prefix}:{n}:{view}")
+        for n, reason in enumerate(texts.REJECTION_REASONS, 1)
     ]
     return InlineKeyboardMarkup(
         [

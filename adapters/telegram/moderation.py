@@ -28,10 +28,9 @@ from adapters.telegram.context import PledgeContext, arguments_of, message_of, q
 from adapters.telegram.keyboards import View
 from adapters.telegram.messages import edit_markup, edit_query, reply
 from adapters.telegram.moderators import PLATFORM
+from bot import commands, texts
 from bot.domain import Actor, OutboxKind, PendingItem, Status
-from bot.errors import AlreadyDecided, InvalidInput, PledgeError
-from bot.export import EXPORT_FORMATS, ExportFormat
-from bot.forms import parse_page, parse_signature_id, parse_signature_ids
+from bot.errors import AlreadyDecided, PledgeError
 from bot.service import PledgeService
 
 __all__ = [
@@ -58,7 +57,6 @@ _log = logging.getLogger(__name__)
 PENDING_SHOWN = 10  # signatures in one /pending list, each with its two buttons
 MAX_UPLOAD = 50 * 1024 * 1024  # the Bot API's limit for a document a bot sends
 _PROMPT = re.compile(r"^Reason for rejecting #(\d{1,12})\?")
-_FORMATS: dict[str, ExportFormat] = {f: f for f in EXPORT_FORMATS}
 
 
 class NotHere(PledgeError):
@@ -86,13 +84,6 @@ def _moderators_place(update: Update, context: PledgeContext) -> bool:
     return (
         chat is None or chat.type == ChatType.PRIVATE or chat.id == context.moderators.mod_chat_id
     )
-
-
-def _id_and_reason(update: Update, command: str) -> tuple[int, str]:
-    parts = arguments_of(update).split(maxsplit=1)
-    if len(parts) < 2:
-        raise InvalidInput("reason", f"Usage: {command} ID REASON")
-    return parse_signature_id(parts[0]), parts[1]
 
 
 # -- cards ----------------------------------------------------------------------------------
@@ -169,32 +160,28 @@ async def pending(update: Update, context: PledgeContext) -> None:
 async def approve(update: Update, context: PledgeContext) -> None:
     """/approve ID…: approve one or more; their cards show who approved."""
     actor = await _moderator(update, context)
-    results = await context.service.approve(actor, parse_signature_ids(arguments_of(update)))
+    results = await commands.approve(context.service, actor, arguments_of(update))
     await reply(update, render.decisions(results))
 
 
 async def reject(update: Update, context: PledgeContext) -> None:
     """/reject ID REASON: reject; the signer is told the reason."""
     actor = await _moderator(update, context)
-    signature_id, reason = _id_and_reason(update, "/reject")
-    sig = await context.service.reject(actor, signature_id, reason)
-    await reply(update, f"#{sig.id} rejected. The signer will be told why.")
+    sig = await commands.reject(context.service, actor, arguments_of(update))
+    await reply(update, texts.rejected(sig))
 
 
 async def remove(update: Update, context: PledgeContext) -> None:
     """/remove ID REASON: take a signature off the letter for good."""
     actor = await _moderator(update, context)
-    signature_id, reason = _id_and_reason(update, "/remove")
-    sig = await context.service.remove(actor, signature_id, reason)
-    await reply(update, f"#{sig.id} removed from the letter.")
+    sig = await commands.remove(context.service, actor, arguments_of(update))
+    await reply(update, texts.removed(sig))
 
 
 async def export(update: Update, context: PledgeContext) -> None:
     """/export csv|json: the approved signatures as a document."""
     actor = await _moderator(update, context)
-    fmt = _FORMATS.get(arguments_of(update).lower())
-    if fmt is None:
-        raise InvalidInput("format", "Usage: /export csv or /export json")
+    fmt = commands.export_format(context.service, actor, arguments_of(update))
     data = bytearray()
     async for chunk in context.service.export_for(actor, fmt):
         data += chunk.encode()
@@ -215,11 +202,11 @@ async def export(update: Update, context: PledgeContext) -> None:
 
 
 async def audit(update: Update, context: PledgeContext) -> None:
-    """/audit [N]: the last N moderator actions (20 by default)."""
+    """/audit [N]: the last N moderator actions."""
     actor = await _moderator(update, context)
-    argument = arguments_of(update)
-    limit = parse_page(argument) if argument else 20
-    await reply(update, render.audit(await context.service.audit(actor, limit)))
+    await reply(
+        update, render.audit(await commands.audit(context.service, actor, arguments_of(update)))
+    )
 
 
 # -- buttons --------------------------------------------------------------------------------
@@ -260,14 +247,14 @@ async def reason_button(update: Update, context: PledgeContext) -> None:
     assert context.matches
     choice = int(context.matches[0].group(2))
     actor = await _moderator(update, context)
-    if choice == keyboards.OTHER_REASON or choice > len(keyboards.CANNED_REASONS):
+    canned = texts.canned_reason(choice)
+    if canned is None:  # "Other reason…"
         await query.answer()
         await _ask_reason(update, context, sig_id)
         await _redraw(update, context, actor, sig_id, view)
         return
-    _, reason = keyboards.CANNED_REASONS[choice - 1]
     try:
-        await context.service.reject(actor, sig_id, reason)
+        await context.service.reject(actor, sig_id, canned.reason)
     except AlreadyDecided as exc:
         await query.answer(exc.message, show_alert=True)
     else:
@@ -320,7 +307,7 @@ async def reason_reply(update: Update, context: PledgeContext) -> None:
     assert match is not None
     actor = await _moderator(update, context)
     sig = await context.service.reject(actor, int(match.group(1)), message.text or "")
-    await reply(update, f"#{sig.id} rejected. The signer will be told why.")
+    await reply(update, texts.rejected(sig))
 
 
 async def mod_chat_member(update: Update, context: PledgeContext) -> None:

@@ -38,6 +38,7 @@ __all__ = [
     "status",
     "summary",
     "units",
+    "withdraw_prompt",
 ]
 
 MAX_MESSAGE = 4096
@@ -151,12 +152,16 @@ def split(lines: Iterable[str], limit: int = MAX_MESSAGE) -> list[str]:
 
 
 # -- the letter -----------------------------------------------------------------------------
+def _bold(text: str) -> str:
+    return f"<b>{text}</b>"
+
+
 def count_line(count: int, next_milestone: int | None) -> str:
-    return texts.count_line(count, next_milestone, lambda n: f"<b>{n}</b>")
+    return texts.count_line(count, next_milestone, _bold)
 
 
-def _numbered(letter: Letter) -> list[str]:
-    return [f"{n}. {esc(d)}" for n, d in enumerate(letter.demands, 1)]
+def _numbered(numbered: Sequence[tuple[int, str]]) -> list[str]:
+    return [f"{n}. {esc(d)}" for n, d in numbered]
 
 
 def letter(view: Overview) -> list[str]:
@@ -165,15 +170,15 @@ def letter(view: Overview) -> list[str]:
     lines = [f"<b>{esc(text.title)}</b>", ""]
     if text.preamble:
         lines += [esc(text.preamble), ""]
-    lines += _numbered(text)
+    lines += _numbered(list(enumerate(text.demands, 1)))
     if text.closing:
         lines += ["", esc(text.closing)]
     lines += ["", count_line(view.count, view.next_milestone)]
     return split(lines)
 
 
-def demands(letter: Letter) -> list[str]:
-    return split([f"<b>{esc(letter.title)}</b> demands:", *_numbered(letter)])
+def demands(title: str, numbered: Sequence[tuple[int, str]]) -> list[str]:
+    return split([f"<b>{esc(title)}</b> demands:", *_numbered(numbered)])
 
 
 def demand(number: int, text: str) -> str:
@@ -206,38 +211,38 @@ def status(state: SignerStatus) -> str:
     return clip(texts.status_text(state), MAX_MESSAGE)
 
 
+def withdraw_prompt(state: SignerStatus) -> str:
+    return clip(texts.withdraw_prompt(state), MAX_MESSAGE)
+
+
 def signatories(page: SignatoriesPage) -> str:
     """One page of names; always one message, as its ◀ ▶ buttons edit it in place."""
     if page.signatures:
-        head = f"<b>Signatories</b> — page {page.page} of {page.pages}"
+        head = texts.signatories_heading(page.page, page.pages, _bold)
     else:
-        head = "No one is listed yet."
-    tail = ""
-    if page.anonymous:
-        who = "person" if page.anonymous == 1 else "people"
-        tail = f"…and {page.anonymous} more {who} who signed without being listed."
+        head = texts.NO_ONE_LISTED
+    tail = texts.unlisted_line(page.anonymous) if page.anonymous else ""
     lines = [(f"#{s.id} ", texts.describe_signature(s)) for s in page.signatures]
     budget = MAX_MESSAGE - units(head) - units(tail) - len(lines) - 1
     return "\n".join([head, *_fit(lines, budget), tail]).strip("\n")
 
 
 # -- moderation -----------------------------------------------------------------------------
+_DECISION_MARKS = {
+    SignatureStatus.APPROVED: "✅ ",
+    SignatureStatus.REJECTED: "❌ ",
+    SignatureStatus.REMOVED: "🗑 ",
+    SignatureStatus.WITHDRAWN: "↩️ ",
+}
+
+
 def decision_line(sig: Signature) -> tuple[str, str] | None:
     """Who decided a signature and how, for the card's last line; None while it is pending."""
-    by = f" by {sig.decided_by}" if sig.decided_by else ""
-    why = f": {sig.reason}" if sig.reason else ""
-    match sig.status:
-        case SignatureStatus.PENDING:
-            return None
-        case SignatureStatus.APPROVED:
-            return "✅ ", f"Approved{by}"
-        case SignatureStatus.REJECTED:
-            return "❌ ", f"Rejected{by}{why}"
-        case SignatureStatus.REMOVED:
-            return "🗑 ", f"Removed{by}{why}"
-        case SignatureStatus.WITHDRAWN:
-            return "↩️ ", "Withdrawn by the signer"
-    return None
+    decided = texts.decided_by(sig)
+    if decided is None:
+        return None
+    why = f": {sig.reason}" if sig.reason and sig.status is not SignatureStatus.WITHDRAWN else ""
+    return _DECISION_MARKS.get(sig.status, ""), f"{decided}{why}"
 
 
 def _card_lines(item: PendingItem) -> list[tuple[str, str]]:
@@ -246,11 +251,8 @@ def _card_lines(item: PendingItem) -> list[tuple[str, str]]:
     earlier = item.history[-CONTEXT_LINES:]
     if len(item.history) > len(earlier):
         lines.append(("", f"{len(item.history) - len(earlier)} earlier signatures not shown"))
-    for old in earlier:
-        why = f": {old.reason}" if old.reason else ""
-        lines.append(("", f"earlier #{old.id} {old.status}{why}"))
-    for dup in item.possible_duplicates[:CONTEXT_LINES]:
-        lines.append(("⚠️ ", f"possible duplicate of approved #{dup.id} {dup.public_name}"))
+    lines += [("", texts.earlier_line(old)) for old in earlier]
+    lines += [("⚠️ ", texts.duplicate_line(d)) for d in item.possible_duplicates[:CONTEXT_LINES]]
     return lines
 
 
@@ -267,7 +269,7 @@ def mod_card(item: PendingItem) -> str:
 def pending_list(items: Sequence[PendingItem], *, more: bool) -> str:
     """Signatures awaiting a decision, oldest first, in one message (its buttons decide them)."""
     if not items:
-        return "No signatures are waiting for approval."
+        return texts.NONE_PENDING
     head = f"<b>Awaiting approval</b> (oldest first, {len(items)}{'+' if more else ''}):"
     tail = "More are waiting: decide these first, or use /approve ID…" if more else ""
     per_item = max((MAX_MESSAGE - units(head) - units(tail) - 2) // len(items) - 1, 40)
@@ -279,25 +281,15 @@ def pending_list(items: Sequence[PendingItem], *, more: bool) -> str:
 
 
 def decisions(results: Sequence[Decision]) -> list[str]:
-    lines = []
-    for d in results:
-        if d.error is not None:
-            lines.append(esc(d.error.message))
-        elif d.signature is not None:
-            lines.append(f"#{d.signature_id} approved: {esc(d.signature.public_name)}.")
-    return split(lines)
+    return split([d.describe(esc) for d in results])
 
 
 def audit(entries: Sequence[AuditEntry]) -> list[str]:
     if not entries:
-        return ["The audit log is empty."]
-    lines = []
-    for e in entries:
-        target = f" #{e.signature_id}" if e.signature_id is not None else ""
-        reason = f" — {e.reason}" if e.reason else ""
-        when = f"{e.at:%Y-%m-%d %H:%M}"
-        lines.append(f"<code>{when}</code> " + clip(f"{e.actor}: {e.action}{target}{reason}", 600))
-    return split(lines)
+        return [texts.AUDIT_EMPTY]
+    return split(
+        [f"<code>{e.at:%Y-%m-%d %H:%M}</code> {clip(texts.audit_entry(e), 600)}" for e in entries]
+    )
 
 
 # -- help -----------------------------------------------------------------------------------

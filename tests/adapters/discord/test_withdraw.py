@@ -76,10 +76,12 @@ async def test_cancel_changes_nothing(bot: Bot, server: Server) -> None:
 
 
 async def test_a_second_withdrawal_is_explained(bot: Bot, server: Server) -> None:
+    """Two confirmations open at once: the second one's button is stale by the time it is
+    pressed (a new /withdraw no longer offers withdrawing at all: see below)."""
     await bot.sign(server.artist)
     prompt = await confirmation(bot, server)
-    await bot.click(prompt, "pledge:withdraw:confirm", server.artist)
     stale = await confirmation(bot, server)
+    await bot.click(prompt, "pledge:withdraw:confirm", server.artist)
 
     await bot.click(stale, "pledge:withdraw:confirm", server.artist)
 
@@ -102,3 +104,24 @@ async def test_erasing_also_clears_cards_of_earlier_signatures(bot: Bot, server:
     for card in (first, second):
         assert "Alice" not in str(card.payload)
         assert card.embeds[0]["fields"][0] == {"name": "Name", "value": "(erased)", "inline": False}
+
+
+async def test_an_inactive_signature_is_offered_erasing_only(bot: Bot, server: Server) -> None:
+    """The core's choices: nothing to withdraw once it is withdrawn, but details to erase."""
+    await bot.sign(server.artist)
+    await bot.click(await confirmation(bot, server), "pledge:withdraw:confirm", server.artist)
+
+    prompt = await confirmation(bot, server)
+
+    assert prompt.custom_ids() == ["pledge:withdraw:erase", "pledge:withdraw:cancel"]
+    labels = [c["label"] for row in prompt.components for c in row["components"]]
+    assert labels == ["Erase my details", "Keep it"]
+    assert prompt.content.endswith(
+        "Erase your details? Your name, role, location and link will be deleted for good."
+    )
+    await bot.click(prompt, "pledge:withdraw:erase", server.artist)
+    assert prompt.content == "Your details have been erased."
+
+    erased = await bot.command("withdraw", server.artist)
+    assert erased.content.startswith("Signature #1: (erased)")
+    assert erased.data.get("components", []) == []

@@ -244,7 +244,7 @@ async def test_reject_and_remove_commands(bot: Bot) -> None:
 
     mark = bot.fake.mark()
     removed = bot.sent(await bot.say(bot.admin, bot.mod_chat, f"/remove {sig.id} impersonation"))
-    assert removed["text"] == f"#{sig.id} removed from the letter."
+    assert removed["text"] == f"#{sig.id} removed from the letter. That account cannot sign again."
     assert await _card_edit(bot, card, since=mark, ending="🗑 Removed by Adam: impersonation")
 
 
@@ -269,7 +269,9 @@ async def test_audit_lists_moderator_actions(bot: Bot) -> None:
     await bot.say(bot.mod, None, f"/reject {sig.id} spam")
     text = bot.sent(await bot.say(bot.mod, None, "/audit"))["text"]
     assert text.endswith(f"Maud (telegram:{bot.mod.id}): reject #{sig.id} — spam")
-    assert bot.sent(await bot.say(bot.mod, None, "/audit x"))["text"].startswith("The page must")
+    assert bot.sent(await bot.say(bot.mod, None, "/audit x"))["text"] == (
+        "Ask for 1 to 100 entries, like /audit 50."
+    )
 
 
 async def test_moderator_commands_stay_out_of_ordinary_groups(bot: Bot) -> None:

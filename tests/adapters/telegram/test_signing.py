@@ -268,10 +268,14 @@ async def test_withdraw_with_confirmation_updates_the_card(bot: Bot) -> None:
     card = await bot.card(sig.id)
     question = bot.sent(await bot.say(bot.ada, None, "/withdraw"))
     assert f"Take signature #{sig.id} back?" in question["text"]
-    assert _buttons(question) == ["Withdraw", "Withdraw and erase my details", "Keep it"]
+    assert _buttons(question) == [
+        "Withdraw my signature",
+        "Withdraw and erase my details",
+        "Keep it",
+    ]
 
     mark = bot.fake.mark()
-    await bot.press(bot.ada, question, "Withdraw")
+    await bot.press(bot.ada, question, "Withdraw my signature")
     await bot.fake.wait_for(
         "editMessageText", lambda c: c.params["chat_id"] == bot.ada.id, since=mark
     )
@@ -324,6 +328,29 @@ async def test_keep_it_changes_nothing(bot: Bot) -> None:
     await bot.fake.wait_for("editMessageText", since=mark)
     sig = await bot.signature_of(bot.ada)
     assert sig is not None and sig.status is Status.PENDING
+
+
+async def test_a_rejected_signature_is_offered_erasing_only(bot: Bot) -> None:
+    sig = await bot.sign(bot.ada, "Ada Lovelace")
+    told = bot.fake.mark()
+    await bot.service.reject(MOD, sig.id, "typo")
+    await bot.answer(bot.fake.private_chat(bot.ada), since=told)  # "… was not approved …"
+    question = bot.sent(await bot.say(bot.ada, None, "/withdraw"))
+    assert question["text"].endswith(
+        "Erase your details? Your name, role, location and link will be deleted for good."
+    )
+    assert _buttons(question) == ["Erase my details", "Keep it"]
+
+    mark = bot.fake.mark()
+    await bot.press(bot.ada, question, "Erase my details")
+    await bot.fake.wait_for(
+        "editMessageText", lambda c: c.params["chat_id"] == bot.ada.id, since=mark
+    )
+    done = bot.fake.message(bot.ada.id, question["message_id"])
+    assert done is not None and done["text"] == "Your details have been erased."
+    erased = bot.sent(await bot.say(bot.ada, None, "/withdraw"))
+    assert erased["text"].startswith(f"Signature #{sig.id}: (erased)")
+    assert _buttons(erased) == []
 
 
 async def test_withdraw_deep_link_and_nothing_to_withdraw(bot: Bot) -> None:

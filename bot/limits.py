@@ -1,0 +1,31 @@
+"""How much one answer holds: one number each, for every adapter.
+
+A page of signatories, the audit log's default and longest listing, how many signatures one
+command may decide. Adapters read these instead of writing their own (a slash command's option
+range, a help line), so the console, Discord and Telegram always agree. Lengths of the text a
+person types are a different matter: :data:`bot.hygiene.LIMITS`.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AUDIT_DEFAULT",
+    "AUDIT_MAX",
+    "MAX_BATCH_DECISIONS",
+    "MAX_NUMBER",
+    "PAGE_SIZE",
+    "PENDING_DEFAULT",
+]
+
+#: Signatories on one page of ``/signatories``.
+PAGE_SIZE = 20
+#: The highest page or demand number anyone may ask for: nine digits, so what is typed is never
+#: turned into a huge integer.
+MAX_NUMBER = 999_999_999
+#: Entries ``/audit`` shows when no number is given, and the most it shows.
+AUDIT_DEFAULT = 20
+AUDIT_MAX = 100
+#: Signatures one ``/approve`` may decide at once.
+MAX_BATCH_DECISIONS = 50
+#: Pending signatures ``/pending`` reads when an adapter does not say.
+PENDING_DEFAULT = 50
