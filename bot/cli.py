@@ -79,6 +79,11 @@ def _parser() -> argparse.ArgumentParser:
     copy.add_argument("--to", dest="target", required=True, metavar="URL")
     copy.add_argument("--force", action="store_true", help="replace a non-empty target")
     copy.add_argument("-v", "--verbose", action="store_true", help="log debug details")
+    verify = sub.add_parser(
+        "verify", help="check a snapshot's sha256 and, with --previous, the chain to another"
+    )
+    verify.add_argument("file", type=Path, metavar="FILE")
+    verify.add_argument("--previous", type=Path, metavar="FILE", help="the snapshot before it")
     return parser
 
 
@@ -148,8 +153,27 @@ async def _copy_store(args: argparse.Namespace) -> int:
     return 0
 
 
+def _verify(args: argparse.Namespace) -> int:
+    """``pledgebot verify``: needs no configuration, only the files (anyone can run it)."""
+    from bot.snapshot import report, verify
+
+    try:
+        data = args.file.read_bytes()
+        previous = args.previous.read_bytes() if args.previous is not None else None
+    except OSError as exc:
+        print(f"pledgebot: cannot read {exc.filename}: {exc.strerror}", file=sys.stderr)
+        return 1
+    lines, code = report(
+        verify(data, previous), str(args.file), args.previous and str(args.previous)
+    )
+    print("\n".join(lines), file=sys.stderr if code else sys.stdout)
+    return code
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "verify":
+        return _verify(args)
     if args.command == "copy-store":  # two explicit URLs: no config involved
         setup_logging(logging.DEBUG if args.verbose else logging.WARNING)
         return _run(_copy_store(args))

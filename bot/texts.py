@@ -307,3 +307,78 @@ def mod_queue_summary(item: PendingItem) -> str:
     lines += [f"  {earlier_line(old)}" for old in item.history]
     lines += [f"  {duplicate_line(dup)}" for dup in item.possible_duplicates]
     return "\n".join(lines)
+
+
+# -- snapshots (``pledgebot verify``, ``/snapshot``) ----------------------------------------------
+SNAPSHOT_THIS = "the snapshot"
+SNAPSHOT_PREVIOUS = "the previous snapshot"
+
+
+def snapshot_not_json(what: str, detail: str) -> str:
+    return f"{what} is not readable JSON ({detail}): it was damaged or is not a snapshot."
+
+
+def snapshot_not_a_snapshot(what: str) -> str:
+    return f"{what} is not a pledgebot snapshot."
+
+
+def snapshot_missing_fields(what: str, fields: list[str]) -> str:
+    return f"{what} lacks {', '.join(fields)}: it was edited or is not a complete snapshot."
+
+
+def snapshot_hash_mismatch(what: str, claimed: str, actual: str) -> str:
+    return (
+        f"{what} was changed after it was written: its contents hash to {actual}, "
+        f"not to the sha256 it states ({claimed[:80]})."
+    )
+
+
+def snapshot_not_canonical(what: str) -> str:
+    return (
+        f"{what} was edited or reformatted after it was written: its contents hash correctly, "
+        "but the file is not byte for byte the form pledgebot writes."
+    )
+
+
+def snapshot_totals_disagree(what: str) -> str:
+    return f"{what} states a number of listed signatories that differs from its list."
+
+
+def snapshot_chain_broken(previous: object, actual: str) -> str:
+    named = "no previous snapshot" if previous is None else f"the previous snapshot {previous}"
+    return f"the chain is broken: this snapshot names {named}, but the file given has {actual}."
+
+
+def snapshot_out_of_order() -> str:
+    return "the previous snapshot was generated after this one."
+
+
+def snapshot_recorded(sha256: str, listed: int, approved: int, url: str | None) -> str:
+    """The reply to a moderator's ``/snapshot``."""
+    where = f" Published at {url}" if url else ""
+    return (
+        f"Snapshot recorded: {approved} signatures, {listed} listed by name. "
+        f"SHA-256 {sha256}.{where}"
+    )
+
+
+def snapshot_verified(file: str, sha256: str, listed: int, generated_at: str) -> str:
+    return (
+        f"OK: {file} holds: sha256 {sha256}, {listed} listed signatories, "
+        f"generated {generated_at}."
+    )
+
+
+def snapshot_chain_holds(file: str, sha256: str) -> str:
+    return f"OK: the chain holds: {file} (sha256 {sha256}) is its previous snapshot."
+
+
+def snapshot_missing(count: int) -> str:
+    if count == 0:
+        return "No signatory of the previous snapshot is missing from this one."
+    who = "signatory" if count == 1 else "signatories"
+    return f"{count} {who} of the previous snapshot missing from this one (withdrawn or removed):"
+
+
+def snapshot_failed(file: str, problem: str) -> str:
+    return f"FAILED: {file}: {problem}"
