@@ -21,8 +21,13 @@ RUN useradd --system --uid 10001 --home-dir /data pledgebot \
 USER pledgebot
 VOLUME ["/data"]
 
+# The public page listens on every interface of the container (publish it with -p 8080:8080,
+# behind a TLS reverse proxy); snapshots are kept in the volume.
 ENV PLEDGEBOT_CONFIG=/app/config.toml \
-    PLEDGEBOT_STORAGE__URL=sqlite:////data/pledgebot.db
+    PLEDGEBOT_STORAGE__URL=sqlite:////data/pledgebot.db \
+    PLEDGEBOT_WEB__LISTEN=0.0.0.0:8080 \
+    PLEDGEBOT_WEB__SNAPSHOT_DIR=/data/snapshots
+EXPOSE 8080
 
 ENTRYPOINT ["pledgebot"]
 CMD ["run"]

@@ -146,6 +146,7 @@ def bot_rss(config: Path, burst: int) -> tuple[float, float]:
 def _config(tmp: str, url: str) -> Path:
     text = (ROOT / "config.example.toml").read_text()
     text = text.replace('url = "sqlite:///pledgebot.db"', f'url = "{url}"')
+    text = text.replace('listen = "127.0.0.1:8080"', 'listen = ""')
     path = Path(tmp) / "scale.toml"
     path.write_text(text)
     return path

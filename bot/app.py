@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Protocol, TextIO, cast
+from typing import TYPE_CHECKING, Any, Protocol, TextIO, cast
 
 from bot.config import ConfigError, Settings
 from bot.domain import Destinations, Letter
@@ -24,8 +24,12 @@ from bot.export import ExportFormat
 from bot.milestones import MilestonePolicy
 from bot.outbox import OutboxDispatcher
 from bot.ports import Sender, Store, Transfer
+from bot.public import PublicLetter
 from bot.service import PledgeService, Rules, SystemClock
 from bot.transfer import copy_campaign
+
+if TYPE_CHECKING:
+    from adapters.web.publish import PublishedSite
 
 __all__ = [
     "backup_to",
@@ -33,6 +37,7 @@ __all__ = [
     "core",
     "export_to",
     "open_store",
+    "publish_to",
     "run_bot",
     "run_console",
 ]
@@ -99,9 +104,33 @@ def open_store(url: str) -> Store:
     raise ConfigError(f"storage.url: unsupported scheme in {url.split(':', 1)[0]!r}")
 
 
+def read_only_url(url: str) -> str:
+    """The store URL opened for reading only (``run --only web``, ``publish``)."""
+    if url.startswith("sqlite:") and "mode=" not in url:
+        return url + ("&" if "?" in url else "?") + "mode=ro"
+    return url
+
+
+def _must_exist(url: str) -> None:
+    """Reading only, nothing can create the database: say so instead of a driver's error."""
+    if url.startswith("sqlite:"):
+        from storage.sqlite import sqlite_path
+
+        path = sqlite_path(url.split("?", 1)[0])
+        if path != ":memory:" and not Path(path).is_file():
+            raise ConfigError(
+                f"storage.url: {path} does not exist yet: start the bot once to create it"
+            )
+
+
 @asynccontextmanager
-async def core(settings: Settings) -> AsyncIterator[PledgeService]:
-    store = open_store(settings.storage.url)
+async def core(settings: Settings, *, read_only: bool = False) -> AsyncIterator[PledgeService]:
+    """The core on the configured store; ``read_only`` opens it for reading and writes nothing
+    (not even the letter's version), so it can run beside the bot that writes."""
+    url = settings.storage.url
+    if read_only:
+        _must_exist(url)
+    store = open_store(read_only_url(url) if read_only else url)
     await store.open()
     try:
         service = PledgeService(
@@ -111,7 +140,8 @@ async def core(settings: Settings) -> AsyncIterator[PledgeService]:
             build_destinations(settings),
             SystemClock(),
         )
-        await service.start()
+        if not read_only:
+            await service.start()
         yield service
     finally:
         await store.close()
@@ -135,6 +165,12 @@ async def run_bot(settings: Settings, *, only: str | None = None) -> None:
     With ``only``, this process delivers only its platform's outbox messages, so separate
     processes (one per platform, several Discord shards) can share one PostgreSQL store.
     """
+    if only == "web":
+        if settings.web.address is None:
+            raise ConfigError("web.listen: --only web needs web.listen (HOST:PORT) to be set")
+        async with core(settings, read_only=True) as service:
+            await _until_stopped(await _web_jobs(settings, service))
+        return
     async with core(settings) as service:
         if only == "console":
             await _console_session(settings, service)
@@ -153,7 +189,8 @@ async def run_bot(settings: Settings, *, only: str | None = None) -> None:
         dispatcher = OutboxDispatcher(service.store, senders, service.clock)
         service.on_outbox(dispatcher.notify)
         await dispatcher.recover()
-        await _until_stopped([dispatcher.run(), *(a.run() for a in adapters)])
+        web = await _web_jobs(settings, service) if only is None else []
+        await _until_stopped([dispatcher.run(), *(a.run() for a in adapters), *web])
 
 
 async def _console_session(
@@ -180,9 +217,34 @@ async def _console_session(
         after_command=flush,
     )
     dispatcher = OutboxDispatcher(service.store, [console], service.clock)
+    web = await _web_jobs(settings, service)
     await dispatcher.drain()
-    await _until_stopped([console.run()])
+    await _until_stopped([console.run(), *web])
     await dispatcher.drain()
+
+
+async def _web_jobs(settings: Settings, service: PledgeService) -> list[Awaitable[None]]:
+    """The public page (bound now, so a taken port fails before anything else starts) and the
+    static site's republishing, as configured in ``[web]``."""
+    jobs: list[Awaitable[None]] = []
+    if settings.web.address is not None:
+        from adapters.web import WebAdapter
+
+        adapter = WebAdapter(PublicLetter.of(service), settings.web)
+        await adapter.start()
+        jobs.append(adapter.run())
+    if settings.web.publish_dir:
+        from adapters.web import Publisher, sign_links
+
+        publisher = Publisher(
+            PublicLetter.of(service),
+            Path(settings.web.publish_dir),
+            settings.web.publish_interval_seconds,
+            sign_links=sign_links(settings.web),
+            snapshot_dir=Path(settings.web.snapshot_dir),
+        )
+        jobs.append(publisher.run())
+    return jobs
 
 
 def _platform_adapters(
@@ -255,6 +317,19 @@ async def backup_to(settings: Settings, target: Path) -> None:
     from storage.sqlite import SQLiteStore
 
     await SQLiteStore.backup(url, target)
+
+
+async def publish_to(settings: Settings, target: Path) -> PublishedSite:
+    """``pledgebot publish DIR``: the static site, from a store opened for reading only."""
+    from adapters.web import publish_site, sign_links
+
+    async with core(settings, read_only=True) as service:
+        return await publish_site(
+            PublicLetter.of(service),
+            target,
+            sign_links=sign_links(settings.web),
+            snapshot_dir=Path(settings.web.snapshot_dir),
+        )
 
 
 async def export_to(

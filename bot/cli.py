@@ -46,7 +46,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--only",
-        choices=("discord", "telegram", "console"),
+        choices=("discord", "telegram", "console", "web"),
         help="run just this adapter (several processes can then share one PostgreSQL store)",
     )
     console = sub.add_parser("console", parents=[common], help="the terminal chat")
@@ -65,6 +65,10 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="include platform user ids (personal data: handle with care)",
     )
+    publish = sub.add_parser(
+        "publish", parents=[common], help="write the public page as a static site to DIR"
+    )
+    publish.add_argument("dir", type=Path, metavar="DIR")
     sub.add_parser(
         "check-config", parents=[common], help="validate the configuration and say what is on"
     )
@@ -133,6 +137,9 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         written = await app.export_to(settings, args.format, args.output, with_ids=args.with_ids)
         if args.output is not None:
             print(f"wrote {written} bytes to {args.output}", file=sys.stderr)
+    elif args.command == "publish":
+        site = await app.publish_to(settings, args.dir)
+        print(f"published {site.pages} page(s), {site.files} files to {site.path}", file=sys.stderr)
     elif args.command == "backup":
         await app.backup_to(settings, args.file)
         print(f"backed up to {args.file}", file=sys.stderr)
@@ -185,7 +192,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "check-config":
         _check_config(settings, path)
         return 0
-    quiet = args.command in ("console", "export", "backup")
+    quiet = args.command in ("console", "export", "backup", "publish")
     level = logging.DEBUG if args.verbose else logging.WARNING if quiet else logging.INFO
     setup_logging(level, _secrets(settings))
     return _run(_dispatch(args, settings))

@@ -166,6 +166,56 @@ class TelegramSettings(_Section):
         return bool(self.token.get_secret_value().strip())
 
 
+class SignLinks(_Section):
+    """Where the public page sends people to sign: one link per configured platform."""
+
+    discord: str = ""
+    telegram: str = ""
+
+    @field_validator("discord", "telegram")
+    @classmethod
+    def _http(cls, value: str) -> str:
+        return _http_url(value.strip(), "a sign link", ("http", "https"))
+
+
+class WebSettings(_Section):
+    """The public page (adapters/web) and the static site (``pledgebot publish``)."""
+
+    listen: str = ""
+    public_url: str = ""
+    sign_links: SignLinks = SignLinks()
+    publish_dir: str = ""
+    publish_interval_seconds: int = Field(default=60, ge=1)
+    snapshot_dir: str = "snapshots"
+
+    @field_validator("listen")
+    @classmethod
+    def _address(cls, value: str) -> str:
+        value = value.strip()
+        if value:
+            listen_address(value)
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _public(cls, value: str) -> str:
+        return _http_url(value.strip(), "public_url", ("http", "https"))
+
+    @property
+    def address(self) -> tuple[str, int] | None:
+        """``(host, port)`` to serve on, or None when the page is off."""
+        return listen_address(self.listen) if self.listen else None
+
+
+def listen_address(value: str) -> tuple[str, int]:
+    """``HOST:PORT`` (``[::1]:8080`` for IPv6); port 0 takes any free port."""
+    host, sep, port = value.rpartition(":")
+    host = host.removeprefix("[").removesuffix("]")
+    if not sep or not host or not port.isdecimal() or int(port) > 65535:
+        raise ValueError("listen must be HOST:PORT, like 127.0.0.1:8080 (empty = no web page)")
+    return host, int(port)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="PLEDGEBOT_",
@@ -181,6 +231,7 @@ class Settings(BaseSettings):
     console: ConsoleSettings = ConsoleSettings()
     discord: DiscordSettings = DiscordSettings()
     telegram: TelegramSettings = TelegramSettings()
+    web: WebSettings = WebSettings()
 
     @classmethod
     def settings_customise_sources(

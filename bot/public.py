@@ -8,13 +8,17 @@ and the static site render these; a snapshot (:mod:`bot.snapshot`) records the s
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from bot.domain import Letter, Signature
 from bot.milestones import MilestonePolicy
 from bot.ports import Clock, Store
+
+if TYPE_CHECKING:
+    from bot.service import PledgeService
 
 __all__ = [
     "PUBLIC_PAGE_SIZE",
@@ -133,6 +137,11 @@ class PublicLetter:
         self.milestones = milestones
         self.clock = clock
 
+    @classmethod
+    def of(cls, service: PledgeService) -> PublicLetter:
+        """The public face of a running core: its store, letter, milestones and clock."""
+        return cls(service.store, service.letter, service.rules.milestones, service.clock)
+
     async def count(self) -> PublicCount:
         count = await self.store.count()
         listed = await self.store.listed_count()
@@ -152,6 +161,25 @@ class PublicLetter:
         start = (number - 1) * PUBLIC_PAGE_SIZE
         rows = await self.store.listed_page(start, PUBLIC_PAGE_SIZE)
         return PublicPage(number, pages, start, tuple(r for r in rows if r.listed))
+
+    async def every_page(self) -> AsyncIterator[PublicPage]:
+        """Every page of the public list in order, read in one pass (for the static site):
+        a million names are a few hundred batched reads, not ten thousand page look-ups."""
+        listed = await self.store.listed_count()
+        pages = self.pages(listed)
+        batch: list[Signature] = []
+        number = 1
+        async for sig in self.store.listed_signatures(10 * PUBLIC_PAGE_SIZE):
+            if not sig.listed:
+                continue
+            batch.append(sig)
+            if len(batch) == PUBLIC_PAGE_SIZE:
+                start = (number - 1) * PUBLIC_PAGE_SIZE
+                yield PublicPage(number, max(pages, number), start, tuple(batch))
+                number, batch = number + 1, []
+        if batch or number == 1:
+            start = (number - 1) * PUBLIC_PAGE_SIZE
+            yield PublicPage(number, number, start, tuple(batch))
 
     async def recent(self, listed: int, limit: int) -> list[Signature]:
         """The most recently approved listed signatories, newest first."""

@@ -364,8 +364,7 @@ def snapshot_recorded(sha256: str, listed: int, approved: int, url: str | None) 
 
 def snapshot_verified(file: str, sha256: str, listed: int, generated_at: str) -> str:
     return (
-        f"OK: {file} holds: sha256 {sha256}, {listed} listed signatories, "
-        f"generated {generated_at}."
+        f"OK: {file} holds: sha256 {sha256}, {listed} listed signatories, generated {generated_at}."
     )
 
 

@@ -21,6 +21,7 @@ def config(tmp_path: Path) -> Path:
     """The example config with a temp database and milestones low enough to cross in a test."""
     text = EXAMPLE.replace('url = "sqlite:///pledgebot.db"', f'url = "sqlite:///{tmp_path}/p.db"')
     text = text.replace("thresholds = [10, 50, 100, 250, 500, 1000]", "thresholds = [2, 3]")
+    text = text.replace('listen = "127.0.0.1:8080"', 'listen = ""')  # tests pick their ports
     path = tmp_path / "config.toml"
     path.write_text(text)
     return path

@@ -77,6 +77,7 @@ def test_the_image_runs_the_console_bot(tmp_path: Path) -> None:
     # The installed copy and the dependencies, without site's .pth files: those include this
     # checkout's editable install, which would quietly supply whatever the image lacks.
     env["PYTHONPATH"] = os.pathsep.join([str(site), sysconfig.get_paths()["purelib"]])
+    env["PLEDGEBOT_WEB__LISTEN"] = "127.0.0.1:0"  # the page is served too; any free port here
     python = [sys.executable, "-S", "-P"]  # -P: not the working directory (/app) either
     [entrypoint] = _instructions("ENTRYPOINT")
     [cmd] = _instructions("CMD")

@@ -88,6 +88,7 @@ def test_a_full_disk(tmp_path: Path) -> None:
         (ROOT / "config.example.toml")
         .read_text()
         .replace('url = "sqlite:///pledgebot.db"', f'url = "sqlite:///{tmp_path}/full.db"')
+        .replace('listen = "127.0.0.1:8080"', 'listen = ""')
     )
     (tmp_path / "config.toml").write_text(config)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}

@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parents[3]
 def _config(tmp_path: Path) -> Path:
     text = (ROOT / "config.example.toml").read_text()
     text = text.replace('url = "sqlite:///pledgebot.db"', f'url = "sqlite:///{tmp_path}/p.db"')
+    text = text.replace('listen = "127.0.0.1:8080"', 'listen = ""')
     path = tmp_path / "config.toml"
     path.write_text(text)
     return path

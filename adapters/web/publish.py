@@ -1,0 +1,192 @@
+"""The static site: the same pages and JSON as the served page, with relative links, written to a
+new folder that then replaces the old one by a rename (a reader never sees half a site).
+
+Works from any static host and from the disk (``file://``); the live count needs a host (the
+script does not poll from the disk) but the page is complete without it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import shutil
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from adapters.web.links import STATIC
+from adapters.web.render import Renderer, json_bytes
+from adapters.web.routes import static_assets
+from adapters.web.state import PageState, SnapshotSource
+from bot.public import PublicLetter
+
+__all__ = ["MARKER", "NotASite", "PublishedSite", "Publisher", "publish_site"]
+
+_log = logging.getLogger(__name__)
+
+#: In every folder pledgebot writes: a folder without it is never replaced.
+MARKER = ".pledgebot-site"
+
+
+class NotASite(Exception):
+    """The target folder holds something else: publishing would delete it."""
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedSite:
+    path: Path
+    pages: int
+    files: int
+    count: int
+    listed: int
+
+
+def _refuse_foreign(target: Path) -> None:
+    if target.exists() and (
+        not target.is_dir() or (any(target.iterdir()) and not (target / MARKER).exists())
+    ):
+        raise NotASite(
+            f"{target} exists and is not a site pledgebot wrote: publish to a new or empty folder"
+        )
+
+
+def _write(folder: Path, name: str, data: bytes) -> None:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+def _prepare(target: Path) -> tuple[Path, Path]:
+    """The resolved target and a new, empty folder beside it (same file system: rename works)."""
+    target = target.resolve()
+    _refuse_foreign(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    new = target.with_name(f".{target.name}.new-{os.getpid()}-{time.monotonic_ns()}")
+    new.mkdir()
+    return target, new
+
+
+def _write_page(folder: Path, number: int, html: bytes, data: bytes) -> None:
+    _write(folder, f"signatories-{number}.html", html)
+    _write(folder, f"api/signatories-{number}.json", data)
+
+
+def _copy_snapshots(source: Path, folder: Path) -> int:
+    if not source.is_dir():
+        return 0
+    copied = 0
+    for path in sorted(source.glob("*.json")):
+        target = folder / "snapshots" / path.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(path, target)  # snapshots never change once written: share the bytes
+        except OSError:
+            shutil.copyfile(path, target)
+        copied += 1
+    return copied
+
+
+def _swap(new: Path, target: Path) -> None:
+    """Put ``new`` where ``target`` is: one rename when there is nothing there yet; else the
+    old folder is renamed away first and deleted after."""
+    if not target.exists():
+        new.rename(target)
+        return
+    old = target.with_name(f".{target.name}.old-{os.getpid()}-{time.monotonic_ns()}")
+    target.rename(old)
+    new.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+async def publish_site(
+    public: PublicLetter,
+    target: Path,
+    *,
+    sign_links: Sequence[tuple[str, str]] = (),
+    snapshot_dir: Path | None = None,
+    snapshots: SnapshotSource | None = None,
+) -> PublishedSite:
+    target, new = await asyncio.to_thread(_prepare, target)
+    try:
+        renderer = Renderer()
+        state = PageState(public, renderer, STATIC, sign_links=sign_links, snapshots=snapshots)
+        current = await state.current()
+        files = 0
+        for name, data in [
+            (MARKER, b"written by pledgebot publish; replaced whole at each publish\n"),
+            ("index.html", current.index.data),
+            ("api/count.json", current.count_json.data),
+            ("api/letter.json", state.letter_json.data),
+            ("404.html", renderer.error("not_found", public.letter, STATIC)),
+            *((f"static/{n}", body.data) for n, (body, _) in static_assets().items()),
+        ]:
+            await asyncio.to_thread(_write, new, name, data)
+            files += 1
+        pages = 0
+        async for page in public.every_page():
+            html = renderer.signatories(
+                page, current.count, public.letter, STATIC, current.snapshot
+            )
+            data = json_bytes(page.as_json())
+            await asyncio.to_thread(_write_page, new, page.page, html, data)
+            pages += 1
+            files += 2
+        if snapshot_dir is not None:
+            files += await asyncio.to_thread(_copy_snapshots, snapshot_dir, new)
+        await asyncio.to_thread(_swap, new, target)
+    except BaseException:
+        await asyncio.to_thread(shutil.rmtree, new, ignore_errors=True)
+        raise
+    count = current.count
+    return PublishedSite(target, pages, files, count.count, count.listed)
+
+
+class Publisher:
+    """Republishes the static site after changes, at most once every ``interval`` seconds."""
+
+    def __init__(
+        self,
+        public: PublicLetter,
+        target: Path,
+        interval: float,
+        *,
+        sign_links: Sequence[tuple[str, str]] = (),
+        snapshot_dir: Path | None = None,
+        snapshots: SnapshotSource | None = None,
+    ) -> None:
+        self.public = public
+        self.target = target
+        self.interval = interval
+        self._options = {
+            "sign_links": sign_links,
+            "snapshot_dir": snapshot_dir,
+            "snapshots": snapshots,
+        }
+        self._snapshots = snapshots
+        self._published: object = None
+
+    async def _version(self) -> object:
+        count = await self.public.count()
+        latest = await self._snapshots() if self._snapshots is not None else None
+        return (count.count, count.listed, latest.sha256 if latest else None)
+
+    async def publish_if_changed(self) -> PublishedSite | None:
+        version = await self._version()
+        if version == self._published:
+            return None
+        site = await publish_site(self.public, self.target, **self._options)  # type: ignore[arg-type]
+        self._published = version
+        _log.info("published the static site to %s (%d pages)", site.path, site.pages)
+        return site
+
+    async def run(self) -> None:
+        while True:
+            try:
+                await self.publish_if_changed()
+            except NotASite:
+                raise
+            except Exception:
+                _log.exception("publishing the static site to %s failed; retrying", self.target)
+            await asyncio.sleep(self.interval)

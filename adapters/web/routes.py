@@ -1,0 +1,198 @@
+"""The page's routes (a public interface: keep the paths) and the rules every response obeys.
+
+Only GET and HEAD; every response carries the security headers; an unknown path, method or page
+is a friendly 404/405 (JSON under /api/ and /snapshots/, HTML elsewhere), never a 500.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from importlib import resources
+from pathlib import Path
+
+from aiohttp import web
+
+from adapters.web.links import SERVED
+from adapters.web.render import CSP, ErrorKind, Renderer, json_bytes
+from adapters.web.state import Body, PageState
+from bot.errors import StoreUnavailable
+
+__all__ = ["SECURITY_HEADERS", "build_app", "static_assets"]
+
+_log = logging.getLogger(__name__)
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Resource-Policy": "same-origin",
+}
+_HTML = "text/html"
+_JSON = "application/json"
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_ASSET_TYPES = {".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml"}
+_STATE = web.AppKey("state", PageState)
+_RENDERER = web.AppKey("renderer", Renderer)
+_ASSETS = web.AppKey("assets", dict[str, tuple[Body, str]])
+_SNAPSHOT_DIR = web.AppKey("snapshot_dir", Path)
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def static_assets() -> dict[str, tuple[Body, str]]:
+    """The fixed set of files under /static/: read once, never a path from the request."""
+    folder = resources.files("adapters.web") / "static"
+    assets = {}
+    for entry in folder.iterdir():
+        suffix = Path(entry.name).suffix
+        if suffix in _ASSET_TYPES:
+            assets[entry.name] = (Body.of(entry.read_bytes()), _ASSET_TYPES[suffix])
+    return assets
+
+
+def _send(
+    request: web.Request, body: Body, content_type: str, cache: str = "no-cache"
+) -> web.Response:
+    headers = {"ETag": body.etag, "Cache-Control": cache}
+    if body.etag in request.headers.get("If-None-Match", ""):
+        return web.Response(status=304, headers=headers)
+    return web.Response(body=body.data, content_type=content_type, charset="utf-8", headers=headers)
+
+
+def page_number(request: web.Request) -> int | None:
+    """``?page=N``: 1 when absent, None when it is not a plain positive number."""
+    raw = request.query.get("page")
+    if raw is None:
+        return 1
+    if not raw.isascii() or not raw.isdecimal() or len(raw) > 9:
+        return None
+    return int(raw)
+
+
+async def _index(request: web.Request) -> web.StreamResponse:
+    current = await request.app[_STATE].current()
+    return _send(request, current.index, _HTML)
+
+
+async def _api_count(request: web.Request) -> web.StreamResponse:
+    current = await request.app[_STATE].current()
+    return _send(request, current.count_json, _JSON)
+
+
+async def _api_letter(request: web.Request) -> web.StreamResponse:
+    return _send(request, request.app[_STATE].letter_json, _JSON)
+
+
+async def _page(request: web.Request) -> tuple[Body, Body]:
+    number = page_number(request)
+    found = await request.app[_STATE].page(number) if number is not None else None
+    if found is None:
+        raise web.HTTPNotFound()
+    return found
+
+
+async def _signatories(request: web.Request) -> web.StreamResponse:
+    html, _ = await _page(request)
+    return _send(request, html, _HTML)
+
+
+async def _api_signatories(request: web.Request) -> web.StreamResponse:
+    _, data = await _page(request)
+    return _send(request, data, _JSON)
+
+
+def _snapshot_file(request: web.Request, name: str) -> web.StreamResponse:
+    path = request.app[_SNAPSHOT_DIR] / name
+    if not path.is_file():
+        raise web.HTTPNotFound()
+    return web.FileResponse(path, headers={"Content-Type": _JSON, "Cache-Control": "no-cache"})
+
+
+async def _snapshot_latest(request: web.Request) -> web.StreamResponse:
+    return _snapshot_file(request, "latest.json")
+
+
+async def _snapshot(request: web.Request) -> web.StreamResponse:
+    name = request.match_info["name"]
+    if not _SHA256.fullmatch(name):
+        raise web.HTTPNotFound()
+    return _snapshot_file(request, f"{name}.json")
+
+
+async def _healthz(request: web.Request) -> web.StreamResponse:
+    """Answers from the store itself, not the page cache: a dead database shows here at once."""
+    await request.app[_STATE].public.store.count()
+    return web.Response(body=json_bytes({"status": "ok"}), content_type=_JSON)
+
+
+async def _asset(request: web.Request) -> web.StreamResponse:
+    found = request.app[_ASSETS].get(request.match_info["name"])
+    if found is None:
+        raise web.HTTPNotFound()
+    body, content_type = found
+    return _send(request, body, content_type, cache="public, max-age=300")
+
+
+def _wants_json(request: web.Request) -> bool:
+    return request.path.startswith(("/api/", "/snapshots/", "/healthz"))
+
+
+def _error(request: web.Request, status: int, kind: ErrorKind) -> web.Response:
+    headers = {"Cache-Control": "no-store"}
+    if status == 405:
+        headers["Allow"] = "GET, HEAD"
+    if _wants_json(request):
+        body = json_bytes({"error": kind})
+        return web.Response(status=status, body=body, content_type=_JSON, headers=headers)
+    state = request.app[_STATE]
+    page = request.app[_RENDERER].error(kind, state.public.letter, SERVED)
+    return web.Response(
+        status=status, body=page, content_type=_HTML, charset="utf-8", headers=headers
+    )
+
+
+@web.middleware
+async def _guard(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Friendly errors and the security headers, on every response."""
+    try:
+        if request.method not in ("GET", "HEAD"):
+            raise web.HTTPMethodNotAllowed(request.method, ["GET", "HEAD"])
+        response = await handler(request)
+    except web.HTTPNotFound:
+        response = _error(request, 404, "not_found")
+    except web.HTTPMethodNotAllowed:
+        response = _error(request, 405, "method_not_allowed")
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        response = _error(request, exc.status, "not_found" if exc.status < 500 else "error")
+    except StoreUnavailable:
+        _log.warning("web: the store is unavailable for %s", request.path)
+        response = _error(request, 503, "unavailable")
+    except Exception:
+        _log.exception("web: error answering %s", request.path)
+        response = _error(request, 500, "error")
+    response.headers.update(SECURITY_HEADERS)
+    return response
+
+
+def build_app(state: PageState, renderer: Renderer, snapshot_dir: Path) -> web.Application:
+    app = web.Application(middlewares=[_guard], client_max_size=1024)
+    app[_STATE] = state
+    app[_RENDERER] = renderer
+    app[_ASSETS] = static_assets()
+    app[_SNAPSHOT_DIR] = snapshot_dir
+    get = app.router.add_get
+    get("/", _index)
+    get("/signatories", _signatories)
+    get("/api/count", _api_count)
+    get("/api/letter", _api_letter)
+    get("/api/signatories", _api_signatories)
+    get("/snapshots/latest.json", _snapshot_latest)
+    get("/snapshots/{name}.json", _snapshot)
+    get("/healthz", _healthz)
+    get("/static/{name}", _asset)
+    return app

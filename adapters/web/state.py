@@ -1,0 +1,153 @@
+"""What the page serves, rendered once per change of the count instead of once per request.
+
+A burst of readers (a link shared widely) must not become a burst of queries: the count is read
+at most once per ``fresh_for`` seconds, and the page and JSON are rendered again only when the
+count or the listing changed (or after ``render_every`` seconds, for the footer's snapshot and
+the chart's time axis). One refresh runs at a time; concurrent readers wait for it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+
+from adapters.web.chart import Chart, chart
+from adapters.web.links import Links
+from adapters.web.render import IndexData, Renderer, json_bytes
+from bot.public import PublicCount, PublicLetter, letter_record
+from bot.snapshot import SnapshotInfo
+
+__all__ = ["Body", "Current", "PageState", "SnapshotSource"]
+
+SnapshotSource = Callable[[], Awaitable[SnapshotInfo | None]]
+RECENT = 20
+_PAGES_KEPT = 256
+
+
+@dataclass(frozen=True, slots=True)
+class Body:
+    """Bytes ready to send, with an ETag for conditional requests."""
+
+    data: bytes
+    etag: str
+
+    @classmethod
+    def of(cls, data: bytes) -> Body:
+        return cls(data, '"' + hashlib.blake2b(data, digest_size=12).hexdigest() + '"')
+
+
+@dataclass(frozen=True, slots=True)
+class Current:
+    count: PublicCount
+    count_json: Body
+    index: Body
+    snapshot: SnapshotInfo | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Page:
+    key: tuple[int, int]
+    html: Body
+    json: Body
+
+
+class PageState:
+    def __init__(
+        self,
+        public: PublicLetter,
+        renderer: Renderer,
+        links: Links,
+        *,
+        sign_links: Sequence[tuple[str, str]] = (),
+        snapshots: SnapshotSource | None = None,
+        fresh_for: float = 1.0,
+        render_every: float = 30.0,
+        chart_every: float = 60.0,
+        poll_seconds: float = 10.0,
+    ) -> None:
+        self.public = public
+        self.renderer = renderer
+        self.links = links
+        self.sign_links = tuple(sign_links)
+        self._snapshots = snapshots
+        self.fresh_for = fresh_for
+        self.render_every = render_every
+        self.chart_every = chart_every
+        self.poll_seconds = poll_seconds
+        self.letter_json = Body.of(json_bytes(letter_record(public.letter)))
+        self._current: Current | None = None
+        self._key: tuple[int, int] | None = None
+        self._checked = self._rendered = self._charted = float("-inf")
+        self._chart: Chart | None = None
+        self._chart_listed = -1
+        self._pages: OrderedDict[int, _Page] = OrderedDict()
+        self._lock = asyncio.Lock()
+
+    async def current(self) -> Current:
+        """The count, the count JSON and the front page, at most ``fresh_for`` seconds old."""
+        if self._current is None or time.monotonic() - self._checked >= self.fresh_for:
+            async with self._lock:
+                if self._current is None or time.monotonic() - self._checked >= self.fresh_for:
+                    await self._refresh()
+        assert self._current is not None
+        return self._current
+
+    async def _refresh(self) -> None:
+        now = time.monotonic()
+        count = await self.public.count()
+        key = (count.count, count.listed)
+        current = self._current
+        if current is None or key != self._key or now - self._rendered >= self.render_every:
+            snapshot = await self._snapshots() if self._snapshots is not None else None
+            index = Body.of(
+                self.renderer.index(await self._index_data(count, snapshot), self.links)
+            )
+            self._key, self._rendered = key, now
+        else:
+            index, snapshot = current.index, current.snapshot
+        self._current = Current(count, Body.of(json_bytes(count.as_json())), index, snapshot)
+        self._checked = now
+
+    async def _index_data(self, count: PublicCount, snapshot: SnapshotInfo | None) -> IndexData:
+        now = time.monotonic()
+        if self._chart_listed != count.listed and (
+            now - self._charted >= self.chart_every or self._chart is None
+        ):
+            timeline = await self.public.timeline(count.listed)
+            self._chart = chart(timeline, count.updated_at)
+            self._charted, self._chart_listed = now, count.listed
+        recent = await self.public.recent(count.listed, RECENT)
+        return IndexData(
+            self.public.letter,
+            count,
+            recent,
+            self._chart,
+            self.sign_links,
+            snapshot,
+            self.poll_seconds,
+        )
+
+    async def page(self, number: int) -> tuple[Body, Body] | None:
+        """Page ``number`` of every signatory, as HTML and as JSON; None when there is none."""
+        current = await self.current()
+        key = (current.count.count, current.count.listed)
+        kept = self._pages.get(number)
+        if kept is not None and kept.key == key:
+            self._pages.move_to_end(number)
+            return kept.html, kept.json
+        page = await self.public.page(number, current.count.listed)
+        if page is None:
+            return None
+        html = self.renderer.signatories(
+            page, current.count, self.public.letter, self.links, current.snapshot
+        )
+        made = _Page(key, Body.of(html), Body.of(json_bytes(page.as_json())))
+        self._pages[number] = made
+        self._pages.move_to_end(number)
+        while len(self._pages) > _PAGES_KEPT:
+            self._pages.popitem(last=False)
+        return made.html, made.json
