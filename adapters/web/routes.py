@@ -53,13 +53,27 @@ def static_assets() -> dict[str, tuple[Body, str]]:
     return assets
 
 
+def _headers(body: Body, content_type: str, cache: str) -> dict[str, str]:
+    found = body.headers.get((content_type, cache))
+    if found is None:
+        charset = "" if content_type.startswith("image/") else "; charset=utf-8"
+        found = {
+            "Content-Type": content_type + charset,
+            "ETag": body.etag,
+            "Cache-Control": cache,
+            **SECURITY_HEADERS,
+        }
+        body.headers[(content_type, cache)] = found
+    return found
+
+
 def _send(
     request: web.Request, body: Body, content_type: str, cache: str = "no-cache"
 ) -> web.Response:
-    headers = {"ETag": body.etag, "Cache-Control": cache}
+    headers = _headers(body, content_type, cache)
     if body.etag in request.headers.get("If-None-Match", ""):
         return web.Response(status=304, headers=headers)
-    return web.Response(body=body.data, content_type=content_type, charset="utf-8", headers=headers)
+    return web.Response(body=body.data, headers=headers)
 
 
 def page_number(request: web.Request) -> int | None:
@@ -175,7 +189,8 @@ async def _guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     except Exception:
         _log.exception("web: error answering %s", request.path)
         response = _error(request, 500, "error")
-    response.headers.update(SECURITY_HEADERS)
+    if "X-Content-Type-Options" not in response.headers:  # _send's answers have them all
+        response.headers.update(SECURITY_HEADERS)
     return response
 
 

@@ -13,7 +13,7 @@ import hashlib
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from adapters.web.chart import Chart, chart
 from adapters.web.links import Links
@@ -28,12 +28,16 @@ RECENT = 20
 _PAGES_KEPT = 256
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Body:
-    """Bytes ready to send, with an ETag for conditional requests."""
+    """Bytes ready to send, with an ETag for conditional requests, and the response headers
+    built once (by the routes) instead of once per request."""
 
     data: bytes
     etag: str
+    headers: dict[tuple[str, str], dict[str, str]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     @classmethod
     def of(cls, data: bytes) -> Body:
