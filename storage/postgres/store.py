@@ -1,0 +1,139 @@
+"""The PostgreSQL store (asyncpg): :class:`bot.ports.Store` for several bot processes on one
+database.
+
+Writes use the same group commit as SQLite (:mod:`storage.group_commit`), with a few writer
+connections per process so groups from many processes run side by side
+(:mod:`storage.postgres.writer`). The reads and the outbox are the shared SQL code
+(:mod:`storage.sql`), run on a pool; outbox claims skip rows another process has locked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
+from typing import Any, TypeVar
+
+import asyncpg
+
+from bot.domain import Identity, Signature
+from bot.ports import TABLES, Row, WriteTx
+from storage.group_commit import GroupWriter
+from storage.postgres import transfer
+from storage.postgres.connection import create_pool, create_schema, migrate, split_url
+from storage.postgres.writer import Session, Tx
+from storage.sql import queries as q
+from storage.sql.outbox import SqlOutbox
+from storage.sql.reads import SqlReads
+from storage.sql.rows import SIG_COLUMNS
+
+__all__ = ["PostgresStore"]
+
+T = TypeVar("T")
+
+_HISTORIES = (
+    f"SELECT {SIG_COLUMNS} FROM signatures WHERE (platform, user_id) IN "
+    "(SELECT * FROM unnest($1::text[], $2::text[])) ORDER BY id"
+)
+
+
+class PostgresStore(SqlReads, SqlOutbox):
+    """:class:`bot.ports.Store` on a PostgreSQL database shared by any number of processes."""
+
+    # Processes sharing a platform split the due rows between them.
+    _CLAIM_OUTBOX = q.claim_outbox(lock=" FOR UPDATE SKIP LOCKED")
+
+    def __init__(
+        self, url: str, *, writers: int = 4, readers: int = 8, max_group: int = 256
+    ) -> None:
+        self.url = url
+        self._dsn, self._schema = split_url(url)
+        self._writers = writers
+        self._readers = readers
+        self._pool: asyncpg.Pool | None = None
+        self._writer_conns: list[asyncpg.Connection] = []
+        self._group: GroupWriter[Tx] = GroupWriter(max_group)
+
+    # -- lifecycle -------------------------------------------------------------------------------
+    async def open(self) -> None:
+        if self._schema:
+            await create_schema(self._dsn, self._schema)
+        self._pool = await create_pool(
+            self._dsn, min_size=self._writers + 1, max_size=self._writers + self._readers
+        )
+        try:
+            async with self._pool.acquire() as conn:
+                await migrate(conn)
+            for _ in range(self._writers):
+                self._writer_conns.append(await self._pool.acquire())
+        except BaseException:
+            await self.close()
+            raise
+        self._group.start([Session(c) for c in self._writer_conns])
+
+    async def close(self) -> None:
+        await self._group.stop()
+        if self._pool is not None:
+            for conn in self._writer_conns:
+                await self._pool.release(conn)
+            self._writer_conns = []
+            await self._pool.close()
+            self._pool = None
+
+    async def __aenter__(self) -> PostgresStore:
+        await self.open()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    # -- how a statement reaches the database ----------------------------------------------------
+    @property
+    def pool(self) -> asyncpg.Pool:
+        if self._pool is None:
+            raise RuntimeError("the store is not open")
+        return self._pool
+
+    async def write(self, unit: Callable[[WriteTx], Awaitable[T]]) -> T:
+        result: T = await self._group.submit(unit)
+        return result
+
+    async def _fetch(self, sql: str, *args: Any) -> Sequence[Sequence[Any]]:
+        rows: list[asyncpg.Record] = await self.pool.fetch(sql, *args)
+        return rows
+
+    async def _change(self, sql: str, *args: Any) -> Sequence[Sequence[Any]]:
+        """Its own short transaction on the pool: several processes may write at once."""
+        return await self._fetch(sql, *args)
+
+    @staticmethod
+    def _timestamp(value: Any) -> datetime | None:
+        when: datetime | None = value
+        return when
+
+    # -- what only PostgreSQL does its own way ---------------------------------------------------
+    async def histories(self, identities: Sequence[Identity]) -> list[Signature]:
+        if not identities:
+            return []
+        return await self._signatures(
+            _HISTORIES, [i.platform for i in identities], [i.user_id for i in identities]
+        )
+
+    async def outbox_release_claims(self, platforms: Sequence[str]) -> int:
+        """Other live processes may hold claims: a dead one's come back when its lease ends."""
+        return 0
+
+    # -- transfer (pledgebot copy-store) ---------------------------------------------------------
+    async def clear(self) -> None:
+        await self.pool.execute(transfer.CLEAR)
+
+    async def load(self, table: str, rows: Sequence[Row]) -> None:
+        if table == "counters":
+            await self.pool.executemany(q.SET_COUNTER, [(value, name) for name, value in rows])
+            return
+        async with self.pool.acquire() as conn:
+            await conn.copy_records_to_table(table, records=rows, columns=list(TABLES[table]))
+
+    async def finish_load(self) -> None:
+        async with self.pool.acquire() as conn, conn.transaction():
+            for statement in transfer.FINISH_LOAD:
+                await conn.execute(statement)

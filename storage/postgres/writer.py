@@ -1,0 +1,239 @@
+"""The PostgreSQL writer: units of work in group transactions on a few writer connections.
+
+- Rows a unit reads in order to change them are locked (``FOR UPDATE``), so two processes
+  deciding the same signature serialise on that row and the second sees the first's decision.
+- The count is not a hot row held for the whole transaction: units only record their changes,
+  and the group settles them with one ``UPDATE … RETURNING`` just before COMMIT. From the value it
+  returns the group knows each unit's exact count before and after, so milestones are detected
+  exactly once even with many processes (see ``WriteTx.add_to_count``).
+- A unit that loses a race on the one-active-signature index runs again and sees the winner; a
+  group chosen as a deadlock victim runs again as a whole.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+
+from bot.domain import Identity, NewSignature, OutboxMessage, Signature
+from bot.ports import CountListener
+from storage.group_commit import RetryGroup, Verdict
+from storage.sql import queries as q
+from storage.sql.rows import LIST_POS, signature
+
+__all__ = ["Session", "Tx"]
+
+# Rows a unit reads in order to change them are locked until COMMIT.
+_LATEST_SIGNATURE = q.LATEST_SIGNATURE + q.LOCK_ROWS
+_SIGNATURE_BY_ID = q.SIGNATURE_BY_ID + q.LOCK_ROWS
+_SIGNATURES_OF = q.SIGNATURES_OF + q.LOCK_ROWS
+_LIST_POS_OF = q.LIST_POS_OF + q.LOCK_ROWS
+# One round trip: the listing position comes from the sequence inside the INSERT.
+_INSERT_SIGNATURE = q.insert_signature(list_pos="CASE WHEN $14 THEN nextval('list_pos_seq') END")
+_NEXT_LIST_POS = "SELECT nextval('list_pos_seq')"
+# Upserts over an array: which milestones this unit reached first, in one statement.
+_CLAIM_MILESTONES = (
+    "INSERT INTO milestones (value, reached_at) SELECT v, $2 FROM unnest($1::bigint[]) v "
+    "ORDER BY v ON CONFLICT (value) DO NOTHING RETURNING value"
+)
+_ADD_TO_APPROVED = "UPDATE counters SET value = value + $1 WHERE name = 'approved' RETURNING value"
+_ADD_TO_LISTED = "UPDATE counters SET value = value + $1 WHERE name = 'listed'"
+
+
+@dataclass(slots=True)
+class Changes:
+    """What the units of one group did to the counters, settled once before COMMIT."""
+
+    counts: list[tuple[int, CountListener | None, Tx]] = field(default_factory=list)
+    listed: int = 0
+    buckets: dict[int, int] = field(default_factory=dict)
+
+    def copy(self) -> Changes:
+        return replace(self, counts=list(self.counts), buckets=dict(self.buckets))
+
+    def restore(self, other: Changes) -> None:
+        self.counts, self.listed, self.buckets = other.counts, other.listed, other.buckets
+
+    def bucket(self, pos: int, delta: int) -> None:
+        self.listed += delta
+        self.buckets[pos // q.BUCKET] = self.buckets.get(pos // q.BUCKET, 0) + delta
+
+
+class Tx:
+    """:class:`bot.ports.WriteTx` on one writer connection, inside the group transaction."""
+
+    def __init__(self, conn: asyncpg.Connection, changes: Changes) -> None:
+        self._conn = conn
+        self.changes = changes
+        self.before = changes.copy()
+        self.wrote = False  # a failure after writing spoils the group's transaction
+        self._positions: dict[int, int | None] = {}
+
+    async def _select(self, sql: str, *args: Any) -> list[Signature]:
+        found = []
+        for row in await self._conn.fetch(sql, *args):
+            self._positions[row[0]] = row[LIST_POS]
+            found.append(signature(row))
+        return found
+
+    async def latest_signature(self, identity: Identity) -> Signature | None:
+        found = await self._select(_LATEST_SIGNATURE, identity.platform, identity.user_id)
+        return found[0] if found else None
+
+    async def get_signature(self, signature_id: int) -> Signature | None:
+        found = await self._select(_SIGNATURE_BY_ID, signature_id)
+        return found[0] if found else None
+
+    async def signatures_of(self, identity: Identity) -> list[Signature]:
+        return await self._select(_SIGNATURES_OF, identity.platform, identity.user_id)
+
+    async def _next_pos(self) -> int:
+        pos: int = await self._conn.fetchval(_NEXT_LIST_POS)
+        self.changes.bucket(pos, 1)
+        return pos
+
+    async def insert_signature(self, new: NewSignature) -> Signature:
+        self.wrote = True
+        row = await self._conn.fetchrow(
+            _INSERT_SIGNATURE,
+            new.identity.platform, new.identity.user_id, new.name, new.name_key, new.role,
+            new.location, new.link, new.anonymous, new.community, new.status.value,
+            new.letter_version, new.created_at, new.decided_at, new.listed, new.look_key,
+        )  # fmt: skip
+        sig_id, pos = row[0], row[1]
+        if pos is not None:
+            self.changes.bucket(pos, 1)
+        self._positions[sig_id] = pos
+        return new.stored_as(sig_id)
+
+    async def update_signature(self, signature: Signature) -> None:
+        self.wrote = True
+        if signature.id not in self._positions:
+            self._positions[signature.id] = await self._conn.fetchval(_LIST_POS_OF, signature.id)
+        pos = self._positions[signature.id]
+        if signature.listed and pos is None:
+            pos = await self._next_pos()
+        elif not signature.listed and pos is not None:
+            self.changes.bucket(pos, -1)
+            pos = None
+        self._positions[signature.id] = pos
+        await self._conn.execute(
+            q.UPDATE_SIGNATURE,
+            signature.name, signature.name_key, signature.role, signature.location,
+            signature.link, signature.status.value, signature.decided_at, signature.decided_by,
+            signature.reason, signature.withdrawn_at, signature.erased, pos, signature.look_key,
+            signature.id,
+        )  # fmt: skip
+
+    async def add_to_count(self, delta: int, on_change: CountListener | None = None) -> None:
+        self.changes.counts.append((delta, on_change, self))
+
+    async def claim_milestones(self, values: Sequence[int], at: datetime) -> list[int]:
+        self.wrote = True
+        found = await self._conn.fetch(_CLAIM_MILESTONES, sorted(set(values)), at)
+        return sorted(r[0] for r in found)
+
+    async def add_outbox(self, messages: Sequence[OutboxMessage], at: datetime) -> None:
+        if not messages:
+            return
+        self.wrote = True
+        await self._conn.executemany(
+            q.ADD_OUTBOX,
+            [
+                (m.kind.value, m.platform, m.destination, m.text, m.signature_id, m.milestone, at)
+                for m in messages
+            ],
+        )
+
+    async def redact_outbox(self, signature_ids: Sequence[int]) -> None:
+        if not signature_ids:
+            return
+        self.wrote = True
+        await self._conn.execute(q.REDACT_OUTBOX, list(signature_ids))
+
+    async def add_audit(
+        self,
+        at: datetime,
+        actor: str,
+        action: str,
+        signature_id: int | None,
+        reason: str | None = None,
+    ) -> None:
+        self.wrote = True
+        await self._conn.execute(q.ADD_AUDIT, at, actor, action, signature_id, reason)
+
+    async def record_letter_version(self, version: str, text: str, at: datetime) -> bool:
+        self.wrote = True
+        inserted = await self._conn.fetchval(q.RECORD_LETTER_VERSION, version, text, at)
+        return inserted is not None
+
+
+class Session:
+    """One group transaction on a writer connection (see :mod:`storage.group_commit`)."""
+
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self.conn = conn
+        self.changes = Changes()
+        self._transaction: Any = None
+
+    async def begin(self) -> None:
+        self.changes = Changes()
+        self._transaction = self.conn.transaction()
+        await self._transaction.start()
+
+    def open_unit(self) -> Tx:
+        return Tx(self.conn, self.changes)
+
+    async def close_unit(self, tx: Tx, error: Exception | None) -> Verdict:
+        if error is None:
+            return Verdict.CONTINUE
+        self.changes.restore(tx.before)
+        if isinstance(error, asyncpg.DeadlockDetectedError):
+            raise RetryGroup() from error  # our earlier units hold locks the winner waits for
+        if isinstance(error, asyncpg.UniqueViolationError | asyncpg.SerializationError):
+            return Verdict.RETRY  # lost a race: run again, and the unit sees the winner
+        if isinstance(error, asyncpg.PostgresError | asyncpg.InterfaceError | OSError):
+            return Verdict.WITHOUT  # the server refused: the transaction cannot go on
+        return Verdict.WITHOUT if tx.wrote else Verdict.CONTINUE
+
+    def raw(self) -> asyncpg.Connection:
+        return self.conn
+
+    async def run(self, work: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        await work()
+
+    def is_store_error(self, exc: Exception) -> bool:
+        return isinstance(exc, asyncpg.PostgresError | asyncpg.InterfaceError | OSError)
+
+    async def commit(self) -> None:
+        try:
+            await self._settle()
+            await self._transaction.commit()
+        except asyncpg.DeadlockDetectedError as exc:
+            raise RetryGroup() from exc
+
+    async def rollback(self) -> None:
+        if self._transaction is not None:
+            await self._transaction.rollback()
+
+    async def _settle(self) -> None:
+        """Apply the group's count changes in one statement each, in a fixed order (so two
+        groups never deadlock here), and tell each unit its exact before/after count."""
+        changes = self.changes
+        total = sum(delta for delta, _, _ in changes.counts)
+        if changes.counts:
+            new: int = await self.conn.fetchval(_ADD_TO_APPROVED, total)
+            running = new - total
+            for delta, listener, tx in changes.counts:
+                old, running = running, running + delta
+                if listener is not None:
+                    await listener(tx, old, running)
+        if changes.listed:
+            await self.conn.execute(_ADD_TO_LISTED, changes.listed)
+        moved = sorted((b, d) for b, d in changes.buckets.items() if d)
+        if moved:
+            await self.conn.executemany(q.ADD_TO_BUCKET, moved)

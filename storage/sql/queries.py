@@ -1,0 +1,185 @@
+"""Every statement both stores run, written once in ``$n`` style (see :mod:`storage.sql`).
+
+A store that needs a row lock appends ``FOR UPDATE`` itself (:data:`LOCK_ROWS`); nothing else
+here is dialect-specific.
+"""
+
+from __future__ import annotations
+
+from bot.ports import TABLES
+from storage.sql.rows import OUTBOX_COLUMNS, SIG_COLUMNS
+
+BUCKET = 1024
+"""List positions per ``listing_buckets`` row. Both stores (and a copy between them) must agree,
+or paging after a ``copy-store`` would count the wrong rows."""
+
+# -- schema version ------------------------------------------------------------------------------
+CREATE_SCHEMA_VERSION = "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"
+SCHEMA_VERSION = "SELECT COALESCE(MAX(version), 0) FROM schema_version"
+RECORD_SCHEMA_VERSION = "INSERT INTO schema_version (version) VALUES ($1)"
+
+# -- signatures ----------------------------------------------------------------------------------
+SIGNATURE_BY_ID = f"SELECT {SIG_COLUMNS} FROM signatures WHERE id = $1"
+LATEST_SIGNATURE = (
+    f"SELECT {SIG_COLUMNS} FROM signatures WHERE platform = $1 AND user_id = $2 "
+    "ORDER BY id DESC LIMIT 1"
+)
+SIGNATURES_OF = (
+    f"SELECT {SIG_COLUMNS} FROM signatures WHERE platform = $1 AND user_id = $2 ORDER BY id"
+)
+LIST_POS_OF = "SELECT list_pos FROM signatures WHERE id = $1"
+LOCK_ROWS = " FOR UPDATE"
+
+
+def insert_signature(list_pos: str) -> str:
+    """The INSERT of a new signature; ``list_pos`` is the expression for its listing position
+    (``$14`` where the store numbers positions itself, a sequence call where the database does).
+    """
+    return (
+        "INSERT INTO signatures (platform, user_id, name, name_key, role, location, link, "
+        "anonymous, community, status, letter_version, created_at, decided_at, list_pos, "
+        f"look_key) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,{list_pos},$15) "
+        "RETURNING id, list_pos"
+    )
+
+
+UPDATE_SIGNATURE = (
+    "UPDATE signatures SET name = $1, name_key = $2, role = $3, location = $4, link = $5, "
+    "status = $6, decided_at = $7, decided_by = $8, reason = $9, withdrawn_at = $10, "
+    "erased = $11, list_pos = $12, look_key = $13 WHERE id = $14"
+)
+PENDING = f"SELECT {SIG_COLUMNS} FROM signatures WHERE status = 'pending' ORDER BY id LIMIT $1"
+# A UNION of two index searches, not "name_key IN … OR look_key IN …": SQLite scans the whole
+# table for that OR (418 ms at a million rows) instead of searching both indexes.
+APPROVED_WITH_KEYS = (
+    f"SELECT {SIG_COLUMNS} FROM signatures WHERE status = 'approved' AND name_key = ANY($1) "
+    f"UNION SELECT {SIG_COLUMNS} FROM signatures WHERE status = 'approved' "
+    "AND look_key = ANY($1) ORDER BY id"
+)
+
+# -- counters and the public listing -------------------------------------------------------------
+COUNTER = "SELECT value FROM counters WHERE name = $1"
+SET_COUNTER = "UPDATE counters SET value = $1 WHERE name = $2"
+ADD_TO_BUCKET = (
+    "INSERT INTO listing_buckets (bucket, n) VALUES ($1, $2) "
+    "ON CONFLICT (bucket) DO UPDATE SET n = listing_buckets.n + excluded.n"
+)
+BUCKETS = "SELECT bucket, n FROM listing_buckets WHERE n > 0 ORDER BY bucket"
+LISTED_FROM = (
+    f"SELECT {SIG_COLUMNS} FROM signatures WHERE list_pos >= $1 "
+    "ORDER BY list_pos LIMIT $2 OFFSET $3"
+)
+LISTED_AFTER = (
+    f"SELECT {SIG_COLUMNS} FROM signatures WHERE list_pos > $1 ORDER BY list_pos LIMIT $2"
+)
+
+# -- milestones, audit log, letter versions ------------------------------------------------------
+REACHED_MILESTONES = "SELECT value FROM milestones ORDER BY value"
+ADD_AUDIT = (
+    "INSERT INTO audit_log (at, actor, action, signature_id, reason) VALUES ($1,$2,$3,$4,$5)"
+)
+AUDIT_LOG = (
+    "SELECT id, at, actor, action, signature_id, reason FROM audit_log ORDER BY id DESC LIMIT $1"
+)
+RECORD_LETTER_VERSION = (
+    "INSERT INTO letter_versions (version, text, first_seen) VALUES ($1,$2,$3) "
+    "ON CONFLICT (version) DO NOTHING RETURNING version"
+)
+
+# -- outbox --------------------------------------------------------------------------------------
+ADD_OUTBOX = (
+    "INSERT INTO outbox (kind, platform, destination, text, signature_id, milestone, "
+    "created_at, next_attempt_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$7)"
+)
+REDACT_OUTBOX = (
+    "UPDATE outbox SET text = '(erased)', "
+    "last_error = CASE WHEN status = 'delivered' THEN last_error ELSE 'erased by the signer' END, "
+    "status = CASE WHEN status = 'delivered' THEN status ELSE 'failed' END "
+    "WHERE signature_id = ANY($1)"
+)
+
+# The head of each destination's queue: the earliest message still owed. Only heads may be
+# claimed, so messages to one channel keep their order even when an earlier one waits for a
+# retry or is in flight in another process. One pass over the partial queue index (a per-row
+# "is anything earlier owed?" probe cost 70 ms per claim with 5,000 messages queued).
+_QUEUE_HEADS = (
+    "SELECT MIN(id) FROM outbox WHERE status IN ('pending', 'sending') "
+    "AND platform = ANY({platforms}) GROUP BY platform, destination"
+)
+_CLAIMABLE = (
+    "((status = 'pending' AND next_attempt_at <= {now}) OR "
+    "(status = 'sending' AND lease_until <= {now}))"
+)
+
+
+def claim_outbox(lock: str = "") -> str:
+    """Claim due queue heads: $1 lease end, $2 platforms, $3 now, $4 how many. ``lock`` is
+    ``FOR UPDATE SKIP LOCKED`` where several processes claim at once."""
+    return (
+        "UPDATE outbox SET status = 'sending', lease_until = $1 WHERE id IN ("
+        f"SELECT id FROM outbox WHERE id IN ({_QUEUE_HEADS.format(platforms='$2')}) "
+        f"AND {_CLAIMABLE.format(now='$3')} ORDER BY id LIMIT $4{lock}) "
+        f"RETURNING {OUTBOX_COLUMNS}"
+    )
+
+
+# Two processes may both find the same head; on PostgreSQL the second's update waits for the
+# first's row lock, re-checks the row (now in flight) and claims nothing.
+CLAIM_NEXT_IN_QUEUE = (
+    "UPDATE outbox SET status = 'sending', lease_until = $1 WHERE id = ("
+    "SELECT id FROM outbox WHERE platform = $2 AND destination = $3 "
+    "AND status IN ('pending', 'sending') ORDER BY id LIMIT 1) "
+    f"AND {_CLAIMABLE.format(now='$4')} RETURNING {OUTBOX_COLUMNS}"
+)
+OUTBOX_DELIVERED = (
+    "UPDATE outbox SET status = 'delivered', delivered_at = $1, ref = $2, "
+    "lease_until = NULL, attempts = attempts + 1 WHERE id = $3"
+)
+OUTBOX_RETRY = (
+    "UPDATE outbox SET status = 'pending', next_attempt_at = $1, last_error = $2, "
+    "lease_until = NULL, attempts = attempts + 1 WHERE id = $3"
+)
+OUTBOX_FAILED = (
+    "UPDATE outbox SET status = 'failed', delivered_at = $1, last_error = $2, "
+    "lease_until = NULL, attempts = attempts + 1 WHERE id = $3"
+)
+RELEASE_CLAIMS = (
+    "UPDATE outbox SET status = 'pending', lease_until = NULL "
+    "WHERE status = 'sending' AND platform = ANY($1) RETURNING id"
+)
+NEXT_OUTBOX_DUE = (
+    "SELECT MIN(CASE status WHEN 'pending' THEN next_attempt_at ELSE lease_until END) "
+    f"FROM outbox WHERE id IN ({_QUEUE_HEADS.format(platforms='$1')})"
+)
+OUTBOX_REFS = (
+    "SELECT platform, destination, ref FROM outbox WHERE signature_id = $1 AND kind = $2 "
+    "AND status = 'delivered' AND ref IS NOT NULL ORDER BY id"
+)
+OUTBOX_MESSAGES = f"SELECT {OUTBOX_COLUMNS} FROM outbox ORDER BY id"
+
+# -- transfer (copy-store) -----------------------------------------------------------------------
+DATA_ROWS = (
+    "SELECT (SELECT COUNT(*) FROM signatures) + (SELECT COUNT(*) FROM outbox) "
+    "+ (SELECT COUNT(*) FROM audit_log) + (SELECT COUNT(*) FROM milestones) "
+    "+ (SELECT COUNT(*) FROM letter_versions)"
+)
+
+
+def dump_table(table: str, batch: int, *, after: bool) -> str:
+    """One batch of a table of :data:`bot.ports.TABLES` in key order; with ``after``, the rows
+    after key $1. Counters are the logical ones only (``approved`` and ``listed``)."""
+    columns = TABLES[table]
+    key = columns[0]
+    where = "name IN ('approved', 'listed')" if table == "counters" else "TRUE"
+    keyset = f" AND {key} > $1" if after else ""
+    return (
+        f"SELECT {', '.join(columns)} FROM {table} WHERE {where}{keyset} "
+        f"ORDER BY {key} LIMIT {int(batch)}"
+    )
+
+
+def insert_rows(table: str) -> str:
+    """Insert one dumped row, with its ids."""
+    columns = TABLES[table]
+    marks = ",".join(f"${i}" for i in range(1, len(columns) + 1))
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"

@@ -1,0 +1,104 @@
+"""The store port's reads (:class:`bot.ports.Store`), the same on every SQL store."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Sequence
+from typing import Any
+
+from bot.domain import AuditEntry, Identity, Signature
+from bot.ports import TABLES, Row
+from storage.sql import queries as q
+from storage.sql.access import SqlAccess
+from storage.sql.rows import LIST_POS, signature
+
+__all__ = ["SqlReads"]
+
+
+class SqlReads(SqlAccess):
+    """Reads over :meth:`SqlAccess._fetch`; ``histories`` is left to each store, as a list of
+    pairs is passed differently to each driver."""
+
+    async def _signatures(self, sql: str, *args: Any) -> list[Signature]:
+        ts = self._timestamp
+        return [signature(r, ts) for r in await self._fetch(sql, *args)]
+
+    async def _counter(self, name: str) -> int:
+        rows = await self._fetch(q.COUNTER, name)
+        return int(rows[0][0])
+
+    async def count(self) -> int:
+        return await self._counter("approved")
+
+    async def listed_count(self) -> int:
+        return await self._counter("listed")
+
+    async def get_signature(self, signature_id: int) -> Signature | None:
+        found = await self._signatures(q.SIGNATURE_BY_ID, signature_id)
+        return found[0] if found else None
+
+    async def latest_signature(self, identity: Identity) -> Signature | None:
+        found = await self._signatures(q.LATEST_SIGNATURE, identity.platform, identity.user_id)
+        return found[0] if found else None
+
+    async def listed_page(self, start: int, limit: int) -> list[Signature]:
+        """Sum the buckets' counts to find the bucket holding the ``start``-th listed
+        signature, then one keyset read from that bucket's first position."""
+        seen = 0
+        for bucket, n in await self._fetch(q.BUCKETS):
+            if seen + n > start:
+                return await self._signatures(q.LISTED_FROM, bucket * q.BUCKET, limit, start - seen)
+            seen += n
+        return []
+
+    async def pending(self, limit: int) -> list[Signature]:
+        return await self._signatures(q.PENDING, limit)
+
+    async def approved_with_keys(self, keys: Sequence[str]) -> list[Signature]:
+        if not keys:
+            return []
+        return await self._signatures(q.APPROVED_WITH_KEYS, list(keys))
+
+    async def reached_milestones(self) -> list[int]:
+        return [r[0] for r in await self._fetch(q.REACHED_MILESTONES)]
+
+    async def audit_log(self, limit: int) -> list[AuditEntry]:
+        ts = self._timestamp
+        return [
+            AuditEntry(r[0], ts(r[1]), r[2], r[3], r[4], r[5])  # type: ignore[arg-type]
+            for r in await self._fetch(q.AUDIT_LOG, limit)
+        ]
+
+    async def listed_signatures(self, batch: int = 1000) -> AsyncIterator[Signature]:
+        after = 0
+        ts = self._timestamp
+        while True:
+            found = await self._fetch(q.LISTED_AFTER, after, batch)
+            for row in found:
+                yield signature(row, ts)
+            if len(found) < batch:
+                return
+            after = found[-1][LIST_POS]
+
+    # -- transfer: the reading side of pledgebot copy-store --------------------------------------
+    async def is_empty(self) -> bool:
+        found = await self._fetch(q.DATA_ROWS)
+        return not found[0][0]
+
+    async def dump(self, table: str, batch: int = 5000) -> AsyncIterator[list[Row]]:
+        convert = self._neutral_rows(TABLES[table])
+        after: Any = None
+        while True:
+            if after is None:
+                found = await self._fetch(q.dump_table(table, batch, after=False))
+            else:
+                found = await self._fetch(q.dump_table(table, batch, after=True), after)
+            if found:
+                yield [convert(r) for r in found]
+            if len(found) < batch:
+                return
+            after = found[-1][0]
+
+    def _neutral_rows(self, columns: Sequence[str]) -> Callable[[Sequence[Any]], Row]:
+        """Rows as :data:`bot.ports.TABLES` describes them (aware datetimes, bools); a store
+        whose driver returns other types converts here."""
+        return tuple

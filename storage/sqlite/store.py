@@ -1,0 +1,166 @@
+"""The embedded SQLite store (aiosqlite): :class:`bot.ports.Store` on one file.
+
+One writer connection owned by one task applies units of work in *group commits*
+(:mod:`storage.sqlite.writer`); a caller is answered only after the commit that holds its unit,
+so an acknowledged signature is on disk (``synchronous=FULL`` in WAL mode). Reads use separate
+connections, which WAL lets run beside the writer without "database is locked". The reads and
+the outbox are the shared SQL code (:mod:`storage.sql`); this module says how a statement
+reaches the file.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sqlite3
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import aiosqlite
+
+from bot.domain import Identity, Signature
+from bot.ports import Row, WriteTx
+from storage.group_commit import GroupWriter
+from storage.sql import queries as q
+from storage.sql.outbox import SqlOutbox
+from storage.sql.reads import SqlReads
+from storage.sql.rows import SIG_COLUMNS, signature
+from storage.sql.translate import sqlite_params, to_sqlite
+from storage.sqlite import transfer
+from storage.sqlite.connection import connect, migrate
+from storage.sqlite.options import SQLiteOptions
+from storage.sqlite.thread import WriterConnection
+from storage.sqlite.writer import Session, Tx, from_iso
+
+__all__ = ["MAX_GROUP", "SQLiteStore"]
+
+T = TypeVar("T")
+
+MAX_GROUP = 512
+
+
+class SQLiteStore(SqlReads, SqlOutbox):
+    """:class:`bot.ports.Store` on one SQLite file."""
+
+    def __init__(self, url: str, *, readers: int = 2, max_group: int = MAX_GROUP) -> None:
+        self.url = url
+        self._options = SQLiteOptions.from_url(url)
+        self.path = self._options.path
+        self._reader_count = readers
+        self._writer: WriterConnection | None = None
+        self._readers: list[aiosqlite.Connection] = []
+        self._next_reader = itertools.cycle(range(readers))
+        self._group: GroupWriter[Tx] = GroupWriter(max_group)
+
+    # -- lifecycle -------------------------------------------------------------------------------
+    async def open(self) -> None:
+        if not self._options.memory:
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            writer = await connect(self._options, writer=True)
+            assert isinstance(writer, WriterConnection)
+            self._writer = writer
+            await writer.execute_fetchall("PRAGMA secure_delete = ON")
+            await migrate(writer, self._options)
+            for _ in range(self._reader_count):
+                reader = await connect(self._options)
+                await reader.execute_fetchall("PRAGMA query_only = ON")
+                self._readers.append(reader)
+        except BaseException:
+            await self.close()
+            raise
+        self._group.start([Session(writer)])
+
+    async def close(self) -> None:
+        await self._group.stop()
+        for conn in [*self._readers, self._writer]:
+            if conn is not None:
+                await conn.close()
+        self._readers, self._writer = [], None
+
+    async def __aenter__(self) -> SQLiteStore:
+        await self.open()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    # -- how a statement reaches the file --------------------------------------------------------
+    async def write(self, unit: Callable[[WriteTx], Awaitable[T]]) -> T:
+        result: T = await self._group.submit(unit)
+        return result
+
+    async def _fetch(self, sql: str, *args: Any) -> Sequence[Sequence[Any]]:
+        return await self._read(to_sqlite(sql), sqlite_params(args))
+
+    async def _read(self, sql: str, params: Sequence[Any]) -> list[Any]:
+        """SQLite text, on the next reading connection."""
+        if not self._readers:
+            raise RuntimeError("the store is not open")
+        reader = self._readers[next(self._next_reader)]
+        return list(await reader.execute_fetchall(sql, params))
+
+    async def _change(self, sql: str, *args: Any) -> Sequence[Sequence[Any]]:
+        """In the group transaction, on the writer's thread: SQLite has one writer."""
+        return await self._raw(_fetchall, to_sqlite(sql), sqlite_params(args))
+
+    async def _raw(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run ``fn(sqlite3_connection, *args)`` as a store-internal job of the group writer."""
+
+        async def job(conn: sqlite3.Connection) -> T:
+            return fn(conn, *args)
+
+        result: T = await self._group.submit(job, raw=True)
+        return result
+
+    @staticmethod
+    def _timestamp(value: Any) -> datetime | None:
+        return from_iso(value)
+
+    # -- what only SQLite does its own way -------------------------------------------------------
+    async def histories(self, identities: Sequence[Identity]) -> list[Signature]:
+        found: list[Signature] = []
+        items = list(identities)
+        for chunk in (items[i : i + 200] for i in range(0, len(items), 200)):
+            where = " OR ".join(["(platform = ? AND user_id = ?)"] * len(chunk))
+            params = [v for i in chunk for v in (i.platform, i.user_id)]
+            rows = await self._read(f"SELECT {SIG_COLUMNS} FROM signatures WHERE {where}", params)
+            found += [signature(r, from_iso) for r in rows]
+        return sorted(found, key=lambda s: s.id)
+
+    async def outbox_release_claims(self, platforms: Sequence[str]) -> int:
+        """SQLite serves one bot process, so at start-up every claim is an earlier run's."""
+        if not platforms:
+            return 0
+        return len(await self._change(q.RELEASE_CLAIMS, list(platforms)))
+
+    # -- transfer (pledgebot copy-store) and backup ----------------------------------------------
+    def _neutral_rows(self, columns: Sequence[str]) -> Callable[[Sequence[Any]], Row]:
+        return transfer.from_sqlite(columns)
+
+    async def clear(self) -> None:
+        """Start from an empty file: the audit log refuses deletes, so remove the file."""
+        await self.close()
+        if not self._options.memory:
+            transfer.remove_database_files(self.path)
+        await self.open()
+
+    async def load(self, table: str, rows: Sequence[Row]) -> None:
+        sql, params = transfer.load_statement(table, rows)
+        await self._raw(_executemany, sql, params)
+
+    async def finish_load(self) -> None:
+        await self._raw(_fetchall, transfer.FINISH_LOAD, ())
+
+    @staticmethod
+    async def backup(url: str, target: Path) -> None:
+        await transfer.backup(url, target)
+
+
+def _fetchall(conn: sqlite3.Connection, sql: str, params: Sequence[Any]) -> list[Any]:
+    return conn.execute(sql, params).fetchall()
+
+
+def _executemany(conn: sqlite3.Connection, sql: str, params: Iterable[Sequence[Any]]) -> None:
+    conn.executemany(sql, params)

@@ -1,0 +1,274 @@
+"""The SQLite writer: units of work in group transactions on the one writer connection.
+
+``BEGIN IMMEDIATE`` takes SQLite's write lock, so the counters a group loads at its start are
+exact for the whole group; they are kept in memory and written once before COMMIT. Each unit
+runs under its own savepoint (opened on its first write) so a failing unit rolls back alone. The
+whole group runs on the connection's thread as plain sqlite3 calls (:func:`drive`).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any, TypeVar
+
+from bot.domain import Identity, NewSignature, OutboxMessage, Signature
+from bot.ports import CountListener
+from storage.group_commit import Verdict
+from storage.sql import queries as q
+from storage.sql.rows import LIST_POS, signature
+from storage.sql.translate import iso, to_sqlite
+from storage.sqlite.thread import WriterConnection
+
+__all__ = ["Session", "Tx", "drive", "from_iso"]
+
+T = TypeVar("T")
+
+# The shared statements, translated once. The list position is numbered here (next_list_pos).
+_SIGNATURE_BY_ID = to_sqlite(q.SIGNATURE_BY_ID)
+_LATEST_SIGNATURE = to_sqlite(q.LATEST_SIGNATURE)
+_SIGNATURES_OF = to_sqlite(q.SIGNATURES_OF)
+_LIST_POS_OF = to_sqlite(q.LIST_POS_OF)
+_INSERT_SIGNATURE = to_sqlite(q.insert_signature(list_pos="$14"))
+_UPDATE_SIGNATURE = to_sqlite(q.UPDATE_SIGNATURE)
+_ADD_OUTBOX = to_sqlite(q.ADD_OUTBOX)
+_REDACT_OUTBOX = to_sqlite(q.REDACT_OUTBOX)
+_ADD_AUDIT = to_sqlite(q.ADD_AUDIT)
+_RECORD_LETTER_VERSION = to_sqlite(q.RECORD_LETTER_VERSION)
+_SET_COUNTER = to_sqlite(q.SET_COUNTER)
+_ADD_TO_BUCKET = to_sqlite(q.ADD_TO_BUCKET)
+# SQLite-only: the single writer reads every counter at BEGIN and settles them at COMMIT; the
+# milestones it has not reached are those missing from the table (it holds the write lock).
+_LOAD_COUNTERS = "SELECT name, value FROM counters"
+_MILESTONES_AMONG = to_sqlite("SELECT value FROM milestones WHERE value = ANY($1)")
+_ADD_MILESTONE = "INSERT INTO milestones (value, reached_at) VALUES (?1, ?2)"
+
+
+def from_iso(text: str | None) -> datetime | None:
+    """A timestamp as SQLite keeps it (ISO 8601 text), back as a datetime."""
+    return datetime.fromisoformat(text) if text else None
+
+
+def _signature(row: Sequence[Any]) -> Signature:
+    return signature(row, from_iso)
+
+
+def drive(work: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine that never suspends to its end, on the current thread.
+
+    Units of work await only the ``WriteTx`` methods, which here do plain sqlite3 calls and
+    return at once, so a whole group can run on the connection's thread without an event loop.
+    """
+    try:
+        work.send(None)
+    except StopIteration as done:
+        return done.value
+    work.close()
+    raise RuntimeError("a unit of work waited on something other than the store")
+
+
+@dataclass(slots=True)
+class Counters:
+    """Counter rows of the current transaction, kept in memory and written once before COMMIT."""
+
+    approved: int = 0
+    listed: int = 0
+    next_list_pos: int = 1
+    bucket_deltas: dict[int, int] = field(default_factory=dict)
+
+    def copy(self) -> Counters:
+        return replace(self, bucket_deltas=dict(self.bucket_deltas))
+
+    def list_one(self) -> int:
+        pos = self.next_list_pos
+        self.next_list_pos += 1
+        self.listed += 1
+        self.bucket_deltas[pos // q.BUCKET] = self.bucket_deltas.get(pos // q.BUCKET, 0) + 1
+        return pos
+
+    def unlist(self, pos: int) -> None:
+        self.listed -= 1
+        self.bucket_deltas[pos // q.BUCKET] = self.bucket_deltas.get(pos // q.BUCKET, 0) - 1
+
+
+class Tx:
+    """:class:`bot.ports.WriteTx` over the writer connection, inside the group transaction."""
+
+    def __init__(self, conn: sqlite3.Connection, counters: Counters) -> None:
+        self._conn = conn
+        self.counters = counters
+        self.before = counters.copy()
+        self.savepoint = False
+        self._positions: dict[int, int | None] = {}
+
+    def _begin_writing(self) -> None:
+        if not self.savepoint:
+            self._conn.execute("SAVEPOINT unit")
+            self.savepoint = True
+
+    def _write(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        self._begin_writing()
+        return self._conn.execute(sql, params).fetchall()
+
+    def _select(self, sql: str, params: Sequence[Any]) -> list[Signature]:
+        out = []
+        for row in self._conn.execute(sql, params).fetchall():
+            self._positions[row[0]] = row[LIST_POS]
+            out.append(_signature(row))
+        return out
+
+    async def latest_signature(self, identity: Identity) -> Signature | None:
+        rows = self._select(_LATEST_SIGNATURE, (identity.platform, identity.user_id))
+        return rows[0] if rows else None
+
+    async def get_signature(self, signature_id: int) -> Signature | None:
+        rows = self._select(_SIGNATURE_BY_ID, (signature_id,))
+        return rows[0] if rows else None
+
+    async def signatures_of(self, identity: Identity) -> list[Signature]:
+        return self._select(_SIGNATURES_OF, (identity.platform, identity.user_id))
+
+    async def insert_signature(self, new: NewSignature) -> Signature:
+        pos = self.counters.list_one() if new.listed else None
+        rows = self._write(
+            _INSERT_SIGNATURE,
+            (
+                new.identity.platform, new.identity.user_id, new.name, new.name_key, new.role,
+                new.location, new.link, new.anonymous, new.community, new.status.value,
+                new.letter_version, iso(new.created_at),
+                iso(new.decided_at) if new.decided_at else None, pos, new.look_key,
+            ),
+        )  # fmt: skip
+        sig_id = rows[0][0]
+        self._positions[sig_id] = pos
+        return new.stored_as(sig_id)
+
+    async def update_signature(self, signature: Signature) -> None:
+        if signature.id not in self._positions:
+            rows = self._conn.execute(_LIST_POS_OF, (signature.id,)).fetchall()
+            self._positions[signature.id] = rows[0][0] if rows else None
+        pos = self._positions[signature.id]
+        if signature.listed and pos is None:
+            pos = self.counters.list_one()
+        elif not signature.listed and pos is not None:
+            self.counters.unlist(pos)
+            pos = None
+        self._positions[signature.id] = pos
+        self._write(
+            _UPDATE_SIGNATURE,
+            (
+                signature.name, signature.name_key, signature.role, signature.location,
+                signature.link, signature.status.value,
+                iso(signature.decided_at) if signature.decided_at else None,
+                signature.decided_by, signature.reason,
+                iso(signature.withdrawn_at) if signature.withdrawn_at else None,
+                signature.erased, pos, signature.look_key, signature.id,
+            ),
+        )  # fmt: skip
+
+    async def add_to_count(self, delta: int, on_change: CountListener | None = None) -> None:
+        # The writer holds the database's write lock, so the count it loaded is exact.
+        old = self.counters.approved
+        self.counters.approved = old + delta
+        if on_change is not None:
+            await on_change(self, old, old + delta)
+
+    async def claim_milestones(self, values: Sequence[int], at: datetime) -> list[int]:
+        wanted = sorted(set(values))
+        found = self._conn.execute(_MILESTONES_AMONG, (json.dumps(wanted),)).fetchall()
+        reached = {row[0] for row in found}
+        fresh = [v for v in wanted if v not in reached]
+        for value in fresh:
+            self._write(_ADD_MILESTONE, (value, iso(at)))
+        return fresh
+
+    async def add_outbox(self, messages: Sequence[OutboxMessage], at: datetime) -> None:
+        if not messages:
+            return
+        self._begin_writing()
+        when = iso(at)
+        self._conn.executemany(
+            _ADD_OUTBOX,
+            [
+                (m.kind.value, m.platform, m.destination, m.text, m.signature_id, m.milestone, when)
+                for m in messages
+            ],
+        )
+
+    async def redact_outbox(self, signature_ids: Sequence[int]) -> None:
+        if signature_ids:
+            self._write(_REDACT_OUTBOX, (json.dumps(list(signature_ids)),))
+
+    async def add_audit(
+        self,
+        at: datetime,
+        actor: str,
+        action: str,
+        signature_id: int | None,
+        reason: str | None = None,
+    ) -> None:
+        self._write(_ADD_AUDIT, (iso(at), actor, action, signature_id, reason))
+
+    async def record_letter_version(self, version: str, text: str, at: datetime) -> bool:
+        return bool(self._write(_RECORD_LETTER_VERSION, (version, text, iso(at))))
+
+
+class Session:
+    """One group transaction on the writer connection (see :mod:`storage.group_commit`)."""
+
+    def __init__(self, conn: WriterConnection) -> None:
+        self.writer = conn
+        self.conn: sqlite3.Connection = conn.sqlite
+        self.counters = Counters()
+        self._start = Counters()
+
+    async def begin(self) -> None:
+        self.conn.execute("BEGIN IMMEDIATE")
+        found = dict(self.conn.execute(_LOAD_COUNTERS).fetchall())
+        self.counters = Counters(found["approved"], found["listed"], found["next_list_pos"])
+        self._start = self.counters.copy()
+
+    def open_unit(self) -> Tx:
+        return Tx(self.conn, self.counters)
+
+    async def close_unit(self, tx: Tx, error: Exception | None) -> Verdict:
+        if error is not None:
+            if tx.savepoint:
+                self.conn.execute("ROLLBACK TO unit")
+                self.conn.execute("RELEASE unit")
+            self.counters = tx.before
+        elif tx.savepoint:
+            self.conn.execute("RELEASE unit")
+        return Verdict.CONTINUE
+
+    def raw(self) -> sqlite3.Connection:
+        return self.conn
+
+    async def run(self, work: Callable[[], Coroutine[Any, Any, T]]) -> T:
+        """The whole group on the connection's own thread: one hop, not one per statement."""
+        return await self.writer.run_sync(lambda _: drive(work()))
+
+    def is_store_error(self, exc: Exception) -> bool:
+        return isinstance(exc, sqlite3.Error)
+
+    async def commit(self) -> None:
+        end = self.counters
+        if end != self._start:
+            self.conn.executemany(
+                _SET_COUNTER,
+                [
+                    (end.approved, "approved"),
+                    (end.listed, "listed"),
+                    (end.next_list_pos, "next_list_pos"),
+                ],
+            )
+            changed = [(b, d) for b, d in end.bucket_deltas.items() if d]
+            if changed:
+                self.conn.executemany(_ADD_TO_BUCKET, changed)
+        self.conn.execute("COMMIT")
+
+    async def rollback(self) -> None:
+        self.conn.execute("ROLLBACK")
