@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -23,7 +24,7 @@ from bot.domain import Destinations, Letter
 from bot.export import ExportFormat
 from bot.milestones import MilestonePolicy
 from bot.outbox import OutboxDispatcher
-from bot.ports import Sender, Store, Transfer
+from bot.ports import Sender, Store, StoreRefused, Transfer
 from bot.public import PublicLetter
 from bot.service import PledgeService, Rules, SystemClock
 from bot.transfer import copy_campaign
@@ -33,6 +34,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "backup_to",
+    "build_letter",
+    "check_store",
+    "config_warnings",
     "copy_store",
     "core",
     "export_to",
@@ -45,6 +49,7 @@ __all__ = [
 _log = logging.getLogger(__name__)
 
 CONSOLE_ANNOUNCE = ("console", "announcements")
+STORE_CHECK_TIMEOUT = 15.0  # check-config's patience with a database server
 CONSOLE_MOD_QUEUE = ("console", "mod-queue")
 
 
@@ -88,20 +93,59 @@ def build_destinations(settings: Settings) -> Destinations:
     return Destinations(tuple(announce), tuple(mod_queue))
 
 
-def open_store(url: str) -> Store:
-    if url.startswith("sqlite:"):
-        from storage.sqlite import SQLiteStore
+def config_warnings(settings: Settings) -> list[str]:
+    """What an enabled platform is missing for the campaign to work there as expected."""
+    found = []
+    d, t = settings.discord, settings.telegram
+    if d.enabled and not d.announce_channel_ids:
+        found.append("discord.announce_channel_ids is empty: milestones are not posted on Discord")
+    if d.enabled and not d.mod_channel_id:
+        found.append(
+            "discord.mod_channel_id is not set: no mod-queue cards or surge alerts on Discord"
+        )
+    if t.enabled and not t.announce_chat_ids:
+        found.append("telegram.announce_chat_ids is empty: milestones are not posted on Telegram")
+    if t.enabled and not t.mod_chat_id:
+        found.append(
+            "telegram.mod_chat_id is not set: no mod-queue cards or surge alerts on Telegram"
+        )
+    if t.enabled and not t.mod_chat_id and not t.moderator_user_ids:
+        found.append(
+            "telegram.moderator_user_ids is empty and there is no mod chat: "
+            "nobody can moderate on Telegram"
+        )
+    return found
 
-        return SQLiteStore(url)
+
+def open_store(url: str, *, key: str = "storage.url") -> Store:
+    """The store a URL names (not opened yet). A URL that cannot be used is a
+    :class:`ConfigError` naming ``key``, the setting or option it came from."""
+    if url.startswith("sqlite:"):
+        from storage.sqlite import SQLiteStore, sqlite_path
+
+        try:
+            store = SQLiteStore(url)
+            path = sqlite_path(url)
+        except ValueError as exc:
+            raise ConfigError(f"{key}: {exc}") from None
+        folder = Path(path).parent
+        if path != ":memory:" and not folder.is_dir():
+            raise ConfigError(
+                f"{key}: the folder {folder} does not exist (create it, or correct the path)"
+            )
+        return store
     if url.startswith(("postgresql://", "postgres://")):
         try:
             from storage.postgres import PostgresStore
         except ImportError as exc:  # asyncpg is the optional "postgres" extra
             raise ConfigError(
-                "storage.url: PostgreSQL needs asyncpg: pip install 'pledgebot[postgres]'"
+                f"{key}: PostgreSQL needs asyncpg: pip install 'pledgebot[postgres]'"
             ) from exc
-        return PostgresStore(url)
-    raise ConfigError(f"storage.url: unsupported scheme in {url.split(':', 1)[0]!r}")
+        try:
+            return PostgresStore(url)
+        except ValueError as exc:
+            raise ConfigError(f"{key}: {exc}") from None
+    raise ConfigError(f"{key}: unsupported scheme in {url.split(':', 1)[0]!r}")
 
 
 def read_only_url(url: str) -> str:
@@ -124,15 +168,27 @@ def _must_exist(url: str) -> None:
 
 
 @asynccontextmanager
+async def opened(url: str, *, key: str = "storage.url") -> AsyncIterator[Store]:
+    """The store, open; a store that refuses this use is a :class:`ConfigError` on ``key``."""
+    store = open_store(url, key=key)
+    try:
+        await store.open()
+    except StoreRefused as exc:
+        raise ConfigError(f"{key}: {exc}") from None
+    try:
+        yield store
+    finally:
+        await store.close()
+
+
+@asynccontextmanager
 async def core(settings: Settings, *, read_only: bool = False) -> AsyncIterator[PledgeService]:
     """The core on the configured store; ``read_only`` opens it for reading and writes nothing
     (not even the letter's version), so it can run beside the bot that writes."""
     url = settings.storage.url
     if read_only:
         _must_exist(url)
-    store = open_store(read_only_url(url) if read_only else url)
-    await store.open()
-    try:
+    async with opened(read_only_url(url) if read_only else url) as store:
         service = PledgeService(
             store,
             build_letter(settings),
@@ -143,8 +199,6 @@ async def core(settings: Settings, *, read_only: bool = False) -> AsyncIterator[
         if not read_only:
             await service.start()
         yield service
-    finally:
-        await store.close()
 
 
 # -- running ---------------------------------------------------------------------------------
@@ -295,18 +349,47 @@ async def copy_store(
 ) -> dict[str, int]:
     if source_url == target_url:
         raise ConfigError("--from and --to name the same store")
-    source, target = open_store(source_url), open_store(target_url)
-    await source.open()
+    async with opened(source_url, key="--from") as source, opened(target_url, key="--to") as target:
+        return await copy_campaign(
+            cast(Transfer, source), cast(Transfer, target), force=force, progress=progress
+        )
+
+
+async def check_store(settings: Settings) -> tuple[bool, str]:
+    """For ``check-config``: whether the store can be opened, and what it holds. Creates and
+    migrates nothing: an SQLite file is opened read-only, a missing one only has its folder
+    checked. A store the configuration names wrongly raises :class:`ConfigError`."""
+    url = settings.storage.url
+    open_store(url)  # checks the URL, and an SQLite file's folder
+    if url.startswith("sqlite:"):
+        verdict = _sqlite_file_verdict(url)
+        if verdict is not None:
+            return verdict
+        url = read_only_url(url)
     try:
-        await target.open()
-        try:
-            return await copy_campaign(
-                cast(Transfer, source), cast(Transfer, target), force=force, progress=progress
-            )
-        finally:
-            await target.close()
-    finally:
-        await source.close()
+        async with asyncio.timeout(STORE_CHECK_TIMEOUT), opened(url) as store:
+            count = await store.count()
+    except ConfigError:
+        raise
+    except TimeoutError:
+        return False, f"cannot open it: no answer within {STORE_CHECK_TIMEOUT:.0f} s"
+    except Exception as exc:  # what the operator needs to know; the CLI redacts secrets
+        return False, f"cannot open it: {exc}"
+    return True, f"opened; {count} approved signature{'s' if count != 1 else ''}"
+
+
+def _sqlite_file_verdict(url: str) -> tuple[bool, str] | None:
+    """check-config's answer for an SQLite file there is nothing to open in; None: open it."""
+    from storage.sqlite import sqlite_path
+
+    path = Path(sqlite_path(url))
+    if str(path) == ":memory:":
+        return True, "in memory: nothing is kept once the bot stops"
+    if path.exists():
+        return None
+    if not os.access(path.parent, os.W_OK):
+        return False, f"cannot create the database: {path.parent} is not writable"
+    return True, "no database yet (`pledgebot run` creates it)"
 
 
 async def backup_to(settings: Settings, target: Path) -> None:

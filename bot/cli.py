@@ -1,30 +1,48 @@
-"""The ``pledgebot`` command line. Errors are one line on stderr and a non-zero exit code."""
+"""The ``pledgebot`` command line. Errors are one line on stderr and a non-zero exit code.
+
+Only :mod:`argparse` is imported before the arguments are parsed: ``--help`` and ``--version``
+answer without loading pydantic, asyncio or any platform library. Everything a command builds
+comes from the composition root, :mod:`bot.app`.
+"""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import logging
 import sys
 from collections.abc import Coroutine, Sequence
-from importlib.metadata import PackageNotFoundError, version
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.config import ConfigError, Settings, load_settings
-from bot.domain import Letter
-from bot.logs import setup_logging
+if TYPE_CHECKING:
+    from pathlib import Path
 
-__all__ = ["main"]
+    from bot.config import Settings
+    from bot.logs import Redactor
 
+__all__ = ["EXIT_CONFIG", "EXIT_ERROR", "main"]
+
+EXIT_ERROR = 1
 EXIT_CONFIG = 2
+EXIT_INTERRUPTED = 130
 
 
-def _version() -> str:
-    try:
-        return version("pledgebot")
-    except PackageNotFoundError:  # running from a source tree that is not installed
-        return "0+unknown"
+class _Version(argparse.Action):
+    """``--version``: printed from ``bot.__version__``, which packaging reads too, so no package
+    metadata is scanned to answer it."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="print the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any, **kwargs: Any) -> None:
+        from bot import __version__
+
+        print(f"pledgebot {__version__}")
+        parser.exit()
+
+
+def _path(text: str) -> Path:
+    from pathlib import Path
+
+    return Path(text)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -32,7 +50,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="pledgebot",
         description="Gather signatures for an open letter on Discord, Telegram and the console.",
     )
-    parser.add_argument("--version", action="version", version=f"pledgebot {_version()}")
+    parser.add_argument("--version", action=_Version)
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--config", metavar="PATH", help="TOML config file (default: ./config.toml)"
@@ -59,7 +77,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     export = sub.add_parser("export", parents=[common], help="export approved signatures")
     export.add_argument("--format", choices=("csv", "json"), required=True)
-    export.add_argument("--output", metavar="FILE", type=Path, help="default: standard output")
+    export.add_argument("--output", metavar="FILE", type=_path, help="default: standard output")
     export.add_argument(
         "--with-ids",
         action="store_true",
@@ -68,14 +86,16 @@ def _parser() -> argparse.ArgumentParser:
     publish = sub.add_parser(
         "publish", parents=[common], help="write the public page as a static site to DIR"
     )
-    publish.add_argument("dir", type=Path, metavar="DIR")
+    publish.add_argument("dir", type=_path, metavar="DIR")
     sub.add_parser(
-        "check-config", parents=[common], help="validate the configuration and say what is on"
+        "check-config",
+        parents=[common],
+        help="validate the configuration, try the store and say what is on",
     )
     backup = sub.add_parser(
         "backup", parents=[common], help="online backup of the SQLite database to FILE"
     )
-    backup.add_argument("file", type=Path, metavar="FILE")
+    backup.add_argument("file", type=_path, metavar="FILE")
     copy = sub.add_parser(
         "copy-store", help="copy everything from one store to another and verify the copy"
     )
@@ -86,8 +106,8 @@ def _parser() -> argparse.ArgumentParser:
     verify = sub.add_parser(
         "verify", help="check a snapshot's sha256 and, with --previous, the chain to another"
     )
-    verify.add_argument("file", type=Path, metavar="FILE")
-    verify.add_argument("--previous", type=Path, metavar="FILE", help="the snapshot before it")
+    verify.add_argument("file", type=_path, metavar="FILE")
+    verify.add_argument("--previous", type=_path, metavar="FILE", help="the snapshot before it")
     return parser
 
 
@@ -98,9 +118,13 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
     return overrides
 
 
-def _check_config(settings: Settings, path: Path | None) -> None:
+async def _check_config(settings: Settings, path: Path | None) -> int:
+    from bot import app
+    from bot.config import ConfigError
+    from bot.logs import hide_password
+
     s = settings
-    letter = Letter(s.letter.title, s.letter.preamble, tuple(s.letter.demands), s.letter.closing)
+    letter = app.build_letter(settings)
 
     def on(enabled: bool) -> str:
         return "on (token set)" if enabled else "off (no token)"
@@ -112,21 +136,35 @@ def _check_config(settings: Settings, path: Path | None) -> None:
         f"{'allowed' if s.signing.allow_anonymous else 'not allowed'}"
     )
     print(f"milestones: {s.milestones.thresholds}, then every {s.milestones.every or 'never'}")
-    print(f"storage: {s.storage.url.split('@')[-1] if '@' in s.storage.url else s.storage.url}")
+    code = 0
+    try:
+        opened, how = await app.check_store(settings)
+    except ConfigError as exc:
+        opened, how, code = False, str(exc).removeprefix("storage.url: "), EXIT_CONFIG
+    print(f"storage: {hide_password(s.storage.url)}: {how}")
     print(f"discord: {on(s.discord.enabled)}")
     print(f"telegram: {on(s.telegram.enabled)}")
+    for warning in app.config_warnings(settings):
+        print(f"warning: {warning}")
+    if not opened:
+        print("the store cannot be used: see the storage line")
+        return code or EXIT_ERROR
     print("configuration OK")
+    return 0
 
 
 def _secrets(settings: Settings) -> list[str]:
+    from bot.logs import url_password
+
     return [
         settings.discord.token.get_secret_value(),
         settings.telegram.token.get_secret_value(),
         settings.telegram.webhook_secret.get_secret_value(),
+        url_password(settings.storage.url),
     ]
 
 
-async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+async def _dispatch(args: argparse.Namespace, settings: Settings, path: Path | None) -> int:
     from bot import app
 
     if args.command == "run":
@@ -143,6 +181,8 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     elif args.command == "backup":
         await app.backup_to(settings, args.file)
         print(f"backed up to {args.file}", file=sys.stderr)
+    elif args.command == "check-config":
+        return await _check_config(settings, path)
     return 0
 
 
@@ -156,7 +196,7 @@ async def _copy_store(args: argparse.Namespace) -> int:
         )
     except (CopyRefused, CopyMismatch) as exc:
         print(f"pledgebot: {exc}", file=sys.stderr)
-        return 1
+        return EXIT_ERROR
     return 0
 
 
@@ -181,36 +221,49 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "verify":
         return _verify(args)
+    # Only now the heavy imports: parsing (and so --help and --version) needs none of them.
+    import logging
+
+    from bot.config import ConfigError, load_settings
+    from bot.logs import Redactor, install_excepthooks, setup_logging, url_password
+
     if args.command == "copy-store":  # two explicit URLs: no config involved
-        setup_logging(logging.DEBUG if args.verbose else logging.WARNING)
-        return _run(_copy_store(args))
+        redact = Redactor([url_password(args.source), url_password(args.target)])
+        install_excepthooks(redact)
+        setup_logging(logging.DEBUG if args.verbose else logging.WARNING, redact)
+        return _run(_copy_store(args), redact)
     try:
         settings, path = load_settings(args.config, **_overrides(args))
     except ConfigError as exc:
         print(f"pledgebot: {exc}", file=sys.stderr)
         return EXIT_CONFIG
-    if args.command == "check-config":
-        _check_config(settings, path)
-        return 0
-    quiet = args.command in ("console", "export", "backup", "publish")
+    redact = Redactor(_secrets(settings))
+    install_excepthooks(redact)
+    quiet = args.command in ("console", "export", "backup", "publish", "check-config")
     level = logging.DEBUG if args.verbose else logging.WARNING if quiet else logging.INFO
-    setup_logging(level, _secrets(settings))
-    return _run(_dispatch(args, settings))
+    setup_logging(level, redact)
+    return _run(_dispatch(args, settings, path), redact)
 
 
-def _run(job: Coroutine[Any, Any, int]) -> int:
-    """Run a command; any error becomes one line on stderr and a non-zero exit."""
+def _run(job: Coroutine[Any, Any, int], redact: Redactor) -> int:
+    """Run a command; any error becomes one line on stderr and a non-zero exit. The line goes
+    through ``redact``: a library's exception text may quote a token."""
+    import asyncio
+    import logging
+
+    from bot.config import ConfigError
+
     try:
         return asyncio.run(job)
     except ConfigError as exc:
-        print(f"pledgebot: {exc}", file=sys.stderr)
+        print(f"pledgebot: {redact(str(exc))}", file=sys.stderr)
         return EXIT_CONFIG
     except KeyboardInterrupt:
-        return 130
+        return EXIT_INTERRUPTED
     except Exception as exc:  # one line for the operator; the details are in the debug log
         logging.getLogger("pledgebot").debug("fatal error", exc_info=True)
-        print(f"pledgebot: error: {exc}", file=sys.stderr)
-        return 1
+        print(f"pledgebot: error: {redact(str(exc))}", file=sys.stderr)
+        return EXIT_ERROR
 
 
 if __name__ == "__main__":  # pragma: no cover

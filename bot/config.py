@@ -7,7 +7,9 @@ are a public interface: the example file and the README document them.
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import string
 from pathlib import Path
 from typing import Any, Literal
@@ -25,10 +27,18 @@ from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
+    SettingsError,
     TomlConfigSettingsSource,
 )
 
-__all__ = ["ConfigError", "Settings", "find_config_file", "load_settings"]
+__all__ = [
+    "ConfigError",
+    "Settings",
+    "env_name",
+    "find_config_file",
+    "load_settings",
+    "rejected_token",
+]
 
 _PLACEHOLDERS = {"count", "title", "milestone"}
 
@@ -247,7 +257,15 @@ class Settings(BaseSettings):
 
 
 class ConfigError(Exception):
-    """Configuration that cannot be used; the message names the key and the file."""
+    """Configuration that cannot be used; the message names the key and where it came from."""
+
+
+def rejected_token(platform: str) -> ConfigError:
+    """What an adapter raises when its platform refuses the token (it never quotes it)."""
+    return ConfigError(
+        f"{platform}.token: {platform.capitalize()} rejected the token; check "
+        f"{env_name(platform, 'token')} (or {platform}.token in the config file)"
+    )
 
 
 def find_config_file(explicit: str | os.PathLike[str] | None) -> Path | None:
@@ -267,9 +285,14 @@ def find_config_file(explicit: str | os.PathLike[str] | None) -> Path | None:
 def load_settings(
     config: str | os.PathLike[str] | None = None, **overrides: Any
 ) -> tuple[Settings, Path | None]:
-    """Load and validate; raise :class:`ConfigError` with one readable message."""
+    """Load and validate; raise :class:`ConfigError` with one readable message.
+
+    A relative SQLite path in the config file (or the default ``sqlite:///pledgebot.db`` when
+    there is a config file) is made absolute from the config file's folder, so the bot finds
+    the same database whichever folder it is started from; one given on the command line or in
+    the environment is relative to the current directory, like any path typed in a shell."""
     path = find_config_file(config)
-    where = f"in {path}" if path else "(no config file; see config.example.toml)"
+    sources = _Sources(path, overrides, _environment())
 
     class FileSettings(Settings):
         model_config = SettingsConfigDict(toml_file=path)
@@ -277,26 +300,110 @@ def load_settings(
     try:
         settings: Settings = FileSettings(**overrides)
     except ValidationError as exc:
-        raise ConfigError(f"invalid configuration {where}:\n{_describe(exc)}") from None
+        raise ConfigError(sources.describe(exc)) from None
+    except SettingsError as exc:  # an environment variable that is not valid JSON
+        raise ConfigError(sources.describe_env_error(exc)) from None
     except ValueError as exc:  # the TOML parser reports a syntax error as a ValueError
         raise ConfigError(f"cannot read {path}: {exc}") from None
+    if sources.origin("storage", "url") is None and path is not None:
+        settings = _absolute_sqlite(settings, path.resolve().parent)
+    else:
+        settings = _absolute_sqlite(settings, Path.cwd())
     return settings, path
 
 
-def _describe(exc: ValidationError) -> str:
-    lines = []
-    for error in exc.errors(include_url=False, include_input=False):
-        key = ".".join(str(p) for p in error["loc"])
-        message = error["msg"]
-        if error["type"] == "missing":
-            message = "required, but not set"
-        elif error["type"] == "extra_forbidden":
-            message = "unknown key (check its spelling against config.example.toml)"
-        if error["type"] == "value_error":
-            message = message.removeprefix("Value error, ")
-        hint = ""
-        if len(error["loc"]) >= 2:
-            env = "PLEDGEBOT_" + "__".join(str(p).upper() for p in error["loc"][:2])
-            hint = f" (or environment variable {env})"
-        lines.append(f"  {key}: {message}{hint}")
-    return "\n".join(lines)
+def _absolute_sqlite(settings: Settings, base: Path) -> Settings:
+    url = settings.storage.url
+    if not url.startswith("sqlite:///") or url.startswith("sqlite:////"):
+        return settings
+    file, query = url.removeprefix("sqlite:///"), ""
+    if "?" in file:
+        file, query = file.split("?", 1)
+        query = "?" + query
+    if not file or file == ":memory:":
+        return settings  # the store reports an empty path; memory has no folder
+    storage = settings.storage.model_copy(update={"url": f"sqlite:///{base / file}{query}"})
+    return settings.model_copy(update={"storage": storage})
+
+
+def _environment() -> dict[str, str]:
+    """``PLEDGEBOT_*`` variables by upper-case name (pydantic-settings ignores the case)."""
+    return {k.upper(): v for k, v in os.environ.items() if k.upper().startswith(ENV_PREFIX)}
+
+
+ENV_PREFIX = "PLEDGEBOT_"
+
+
+def env_name(*loc: object) -> str:
+    """``PLEDGEBOT_MILESTONES__EVERY`` for ``("milestones", "every")``."""
+    return ENV_PREFIX + "__".join(str(p).upper() for p in loc)
+
+
+class _Sources:
+    """Which source gave a key, so an error blames the variable, the flag or the file that
+    holds the bad value rather than always the file."""
+
+    def __init__(self, path: Path | None, overrides: dict[str, Any], env: dict[str, str]) -> None:
+        self.path = path
+        self.overrides = overrides
+        self.env = env
+
+    def origin(self, section: str, key: str | None = None) -> str | None:
+        """Where a value other than the file's came from, or None (the file or a default)."""
+        given = self.overrides.get(section)
+        if isinstance(given, dict) and (key is None or key in given):
+            return f"--{section}-{key}".replace("_", "-") if key else f"--{section}"
+        if key is not None and env_name(section, key) in self.env:
+            return f"environment variable {env_name(section, key)}"
+        if env_name(section) in self.env:
+            return f"environment variable {env_name(section)}"
+        return None
+
+    def _where(self, loc: tuple[int | str, ...]) -> str:
+        key = str(loc[1]) if len(loc) >= 2 else None
+        origin = self.origin(str(loc[0]), key) if loc else None
+        if origin is not None:
+            return f"from {origin}"
+        if self.path is not None:
+            return f"in {self.path}"
+        return "no config file: see config.example.toml"
+
+    def describe(self, exc: ValidationError) -> str:
+        lines = []
+        for error in exc.errors(include_url=False, include_input=False):
+            loc = error["loc"]
+            key = ".".join(str(p) for p in loc)
+            message = error["msg"]
+            if error["type"] == "missing":
+                message = "required, but not set"
+            elif error["type"] == "extra_forbidden":
+                message = "unknown key (check its spelling against config.example.toml)"
+            if error["type"] == "value_error":
+                message = message.removeprefix("Value error, ")
+            lines.append(f"  {key}: {message} ({self._where(loc)})")
+        return "invalid configuration:\n" + "\n".join(lines)
+
+    def describe_env_error(self, exc: SettingsError) -> str:
+        """pydantic-settings reads lists and tables from the environment as JSON and reports a
+        bad one only by its section; name the variables of that section that are not JSON."""
+        found = re.search(r'field "(\w+)"', str(exc))
+        section = found.group(1) if found else ""
+        names = sorted(n for n in self.env if n.startswith(env_name(section)))
+        bad = [n for n in names if not _is_json(self.env[n])] or names
+        return "invalid configuration:\n" + "\n".join(
+            f"  {_key_of(name)}: not a valid value (from environment variable {name}; lists "
+            'and tables are written in JSON, e.g. [10, 50] or ["mod"])'
+            for name in bad
+        )
+
+
+def _key_of(name: str) -> str:
+    return ".".join(name.removeprefix(ENV_PREFIX).lower().split("__"))
+
+
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True

@@ -28,6 +28,7 @@ __all__ = [
     "Row",
     "Sender",
     "Store",
+    "StoreRefused",
     "Transfer",
     "WriteTx",
 ]
@@ -202,6 +203,13 @@ class Transfer(Protocol):
 
     async def finish_load(self) -> None:
         """After loading: continue ids and listing positions after the copied ones."""
+
+
+class StoreRefused(Exception):
+    """The configured store cannot be used as it is: a database written by a newer pledgebot,
+    a file that is not a pledgebot database, a database that must exist and does not. Only a
+    change to the configuration (or the file) helps, so the command line exits with the
+    configuration error code and names the key."""
 
 
 class DeliveryError(Exception):

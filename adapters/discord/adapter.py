@@ -13,6 +13,7 @@ import logging
 from collections.abc import Iterator
 from typing import Any
 
+import discord
 import yarl
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
@@ -21,7 +22,7 @@ from adapters.discord import commands, moderation, modqueue, sender, views
 from adapters.discord.client import PledgeClient, ShardedPledgeClient
 from adapters.discord.modals import SignForm
 from adapters.discord.permissions import PLATFORM
-from bot.config import DiscordSettings
+from bot.config import DiscordSettings, rejected_token
 from bot.domain import OutboxMessage
 from bot.ports import DeliveryError
 from bot.service import PledgeService
@@ -59,6 +60,8 @@ class DiscordAdapter:
                 async with client:
                     self._client = client
                     await client.start(self.settings.token.get_secret_value())
+            except discord.LoginFailure:
+                raise rejected_token(PLATFORM) from None
             finally:
                 self._logged_in.clear()
                 self._client = None

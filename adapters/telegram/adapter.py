@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
+from telegram.error import InvalidToken
 from telegram.ext import AIORateLimiter, Application, Defaults
 
 from adapters.telegram import menus
@@ -26,7 +27,7 @@ from adapters.telegram.handlers import register
 from adapters.telegram.http import AiohttpRequest
 from adapters.telegram.moderators import PLATFORM, ModeratorDirectory
 from adapters.telegram.sender import OutboxSender
-from bot.config import TelegramSettings
+from bot.config import TelegramSettings, rejected_token
 from bot.domain import OutboxMessage
 from bot.ports import DeliveryError
 from bot.service import PledgeService
@@ -43,12 +44,19 @@ READY_TIMEOUT = 30.0  # how long an outbox delivery waits for the bot to connect
 STOP_TIMEOUT = 10.0  # how long stopping waits for polling and running handlers
 
 
-def build_application(settings: TelegramSettings, *, rate_limit: bool = True) -> PledgeApp:
+def build_application(
+    settings: TelegramSettings,
+    *,
+    rate_limit: bool = True,
+    requests: tuple[AiohttpRequest, AiohttpRequest] | None = None,
+) -> PledgeApp:
     """The Application: HTML and no link previews by default, flood limits respected, one
     chat's updates in order while different chats are served at once.
 
     ``rate_limit=False`` leaves out the AIORateLimiter (Telegram's flood limits are then not
-    respected and a 429 reaches the caller at once): only for benchmarks against a fake."""
+    respected and a 429 reaches the caller at once): only for benchmarks against a fake.
+    ``requests``: the HTTP clients for API calls and for ``getUpdates``."""
+    calls, polling = requests or (AiohttpRequest(), AiohttpRequest(connection_pool_size=1))
     builder = (
         Application.builder()
         .token(settings.token.get_secret_value())
@@ -61,8 +69,8 @@ def build_application(settings: TelegramSettings, *, rate_limit: bool = True) ->
             )
         )
         .concurrent_updates(PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES))
-        .request(AiohttpRequest())
-        .get_updates_request(AiohttpRequest(connection_pool_size=1))
+        .request(calls)
+        .get_updates_request(polling)
     )
     if rate_limit:
         limited: Any = builder  # the limiter changes the builder's bot type parameter
@@ -86,7 +94,10 @@ class TelegramAdapter:
         self.service = service
         self.settings = settings
         self.moderators = ModeratorDirectory(settings.moderator_user_ids, settings.mod_chat_id)
-        self.application = build_application(settings, rate_limit=rate_limit)
+        self._requests = (AiohttpRequest(), AiohttpRequest(connection_pool_size=1))
+        self.application = build_application(
+            settings, rate_limit=rate_limit, requests=self._requests
+        )
         Deps(service, self.moderators).install(self.application)
         register(self.application)
         self._sender = OutboxSender(service, self.application.bot)
@@ -97,20 +108,27 @@ class TelegramAdapter:
         application = self.application
         updater = application.updater
         assert updater is not None  # built with the default updater
-        async with application:  # getMe, and the HTTP client; shut down on the way out
-            self._ready.set()
-            try:
-                await menus.publish(application.bot, self.moderators)
-                await application.start()
-                if self.settings.webhook_url:
-                    await self._start_webhook()
-                else:
-                    await updater.start_polling(allowed_updates=ALLOWED_UPDATES)
-                    _log.info("telegram: @%s is polling for updates", application.bot.username)
-                await asyncio.Event().wait()  # until cancelled
-            finally:
-                self._ready.clear()
-                await self._stop(application)
+        try:
+            async with application:  # getMe, and the HTTP client; shut down on the way out
+                self._ready.set()
+                try:
+                    await menus.publish(application.bot, self.moderators)
+                    await application.start()
+                    if self.settings.webhook_url:
+                        await self._start_webhook()
+                    else:
+                        await updater.start_polling(allowed_updates=ALLOWED_UPDATES)
+                        _log.info("telegram: @%s is polling for updates", application.bot.username)
+                    await asyncio.Event().wait()  # until cancelled
+                finally:
+                    self._ready.clear()
+                    await self._stop(application)
+        except InvalidToken:  # its message quotes the token
+            raise rejected_token(PLATFORM) from None
+        finally:
+            # A failed getMe leaves the HTTP clients open (PTB shuts down only what started).
+            for request in self._requests:
+                await request.shutdown()
 
     async def _stop(self, application: PledgeApp) -> None:
         """Stop polling, then let running handlers finish — within a bound, so that SIGTERM

@@ -10,12 +10,14 @@ import re
 from dataclasses import dataclass
 from importlib import resources
 
+from bot.ports import StoreRefused
+
 __all__ = ["Migration", "SchemaTooNew", "load"]
 
 _NAME = re.compile(r"^(\d{3})_[\w-]+\.sql$")
 
 
-class SchemaTooNew(RuntimeError):
+class SchemaTooNew(StoreRefused):
     def __init__(self, found: int, known: int) -> None:
         super().__init__(
             f"the database is at schema version {found}, but this pledgebot only knows up to "

@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 import aiosqlite
 
+from bot.ports import StoreRefused
 from storage.migrations import SchemaTooNew, load
 from storage.sql import queries as q
 from storage.sql.translate import to_sqlite
@@ -50,7 +51,7 @@ async def migrate(conn: aiosqlite.Connection, options: SQLiteOptions) -> None:
     if options.read_only:
         found = list(await conn.execute_fetchall(q.SCHEMA_VERSION))
         if found[0][0] != len(migrations):
-            raise RuntimeError(
+            raise StoreRefused(
                 f"{options.path} is at schema version {found[0][0]}, this pledgebot needs "
                 f"{len(migrations)}: open it once read-write to upgrade it"
             )

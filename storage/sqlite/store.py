@@ -55,8 +55,7 @@ class SQLiteStore(SqlReads, SqlOutbox):
 
     # -- lifecycle -------------------------------------------------------------------------------
     async def open(self) -> None:
-        if not self._options.memory:
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        # No folder is created: a path typed wrong must not quietly start an empty campaign.
         try:
             writer = await connect(self._options, writer=True)
             assert isinstance(writer, WriterConnection)

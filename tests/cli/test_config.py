@@ -54,11 +54,13 @@ def test_environment_beats_file_and_flags_beat_environment(
 ) -> None:
     env = {"PLEDGEBOT_SIGNING__APPROVAL": "auto", "PLEDGEBOT_STORAGE__URL": "sqlite:///env.db"}
     result = pledgebot("check-config", "--config", str(config), env=env)
-    assert "approval auto" in result.stdout and "storage: sqlite:///env.db" in result.stdout
+    # Relative paths from the environment or a flag are relative to the current directory.
+    assert "approval auto" in result.stdout
+    assert f"storage: sqlite:///{tmp_path}/env.db" in result.stdout
     flag = pledgebot(
         "check-config", "--config", str(config), "--storage-url", "sqlite:///f.db", env=env
     )
-    assert "storage: sqlite:///f.db" in flag.stdout
+    assert f"storage: sqlite:///{tmp_path}/f.db" in flag.stdout
     bad_env = pledgebot(
         "check-config", "--config", str(config), env={"PLEDGEBOT_MILESTONES__EVERY": "often"}
     )
@@ -103,7 +105,8 @@ def test_newer_database_is_refused(pledgebot: Pledgebot, config: Path, tmp_path:
     with sqlite3.connect(tmp_path / "p.db") as conn:
         conn.execute("INSERT INTO schema_version (version) VALUES (99)")
     result = pledgebot("console", "--config", str(config), stdin="/count\n")
-    assert result.returncode == 1
+    assert result.returncode == 2  # a configuration matter: another store, or a newer bot
+    assert "storage.url: " in result.stderr
     assert "schema version 99" in result.stderr and "Traceback" not in result.stderr
 
 
@@ -112,3 +115,116 @@ def test_shard_ids_must_fit_shard_count(pledgebot: Pledgebot, config: Path) -> N
     result = pledgebot("check-config", "--config", str(config), env=env)
     assert result.returncode == 2
     assert "discord: shard_ids must be between 0 and shard_count - 1" in result.stderr
+
+
+def test_a_bad_environment_variable_is_named_and_the_file_is_not_blamed(
+    pledgebot: Pledgebot, config: Path
+) -> None:
+    env = {"PLEDGEBOT_MILESTONES__THRESHOLDS": "ten"}
+    result = pledgebot("check-config", "--config", str(config), env=env)
+    assert result.returncode == 2
+    assert "milestones.thresholds" in result.stderr
+    assert "environment variable PLEDGEBOT_MILESTONES__THRESHOLDS" in result.stderr
+    assert str(config) not in result.stderr and "Traceback" not in result.stderr
+    scalar = pledgebot(
+        "check-config", "--config", str(config), env={"PLEDGEBOT_SIGNING__APPROVAL": "often"}
+    )
+    assert scalar.returncode == 2
+    assert "signing.approval" in scalar.stderr
+    assert "from environment variable PLEDGEBOT_SIGNING__APPROVAL" in scalar.stderr
+    assert str(config) not in scalar.stderr
+
+
+def test_storage_url_errors_exit_2_naming_the_key(pledgebot: Pledgebot, config: Path) -> None:
+    for url in ("sqlite:///p.db?mode=rx", "sqlite:///p.db?cache=yes", "sqlite:///"):
+        result = pledgebot("console", "--config", str(config), "--storage-url", url)
+        assert result.returncode == 2, (url, result.stderr)
+        assert result.stderr.startswith("pledgebot: storage.url: "), result.stderr
+    copy = pledgebot("copy-store", "--from", "sqlite:///a.db?mode=rx", "--to", "sqlite:///b.db")
+    assert copy.returncode == 2 and copy.stderr.startswith("pledgebot: --from: "), copy.stderr
+
+
+def test_a_relative_sqlite_path_is_beside_the_config_file(
+    pledgebot: Pledgebot, tmp_path: Path
+) -> None:
+    campaign = tmp_path / "campaign"
+    campaign.mkdir()
+    config = campaign / "config.toml"
+    config.write_text(EXAMPLE.replace("sqlite:///pledgebot.db", "sqlite:///letter.db"))
+    # The fixture runs the command in tmp_path, not in the config file's folder.
+    signed = pledgebot("console", "--config", str(config), stdin="/sign Ada\n/count\n")
+    assert signed.returncode == 0, signed.stderr
+    assert (campaign / "letter.db").is_file() and not (tmp_path / "letter.db").exists()
+    again = pledgebot("console", "--config", "campaign/config.toml", stdin="/status\n")
+    assert "Signature #1: Ada" in again.stdout
+    check = pledgebot("check-config", "--config", str(config))
+    assert f"storage: sqlite:///{campaign}/letter.db: opened" in check.stdout
+
+
+def test_missing_folders_are_not_created(
+    pledgebot: Pledgebot, config: Path, tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path}/typo/p.db"
+    for command in ("run", "console"):
+        result = pledgebot(command, "--config", str(config), "--storage-url", url, stdin="/count\n")
+        assert result.returncode == 2, result.stderr
+        assert f"storage.url: the folder {tmp_path}/typo does not exist" in result.stderr
+    assert not (tmp_path / "typo").exists()
+    check = pledgebot("check-config", "--config", str(config), "--storage-url", url)
+    assert check.returncode == 2 and f"the folder {tmp_path}/typo does not exist" in check.stdout
+
+
+def test_check_config_opens_the_store_without_creating_it(
+    pledgebot: Pledgebot, config: Path, tmp_path: Path
+) -> None:
+    fresh = pledgebot("check-config", "--config", str(config))
+    assert fresh.returncode == 0, fresh.stderr
+    assert f"storage: sqlite:///{tmp_path}/p.db: no database yet" in fresh.stdout
+    assert not (tmp_path / "p.db").exists()
+    pledgebot("console", "--config", str(config), "--as", "mod", stdin="/sign M\n/approve 1\n")
+    used = pledgebot("check-config", "--config", str(config))
+    assert f"storage: sqlite:///{tmp_path}/p.db: opened; 1 approved signature" in used.stdout
+    (tmp_path / "p.db").write_bytes(b"not a database at all, just some bytes" * 100)
+    for suffix in ("-wal", "-shm"):
+        (tmp_path / f"p.db{suffix}").unlink(missing_ok=True)
+    broken = pledgebot("check-config", "--config", str(config))
+    assert broken.returncode != 0 and "configuration OK" not in broken.stdout
+    assert "storage: sqlite:///" in broken.stdout and "cannot open it" in broken.stdout
+
+
+def test_check_config_shows_an_unreachable_server_without_its_password(
+    pledgebot: Pledgebot, config: Path
+) -> None:
+    url = "postgresql://pledge:s3cret-password@127.0.0.1:1/pledge"
+    result = pledgebot("check-config", "--config", str(config), "--storage-url", url)
+    assert result.returncode == 1
+    assert "storage: postgresql://pledge:***@127.0.0.1:1/pledge: cannot open it" in result.stdout
+    assert "configuration OK" not in result.stdout
+    assert "s3cret-password" not in result.stdout + result.stderr
+
+
+def test_check_config_warns_about_unset_channels(pledgebot: Pledgebot, config: Path) -> None:
+    env = {"PLEDGEBOT_TELEGRAM__TOKEN": "123456:not-checked-here"}
+    result = pledgebot("check-config", "--config", str(config), env=env)
+    assert result.returncode == 0, result.stderr
+    assert "warning: telegram.announce_chat_ids is empty" in result.stdout
+    assert "warning: telegram.mod_chat_id is not set" in result.stdout
+    assert "warning: discord." not in result.stdout  # Discord is off: nothing to warn about
+
+
+def test_check_config_shows_the_version_the_bot_stamps(
+    pledgebot: Pledgebot, config: Path, tmp_path: Path
+) -> None:
+    import re
+    import sqlite3
+
+    text = config.read_text().replace('preamble = """We the', 'preamble = """\n  We the')
+    config.write_text(text)
+    check = pledgebot("check-config", "--config", str(config))
+    shown = re.search(r"version ([0-9a-f]+)", check.stdout)
+    assert shown is not None, check.stdout
+    pledgebot("console", "--config", str(config), stdin="/sign Ada\n")
+    with sqlite3.connect(tmp_path / "p.db") as conn:
+        (stamped,) = conn.execute("SELECT letter_version FROM signatures").fetchone()
+    conn.close()
+    assert stamped == shown.group(1)

@@ -108,3 +108,43 @@ async def test_a_rejected_discord_token_is_reported_without_the_token(tmp_path: 
         )  # fmt: skip
     assert "token" in logs.lower()  # the failure is explained...
     assert DISCORD_TOKEN not in logs and "secret-discord-token-value" not in logs  # ...safely
+
+
+async def test_a_rejected_telegram_token_is_reported_without_the_token(
+    telegram: FakeTelegram, tmp_path: Path
+) -> None:
+    wrong = telegram.token.replace(":", ":Wrong")
+    for verbose in (False, True):
+        config = tmp_path / "config.toml"
+        config.write_text(
+            EXAMPLE.replace('url = "sqlite:///pledgebot.db"', f'url = "sqlite:///{tmp_path}/t.db"')
+        )
+        args = ["run", "--config", str(config), *(["-v"] if verbose else [])]
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", *args, cwd=tmp_path,
+            env=_env(PLEDGEBOT_TELEGRAM__TOKEN=wrong,
+                     PLEDGEBOT_TELEGRAM__API_BASE_URL=telegram.base_url),
+            stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        out, err = await asyncio.wait_for(process.communicate(), 60)
+        text = out.decode() + err.decode()
+        assert process.returncode == 2, text
+        assert "telegram.token: Telegram rejected the token" in text
+        assert wrong not in text and wrong.split(":")[1] not in text
+        assert "Unclosed client session" not in text  # the HTTP clients were closed
+
+
+def test_an_error_line_never_quotes_a_secret(capsys: pytest.CaptureFixture[str]) -> None:
+    """Whatever a library puts in an exception, the command line prints it redacted."""
+    from bot.cli import _run
+    from bot.logs import Redactor
+
+    secret = "123456:AAE-very-secret-telegram-token"
+
+    async def failing() -> int:
+        raise RuntimeError(f"The token `{secret}` was rejected by the server.")
+
+    assert _run(failing(), Redactor([secret])) == 1
+    err = capsys.readouterr().err
+    assert secret not in err and "The token `[redacted]` was rejected" in err

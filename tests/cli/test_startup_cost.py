@@ -1,0 +1,49 @@
+"""``pledgebot --help`` and ``--version`` answer before anything heavy is imported.
+
+Start-up time itself is measured outside the test suite (``farm-bench``); what the suite holds
+is the cause: parsing the arguments imports neither pydantic nor asyncio nor a platform library.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from tests.cli.conftest import ROOT
+
+HEAVY = ("pydantic", "asyncio", "discord", "telegram", "aiosqlite", "bot.config", "bot.app")
+
+PROBE = """
+import sys
+from bot.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+heavy = [m for m in {heavy!r} if m in sys.modules]
+print("loaded:", ",".join(heavy))
+"""
+
+
+@pytest.mark.parametrize(
+    "argv", [["--version"], ["--help"], ["run", "--help"], ["copy-store", "--help"]]
+)
+def test_help_and_version_import_nothing_heavy(argv: list[str]) -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE.format(heavy=HEAVY), *argv],
+        capture_output=True, text=True, cwd=ROOT, timeout=60, check=True,
+    )  # fmt: skip
+    assert result.stdout.rstrip().endswith("loaded:"), result.stdout
+    assert "pledgebot" in result.stdout
+
+
+def test_version_is_the_installed_package_version() -> None:
+    from importlib.metadata import version
+
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "--version"],
+        capture_output=True, text=True, cwd=ROOT, timeout=60, check=True,
+    )  # fmt: skip
+    assert result.stdout == f"pledgebot {version('pledgebot')}\n"
