@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TextIO, cast
 
 from bot.config import ConfigError, Settings
 from bot.domain import Destinations, Letter
+from bot.errors import StoreUnavailable
 from bot.export import ExportFormat
 from bot.milestones import MilestonePolicy
 from bot.outbox import OutboxDispatcher
@@ -197,7 +198,13 @@ async def core(settings: Settings, *, read_only: bool = False) -> AsyncIterator[
             SystemClock(),
         )
         if not read_only:
-            await service.start()
+            try:
+                await service.start()
+            except StoreUnavailable:  # locked, read-only or full: serve what can be served
+                _log.warning(
+                    "the database takes no changes now (locked, read-only or full): reading "
+                    "works, changes are refused with 'try again' until it does"
+                )
         yield service
 
 

@@ -191,6 +191,8 @@ class SignerStatus:
     signature: Signature | None
     letter_changed: bool
     count: int
+    #: Minutes before this account may sign again after withdrawing (0: it may now).
+    sign_again_in: int = 0
 
     @property
     def withdraw_choices(self) -> tuple[WithdrawChoice, ...]:

@@ -60,8 +60,8 @@ class OutboxDispatcher:
         """At start-up: take back rows a crashed run had claimed but not finished."""
         if self._started:
             return
-        self._started = True
         released = await self.store.outbox_release_claims(self.platforms)
+        self._started = True  # only once it worked: a locked store is asked again next time
         if released:
             _log.warning("outbox: %d message(s) left in flight by an earlier run", released)
 
@@ -101,17 +101,31 @@ class OutboxDispatcher:
                 task.cancel()  # a cancelled send stays claimed: its lease brings it back
 
     async def drain(self) -> int:
-        """Deliver everything due now (used before a clean exit and by the console)."""
-        await self.recover()
+        """Deliver everything due now (used before a clean exit and by the console).
+
+        A store that cannot take the bookkeeping now (locked by another process, read-only,
+        full) ends the round early instead of failing the caller: what is owed stays owed, and
+        a later drain delivers it."""
         total = 0
-        while delivered := await self.deliver_due():
-            total += delivered
+        try:
+            await self.recover()
+            while delivered := await self.deliver_due():
+                total += delivered
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            _log.warning("outbox: cannot deliver now, will try again later: %s", exc)
+            _log.debug("outbox: drain failed", exc_info=True)
         return total
 
     async def deliver_due(self) -> int:
-        """One round: claim what is due (each destination's next message) and deliver it."""
+        """One round: claim what is due (each destination's next message) and deliver it.
+        Every delivery of the round finishes before a failure is raised."""
         claimed = await self._claim(self.batch)
-        await asyncio.gather(*(self._deliver(m) for m in claimed))
+        results = await asyncio.gather(*(self._deliver(m) for m in claimed), return_exceptions=True)
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
         return len(claimed)
 
     async def _deliver_queue(self, message: OutboxMessage | None) -> None:

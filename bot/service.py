@@ -201,7 +201,8 @@ class PledgeService:
     async def status(self, identity: Identity) -> SignerStatus:
         sig = await self.store.latest_signature(identity)
         changed = sig is not None and sig.letter_version != self.version
-        return SignerStatus(sig, changed, await self.store.count())
+        wait = self._cooldown_left(sig, self.clock.now())
+        return SignerStatus(sig, changed, await self.store.count(), wait)
 
     async def signatories(self, page: int = 1) -> SignatoriesPage:
         listed = await self.store.listed_count()
@@ -448,10 +449,18 @@ class PledgeService:
             raise AlreadySigned(latest)
         if latest.status is Status.REMOVED:
             raise SignerRemoved(latest)
-        if latest.status is Status.WITHDRAWN and latest.withdrawn_at is not None:
-            wait = latest.withdrawn_at + self.rules.cooldown - now
-            if wait > timedelta(0):
-                raise CoolingDown(max(1, -(-int(wait.total_seconds()) // 60)))
+        wait = self._cooldown_left(latest, now)
+        if wait:
+            raise CoolingDown(wait)
+
+    def _cooldown_left(self, latest: Signature | None, now: datetime) -> int:
+        """Minutes (rounded up) before an account that withdrew may sign again; 0: it may."""
+        if latest is None or latest.status is not Status.WITHDRAWN or latest.withdrawn_at is None:
+            return 0
+        wait = latest.withdrawn_at + self.rules.cooldown - now
+        if wait <= timedelta(0):
+            return 0
+        return max(1, -(-int(wait.total_seconds()) // 60))
 
     def _too_new(self, account_created_at: datetime | None) -> bool:
         if account_created_at is None or not self.rules.min_account_age:

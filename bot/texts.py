@@ -139,6 +139,10 @@ def status_text(status: SignerStatus) -> str:
         case Status.REJECTED:
             reason = f" Reason: {sig.reason}" if sig.reason else ""
             lines.append(f"Status: not approved.{reason} You may sign again.")
+        case Status.WITHDRAWN if status.sign_again_in:
+            minutes = status.sign_again_in
+            unit = "minute" if minutes == 1 else "minutes"
+            lines.append(f"Status: withdrawn. You can sign again in {minutes} {unit}.")
         case Status.WITHDRAWN:
             lines.append("Status: withdrawn. You may sign again.")
         case Status.REMOVED:

@@ -7,6 +7,7 @@ outbox owes the console: ``[announcement] …``, ``[to alice] …`` and ``[mod q
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 import queue
 import sys
@@ -62,6 +63,15 @@ def _settle(future: asyncio.Future[str], line: str | None, exc: BaseException | 
         future.set_result(line or "")
 
 
+def _tolerant(stream: TextIO) -> TextIO:
+    """The terminal's streams with undecodable input read as U+FFFD and unprintable output
+    written as "?": one invalid byte must not end the session (nor take the lines before it in
+    the same read with it)."""
+    if isinstance(stream, io.TextIOWrapper):
+        stream.reconfigure(errors="replace")
+    return stream
+
+
 class ConsoleAdapter:
     platform = "console"
 
@@ -77,8 +87,8 @@ class ConsoleAdapter:
         after_command: Callable[[], Awaitable[Any]] | None = None,
     ) -> None:
         self.service = service
-        self._in = stdin or sys.stdin
-        self._out = stdout or sys.stdout
+        self._in = stdin or _tolerant(sys.stdin)
+        self._out = stdout or _tolerant(sys.stdout)
         self.interactive = self._in.isatty() if interactive is None else interactive
         self.session = Session(user, frozenset(moderators))
         self._after_command = after_command
@@ -118,7 +128,10 @@ class ConsoleAdapter:
                 reply = texts.APOLOGY
             self._print(reply)
             if self._after_command is not None:
-                await self._after_command()
+                try:
+                    await self._after_command()
+                except Exception:  # e.g. the outbox's database is busy: the next command retries
+                    _log.exception("console: delivering what is owed failed")
 
     # -- outbox Sender ----------------------------------------------------------------------
     async def deliver(self, message: OutboxMessage) -> str | None:

@@ -66,7 +66,8 @@ def test_a_whole_campaign_on_the_console(pledgebot: Pledgebot, config: Path) -> 
     assert re.search(r"mod \(console:mod\): reject #3 — Please use your artist name", out)
     # withdraw and erase
     assert "Signature #1 is withdrawn. Your details have been erased." in out
-    assert "Signature #1: (erased)" in out and "Status: withdrawn. You may sign again." in out
+    assert "Signature #1: (erased)" in out
+    assert "Status: withdrawn. You can sign again in 10 minutes." in out  # the cooldown holds
 
 
 def test_milestone_is_announced_once_across_runs(pledgebot: Pledgebot, config: Path) -> None:
@@ -160,3 +161,15 @@ def test_run_only_a_platform_needs_its_token(pledgebot: Pledgebot, config: Path)
     result = pledgebot("run", "--only", "telegram", "--config", str(config))
     assert result.returncode == 2
     assert "--only telegram needs the telegram token" in result.stderr
+
+
+def test_status_after_withdrawing_says_when_signing_is_possible_again(
+    pledgebot: Pledgebot, config: Path
+) -> None:
+    result = pledgebot(
+        "console", "--config", str(config), stdin="/sign Ada\n/withdraw\n/status\n/sign Ada\n"
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Status: withdrawn. You can sign again in 10 minutes." in result.stdout
+    assert "You may sign again" not in result.stdout
+    assert "you can sign again in 10 minutes" in result.stdout

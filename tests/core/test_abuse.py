@@ -11,6 +11,7 @@ from bot.errors import CoolingDown
 from bot.milestones import MilestonePolicy
 from bot.service import PledgeService, Rules
 from bot.surge import SurgeMonitor
+from bot.texts import status_text
 from tests.conftest import DESTINATIONS, LETTER, StepClock, artist
 
 
@@ -34,6 +35,23 @@ async def test_signing_again_right_after_withdrawing_waits(store: object) -> Non
     service.clock.at += timedelta(minutes=1)
     again = await service.sign(artist(1), SignatureForm("A"), community="c")
     assert again.signature.status is Status.PENDING
+
+
+async def test_status_says_when_a_withdrawn_signer_may_sign_again(store: object) -> None:
+    """/status and /sign tell the same story during the cooldown."""
+    service = _service(store, cooldown=timedelta(minutes=10))
+    await service.sign(artist(1), SignatureForm("A"), community="c")
+    await service.withdraw(artist(1))
+    during = status_text(await service.status(artist(1).identity))
+    assert "Status: withdrawn. You can sign again in 10 minutes." in during
+    assert "You may sign again" not in during
+    assert isinstance(service.clock, StepClock)
+    service.clock.at += timedelta(minutes=9, seconds=30)
+    assert "in 1 minute." in status_text(await service.status(artist(1).identity))
+    service.clock.at += timedelta(minutes=1)
+    after = status_text(await service.status(artist(1).identity))
+    assert "Status: withdrawn. You may sign again." in after
+    await service.sign(artist(1), SignatureForm("A"), community="c")  # and indeed they may
 
 
 async def test_new_accounts_wait_for_a_moderator_even_with_auto_approval(store: object) -> None:
