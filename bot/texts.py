@@ -36,6 +36,7 @@ __all__ = [
     "earlier_line",
     "format_milestone",
     "mod_queue_summary",
+    "moderators_unreadable",
     "rejected",
     "rejected_notification",
     "removed",
@@ -293,6 +294,16 @@ def card_update(sig: Signature) -> str:
     else:
         state = f"#{sig.id} {sig.status}{who}{why}."
     return state
+
+
+def moderators_unreadable(mod_chat: int | str) -> str:
+    """To Telegram's listed moderators when the mod chat's administrators cannot be read."""
+    return (
+        f"I can no longer see who administers the mod chat ({mod_chat}): I may have been removed "
+        "from it, or it became a supergroup with a new id. Until that is fixed, only the "
+        "moderators listed in telegram.moderator_user_ids can moderate on Telegram. Add me back "
+        "to the mod chat, or update telegram.mod_chat_id."
+    )
 
 
 def surge_alert(surge: Surge) -> str:

@@ -11,13 +11,14 @@ dispatcher and the other adapters share that loop. Cancelling ``run()`` (SIGINT/
 from __future__ import annotations
 
 import asyncio
+import html
 import logging
 from typing import Any
 from urllib.parse import urlsplit
 
 from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.error import InvalidToken
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import AIORateLimiter, Application, Defaults
 
 from adapters.telegram import menus
@@ -27,6 +28,7 @@ from adapters.telegram.handlers import register
 from adapters.telegram.http import AiohttpRequest
 from adapters.telegram.moderators import PLATFORM, ModeratorDirectory
 from adapters.telegram.sender import OutboxSender
+from bot import texts
 from bot.config import TelegramSettings, rejected_token
 from bot.domain import OutboxMessage
 from bot.ports import DeliveryError
@@ -42,6 +44,7 @@ RATE_LIMIT_RETRIES = 3  # a 429 is waited out this many times before the caller 
 MAX_CONCURRENT_UPDATES = 64
 READY_TIMEOUT = 30.0  # how long an outbox delivery waits for the bot to connect
 STOP_TIMEOUT = 10.0  # how long stopping waits for polling and running handlers
+MODERATOR_CACHE = 300.0  # seconds the mod chat's administrators are remembered
 
 
 def build_application(
@@ -88,12 +91,24 @@ class TelegramAdapter:
     platform = PLATFORM
 
     def __init__(
-        self, service: PledgeService, settings: TelegramSettings, *, rate_limit: bool = True
+        self,
+        service: PledgeService,
+        settings: TelegramSettings,
+        *,
+        rate_limit: bool = True,
+        moderator_cache: float = MODERATOR_CACHE,
     ) -> None:
-        """``rate_limit``: see :func:`build_application` (off only for benchmarks)."""
+        """``rate_limit``: see :func:`build_application` (off only for benchmarks).
+        ``moderator_cache``: seconds the mod chat's administrators are remembered."""
         self.service = service
         self.settings = settings
-        self.moderators = ModeratorDirectory(settings.moderator_user_ids, settings.mod_chat_id)
+        self.moderators = ModeratorDirectory(
+            settings.moderator_user_ids,
+            settings.mod_chat_id,
+            ttl=moderator_cache,
+            on_lookup_failure=self._moderators_unreadable,
+        )
+        self._warnings: set[asyncio.Task[None]] = set()
         self._requests = (AiohttpRequest(), AiohttpRequest(connection_pool_size=1))
         self.application = build_application(
             settings, rate_limit=rate_limit, requests=self._requests
@@ -164,6 +179,21 @@ class TelegramAdapter:
             settings.webhook_listen,
             settings.webhook_port,
         )
+
+    def _moderators_unreadable(self, error: TelegramError) -> None:
+        """The mod chat's administrators cannot be read: tell the moderators who still
+        moderate (``moderator_user_ids``), privately, once per spell of failures."""
+        task = asyncio.create_task(self._warn_moderators())
+        self._warnings.add(task)
+        task.add_done_callback(self._warnings.discard)
+
+    async def _warn_moderators(self) -> None:
+        text = html.escape(texts.moderators_unreadable(self.settings.mod_chat_id))
+        for user_id in self.settings.moderator_user_ids:
+            try:
+                await self.application.bot.send_message(user_id, text)
+            except TelegramError as exc:
+                _log.warning("telegram: cannot warn moderator %s: %s", user_id, exc)
 
     async def deliver(self, message: OutboxMessage) -> str | None:
         """The outbox sender: waits for the bot to be connected, then posts the row."""

@@ -5,6 +5,11 @@ moderator may then do is decided by the core. Administrators are looked up with
 ``getChatAdministrators`` and remembered for a few minutes, so a burst of button presses costs one
 request, and someone demoted in the mod chat loses their rights within that time (at once when
 Telegram tells the bot about the change).
+
+A lookup that fails (the bot removed from the mod chat, the group upgraded to a supergroup with a
+new id) fails closed: once the remembered list is older than the cache time, only
+``moderator_user_ids`` moderate, until a lookup works again. ``on_lookup_failure`` is told once
+per such spell, so the moderators can be warned.
 """
 
 from __future__ import annotations
@@ -44,6 +49,7 @@ class ModeratorDirectory:
         ttl: float = 300.0,
         retry_after_failure: float = 30.0,
         clock: Callable[[], float] = time.monotonic,
+        on_lookup_failure: Callable[[TelegramError], None] = lambda exc: None,
     ) -> None:
         self.user_ids = frozenset(user_ids)
         self.mod_chat_id = mod_chat_id
@@ -53,6 +59,8 @@ class ModeratorDirectory:
         self._admins: frozenset[int] = frozenset()
         self._expires = 0.0
         self._lock = asyncio.Lock()
+        self._on_lookup_failure = on_lookup_failure
+        self._failing = False  # in a spell of failed lookups (told once per spell)
 
     async def actor(self, bot: Bot, user: User) -> Actor:
         """The actor for a moderation request, vouched for by this directory."""
@@ -79,14 +87,28 @@ class ModeratorDirectory:
             try:
                 members = await bot.get_chat_administrators(self.mod_chat_id)
             except TelegramError as exc:
-                # Keep what we knew; ask again soon rather than on every press.
+                # The remembered list is out of date (its time ran out, or Telegram said it
+                # changed): fail closed rather than let a demoted admin keep approving. Ask
+                # again soon rather than on every press.
                 _log.warning(
-                    "cannot list the administrators of mod chat %s: %s", self.mod_chat_id, exc
+                    "cannot list the administrators of mod chat %s: %s; until that works, only "
+                    "telegram.moderator_user_ids moderate",
+                    self.mod_chat_id,
+                    exc,
                 )
-                self._expires = self._clock() + self.retry_after_failure
+                self._admins = frozenset()
+                self._expires = self._clock() + min(self.retry_after_failure, self.ttl)
+                if not self._failing:
+                    self._failing = True
+                    self._on_lookup_failure(exc)
                 return self._admins
             self._admins = frozenset(m.user.id for m in members if not m.user.is_bot)
             self._expires = self._clock() + self.ttl
+            if self._failing:
+                self._failing = False
+                _log.warning(
+                    "the administrators of mod chat %s are readable again", self.mod_chat_id
+                )
             return self._admins
 
     def forget(self) -> None:

@@ -207,6 +207,7 @@ async def start_bot(
         allow_anonymous: bool = True,
         letter: Letter = LETTER,
         webhook: dict[str, Any] | None = None,
+        moderator_cache: float = 300.0,
     ) -> Bot:
         ada = fake.new_user("Ada", username="ada")
         bob = fake.new_user("Bob")
@@ -245,7 +246,7 @@ async def start_bot(
             mod_chat_id=mod_chat.id,
             **(webhook or {}),
         )
-        adapter = TelegramAdapter(service, settings)
+        adapter = TelegramAdapter(service, settings, moderator_cache=moderator_cache)
         # Retries after a transient failure come after milliseconds, not seconds.
         dispatcher = OutboxDispatcher(service.store, [adapter], service.clock, base_backoff=0.01)
         service.on_outbox(dispatcher.notify)

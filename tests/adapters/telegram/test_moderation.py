@@ -11,9 +11,9 @@ import time
 import pytest
 
 from bot.domain import Status
-from tests.adapters.telegram.conftest import JSON, Bot
+from tests.adapters.telegram.conftest import JSON, Bot, Start
 from tests.conftest import MOD
-from tests.fakes.fake_telegram import FakeChat, FakeUser, chat_member_api
+from tests.fakes.fake_telegram import ApiCall, FakeChat, FakeUser, chat_member_api
 
 REFUSAL = "Only moderators can do that."
 
@@ -385,3 +385,40 @@ async def test_a_decision_made_elsewhere_redraws_the_card(bot: Bot) -> None:
     await bot.service.reject(MOD, sig.id, "duplicate")  # no Telegram handler involved
     edited = await _card_edit(bot, card, since=mark, ending="❌ Rejected by mod: duplicate")
     assert "reply_markup" not in edited
+
+
+async def test_moderation_fails_closed_when_the_admins_cannot_be_read(start_bot: Start) -> None:
+    """The bot was removed from the mod chat: its administrators can no longer be looked up.
+    Once the remembered list is out of date, only moderator_user_ids moderate, and they are
+    told once (not on every press)."""
+    bot = await start_bot(moderator_cache=0.0)  # every question looks the admins up again
+    first = await bot.sign(bot.ada, "Ada")
+    card = await bot.card(first.id)
+    bot.fake.break_method(
+        "getChatAdministrators",
+        status=403,
+        description="Forbidden: bot was kicked from the supergroup chat",
+    )
+    mark = bot.fake.mark()
+    for _ in range(2):
+        answer = await bot.press(bot.admin, card, "✅ Approve")
+        assert answer.params["text"] == REFUSAL
+    await _assert_unchanged(bot, first.id, card, since=mark)
+
+    def warning(call: ApiCall) -> bool:
+        return call.params["chat_id"] == bot.mod.id and "moderator_user_ids" in call.params["text"]
+
+    told = await bot.fake.wait_for("sendMessage", warning, since=mark)
+    assert "can no longer see who administers the mod chat" in told.params["text"]
+    # The listed moderator still moderates.
+    approved = await bot.press(bot.mod, card, "✅ Approve")
+    assert approved.params.get("text") != REFUSAL
+    await bot.fake.wait_for("editMessageText", since=mark)
+    assert (await bot.service.pending_item(first.id)).signature.status is Status.APPROVED
+    assert len([c for c in bot.fake.calls[mark:] if c.method == "sendMessage" and warning(c)]) == 1
+    # Readable again: the administrator moderates again.
+    bot.fake.repair_method("getChatAdministrators")
+    second = await bot.sign(bot.bob, "Bob")
+    card = await bot.card(second.id)
+    answer = await bot.press(bot.admin, card, "✅ Approve")
+    assert answer.params.get("text") != REFUSAL
