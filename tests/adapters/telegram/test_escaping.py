@@ -13,6 +13,7 @@ import dataclasses
 import pytest
 
 from bot.domain import Letter, SignatureForm
+from bot.limits import AUDIT_MAX
 from tests.adapters.telegram.conftest import JSON, Bot, Start
 from tests.conftest import MOD, artist
 
@@ -107,7 +108,7 @@ async def test_a_long_letter_is_split_with_the_button_on_the_last_part(start_bot
     assert summary["text"].endswith("or cancel.")
 
 
-@pytest.mark.parametrize("command", ["/pending", "/audit 500"])
+@pytest.mark.parametrize("command", ["/pending", f"/audit {AUDIT_MAX}"])
 async def test_long_moderator_answers_fit(start_bot: Start, command: str) -> None:
     bot = await start_bot(thresholds=(1000,))
     for n in range(30):
@@ -119,6 +120,13 @@ async def test_long_moderator_answers_fit(start_bot: Start, command: str) -> Non
     mark = bot.fake.mark()
     bot.fake.feed_command(bot.mod, None, command)
     await bot.fake.wait_for("sendMessage", since=mark)
-    await bot.say(bot.mod, None, "/count")  # the chat's updates run in order: the answer is done
-    answers = [c for c in bot.fake.calls[mark:] if c.method == "sendMessage"]
+    # The chat's updates run in order: once /count is answered, the whole answer is sent.
+    bot.fake.feed_command(bot.mod, None, "/count")
+    counted = await bot.fake.wait_for(
+        "sendMessage", lambda c: "so far" in c.params.get("text", ""), since=mark
+    )
+    answers = [c for c in bot.fake.calls[mark:] if c.method == "sendMessage" and c is not counted]
     assert all(c.ok for c in answers)
+    if command.startswith("/audit"):  # the whole log was shown, not an error
+        shown = "\n".join(bot.sent(c)["text"] for c in answers)
+        assert shown.count(": reject #") == 30
