@@ -21,6 +21,7 @@ __all__ = [
     "NewSignature",
     "OutboxKind",
     "OutboxMessage",
+    "OutboxStatus",
     "PendingItem",
     "SignatoriesPage",
     "Signature",
@@ -256,6 +257,15 @@ class OutboxKind(StrEnum):
     ALERT = "alert"  # something moderators should look at (a surge from one community)
 
 
+class OutboxStatus(StrEnum):
+    """Where an owed message stands (the store's ``outbox.status`` holds these values)."""
+
+    PENDING = "pending"  # due at its next attempt time
+    SENDING = "sending"  # claimed by a dispatcher until its lease ends
+    DELIVERED = "delivered"  # posted; ``ref`` is the platform's id for it
+    FAILED = "failed"  # given up on, or cancelled by an erase
+
+
 @dataclass(frozen=True, slots=True)
 class OutboxMessage:
     """One message owed to one destination. Written in the same transaction as its cause."""
@@ -269,7 +279,7 @@ class OutboxMessage:
     id: int = 0
     attempts: int = 0
     created_at: datetime | None = None
-    status: str = "pending"
+    status: OutboxStatus = OutboxStatus.PENDING
     ref: str | None = None
 
 

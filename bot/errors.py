@@ -3,10 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from bot.domain import Signature
+from bot.domain import Signature, Status
 
 __all__ = [
     "AlreadyDecided",
@@ -93,7 +90,8 @@ class NotAnAuditLength(InvalidInput):
 
 class AlreadySigned(PledgeError):
     def __init__(self, signature: Signature) -> None:
-        state = "is awaiting approval" if signature.status == "pending" else "is on the letter"
+        pending = signature.status is Status.PENDING
+        state = "is awaiting approval" if pending else "is on the letter"
         super().__init__(
             f"You have already signed: signature #{signature.id} {state}. "
             "Use /status to see it or /withdraw to take it back."

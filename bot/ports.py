@@ -16,6 +16,7 @@ from bot.domain import (
     AuditEntry,
     Identity,
     NewSignature,
+    OutboxKind,
     OutboxMessage,
     Signature,
 )
@@ -158,7 +159,7 @@ class Store(Protocol):
     async def outbox_messages(self) -> list[OutboxMessage]:
         """Every outbox row with its delivery status, oldest first (operators and tests)."""
 
-    async def outbox_refs(self, signature_id: int, kind: str) -> list[tuple[str, str, str]]:
+    async def outbox_refs(self, signature_id: int, kind: OutboxKind) -> list[tuple[str, str, str]]:
         """``(platform, destination, ref)`` of delivered messages about a signature (e.g. the
         mod-queue posts an adapter edits once the signature is decided)."""
 

@@ -2,13 +2,15 @@
 
 Each public method is one use case. Writes run as a single unit of work through
 :meth:`bot.ports.Store.write`, so a signature, the count, a crossed milestone, its outbox rows and
-the audit entry commit together or not at all.
+the audit entry commit together or not at all; :class:`bot.units.UnitRunner` runs them and wakes
+the outbox when a unit owed messages. What mod-queue cards are drawn from, which the outbox needs
+and which acts for no one, is :attr:`PledgeService.mod_queue`, beside the use cases.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Literal
@@ -51,8 +53,10 @@ from bot.export import ExportFormat, export_chunks
 from bot.hygiene import LIMITS, clean_form, clean_reason, clean_text
 from bot.limits import AUDIT_DEFAULT, AUDIT_MAX, MAX_BATCH_DECISIONS, PAGE_SIZE, PENDING_DEFAULT
 from bot.milestones import MilestonePolicy
+from bot.modqueue import ModQueue
 from bot.ports import Clock, Store, WriteTx
 from bot.surge import SurgeMonitor
+from bot.units import UnitRunner
 
 __all__ = [
     "Decision",
@@ -154,7 +158,9 @@ class PledgeService:
         self.rules = rules
         self.destinations = destinations
         self.clock: Clock = clock or SystemClock()
-        self._outbox_listeners: list[Callable[[], None]] = []
+        #: Plumbing for the adapters' outbox senders: a card's contents, where it was posted.
+        self.mod_queue = ModQueue(store)
+        self._write = UnitRunner(store)
         self._surges = SurgeMonitor(
             rules.surge_window, rules.surge_share, rules.surge_min_signatures
         )
@@ -167,16 +173,12 @@ class PledgeService:
         async def unit(tx: WriteTx) -> bool:
             return await tx.record_letter_version(letter.version, letter.text, now)
 
-        if await self.store.write(unit):
+        if await self._write(unit):
             _log.info("letter version %s recorded", letter.version)
 
     def on_outbox(self, listener: Callable[[], None]) -> None:
         """Be told when a unit wrote outbox rows (the dispatcher wakes up instead of polling)."""
-        self._outbox_listeners.append(listener)
-
-    def _outbox_written(self) -> None:
-        for listener in self._outbox_listeners:
-            listener()
+        self._write.on_outbox(listener)
 
     # -- reading -----------------------------------------------------------------------------
     async def count(self) -> int:
@@ -252,19 +254,15 @@ class PledgeService:
                 )
             )
             if auto:
-                await self._count_changed(tx, 1, now, announced)
+                await self._count_changed(tx, 1, now)
             else:
                 await tx.add_outbox(self._mod_queue_messages(sig), now)
-                announced.append(True)
             return sig
 
-        announced: list[bool] = []  # the outbox got rows: wake the dispatcher (not otherwise)
-        sig = await self.store.write(unit)
-        if announced:
-            self._outbox_written()
+        sig = await self._write(unit)
         surge = self._surges.record(community, sig.created_at)
         if surge is not None:
-            await self.alert_moderators(texts.surge_alert(surge))
+            await self._alert_moderators(texts.surge_alert(surge))
         return SignResult(sig)
 
     async def check_can_sign(self, identity: Identity) -> None:
@@ -312,9 +310,7 @@ class PledgeService:
             )
             return changed.get(active.id) if active is not None else None
 
-        result = await self.store.write(unit)
-        self._outbox_written()
-        return result
+        return await self._write(unit)
 
     async def withdraw_as_chosen(self, actor: Actor, choice: WithdrawChoice) -> WithdrawResult:
         """Carry out what the signer picked among :attr:`SignerStatus.withdraw_choices` (a
@@ -332,19 +328,7 @@ class PledgeService:
 
     async def pending(self, actor: Actor, limit: int = PENDING_DEFAULT) -> list[PendingItem]:
         self.require_moderator(actor)
-        return await self._with_context(await self.store.pending(limit))
-
-    async def pending_item(self, signature_id: int) -> PendingItem:
-        """A signature with its moderator context, for rendering a mod-queue card."""
-        sig = await self.store.get_signature(signature_id)
-        if sig is None:
-            raise SignatureNotFound(signature_id)
-        return (await self._with_context([sig]))[0]
-
-    async def posted_refs(self, signature_id: int, kind: OutboxKind) -> list[tuple[str, str, str]]:
-        """``(platform, destination, message ref)`` of delivered posts about a signature, e.g.
-        the mod-queue cards an adapter updates once the signature is decided."""
-        return await self.store.outbox_refs(signature_id, kind.value)
+        return await self.mod_queue.with_context(await self.store.pending(limit))
 
     async def approve(self, actor: Actor, signature_ids: Iterable[int]) -> list[Decision]:
         """Approve several signatures in one unit: one count change, one milestone check."""
@@ -375,9 +359,7 @@ class PledgeService:
                 await self._count_changed(tx, approved, now)
             return decisions
 
-        decisions = await self.store.write(unit)
-        self._outbox_written()
-        return decisions
+        return await self._write(unit)
 
     async def reject(self, actor: Actor, signature_id: int, reason: str) -> Signature:
         self.require_moderator(actor)
@@ -397,9 +379,7 @@ class PledgeService:
             await tx.add_outbox(notes + self._card_updates(done), now)
             return done
 
-        done = await self.store.write(unit)
-        self._outbox_written()
-        return done
+        return await self._write(unit)
 
     async def remove(self, actor: Actor, signature_id: int, reason: str) -> Signature:
         """Take a signature off the letter for good (spam, impersonation), even once approved.
@@ -422,9 +402,7 @@ class PledgeService:
                 await self._count_changed(tx, -1, now)
             return done
 
-        done = await self.store.write(unit)
-        self._outbox_written()
-        return done
+        return await self._write(unit)
 
     async def audit(self, actor: Actor, limit: int = AUDIT_DEFAULT) -> list[AuditEntry]:
         """The latest moderator actions, newest first (at most :data:`~bot.limits.AUDIT_MAX`)."""
@@ -467,7 +445,7 @@ class PledgeService:
             return False
         return self.clock.now() - account_created_at < self.rules.min_account_age
 
-    async def alert_moderators(self, text: str) -> None:
+    async def _alert_moderators(self, text: str) -> None:
         """Tell every mod-queue destination something they should look at (a surge)."""
         messages = [
             OutboxMessage(OutboxKind.ALERT, platform, dest, text)
@@ -479,8 +457,7 @@ class PledgeService:
         async def unit(tx: WriteTx) -> None:
             await tx.add_outbox(messages, now)
 
-        await self.store.write(unit)
-        self._outbox_written()
+        await self._write(unit)
 
     async def _get(self, tx: WriteTx, signature_id: int) -> Signature:
         sig = await tx.get_signature(signature_id)
@@ -488,28 +465,24 @@ class PledgeService:
             raise SignatureNotFound(signature_id)
         return sig
 
-    async def _count_changed(
-        self, tx: WriteTx, delta: int, now: datetime, announced: list[bool] | None = None
-    ) -> None:
+    async def _count_changed(self, tx: WriteTx, delta: int, now: datetime) -> None:
         """Apply a change to the approved count; milestones follow once the store knows the
-        exact count before and after it (see :meth:`_announce_milestones`). ``announced`` gets
-        an entry when that writes an announcement."""
+        exact count before and after it (see :meth:`_announce_milestones`)."""
 
         async def crossed(tx: WriteTx, old: int, new: int) -> None:
-            if await self._announce_milestones(tx, old, new, now) and announced is not None:
-                announced.append(True)
+            await self._announce_milestones(tx, old, new, now)
 
         await tx.add_to_count(delta, crossed)
 
-    async def _announce_milestones(self, tx: WriteTx, old: int, new: int, now: datetime) -> bool:
+    async def _announce_milestones(self, tx: WriteTx, old: int, new: int, now: datetime) -> None:
         """Announce the highest milestone this change newly crosses; lower ones crossed by the
         same change are marked reached silently, and none is ever announced twice."""
         crossed = self.rules.milestones.crossed(old, new)
         if not crossed:
-            return False
+            return
         fresh = await tx.claim_milestones(crossed, now)
         if not fresh:
-            return False
+            return
         top = max(fresh)
         text = texts.format_milestone(
             self.rules.milestone_message, count=top, title=self.letter.title
@@ -521,7 +494,6 @@ class PledgeService:
             ],
             now,
         )
-        return True
 
     def _mod_queue_messages(self, sig: Signature) -> list[OutboxMessage]:
         text = texts.mod_queue_summary(PendingItem(sig))
@@ -549,32 +521,6 @@ class PledgeService:
             wording(sig, self.letter.title),
             signature_id=sig.id,
         )
-
-    async def _with_context(self, sigs: Sequence[Signature]) -> list[PendingItem]:
-        """Attach history and possible duplicates with two queries for the whole list."""
-        if not sigs:
-            return []
-        identities = list({s.identity for s in sigs})
-        history = await self.store.histories(identities)
-        keys = list({k for s in sigs for k in (s.name_key, s.look_key) if k})
-        approved = await self.store.approved_with_keys(keys)
-        by_identity: dict[Identity, list[Signature]] = {}
-        for h in history:
-            by_identity.setdefault(h.identity, []).append(h)
-        items = []
-        for sig in sigs:
-            earlier = tuple(h for h in by_identity.get(sig.identity, ()) if h.id < sig.id)
-            dups = tuple(
-                a
-                for a in approved
-                if a.id != sig.id
-                and (
-                    (sig.name_key and a.name_key == sig.name_key)
-                    or (sig.look_key and a.look_key == sig.look_key)
-                )
-            )
-            items.append(PendingItem(sig, earlier, dups))
-        return items
 
 
 def _who(actor: Actor) -> str:

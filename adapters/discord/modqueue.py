@@ -20,7 +20,7 @@ from adapters.discord import render
 from adapters.discord.modals import Form
 from adapters.discord.permissions import PLATFORM
 from adapters.discord.replies import NO_PINGS, Reply, open_modal, respond, update
-from bot.domain import OutboxKind, Signature, Status
+from bot.domain import Signature, Status
 from bot.errors import AlreadyDecided
 from bot.hygiene import LIMITS
 
@@ -170,7 +170,7 @@ async def post_card(
     client: PledgeClient, channel_id: int, signature_id: int, *, nonce: str
 ) -> discord.Message:
     """Post a signature's card (as it stands now) to the mod channel."""
-    item = await client.service.pending_item(signature_id)
+    item = await client.service.mod_queue.item(signature_id)
     sig = item.signature
     if sig.status is Status.PENDING:
         embed = render.mod_card(
@@ -191,9 +191,8 @@ async def post_card(
 async def refresh_cards(client: PledgeClient, sig: Signature, *, skip: int | None = None) -> None:
     """Edit every Discord card of ``sig`` to show its current state (``skip``: a card already
     being edited through the interaction). The decision is made; a failed edit is only logged."""
-    refs = await client.service.posted_refs(sig.id, OutboxKind.MOD_QUEUE)
-    for platform, destination, ref in refs:
-        if platform != PLATFORM or not (destination.isdecimal() and ref.isdecimal()):
+    for destination, ref in await client.service.mod_queue.posted_cards(sig.id, PLATFORM):
+        if not (destination.isdecimal() and ref.isdecimal()):
             continue
         if int(ref) == skip:
             continue

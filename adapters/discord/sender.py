@@ -45,7 +45,7 @@ async def deliver(client: PledgeClient, message: OutboxMessage) -> str | None:
                 # Decided elsewhere (another platform, process, the console): redraw our cards.
                 if message.signature_id is None:
                     raise DeliveryError("a card update without a signature", permanent=True)
-                item = await client.service.pending_item(message.signature_id)
+                item = await client.service.mod_queue.item(message.signature_id)
                 await modqueue.refresh_cards(client, item.signature)
                 return None
             case OutboxKind.ANNOUNCEMENT:

@@ -29,7 +29,7 @@ from adapters.telegram.keyboards import View
 from adapters.telegram.messages import edit_markup, edit_query, reply
 from adapters.telegram.moderators import PLATFORM
 from bot import commands, texts
-from bot.domain import Actor, OutboxKind, PendingItem, Status
+from bot.domain import Actor, PendingItem, Status
 from bot.errors import AlreadyDecided, PledgeError
 from bot.service import PledgeService
 
@@ -104,12 +104,12 @@ async def refresh_cards(
     caller redraws itself). A card that cannot be edited is logged, never an error for the
     moderator whose decision is already recorded."""
     for signature_id in dict.fromkeys(signature_ids):
-        text, markup = card(await service.pending_item(signature_id))
-        refs = await service.posted_refs(signature_id, OutboxKind.MOD_QUEUE)
+        text, markup = card(await service.mod_queue.item(signature_id))
+        posted = await service.mod_queue.posted_cards(signature_id, PLATFORM)
         targets = [
             (int(chat), int(ref))
-            for platform, chat, ref in refs
-            if platform == PLATFORM and ref.isdecimal() and (int(chat), int(ref)) != skip
+            for chat, ref in posted
+            if ref.isdecimal() and (int(chat), int(ref)) != skip
         ]
         results = await asyncio.gather(
             *(messages.edit(bot, chat, ref, text, markup) for chat, ref in targets),
@@ -137,7 +137,7 @@ async def _redraw(
     if view == "l":
         text, markup = await _pending_view(context, actor)
     else:
-        text, markup = card(await context.service.pending_item(sig_id))
+        text, markup = card(await context.service.mod_queue.item(sig_id))
     await edit_query(query, text, markup)
 
 

@@ -95,7 +95,7 @@ class OutboxSender:
                 if message.signature_id is None:
                     raise DeliveryError("a mod-queue row without a signature", permanent=True)
                 try:
-                    item = await self.service.pending_item(message.signature_id)
+                    item = await self.service.mod_queue.item(message.signature_id)
                 except SignatureNotFound as exc:
                     raise DeliveryError(exc.message, permanent=True) from exc
                 text, markup = card(item)

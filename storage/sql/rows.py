@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from bot.domain import Identity, OutboxKind, OutboxMessage, Signature, Status
+from bot.domain import Identity, OutboxKind, OutboxMessage, OutboxStatus, Signature, Status
 
 __all__ = ["OUTBOX_COLUMNS", "SIG_COLUMNS", "outbox_message", "signature"]
 
@@ -64,7 +64,7 @@ def outbox_message(row: Sequence[Any], ts: Timestamp = _same) -> OutboxMessage:
         milestone=row[6],
         attempts=row[7],
         created_at=ts(row[8]),
-        status=row[9],
+        status=OutboxStatus(row[9]),
         ref=row[10],
     )
 

@@ -233,7 +233,7 @@ async def test_outbox_delivery_retry_and_failure(any_store: Store) -> None:
     rows = {m.id: m for m in await any_store.outbox_messages()}
     assert (rows[a.id].status, rows[a.id].ref) == ("delivered", "m-1")
     assert rows[c.id].status == "failed"
-    assert await any_store.outbox_refs(7, "announcement") == [("discord", "1", "m-1")]
+    assert await any_store.outbox_refs(7, OutboxKind.ANNOUNCEMENT) == [("discord", "1", "m-1")]
 
 
 async def test_outbox_claims_released_at_start_up(any_store: Store) -> None:

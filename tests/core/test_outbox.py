@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Awaitable
 from datetime import timedelta
 
 from bot.domain import OutboxKind, OutboxMessage, SignatureForm
@@ -173,3 +174,28 @@ async def test_cancelling_stops_the_dispatcher_even_as_it_is_woken(
         async with asyncio.timeout(2):
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+
+
+async def test_only_units_that_wrote_outbox_rows_wake_the_dispatcher(
+    make_service: ServiceFactory,
+) -> None:
+    """On every store: a milestone's announcement is written by the count listener, which a
+    concurrent store calls just before COMMIT, and wakes the dispatcher all the same."""
+    service = make_service(approval="auto", thresholds=(2,))
+    woken: list[None] = []
+    service.on_outbox(lambda: woken.append(None))
+
+    async def wakes(action: Awaitable[object]) -> bool:
+        before = len(woken)
+        await action
+        return len(woken) > before
+
+    assert not await wakes(service.start())  # the letter's version: nothing owed
+    assert not await wakes(service.sign(artist(1), SignatureForm("Ann"), community="c"))
+    assert await wakes(service.sign(artist(2), SignatureForm("Bo"), community="c"))  # 2 names
+    assert not await wakes(service.approve(MOD, [99]))  # no such signature: nothing decided
+    assert not await wakes(service.audit(MOD))
+    assert await wakes(service.withdraw(artist(1)))  # the mod-queue card's update
+    kinds = [m.kind for m in await service.store.outbox_messages()]
+    assert kinds.count(OutboxKind.ANNOUNCEMENT) == 3  # one per announce destination
+    assert OutboxKind.MOD_UPDATE in kinds

@@ -190,7 +190,7 @@ async def _check_decision(
     service: PledgeService, moderator: Actor, target: int, line: Line, reply: str
 ) -> None:
     """A moderator's reason is stored inert, or refused with the core's own sentence."""
-    sig = (await service.pending_item(target)).signature
+    sig = (await service.mod_queue.item(target)).signature
     reason = line.args.strip()
     if not reason:
         assert reply == f"Usage: {line.command} ID REASON", reply

@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 
 from adapters.discord import DiscordAdapter
-from bot.domain import OutboxKind, OutboxMessage
+from bot.domain import OutboxKind, OutboxMessage, OutboxStatus
 from bot.ports import DeliveryError
 from bot.service import PledgeService
 from tests.adapters.discord.conftest import (
@@ -66,7 +66,7 @@ async def test_a_resent_message_is_not_posted_twice(bot: Bot, server: Server) ->
     await reach_milestone(bot)
     [row, *_] = [m for m in await bot.store.outbox_messages() if m.milestone == 2]
 
-    again = await bot.adapter.deliver(replace(row, status="pending"))
+    again = await bot.adapter.deliver(replace(row, status=OutboxStatus.PENDING))
 
     assert again == row.ref
     assert len(server.fake.messages_in(int(row.destination))) == 1

@@ -283,7 +283,7 @@ async def _reject(bot: Bot, server: Server, signer: FakeMember, example: Rejecti
             channel=server.mod_channel,
         )
     callback = await fake.wait_for_callback(submit)
-    sig = (await bot.service.pending_item(sig_id)).signature
+    sig = (await bot.service.mod_queue.item(sig_id)).signature
     await _assert_reason(bot, server, signer, sig, example.reason, callback, card)
 
 
@@ -346,7 +346,7 @@ async def _command(bot: Bot, server: Server, signer: FakeMember, example: Comman
         assert callback.content == REFUSED, callback.content
         assert not callback.files
     if sig is not None:
-        now = (await bot.service.pending_item(sig.id)).signature
+        now = (await bot.service.mod_queue.item(sig.id)).signature
         if not moderator:
             assert now.status is Status.PENDING
         else:

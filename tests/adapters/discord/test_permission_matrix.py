@@ -159,6 +159,6 @@ async def test_non_moderators_change_nothing(
         if not r.path.startswith("/interactions/")
     ]
     assert others == []
-    sig = (await bot.service.pending_item(1)).signature
+    sig = (await bot.service.mod_queue.item(1)).signature
     assert sig.status is Status.PENDING
     assert [e.action for e in await bot.service.audit(CONSOLE_MOD)] == ["approve"]

@@ -45,6 +45,7 @@ class Bot:
     group: FakeChat  # a basic group the bot announces to
     supergroup: FakeChat  # a supergroup it announces to
     channel: FakeChat  # a channel it announces to (the bot is an admin there)
+    adapter: TelegramAdapter  # for handing it an outbox row directly
 
     @property
     def announce_chats(self) -> list[FakeChat]:
@@ -259,7 +260,18 @@ async def start_bot(
         else:
             await fake.wait_for("setWebhook", since=mark)
         return Bot(
-            fake, service, settings, ada, bob, mod, admin, mod_chat, group, supergroup, channel
+            fake,
+            service,
+            settings,
+            ada,
+            bob,
+            mod,
+            admin,
+            mod_chat,
+            group,
+            supergroup,
+            channel,
+            adapter,
         )
 
     yield start

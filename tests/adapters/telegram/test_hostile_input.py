@@ -249,7 +249,7 @@ async def _command(bot: Bot, new_user: Any, example: CommandArgs) -> None:
             assert [m["text"][: len(NOT_HERE)] for m in shown] == [NOT_HERE], shown
     if target is None:
         return
-    now = (await bot.service.pending_item(target.id)).signature
+    now = (await bot.service.mod_queue.item(target.id)).signature
     if not moderator:
         assert now.status is Status.PENDING, now
         return
@@ -442,7 +442,7 @@ async def _typed_reason(bot: Bot, signer: FakeUser, example: TypedReason) -> Non
     if said.startswith("/"):
         said = "x" + said
     answer = _rendered(await bot.say(bot.mod, bot.mod_chat, said, reply_to=prompt))
-    now = (await bot.service.pending_item(sig.id)).signature
+    now = (await bot.service.mod_queue.item(sig.id)).signature
     await _assert_reason(bot, now, said, [answer], moderator_user=bot.mod, since=start)
 
 

@@ -368,7 +368,7 @@ async def test_a_demoted_administrator_loses_moderation_at_once(bot: Bot) -> Non
 
 async def _assert_unchanged(bot: Bot, signature_id: int, card: JSON, *, since: int) -> None:
     """Nothing was decided, logged, exported or edited."""
-    item = await bot.service.pending_item(signature_id)
+    item = await bot.service.mod_queue.item(signature_id)
     assert item.signature.status is Status.PENDING
     assert await bot.service.audit(MOD) == []
     touched = {"editMessageText", "editMessageReplyMarkup", "sendDocument"}
@@ -414,7 +414,7 @@ async def test_moderation_fails_closed_when_the_admins_cannot_be_read(start_bot:
     approved = await bot.press(bot.mod, card, "✅ Approve")
     assert approved.params.get("text") != REFUSAL
     await bot.fake.wait_for("editMessageText", since=mark)
-    assert (await bot.service.pending_item(first.id)).signature.status is Status.APPROVED
+    assert (await bot.service.mod_queue.item(first.id)).signature.status is Status.APPROVED
     assert len([c for c in bot.fake.calls[mark:] if c.method == "sendMessage" and warning(c)]) == 1
     # Readable again: the administrator moderates again.
     bot.fake.repair_method("getChatAdministrators")

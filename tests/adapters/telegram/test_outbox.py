@@ -136,6 +136,8 @@ async def test_notifications_reach_the_signers_private_chat(bot: Bot) -> None:
 
 async def test_a_surge_alert_reaches_the_mod_chat_literally(bot: Bot) -> None:
     text = "Unusual activity: 30 of the last 40 came from telegram:-100 <b>raid</b> & more"
-    await bot.service.alert_moderators(text)
+    await bot.adapter.deliver(
+        OutboxMessage(OutboxKind.ALERT, "telegram", str(bot.mod_chat.id), text)
+    )
     call = await bot.fake.wait_for("sendMessage", _to(bot.mod_chat.id))
     assert bot.sent(call)["text"] == text

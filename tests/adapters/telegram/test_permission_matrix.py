@@ -161,6 +161,6 @@ async def test_non_moderators_change_nothing(
         assert bot.sent(answer)["text"] == REFUSAL
     touched = {"editMessageText", "editMessageReplyMarkup", "sendDocument"}
     assert [c.method for c in bot.fake.calls[mark:] if c.method in touched] == []
-    sig = (await bot.service.pending_item(1)).signature
+    sig = (await bot.service.mod_queue.item(1)).signature
     assert sig.status is Status.PENDING
     assert [e.action for e in await bot.service.audit(MOD)] == ["approve"]
