@@ -15,6 +15,7 @@ from bot.surge import Surge
 __all__ = [
     "APOLOGY",
     "AUDIT_EMPTY",
+    "COMMANDS",
     "NONE_PENDING",
     "NO_ONE_LISTED",
     "REJECTION_REASONS",
@@ -23,12 +24,14 @@ __all__ = [
     "WITHDRAW_KEPT",
     "WITHDRAW_LABELS",
     "CannedReason",
+    "CommandHelp",
     "Escape",
     "approved",
     "approved_notification",
     "audit_entry",
     "canned_reason",
     "card_update",
+    "command",
     "count_line",
     "decided_by",
     "describe_signature",
@@ -49,13 +52,59 @@ __all__ = [
     "withdraw_prompt",
 ]
 
+
+# -- the commands ---------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class CommandHelp:
+    """One command as every platform's help, menu or command list describes it."""
+
+    name: str
+    summary: str  # "the demands, or demand N": follows the command in a help line
+    arguments: str = ""  # as typed on the console and Telegram: "[N]", "ID REASON"
+    moderator: bool = False
+
+    @property
+    def usage(self) -> str:
+        return f"/{self.name} {self.arguments}".rstrip()
+
+    @property
+    def description(self) -> str:
+        """The summary as a sentence of its own (Discord's and Telegram's command menus)."""
+        return self.summary[:1].upper() + self.summary[1:]
+
+
+#: Every command the chat platforms offer, in the order help lists them; moderators' last.
+COMMANDS: tuple[CommandHelp, ...] = (
+    CommandHelp("letter", "read the letter"),
+    CommandHelp("demands", "the demands, or demand N", "[N]"),
+    CommandHelp("sign", "sign the letter (only the name is required)"),
+    CommandHelp("status", "your signature and where it stands"),
+    CommandHelp("withdraw", "take your signature back, optionally erasing your details"),
+    CommandHelp("count", "how many have signed"),
+    CommandHelp("signatories", "who has signed", "[PAGE]"),
+    CommandHelp("pending", "signatures awaiting approval", moderator=True),
+    CommandHelp("approve", "approve one or more", "ID…", moderator=True),
+    CommandHelp("reject", "reject, telling the signer why", "ID REASON", moderator=True),
+    CommandHelp("remove", "take a signature off the letter for good", "ID REASON", moderator=True),
+    CommandHelp("export", "the approved signatures as CSV or JSON", "csv|json", moderator=True),
+    CommandHelp("audit", "the last N moderator actions", "[N]", moderator=True),
+)
+
+
+def command(name: str) -> CommandHelp:
+    """The help entry of one command (a KeyError for a command the table lacks)."""
+    return _COMMANDS_BY_NAME[name]
+
+
+_COMMANDS_BY_NAME = {c.name: c for c in COMMANDS}
+
 SIGN_USAGE = "/sign NAME | ROLE | LOCATION | LINK (only the name is required)"
 #: How each command that takes typed arguments is used, for :class:`bot.errors.WrongUsage`.
 USAGE: Mapping[str, str] = {
     "sign": SIGN_USAGE,
     "demands": "/demands, or /demands N for demand number N.",
-    "reject": "/reject ID REASON",
-    "remove": "/remove ID REASON",
+    "reject": command("reject").usage,
+    "remove": command("remove").usage,
     "export": "/export csv or /export json",
 }
 
@@ -96,6 +145,25 @@ def describe_signature(sig: Signature) -> str:
     if sig.link:
         text += f" — {sig.link}"
     return text
+
+
+# -- signing --------------------------------------------------------------------------------
+SIGN_LABEL = "Sign the letter"
+SIGN_ANONYMOUSLY_LABEL = "Sign without listing my name"
+SIGNING_CANCELLED = "Signing cancelled. Nothing was recorded."
+#: What each field of the signing form is called, in a form, a question or a summary.
+FIELD_LABELS: Mapping[str, str] = {
+    "name": "Public name",
+    "role": "Role/affiliation",
+    "location": "Location",
+    "link": "Link",
+}
+
+
+def field_question(field: str) -> str:
+    """A field asked for on its own ("Location (optional)"): only the name is required."""
+    label = FIELD_LABELS[field]
+    return label if field == "name" else f"{label} (optional)"
 
 
 # -- the list of signatories ----------------------------------------------------------------
@@ -234,7 +302,18 @@ def rejected_notification(sig: Signature, title: str) -> str:
 
 # -- moderators' replies and cards ----------------------------------------------------------
 NONE_PENDING = "No signatures are waiting for approval."
+APPROVE_LABEL = "Approve"
+REJECT_LABEL = "Reject"
 AUDIT_EMPTY = "The audit log is empty."
+
+
+def export_too_large(platform: str, megabytes: int, command: str) -> str:
+    """An export bigger than a platform lets a bot send; ``command`` is the CLI command to run
+    instead, already marked up as code by the adapter."""
+    return (
+        f"The export is larger than {platform} lets a bot send ({megabytes} MB). "
+        f"Run {command} on the server instead."
+    )
 
 
 def approved(sig: Signature, escape: Escape = str) -> str:

@@ -22,27 +22,38 @@ PLATFORM = "console"
 COMMUNITY = "console"
 Ask = Callable[[str], Awaitable[str | None]]
 
-HELP = """\
-Commands:
-  /letter                      read the letter
-  /demands [N]                 the demands, or demand N
-  /sign NAME | ROLE | LOCATION | LINK
-                               sign (only the name is required)
-  /sign-anonymous NAME | …     be counted without being listed
-  /status                      your signature
-  /withdraw [erase]            take your signature back (erase: also delete your details)
-  /count                       how many have signed
-  /signatories [PAGE]          who has signed
-Moderators:
-  /pending                     signatures awaiting approval
-  /approve ID…                 approve one or more
-  /reject ID REASON            reject, telling the signer why
-  /remove ID REASON            take a signature off the letter for good
-  /export csv|json             approved signatures
-  /audit [N]                   the last N moderator actions
-Console:
-  /as USER                     act as another user
-  /help                        this list"""
+#: The console's typed forms where they go beyond the chat platforms' (there a conversation or
+#: a button asks for the rest).
+_ARGUMENTS = {"sign": "NAME | ROLE | LOCATION | LINK", "withdraw": "[erase]"}
+#: Commands only the console has, after the command they follow in the list.
+_CONSOLE_ONLY = {"sign": ("/sign-anonymous NAME | …", "be counted without being listed")}
+_COLUMN = 29
+
+
+def _help_line(usage: str, summary: str) -> str:
+    if len(usage) < _COLUMN:
+        return f"  {usage:<{_COLUMN}}{summary}"
+    return f"  {usage}\n  {'':<{_COLUMN}}{summary}"
+
+
+def _help() -> str:
+    """The core's command list with the console's typed forms, and the console's own."""
+    sections: dict[bool, list[str]] = {False: ["Commands:"], True: ["Moderators:"]}
+    for c in texts.COMMANDS:
+        usage = f"/{c.name} {_ARGUMENTS.get(c.name, c.arguments)}".rstrip()
+        lines = sections[c.moderator]
+        lines.append(_help_line(usage, c.summary))
+        if c.name in _CONSOLE_ONLY:
+            lines.append(_help_line(*_CONSOLE_ONLY[c.name]))
+    console = [
+        "Console:",
+        _help_line("/as USER", "act as another user"),
+        _help_line("/help", "this list"),
+    ]
+    return "\n".join([*sections[False], *sections[True], *console])
+
+
+HELP = _help()
 
 
 #: ``/withdraw [erase]``: the console's typed form of the choices the chat platforms offer as
@@ -123,15 +134,10 @@ class ConsoleCommands:
         if self.ask is None:
             raise WrongUsage("form", texts.SIGN_USAGE)
         answers = []
-        for question in (
-            "Public name",
-            "Role/affiliation (optional)",
-            "Location (optional)",
-            "Link (optional)",
-        ):
-            answer = await self.ask(f"{question}: ")
+        for field in ("name", "role", "location", "link"):
+            answer = await self.ask(f"{texts.field_question(field)}: ")
             if answer is None:
-                raise InvalidInput("form", "Signing cancelled.")
+                raise InvalidInput("form", texts.SIGNING_CANCELLED)
             answers.append(answer)
         return SignatureForm(*answers)
 

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 __all__ = ["COMMANDS"]
 
 
-@app_commands.command(name="letter", description="Read the open letter, and sign it")
+@app_commands.command(name="letter", description=texts.command("letter").description)
 async def letter(interaction: Interaction) -> None:
     service = interaction.client.service
 
@@ -34,7 +34,7 @@ async def letter(interaction: Interaction) -> None:
     await respond(interaction, show(), ephemeral=False)
 
 
-@app_commands.command(name="demands", description="The letter's demands, or just one of them")
+@app_commands.command(name="demands", description=texts.command("demands").description)
 @app_commands.describe(number="Show only this demand (1 is the first)")
 async def demands(
     interaction: Interaction, number: app_commands.Range[int, 1, MAX_NUMBER] | None = None
@@ -47,7 +47,7 @@ async def demands(
     await respond(interaction, show(), ephemeral=False)
 
 
-@app_commands.command(name="sign", description="Add your name to the open letter")
+@app_commands.command(name="sign", description=texts.command("sign").description)
 @app_commands.describe(
     anonymous="Be counted without your name on the public list (moderators still see it)"
 )
@@ -59,7 +59,7 @@ async def sign(interaction: Interaction, anonymous: bool = False) -> None:
     )
 
 
-@app_commands.command(name="status", description="See your signature and where it stands")
+@app_commands.command(name="status", description=texts.command("status").description)
 async def status(interaction: Interaction) -> None:
     client = interaction.client
 
@@ -70,12 +70,12 @@ async def status(interaction: Interaction) -> None:
     await respond(interaction, show())
 
 
-@app_commands.command(name="withdraw", description="Take your signature back (asks first)")
+@app_commands.command(name="withdraw", description=texts.command("withdraw").description)
 async def withdraw(interaction: Interaction) -> None:
     await respond(interaction, views.withdraw_prompt(interaction))
 
 
-@app_commands.command(name="count", description="How many have signed so far")
+@app_commands.command(name="count", description=texts.command("count").description)
 async def count(interaction: Interaction) -> None:
     service = interaction.client.service
 
@@ -86,7 +86,7 @@ async def count(interaction: Interaction) -> None:
     await respond(interaction, show())
 
 
-@app_commands.command(name="signatories", description="Who has signed the letter")
+@app_commands.command(name="signatories", description=texts.command("signatories").description)
 @app_commands.describe(page=f"Which page of the list ({PAGE_SIZE} names a page)")
 async def signatories(
     interaction: Interaction, page: app_commands.Range[int, 1, MAX_NUMBER] = 1

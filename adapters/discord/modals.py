@@ -20,6 +20,7 @@ import discord
 from adapters.discord import render
 from adapters.discord.permissions import community_of
 from adapters.discord.replies import Reply, respond
+from bot import texts
 from bot.domain import SignatureForm
 from bot.hygiene import LIMITS
 
@@ -109,14 +110,14 @@ class SignForm(Form, template=r"pledge:sign-form:(?P<mode>named|anon)"):
 
     def __init__(self, *, anonymous: bool, display_name: str) -> None:
         mode = "anon" if anonymous else "named"
-        title = "Sign without listing my name" if anonymous else "Sign the letter"
+        title = texts.SIGN_ANONYMOUSLY_LABEL if anonymous else texts.SIGN_LABEL
         super().__init__(title=title, custom_id=f"pledge:sign-form:{mode}")
         if anonymous:
             name_help = "Only moderators see it: you are counted, not listed."
         else:
             name_help = "How you appear on the public list of signatories."
         self.add_input(
-            "Your name",
+            texts.FIELD_LABELS["name"],
             "name",
             description=name_help,
             default=display_name[: LIMITS["name"]] or None,
@@ -124,16 +125,19 @@ class SignForm(Form, template=r"pledge:sign-form:(?P<mode>named|anon)"):
             required=True,
         )
         self.add_input(
-            "Role or affiliation",
+            texts.FIELD_LABELS["role"],
             "role",
             placeholder="Musician, producer, label, venue…",
             max_length=LIMITS["role"],
         )
         self.add_input(
-            "Location", "location", placeholder="City, country", max_length=LIMITS["location"]
+            texts.FIELD_LABELS["location"],
+            "location",
+            placeholder="City, country",
+            max_length=LIMITS["location"],
         )
         self.add_input(
-            "Link",
+            texts.FIELD_LABELS["link"],
             "link",
             description="Your website or music, so people know it is really you.",
             placeholder="https://",

@@ -37,7 +37,7 @@ _MAX_CHOICES = 25  # Discord's limit
 _CHOICE_NAME = 100  # Discord's limit
 
 
-@app_commands.command(name="pending", description="Signatures waiting for a moderator's decision")
+@app_commands.command(name="pending", description=texts.command("pending").description)
 @app_commands.default_permissions(manage_guild=True)
 @app_commands.guild_only()
 async def pending(interaction: Interaction) -> None:
@@ -50,7 +50,7 @@ async def pending(interaction: Interaction) -> None:
     await respond(interaction, show())
 
 
-@app_commands.command(name="approve", description="Approve one or more pending signatures")
+@app_commands.command(name="approve", description=texts.command("approve").description)
 @app_commands.default_permissions(manage_guild=True)
 @app_commands.guild_only()
 @app_commands.describe(signature="Signature number, or several: 12 13 14")
@@ -67,9 +67,7 @@ async def approve(interaction: Interaction, signature: app_commands.Range[str, 1
     await respond(interaction, decide())
 
 
-@app_commands.command(
-    name="reject", description="Reject a pending signature; the signer is told why"
-)
+@app_commands.command(name="reject", description=texts.command("reject").description)
 @app_commands.default_permissions(manage_guild=True)
 @app_commands.guild_only()
 @app_commands.describe(signature="Signature number", reason="Why: sent to the signer")
@@ -86,9 +84,7 @@ async def reject(
     await respond(interaction, decide())
 
 
-@app_commands.command(
-    name="remove", description="Take a signature off the letter for good (spam, impersonation)"
-)
+@app_commands.command(name="remove", description=texts.command("remove").description)
 @app_commands.default_permissions(manage_guild=True)
 @app_commands.guild_only()
 @app_commands.describe(signature="Signature number", reason="Why: kept in the audit log")
@@ -137,7 +133,7 @@ async def _pending_matching(interaction: Interaction, current: str) -> list[tupl
     return found[:_MAX_CHOICES]
 
 
-@app_commands.command(name="export", description="Download the approved signatures as a file")
+@app_commands.command(name="export", description=texts.command("export").description)
 @app_commands.default_permissions(manage_guild=True)
 @app_commands.guild_only()
 @app_commands.rename(fmt="format")
@@ -152,10 +148,8 @@ async def export(interaction: Interaction, fmt: ExportFormat) -> None:
         async for chunk in chunks:
             data.write(chunk.encode())
             if data.tell() > limit:
-                return Reply(
-                    f"The export is larger than Discord accepts here ({limit // 1_000_000} MB). "
-                    "Run `pledgebot export` where the bot runs instead."
-                )
+                command = f"`pledgebot export --format {fmt}`"
+                return Reply(texts.export_too_large("Discord", limit // 1_000_000, command))
         data.seek(0)
         name = f"signatures-{datetime.now(UTC):%Y-%m-%d}.{fmt}"
         return Reply("The approved signatures, as listed.", file=discord.File(data, name))
@@ -163,7 +157,7 @@ async def export(interaction: Interaction, fmt: ExportFormat) -> None:
     await respond(interaction, collect())
 
 
-@app_commands.command(name="audit", description="The latest moderator actions")
+@app_commands.command(name="audit", description=texts.command("audit").description)
 @app_commands.default_permissions(manage_guild=True)
 @app_commands.guild_only()
 @app_commands.describe(entries="How many entries to show, newest first")

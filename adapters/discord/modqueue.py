@@ -20,6 +20,7 @@ from adapters.discord import render
 from adapters.discord.modals import Form
 from adapters.discord.permissions import PLATFORM
 from adapters.discord.replies import NO_PINGS, Reply, open_modal, respond, update
+from bot import texts
 from bot.domain import Signature, Status
 from bot.errors import AlreadyDecided
 from bot.hygiene import LIMITS
@@ -48,7 +49,7 @@ class ApproveButton(discord.ui.DynamicItem[Button], template=r"pledge:approve:(?
     def __init__(self, signature_id: int) -> None:
         super().__init__(
             discord.ui.Button(
-                label="Approve",
+                label=texts.APPROVE_LABEL,
                 style=discord.ButtonStyle.success,
                 custom_id=f"pledge:approve:{signature_id}",
             )
@@ -86,7 +87,7 @@ class RejectButton(discord.ui.DynamicItem[Button], template=r"pledge:reject:(?P<
     def __init__(self, signature_id: int) -> None:
         super().__init__(
             discord.ui.Button(
-                label="Reject",
+                label=texts.REJECT_LABEL,
                 style=discord.ButtonStyle.danger,
                 custom_id=f"pledge:reject:{signature_id}",
             )

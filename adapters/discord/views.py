@@ -49,7 +49,7 @@ class SignButton(discord.ui.DynamicItem[Button], template=r"pledge:sign:(?P<mode
     def __init__(self, *, anonymous: bool) -> None:
         super().__init__(
             discord.ui.Button(
-                label="Sign without listing my name" if anonymous else "Sign the letter",
+                label=texts.SIGN_ANONYMOUSLY_LABEL if anonymous else texts.SIGN_LABEL,
                 style=discord.ButtonStyle.secondary if anonymous else discord.ButtonStyle.success,
                 custom_id=f"pledge:sign:{'anon' if anonymous else 'named'}",
             )

@@ -31,6 +31,7 @@ from adapters.telegram import keyboards, links, render
 from adapters.telegram.context import PledgeContext, arguments_of, message_of, query_of, user_of
 from adapters.telegram.messages import edit_markup, reply
 from adapters.telegram.moderators import identity_of, signer
+from bot import texts
 from bot.domain import SignatureForm
 from bot.errors import InvalidInput, PledgeError
 from bot.forms import SIGN_USAGE, parse_sign_line
@@ -50,7 +51,6 @@ _QUESTION = {
     LINK: "A link to your work, starting with https://? /skip to leave it out.",
 }
 _ANSWERS = "signing"  # user_data key: this conversation's answers and community, until it ends
-_CANCELLED = "Signing cancelled. Nothing was recorded."
 
 
 def _answers(context: PledgeContext) -> dict[str, str]:
@@ -199,7 +199,7 @@ async def confirm(update: Update, context: PledgeContext) -> int:
     await query.answer()
     await edit_markup(query, None)  # the summary stays: the record of what was signed
     if choice == "cancel":
-        await reply(update, _CANCELLED)
+        await reply(update, texts.SIGNING_CANCELLED)
         return END
     try:
         result = await context.service.sign(
@@ -225,7 +225,7 @@ async def cancel(update: Update, context: PledgeContext) -> int:
     """/cancel: forget the answers so far."""
     assert context.user_data is not None
     context.user_data.pop(_ANSWERS, None)
-    await reply(update, _CANCELLED)
+    await reply(update, texts.SIGNING_CANCELLED)
     return END
 
 

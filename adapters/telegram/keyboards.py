@@ -75,7 +75,7 @@ def _markup(rows: Sequence[Sequence[InlineKeyboardButton]]) -> InlineKeyboardMar
 def sign() -> InlineKeyboardMarkup:
     """Under the letter in a private chat: start signing right here."""
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton("✍️ Sign the letter", callback_data="pledge:sign")]]
+        [[InlineKeyboardButton(f"✍️ {texts.SIGN_LABEL}", callback_data="pledge:sign")]]
     )
 
 
@@ -88,7 +88,7 @@ def confirm(*, anonymous_allowed: bool) -> InlineKeyboardMarkup:
     first = [InlineKeyboardButton("✍️ Sign", callback_data="pledge:confirm:named")]
     if anonymous_allowed:
         first.append(
-            InlineKeyboardButton("Sign without my name", callback_data="pledge:confirm:anon")
+            InlineKeyboardButton(texts.SIGN_ANONYMOUSLY_LABEL, callback_data="pledge:confirm:anon")
         )
     cancel = [InlineKeyboardButton("Cancel", callback_data="pledge:confirm:cancel")]
     return InlineKeyboardMarkup([first, cancel])
@@ -119,7 +119,9 @@ def withdraw(choices: Sequence[WithdrawChoice]) -> InlineKeyboardMarkup:
 
 
 def decide(signature_id: int, view: View = "c") -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([_decision_row(signature_id, view, "Approve", "Reject")])
+    return InlineKeyboardMarkup(
+        [_decision_row(signature_id, view, texts.APPROVE_LABEL, texts.REJECT_LABEL)]
+    )
 
 
 def _decision_row(

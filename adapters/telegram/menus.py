@@ -14,24 +14,23 @@ from collections.abc import Sequence
 from telegram import Bot, BotCommand, BotCommandScope, BotCommandScopeChat, BotCommandScopeDefault
 from telegram.error import TelegramError
 
-from adapters.telegram import render
 from adapters.telegram.moderators import ModeratorDirectory
+from bot import texts
 
 __all__ = ["MODERATOR_COMMANDS", "PUBLIC_COMMANDS", "publish", "publish_for_moderator"]
 
 _log = logging.getLogger(__name__)
 
 
-def _commands(entries: Sequence[tuple[str, str]]) -> tuple[BotCommand, ...]:
-    """``("/demands [N]", "the demands, or demand N")`` → ``BotCommand("demands", "The …")``."""
+def _commands(*, moderator: bool) -> tuple[BotCommand, ...]:
+    """The core's commands as menu entries: ``BotCommand("demands", "The demands, or …")``."""
     return tuple(
-        BotCommand(usage.split()[0].removeprefix("/"), what[:1].upper() + what[1:])
-        for usage, what in entries
+        BotCommand(c.name, c.description) for c in texts.COMMANDS if c.moderator is moderator
     )
 
 
-PUBLIC_COMMANDS = _commands(render.PUBLIC_HELP)
-MODERATOR_COMMANDS = _commands(render.MODERATOR_HELP)
+PUBLIC_COMMANDS = _commands(moderator=False)
+MODERATOR_COMMANDS = _commands(moderator=True)
 
 
 async def publish(bot: Bot, moderators: ModeratorDirectory) -> None:

@@ -186,11 +186,8 @@ async def export(update: Update, context: PledgeContext) -> None:
     async for chunk in context.service.export_for(actor, fmt):
         data += chunk.encode()
         if len(data) > MAX_UPLOAD:
-            await reply(
-                update,
-                "The export is larger than Telegram lets a bot send (50 MB). Run "
-                f"<code>pledgebot export --format {fmt}</code> on the server instead.",
-            )
+            command = f"<code>pledgebot export --format {fmt}</code>"
+            await reply(update, texts.export_too_large("Telegram", MAX_UPLOAD // 2**20, command))
             return
     stamp = datetime.now(UTC)
     await message_of(update).reply_document(

@@ -189,12 +189,15 @@ def demand(number: int, text: str) -> str:
 def summary(form: CleanForm, letter: Letter, *, anonymous_allowed: bool) -> str:
     """What the signer is about to put their name to, before they press Sign."""
     fields = [
-        ("Public name: ", form.name),
-        ("Role/affiliation: ", form.role or "—"),
-        ("Location: ", form.location or "—"),
-        ("Link: ", form.link or "—"),
+        ("name", form.name),
+        ("role", form.role or "—"),
+        ("location", form.location or "—"),
+        ("link", form.link or "—"),
     ]
-    head = ["<b>Please check your signature</b>", *(f"{label}{esc(v)}" for label, v in fields)]
+    head = [
+        "<b>Please check your signature</b>",
+        *(f"{texts.FIELD_LABELS[field]}: {esc(value)}" for field, value in fields),
+    ]
     choice = (
         "Sign with your name, sign without it (counted but not listed), or cancel."
         if anonymous_allowed
@@ -293,29 +296,11 @@ def audit(entries: Sequence[AuditEntry]) -> list[str]:
 
 
 # -- help -----------------------------------------------------------------------------------
-PUBLIC_HELP = (
-    ("/letter", "read the letter"),
-    ("/demands [N]", "the demands, or demand N"),
-    ("/sign", "sign the letter (in a private chat with me)"),
-    ("/status", "your signature"),
-    ("/withdraw", "take your signature back, optionally erasing your details"),
-    ("/count", "how many have signed"),
-    ("/signatories [PAGE]", "who has signed"),
-)
-MODERATOR_HELP = (
-    ("/pending", "signatures awaiting approval, with buttons"),
-    ("/approve ID…", "approve one or more"),
-    ("/reject ID REASON", "reject, telling the signer why"),
-    ("/remove ID REASON", "take a signature off the letter for good"),
-    ("/export csv|json", "approved signatures as a file"),
-    ("/audit [N]", "the last N moderator actions"),
-)
-
-
 def help_text(title: str, *, moderator: bool) -> str:
+    """The core's command list; a moderator (where moderators work) also sees theirs."""
     lines = [f"I gather signatures for the open letter “<b>{esc(title)}</b>”.", ""]
-    lines += [f"{esc(cmd)} — {what}" for cmd, what in PUBLIC_HELP]
+    lines += [f"{esc(c.usage)} — {esc(c.summary)}" for c in texts.COMMANDS if not c.moderator]
     if moderator:
         lines += ["", "<b>Moderators</b> (in the mod chat or here in private):"]
-        lines += [f"{esc(cmd)} — {what}" for cmd, what in MODERATOR_HELP]
+        lines += [f"{esc(c.usage)} — {esc(c.summary)}" for c in texts.COMMANDS if c.moderator]
     return "\n".join(lines)

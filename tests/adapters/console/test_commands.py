@@ -4,6 +4,7 @@ Telegram's (tests/core/test_typed_commands.py tests the parsers themselves)."""
 from __future__ import annotations
 
 from adapters.console.commands import ConsoleCommands, Session
+from bot import texts
 from bot.service import PledgeService
 
 MODS = frozenset({"mod"})
@@ -39,3 +40,13 @@ async def test_withdrawing_and_erasing_by_typing(service: PledgeService) -> None
     )
     assert await console.handle(ann, "/withdraw erase") == "Your details have been erased."
     assert (await console.handle(ann, "/status")).startswith("Signature #1: (erased)")
+
+
+async def test_help_lists_the_cores_commands_with_the_consoles_typed_forms(
+    service: PledgeService,
+) -> None:
+    shown = await ConsoleCommands(service).handle(Session("ann", MODS), "/help")
+    for entry in texts.COMMANDS:
+        assert entry.summary in shown, entry.name
+    assert "  /withdraw [erase]            take your signature back, optionally erasing" in shown
+    assert "  /sign-anonymous NAME | …     be counted without being listed" in shown

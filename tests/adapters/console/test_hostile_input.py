@@ -155,7 +155,7 @@ async def _check_signing(
         assert stored is None
         return
     if not rest and None in answers:
-        assert reply == "Signing cancelled.", reply
+        assert reply == texts.SIGNING_CANCELLED, reply
         assert stored is None
         return
     fields = _fields(rest, answers)

@@ -6,6 +6,7 @@ import asyncio
 
 import discord
 
+from bot import texts
 from tests.adapters.discord.conftest import Bot, BotFactory, Server, settings_for
 
 PUBLIC = {"letter", "demands", "sign", "status", "withdraw", "count", "signatories"}
@@ -21,6 +22,16 @@ async def test_commands_are_synced_to_each_configured_server(bot: Bot, server: S
             for option in command.get("options", []):
                 assert option["description"] not in ("", "…"), (command["name"], option)
     assert server.fake.commands() == []
+
+
+async def test_each_command_is_described_as_on_every_platform(bot: Bot, server: Server) -> None:
+    """The descriptions are the core's one command list (Telegram's help and menu use it too)."""
+    commands = {c["name"]: c for c in server.fake.commands(server.home)}
+    for entry in texts.COMMANDS:
+        assert commands[entry.name]["description"] == entry.description, entry.name
+    assert commands["withdraw"]["description"] == (
+        "Take your signature back, optionally erasing your details"
+    )
 
 
 async def test_moderator_commands_are_hidden_and_server_only(bot: Bot, server: Server) -> None:

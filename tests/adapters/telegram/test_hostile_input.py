@@ -76,7 +76,7 @@ QUESTIONS = {
     "link": "A link to your work, starting with https://? /skip to leave it out.",
 }
 CANCELLED = "Signing cancelled. Nothing was recorded."
-CHOICES = {"named": "✍️ Sign", "anon": "Sign without my name", "cancel": "Cancel"}
+CHOICES = {"named": "✍️ Sign", "anon": "Sign without listing my name", "cancel": "Cancel"}
 # What Telegram would turn into a mention: "@" + a username, not inside a word or a web address.
 _MENTION = re.compile(r"(?<![\w@/.:%+-])@[A-Za-z0-9_]")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot import texts
 from bot.domain import Letter
 from tests.adapters.telegram.conftest import Bot, Start
 from tests.fakes.fake_telegram import FakeChat
@@ -22,6 +23,20 @@ async def test_start_welcomes_and_lists_the_commands(bot: Bot) -> None:
     assert "/letter — read the letter" in text
     assert "/pending" not in text  # Ada is no moderator
     assert call.params["parse_mode"] == "HTML"
+
+
+async def test_help_and_menus_list_the_cores_commands(bot: Bot) -> None:
+    """One command list for every platform: the help text and the "/" menus come from it."""
+    public = [c for c in texts.COMMANDS if not c.moderator]
+    text = bot.sent(await bot.say(bot.mod, None, "/help"))["text"]
+    for entry in texts.COMMANDS:
+        assert f"{entry.usage} — {entry.summary}" in text.splitlines(), entry.name
+    assert "/withdraw — take your signature back, optionally erasing your details" in text
+    menus = [c.params for c in bot.fake.calls_to("setMyCommands")]
+    default = next(m for m in menus if m.get("scope", {}).get("type", "default") == "default")
+    assert [(c["command"], c["description"]) for c in default["commands"]] == [
+        (c.name, c.description) for c in public
+    ]
 
 
 async def test_help_shows_moderator_commands_to_moderators_where_they_work(bot: Bot) -> None:

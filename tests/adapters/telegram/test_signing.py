@@ -59,7 +59,7 @@ async def test_the_whole_conversation_signs_and_queues_for_moderators(bot: Bot) 
         "",
         "Sign with your name, sign without it (counted but not listed), or cancel.",
     ]
-    assert _buttons(summary) == ["✍️ Sign", "Sign without my name", "Cancel"]
+    assert _buttons(summary) == ["✍️ Sign", "Sign without listing my name", "Cancel"]
 
     mark = bot.fake.mark()
     await bot.press(bot.ada, summary, "✍️ Sign")
@@ -156,7 +156,7 @@ async def test_one_line_form_goes_to_the_summary_and_can_sign_anonymously(bot: B
         "Link: https://a.example",
     ]
     mark = bot.fake.mark()
-    await bot.press(bot.ada, summary, "Sign without my name")
+    await bot.press(bot.ada, summary, "Sign without listing my name")
     sig = await bot.signed(bot.ada, since=mark)
     assert sig.anonymous and sig.location == "Berlin"
 
