@@ -163,6 +163,12 @@ class Signature:
         return _listed(self.status, self.anonymous, erased=self.erased)
 
     @property
+    def decidable(self) -> bool:
+        """Approving or rejecting applies only while a signature waits for a decision: the
+        service refuses it otherwise, and cards offer the buttons only then."""
+        return self.status is Status.PENDING
+
+    @property
     def public_name(self) -> str:
         if self.erased or self.name is None:
             return "(erased)"

@@ -18,6 +18,7 @@ __all__ = [
     "NotAnAuditLength",
     "NotModerator",
     "NotSigned",
+    "NotWhereModeratorsWork",
     "PledgeError",
     "SignatureNotFound",
     "SignerRemoved",
@@ -134,6 +135,17 @@ class NotSigned(PledgeError):
 class NotModerator(PledgeError):
     def __init__(self) -> None:
         super().__init__("Only moderators can do that.")
+
+
+class NotWhereModeratorsWork(PledgeError):
+    """A moderator command in an ordinary group chat, where its answer would expose signers
+    (Telegram: moderators work in the mod chat and in private)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Moderator commands work in the mod chat or in a private chat with me, "
+            "so that signers' details stay out of other groups."
+        )
 
 
 class SignatureNotFound(PledgeError):

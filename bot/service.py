@@ -344,7 +344,7 @@ class PledgeService:
                 if sig is None:
                     decisions.append(Decision(sid, error=SignatureNotFound(sid)))
                     continue
-                if sig.status is not Status.PENDING:
+                if not sig.decidable:
                     decisions.append(Decision(sid, sig, AlreadyDecided(sig)))
                     continue
                 done = sig.evolve(status=Status.APPROVED, decided_at=now, decided_by=_who(actor))
@@ -367,7 +367,7 @@ class PledgeService:
 
         async def unit(tx: WriteTx) -> Signature:
             sig = await self._get(tx, signature_id)
-            if sig.status is not Status.PENDING:
+            if not sig.decidable:
                 raise AlreadyDecided(sig)
             now = self.clock.now()
             done = sig.evolve(

@@ -21,7 +21,7 @@ from adapters.discord.modals import Form
 from adapters.discord.permissions import PLATFORM
 from adapters.discord.replies import NO_PINGS, Reply, open_modal, respond, update
 from bot import texts
-from bot.domain import Signature, Status
+from bot.domain import Signature
 from bot.errors import AlreadyDecided
 from bot.hygiene import LIMITS
 
@@ -159,7 +159,7 @@ async def settle(client: PledgeClient, decision: Awaitable[Signature]) -> Signat
 
 def card_view(sig: Signature) -> discord.ui.View | None:
     """Approve/Reject while the signature is pending; no buttons once it is decided."""
-    if sig.status is not Status.PENDING:
+    if not sig.decidable:
         return None
     view = discord.ui.View(timeout=None)
     view.add_item(ApproveButton(sig.id))
@@ -173,7 +173,7 @@ async def post_card(
     """Post a signature's card (as it stands now) to the mod channel."""
     item = await client.service.mod_queue.item(signature_id)
     sig = item.signature
-    if sig.status is Status.PENDING:
+    if sig.decidable:
         embed = render.mod_card(
             sig,
             history=item.history,

@@ -29,13 +29,12 @@ from adapters.telegram.keyboards import View
 from adapters.telegram.messages import edit_markup, edit_query, reply
 from adapters.telegram.moderators import PLATFORM
 from bot import commands, texts
-from bot.domain import Actor, PendingItem, Status
-from bot.errors import AlreadyDecided, PledgeError
+from bot.domain import Actor, PendingItem
+from bot.errors import AlreadyDecided, NotWhereModeratorsWork
 from bot.service import PledgeService
 
 __all__ = [
     "REASON_REPLY",
-    "NotHere",
     "approve",
     "approve_button",
     "audit",
@@ -59,23 +58,13 @@ MAX_UPLOAD = 50 * 1024 * 1024  # the Bot API's limit for a document a bot sends
 _PROMPT = re.compile(r"^Reason for rejecting #(\d{1,12})\?")
 
 
-class NotHere(PledgeError):
-    """A moderator command in an ordinary group, where its answer would expose signers."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            "Moderator commands work in the mod chat or in a private chat with me, "
-            "so that signers' details stay out of other groups."
-        )
-
-
 async def _moderator(update: Update, context: PledgeContext) -> Actor:
     """The sender as a moderator, or the core's refusal (NotModerator) for anyone else; and
     only where moderation happens (cards and lists are only ever posted there, too)."""
     actor = await context.moderators.actor(context.bot, user_of(update))
     context.service.require_moderator(actor)
     if not _moderators_place(update, context):
-        raise NotHere()
+        raise NotWhereModeratorsWork()
     return actor
 
 
@@ -89,8 +78,8 @@ def _moderators_place(update: Update, context: PledgeContext) -> bool:
 # -- cards ----------------------------------------------------------------------------------
 def card(item: PendingItem) -> tuple[str, InlineKeyboardMarkup | None]:
     """A signature's card and, while it is pending, its Approve/Reject buttons."""
-    pending_now = item.signature.status is Status.PENDING
-    return render.mod_card(item), keyboards.decide(item.signature.id) if pending_now else None
+    sig = item.signature
+    return render.mod_card(item), keyboards.decide(sig.id) if sig.decidable else None
 
 
 async def refresh_cards(
