@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import shutil
 import signal
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -19,8 +20,9 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TextIO, cast
 
+from bot.archive import SnapshotArchive
 from bot.config import ConfigError, Settings
-from bot.domain import Destinations, Letter
+from bot.domain import Destinations, Letter, SnapshotInfo
 from bot.errors import StoreUnavailable
 from bot.export import ExportFormat
 from bot.milestones import MilestonePolicy
@@ -45,6 +47,7 @@ __all__ = [
     "publish_to",
     "run_bot",
     "run_console",
+    "snapshot_to",
 ]
 
 _log = logging.getLogger(__name__)
@@ -197,6 +200,13 @@ async def core(settings: Settings, *, read_only: bool = False) -> AsyncIterator[
             build_destinations(settings),
             SystemClock(),
         )
+        service.snapshots = SnapshotArchive(
+            store,
+            service.letter,
+            Path(settings.web.snapshot_dir),
+            service.clock,
+            settings.web.public_url,
+        )
         if not read_only:
             try:
                 await service.start()
@@ -291,7 +301,7 @@ async def _web_jobs(settings: Settings, service: PledgeService) -> list[Awaitabl
     if settings.web.address is not None:
         from adapters.web import WebAdapter
 
-        adapter = WebAdapter(PublicLetter.of(service), settings.web)
+        adapter = WebAdapter(PublicLetter.of(service), settings.web, snapshots=_latest(service))
         await adapter.start()
         jobs.append(adapter.run())
     if settings.web.publish_dir:
@@ -303,9 +313,19 @@ async def _web_jobs(settings: Settings, service: PledgeService) -> list[Awaitabl
             settings.web.publish_interval_seconds,
             sign_links=sign_links(settings.web),
             snapshot_dir=Path(settings.web.snapshot_dir),
+            snapshots=_latest(service),
         )
         jobs.append(publisher.run())
     return jobs
+
+
+def _latest(service: PledgeService) -> Callable[[], Awaitable[SnapshotInfo | None]]:
+    """The latest snapshot, for the page's footer."""
+
+    async def latest() -> SnapshotInfo | None:
+        return await service.store.latest_snapshot()
+
+    return latest
 
 
 def _platform_adapters(
@@ -419,7 +439,22 @@ async def publish_to(settings: Settings, target: Path) -> PublishedSite:
             target,
             sign_links=sign_links(settings.web),
             snapshot_dir=Path(settings.web.snapshot_dir),
+            snapshots=_latest(service),
         )
+
+
+async def snapshot_to(settings: Settings, output: Path | None) -> tuple[SnapshotInfo, Path]:
+    """``pledgebot snapshot``: one snapshot into the archive folder (and a copy to ``output``)."""
+    async with core(settings) as service:
+        assert service.snapshots is not None
+        taken = await service.snapshots.take()
+        path = service.snapshots.path_of(taken.sha256)
+    if output is not None:
+        partial = output.with_name(output.name + ".partial")
+        await asyncio.to_thread(shutil.copyfile, path, partial)
+        await asyncio.to_thread(partial.replace, output)
+        path = output
+    return taken, path
 
 
 async def export_to(

@@ -83,6 +83,10 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="include platform user ids (personal data: handle with care)",
     )
+    snapshot = sub.add_parser(
+        "snapshot", parents=[common], help="record a verifiable snapshot of the signatories"
+    )
+    snapshot.add_argument("--output", metavar="FILE", type=Path, help="also write it to FILE")
     publish = sub.add_parser(
         "publish", parents=[common], help="write the public page as a static site to DIR"
     )
@@ -178,6 +182,14 @@ async def _dispatch(args: argparse.Namespace, settings: Settings, path: Path | N
     elif args.command == "publish":
         site = await app.publish_to(settings, args.dir)
         print(f"published {site.pages} page(s), {site.files} files to {site.path}", file=sys.stderr)
+    elif args.command == "snapshot":
+        taken, path = await app.snapshot_to(settings, args.output)
+        print(f"{taken.sha256}  {path}")
+        print(
+            f"snapshot of {taken.approved} signatures ({taken.listed} listed), previous "
+            f"{taken.previous or 'none'}",
+            file=sys.stderr,
+        )
     elif args.command == "backup":
         await app.backup_to(settings, args.file)
         print(f"backed up to {args.file}", file=sys.stderr)
@@ -239,7 +251,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CONFIG
     redact = Redactor(_secrets(settings))
     install_excepthooks(redact)
-    quiet = args.command in ("console", "export", "backup", "publish", "check-config")
+    quiet = args.command in ("console", "export", "backup", "publish", "check-config", "snapshot")
     level = logging.DEBUG if args.verbose else logging.WARNING if quiet else logging.INFO
     setup_logging(level, redact)
     return _run(_dispatch(args, settings, path), redact)

@@ -11,7 +11,7 @@ which checks the actor first as well.
 
 from __future__ import annotations
 
-from bot.domain import Actor, AuditEntry, Signature
+from bot.domain import Actor, AuditEntry, Signature, SnapshotInfo
 from bot.export import ExportFormat
 from bot.forms import (
     parse_export_format,
@@ -21,7 +21,7 @@ from bot.forms import (
 )
 from bot.service import Decision, PledgeService
 
-__all__ = ["approve", "audit", "export_format", "reject", "remove"]
+__all__ = ["approve", "audit", "export_format", "reject", "remove", "snapshot"]
 
 
 async def approve(service: PledgeService, actor: Actor, text: str) -> list[Decision]:
@@ -55,3 +55,8 @@ def export_format(service: PledgeService, actor: Actor, text: str) -> ExportForm
     it first, to name the file)."""
     service.require_moderator(actor)
     return parse_export_format(text)
+
+
+async def snapshot(service: PledgeService, actor: Actor, text: str) -> SnapshotInfo:
+    """``/snapshot``: takes no argument (anything typed after it is ignored)."""
+    return await service.take_snapshot(actor)

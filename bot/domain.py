@@ -27,6 +27,7 @@ __all__ = [
     "Signature",
     "SignatureForm",
     "SignerStatus",
+    "SnapshotInfo",
     "Status",
     "WithdrawChoice",
 ]
@@ -295,3 +296,14 @@ class Destinations:
 
     announce: Sequence[tuple[str, str]] = field(default_factory=tuple)
     mod_queue: Sequence[tuple[str, str]] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotInfo:
+    """A written snapshot as the store records it (bot.snapshot writes and checks the file)."""
+
+    sha256: str
+    generated_at: datetime
+    approved: int
+    listed: int
+    previous: str | None

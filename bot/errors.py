@@ -22,6 +22,7 @@ __all__ = [
     "PledgeError",
     "SignatureNotFound",
     "SignerRemoved",
+    "SnapshotsUnavailable",
     "StoreUnavailable",
     "TooManyDecisions",
     "WrongUsage",
@@ -168,3 +169,12 @@ class StoreUnavailable(PledgeError):
 
     def __init__(self) -> None:
         super().__init__("pledgebot is temporarily unavailable, please try again in a moment.")
+
+
+class SnapshotsUnavailable(PledgeError):
+    """A snapshot could not be written (no snapshot folder, or it is not writable)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The snapshot could not be written right now; the details are in the bot's log."
+        )

@@ -19,6 +19,7 @@ from bot.domain import (
     OutboxKind,
     OutboxMessage,
     Signature,
+    SnapshotInfo,
 )
 
 __all__ = [
@@ -83,6 +84,12 @@ class WriteTx(Protocol):
     async def record_letter_version(self, version: str, text: str, at: datetime) -> bool:
         """Remember a letter text; True when this version is new."""
 
+    async def latest_snapshot(self) -> SnapshotInfo | None:
+        """The snapshot recorded last (the chain's end), seen from inside this unit."""
+
+    async def record_snapshot(self, snapshot: SnapshotInfo) -> None:
+        """Record a written snapshot's hash, time, counts and previous hash."""
+
 
 class Store(Protocol):
     """The storage port. Implemented by :mod:`storage.sqlite` and :mod:`storage.postgres`."""
@@ -115,6 +122,9 @@ class Store(Protocol):
     async def approved_with_keys(self, keys: Sequence[str]) -> list[Signature]: ...
 
     async def reached_milestones(self) -> list[int]: ...
+
+    async def latest_snapshot(self) -> SnapshotInfo | None:
+        """The snapshot recorded last, or None before the first."""
 
     async def audit_log(self, limit: int) -> list[AuditEntry]:
         """Newest first."""
@@ -180,6 +190,7 @@ TABLES: dict[str, tuple[str, ...]] = {
     ),
     "audit_log": ("id", "at", "actor", "action", "signature_id", "reason"),
     "letter_versions": ("version", "text", "first_seen"),
+    "snapshots": ("id", "sha256", "previous", "generated_at", "approved", "listed"),
 }  # fmt: skip
 """The logical schema every store keeps, as moved by :class:`Transfer`. Values are neutral:
 ``datetime`` (UTC), ``bool``, ``int``, ``str`` or ``None``; counters are ``approved`` and

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from bot import texts
+from bot.archive import SnapshotArchive
 from bot.domain import (
     Actor,
     AuditEntry,
@@ -30,6 +31,7 @@ from bot.domain import (
     Signature,
     SignatureForm,
     SignerStatus,
+    SnapshotInfo,
     Status,
     WithdrawChoice,
 )
@@ -47,6 +49,7 @@ from bot.errors import (
     PledgeError,
     SignatureNotFound,
     SignerRemoved,
+    SnapshotsUnavailable,
     TooManyDecisions,
 )
 from bot.export import ExportFormat, export_chunks
@@ -161,6 +164,8 @@ class PledgeService:
         #: Plumbing for the adapters' outbox senders: a card's contents, where it was posted.
         self.mod_queue = ModQueue(store)
         self._write = UnitRunner(store)
+        #: Where snapshots are written; the composition root sets it (see bot.archive).
+        self.snapshots: SnapshotArchive | None = None
         self._surges = SurgeMonitor(
             rules.surge_window, rules.surge_share, rules.surge_min_signatures
         )
@@ -408,6 +413,17 @@ class PledgeService:
         """The latest moderator actions, newest first (at most :data:`~bot.limits.AUDIT_MAX`)."""
         self.require_moderator(actor)
         return await self.store.audit_log(max(1, min(limit, AUDIT_MAX)))
+
+    async def take_snapshot(self, actor: Actor) -> SnapshotInfo:
+        """A moderator's ``/snapshot``: the listing written, hashed, chained and recorded."""
+        self.require_moderator(actor)
+        if self.snapshots is None:
+            raise SnapshotsUnavailable()
+        return await self.snapshots.take()
+
+    def snapshot_url(self, snapshot: SnapshotInfo) -> str | None:
+        """Where the public page serves a snapshot, when its address is configured."""
+        return self.snapshots.url_of(snapshot.sha256) if self.snapshots is not None else None
 
     def export(self, fmt: ExportFormat, *, with_ids: bool = False) -> AsyncIterator[str]:
         """Approved signatures as CSV or JSON text chunks, streamed from the store."""

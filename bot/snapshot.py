@@ -22,7 +22,7 @@ from datetime import datetime
 from typing import IO, Any
 
 from bot import texts
-from bot.domain import Letter, Signature
+from bot.domain import Letter, Signature, SnapshotInfo
 from bot.public import iso, letter_record, public_record
 
 __all__ = [
@@ -60,17 +60,6 @@ def file_bytes(doc: Mapping[str, Any]) -> bytes:
 
 def _with_hash(body: bytes, digest: str) -> bytes:
     return body[:-1] + f',"sha256":"{digest}"}}\n'.encode()
-
-
-@dataclass(frozen=True, slots=True)
-class SnapshotInfo:
-    """What is known of a written snapshot (and what the store records of it)."""
-
-    sha256: str
-    generated_at: datetime
-    approved: int
-    listed: int
-    previous: str | None
 
 
 async def write_snapshot(

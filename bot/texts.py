@@ -9,7 +9,15 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from bot.domain import AuditEntry, PendingItem, Signature, SignerStatus, Status, WithdrawChoice
+from bot.domain import (
+    AuditEntry,
+    PendingItem,
+    Signature,
+    SignerStatus,
+    SnapshotInfo,
+    Status,
+    WithdrawChoice,
+)
 from bot.surge import Surge
 
 __all__ = [
@@ -88,6 +96,7 @@ COMMANDS: tuple[CommandHelp, ...] = (
     CommandHelp("remove", "take a signature off the letter for good", "ID REASON", moderator=True),
     CommandHelp("export", "the approved signatures as CSV or JSON", "csv|json", moderator=True),
     CommandHelp("audit", "the last N moderator actions", "[N]", moderator=True),
+    CommandHelp("snapshot", "record a verifiable snapshot of the list", moderator=True),
 )
 
 
@@ -447,12 +456,13 @@ def snapshot_out_of_order() -> str:
     return "the previous snapshot was generated after this one."
 
 
-def snapshot_recorded(sha256: str, listed: int, approved: int, url: str | None) -> str:
+def snapshot_recorded(snapshot: SnapshotInfo, url: str | None) -> str:
     """The reply to a moderator's ``/snapshot``."""
     where = f" Published at {url}" if url else ""
+    noun = "signature" if snapshot.approved == 1 else "signatures"
     return (
-        f"Snapshot recorded: {approved} signatures, {listed} listed by name. "
-        f"SHA-256 {sha256}.{where}"
+        f"Snapshot recorded: {snapshot.approved} {noun}, {snapshot.listed} listed by name. "
+        f"SHA-256 {snapshot.sha256}.{where}"
     )
 
 

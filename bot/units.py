@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import TypeVar
 
-from bot.domain import Identity, NewSignature, OutboxMessage, Signature
+from bot.domain import Identity, NewSignature, OutboxMessage, Signature, SnapshotInfo
 from bot.ports import CountListener, Store, WriteTx
 
 __all__ = ["UnitRunner", "WatchedTx"]
@@ -90,6 +90,12 @@ class WatchedTx:
 
     async def record_letter_version(self, version: str, text: str, at: datetime) -> bool:
         return await self._tx.record_letter_version(version, text, at)
+
+    async def latest_snapshot(self) -> SnapshotInfo | None:
+        return await self._tx.latest_snapshot()
+
+    async def record_snapshot(self, snapshot: SnapshotInfo) -> None:
+        await self._tx.record_snapshot(snapshot)
 
 
 class UnitRunner:

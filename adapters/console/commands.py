@@ -92,6 +92,7 @@ class ConsoleCommands:
             "/remove": self._remove,
             "/export": self._export,
             "/audit": self._audit,
+            "/snapshot": self._snapshot,
             "/as": self._as,
         }
 
@@ -179,6 +180,10 @@ class ConsoleCommands:
 
     async def _audit(self, session: Session, args: str) -> str:
         return render.audit(await commands.audit(self.service, session.actor, args))
+
+    async def _snapshot(self, session: Session, args: str) -> str:
+        taken = await commands.snapshot(self.service, session.actor, args)
+        return texts.snapshot_recorded(taken, self.service.snapshot_url(taken))
 
     async def _as(self, session: Session, args: str) -> str:
         user = args.strip()

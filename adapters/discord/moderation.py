@@ -173,6 +173,21 @@ async def audit(
     await respond(interaction, show())
 
 
+@app_commands.command(name="snapshot", description=texts.command("snapshot").description)
+@app_commands.default_permissions(manage_guild=True)
+@app_commands.guild_only()
+async def snapshot(interaction: Interaction) -> None:
+    client = interaction.client
+
+    async def take() -> Reply:
+        taken = await client.service.take_snapshot(client.actor(interaction))
+        return Reply(
+            render.safe(texts.snapshot_recorded(taken, client.service.snapshot_url(taken)))
+        )
+
+    await respond(interaction, take())
+
+
 COMMANDS: tuple[app_commands.Command[Any, ..., None], ...] = (
     pending,
     approve,
@@ -180,4 +195,5 @@ COMMANDS: tuple[app_commands.Command[Any, ..., None], ...] = (
     remove,
     export,
     audit,
+    snapshot,
 )

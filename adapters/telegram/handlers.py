@@ -278,6 +278,7 @@ def register(application: PledgeApp) -> None:
             CommandHandler("remove", moderation.remove),
             CommandHandler("export", moderation.export),
             CommandHandler("audit", moderation.audit),
+            CommandHandler("snapshot", moderation.snapshot),
             CallbackQueryHandler(page_button, pattern=keyboards.PAGE),
             CallbackQueryHandler(withdraw_button, pattern=keyboards.WITHDRAW),
             CallbackQueryHandler(moderation.approve_button, pattern=keyboards.APPROVE),

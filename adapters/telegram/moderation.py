@@ -49,6 +49,7 @@ __all__ = [
     "reject",
     "reject_button",
     "remove",
+    "snapshot",
 ]
 
 _log = logging.getLogger(__name__)
@@ -193,6 +194,14 @@ async def audit(update: Update, context: PledgeContext) -> None:
     await reply(
         update, render.audit(await commands.audit(context.service, actor, arguments_of(update)))
     )
+
+
+async def snapshot(update: Update, context: PledgeContext) -> None:
+    """/snapshot: record a verifiable snapshot of the list."""
+    actor = await _moderator(update, context)
+    service = context.service
+    taken = await commands.snapshot(service, actor, arguments_of(update))
+    await reply(update, render.esc(texts.snapshot_recorded(taken, service.snapshot_url(taken))))
 
 
 # -- buttons --------------------------------------------------------------------------------

@@ -159,11 +159,8 @@ class Publisher:
         self.public = public
         self.target = target
         self.interval = interval
-        self._options = {
-            "sign_links": sign_links,
-            "snapshot_dir": snapshot_dir,
-            "snapshots": snapshots,
-        }
+        self.sign_links = sign_links
+        self.snapshot_dir = snapshot_dir
         self._snapshots = snapshots
         self._published: object = None
 
@@ -176,7 +173,13 @@ class Publisher:
         version = await self._version()
         if version == self._published:
             return None
-        site = await publish_site(self.public, self.target, **self._options)  # type: ignore[arg-type]
+        site = await publish_site(
+            self.public,
+            self.target,
+            sign_links=self.sign_links,
+            snapshot_dir=self.snapshot_dir,
+            snapshots=self._snapshots,
+        )
         self._published = version
         _log.info("published the static site to %s (%d pages)", site.path, site.pages)
         return site

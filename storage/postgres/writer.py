@@ -19,11 +19,11 @@ from typing import Any
 
 import asyncpg
 
-from bot.domain import Identity, NewSignature, OutboxMessage, Signature
+from bot.domain import Identity, NewSignature, OutboxMessage, Signature, SnapshotInfo
 from bot.ports import CountListener
 from storage.group_commit import RetryGroup, Verdict
 from storage.sql import queries as q
-from storage.sql.rows import LIST_POS, signature
+from storage.sql.rows import LIST_POS, signature, snapshot_info
 
 __all__ = ["Session", "Tx"]
 
@@ -170,6 +170,17 @@ class Tx:
         self.wrote = True
         inserted = await self._conn.fetchval(q.RECORD_LETTER_VERSION, version, text, at)
         return inserted is not None
+
+    async def latest_snapshot(self) -> SnapshotInfo | None:
+        found = await self._conn.fetch(q.LATEST_SNAPSHOT)
+        return snapshot_info(found[0]) if found else None
+
+    async def record_snapshot(self, snapshot: SnapshotInfo) -> None:
+        s = snapshot
+        self.wrote = True
+        await self._conn.execute(
+            q.RECORD_SNAPSHOT, s.sha256, s.generated_at, s.approved, s.listed, s.previous
+        )
 
 
 class Session:

@@ -86,6 +86,11 @@ RECORD_LETTER_VERSION = (
     "ON CONFLICT (version) DO NOTHING RETURNING version"
 )
 
+# -- snapshots (bot/archive.py) -------------------------------------------------------------------
+SNAPSHOT_COLUMNS = "sha256, generated_at, approved, listed, previous"
+LATEST_SNAPSHOT = f"SELECT {SNAPSHOT_COLUMNS} FROM snapshots ORDER BY id DESC LIMIT 1"
+RECORD_SNAPSHOT = f"INSERT INTO snapshots ({SNAPSHOT_COLUMNS}) VALUES ($1,$2,$3,$4,$5)"
+
 # -- outbox --------------------------------------------------------------------------------------
 ADD_OUTBOX = (
     "INSERT INTO outbox (kind, platform, destination, text, signature_id, milestone, "
@@ -161,7 +166,7 @@ OUTBOX_MESSAGES = f"SELECT {OUTBOX_COLUMNS} FROM outbox ORDER BY id"
 DATA_ROWS = (
     "SELECT (SELECT COUNT(*) FROM signatures) + (SELECT COUNT(*) FROM outbox) "
     "+ (SELECT COUNT(*) FROM audit_log) + (SELECT COUNT(*) FROM milestones) "
-    "+ (SELECT COUNT(*) FROM letter_versions)"
+    "+ (SELECT COUNT(*) FROM letter_versions) + (SELECT COUNT(*) FROM snapshots)"
 )
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
-from bot.domain import AuditEntry, Identity, Signature
+from bot.domain import AuditEntry, Identity, Signature, SnapshotInfo
 from bot.ports import TABLES, Row
 from storage.sql import queries as q
 from storage.sql.access import SqlAccess
-from storage.sql.rows import LIST_POS, signature
+from storage.sql.rows import LIST_POS, signature, snapshot_info
 
 __all__ = ["SqlReads"]
 
@@ -67,6 +67,10 @@ class SqlReads(SqlAccess):
             AuditEntry(r[0], ts(r[1]), r[2], r[3], r[4], r[5])  # type: ignore[arg-type]
             for r in await self._fetch(q.AUDIT_LOG, limit)
         ]
+
+    async def latest_snapshot(self) -> SnapshotInfo | None:
+        found = await self._fetch(q.LATEST_SNAPSHOT)
+        return snapshot_info(found[0], self._timestamp) if found else None
 
     async def listed_signatures(self, batch: int = 1000) -> AsyncIterator[Signature]:
         after = 0

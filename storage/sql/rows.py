@@ -6,9 +6,17 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from bot.domain import Identity, OutboxKind, OutboxMessage, OutboxStatus, Signature, Status
+from bot.domain import (
+    Identity,
+    OutboxKind,
+    OutboxMessage,
+    OutboxStatus,
+    Signature,
+    SnapshotInfo,
+    Status,
+)
 
-__all__ = ["OUTBOX_COLUMNS", "SIG_COLUMNS", "outbox_message", "signature"]
+__all__ = ["OUTBOX_COLUMNS", "SIG_COLUMNS", "outbox_message", "signature", "snapshot_info"]
 
 SIG_COLUMNS = (
     "id, platform, user_id, name, name_key, role, location, link, anonymous, community, status, "
@@ -72,6 +80,13 @@ def outbox_message(row: Sequence[Any], ts: Timestamp = _same) -> OutboxMessage:
 # Columns of the logical schema (bot.ports.TABLES) that need converting between drivers.
 TIMESTAMP_COLUMNS = frozenset(
     {"created_at", "decided_at", "withdrawn_at", "reached_at", "next_attempt_at", "lease_until",
-     "delivered_at", "at", "first_seen"}
+     "delivered_at", "at", "first_seen", "generated_at"}
 )  # fmt: skip
 BOOLEAN_COLUMNS = frozenset({"anonymous", "erased"})
+
+
+def snapshot_info(row: Sequence[Any], ts: Timestamp = _same) -> SnapshotInfo:
+    """A row of ``snapshot_columns`` (storage.sql.queries.SNAPSHOT_COLUMNS) as the domain's."""
+    at = ts(row[1])
+    assert at is not None
+    return SnapshotInfo(row[0], at, int(row[2]), int(row[3]), row[4])

@@ -15,11 +15,11 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, TypeVar
 
-from bot.domain import Identity, NewSignature, OutboxMessage, Signature
+from bot.domain import Identity, NewSignature, OutboxMessage, Signature, SnapshotInfo
 from bot.ports import CountListener
 from storage.group_commit import Verdict
 from storage.sql import queries as q
-from storage.sql.rows import LIST_POS, signature
+from storage.sql.rows import LIST_POS, signature, snapshot_info
 from storage.sql.translate import iso, to_sqlite
 from storage.sqlite.thread import WriterConnection
 
@@ -38,6 +38,8 @@ _ADD_OUTBOX = to_sqlite(q.ADD_OUTBOX)
 _REDACT_OUTBOX = to_sqlite(q.REDACT_OUTBOX)
 _ADD_AUDIT = to_sqlite(q.ADD_AUDIT)
 _RECORD_LETTER_VERSION = to_sqlite(q.RECORD_LETTER_VERSION)
+_LATEST_SNAPSHOT = to_sqlite(q.LATEST_SNAPSHOT)
+_RECORD_SNAPSHOT = to_sqlite(q.RECORD_SNAPSHOT)
 _SET_COUNTER = to_sqlite(q.SET_COUNTER)
 _ADD_TO_BUCKET = to_sqlite(q.ADD_TO_BUCKET)
 # SQLite-only: the single writer reads every counter at BEGIN and settles them at COMMIT; the
@@ -214,6 +216,16 @@ class Tx:
 
     async def record_letter_version(self, version: str, text: str, at: datetime) -> bool:
         return bool(self._write(_RECORD_LETTER_VERSION, (version, text, iso(at))))
+
+    async def latest_snapshot(self) -> SnapshotInfo | None:
+        found = self._conn.execute(_LATEST_SNAPSHOT).fetchall()
+        return snapshot_info(found[0], from_iso) if found else None
+
+    async def record_snapshot(self, snapshot: SnapshotInfo) -> None:
+        s = snapshot
+        self._write(
+            _RECORD_SNAPSHOT, (s.sha256, iso(s.generated_at), s.approved, s.listed, s.previous)
+        )
 
 
 class Session:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.archive import SnapshotArchive
 from bot.domain import OutboxKind, SignatureForm
 from bot.milestones import MilestonePolicy
 from bot.outbox import OutboxDispatcher
@@ -21,9 +22,11 @@ from tests.postgres import fresh_schema
 RULES = Rules(milestones=MilestonePolicy.of([3, 5]))
 
 
-async def _campaign(store: SQLiteStore) -> PledgeService:
-    """Signatures in every state, a milestone reached, audit entries, delivered and owed mail."""
+async def _campaign(store: SQLiteStore, snapshots: Path) -> PledgeService:
+    """Signatures in every state, a milestone reached, audit entries, delivered and owed mail,
+    a snapshot."""
     service = PledgeService(store, LETTER, RULES, DESTINATIONS, StepClock())
+    service.snapshots = SnapshotArchive(store, LETTER, snapshots, service.clock)
     await service.start()
     ids = [
         (await service.sign(artist(n), SignatureForm(f"Artist {n}", "role", "place"), community="c",
@@ -34,6 +37,7 @@ async def _campaign(store: SQLiteStore) -> PledgeService:
     await service.reject(MOD, ids[4], "duplicate")
     await service.withdraw(artist(0), erase=True)
     await OutboxDispatcher(store, [RecordingSender("console")], service.clock).drain()
+    await service.take_snapshot(MOD)
     return service
 
 
@@ -43,14 +47,16 @@ async def test_copy_sqlite_to_postgres_then_keep_running(
 ) -> None:
     db = tmp_path / "old.db"
     async with SQLiteStore(f"sqlite:///{db}") as old:
-        source = await _campaign(old)
+        source = await _campaign(old, tmp_path / "snapshots")
         before = await old.outbox_messages()
+        snapshot = await old.latest_snapshot()
         clock = source.clock
 
     async with fresh_schema() as pg_url:
         result = pledgebot("copy-store", "--from", f"sqlite:///{db}", "--to", pg_url)
         assert result.returncode == 0, result.stderr
         assert "signatures: 6 rows copied" in result.stdout
+        assert "snapshots: 1 rows copied" in result.stdout
         assert "verified: every table matches the source" in result.stdout
 
         again = pledgebot("copy-store", "--from", f"sqlite:///{db}", "--to", pg_url)
@@ -62,6 +68,7 @@ async def test_copy_sqlite_to_postgres_then_keep_running(
             service = PledgeService(pg, LETTER, RULES, DESTINATIONS, clock)
             await service.start()
             assert await service.count() == 3
+            assert snapshot is not None and await pg.latest_snapshot() == snapshot
             assert [m.id for m in await pg.outbox_messages()] == [m.id for m in before]
             assert [e.action for e in await service.audit(MOD)][:2] == ["erase", "reject"]
             # It keeps running: new ids follow the old ones, the count goes on, milestone 3 is
@@ -86,7 +93,7 @@ def test_copy_refuses_the_same_store(pledgebot: Pledgebot, tmp_path: Path) -> No
 
 async def test_sqlite_to_sqlite_copy_verifies(pledgebot: Pledgebot, tmp_path: Path) -> None:
     async with SQLiteStore(f"sqlite:///{tmp_path}/a.db") as old:
-        await _campaign(old)
+        await _campaign(old, tmp_path / "snapshots")
     result = pledgebot(
         "copy-store", "--from", f"sqlite:///{tmp_path}/a.db", "--to", f"sqlite:///{tmp_path}/b.db"
     )

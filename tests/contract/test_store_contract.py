@@ -8,7 +8,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.domain import Identity, NewSignature, OutboxKind, OutboxMessage, Signature, Status
+from bot.domain import (
+    Identity,
+    NewSignature,
+    OutboxKind,
+    OutboxMessage,
+    Signature,
+    SnapshotInfo,
+    Status,
+)
 from bot.ports import Store, WriteTx
 
 T0 = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
@@ -358,3 +366,34 @@ async def test_the_next_message_of_one_queue(any_store: Store) -> None:
     assert back is not None and back.id == a2.id
     [b1] = await any_store.claim_outbox(["discord"], now, lease, 10)
     assert b1.text == "b1"
+
+
+async def test_snapshots_are_recorded_and_the_latest_is_the_chains_end(any_store: Store) -> None:
+    assert await any_store.latest_snapshot() is None
+    first = SnapshotInfo("a" * 64, T0, 3, 2, None)
+    second = SnapshotInfo("b" * 64, T0 + timedelta(hours=1), 5, 4, "a" * 64)
+
+    async def record(info: SnapshotInfo) -> SnapshotInfo | None:
+        async def unit(tx: WriteTx) -> SnapshotInfo | None:
+            before = await tx.latest_snapshot()
+            await tx.record_snapshot(info)
+            return before
+
+        return await any_store.write(unit)
+
+    assert await record(first) is None
+    assert await any_store.latest_snapshot() == first
+    assert await record(second) == first
+    latest = await any_store.latest_snapshot()
+    assert latest == second
+    assert latest is not None and latest.generated_at.tzinfo is not None
+
+
+async def test_a_failed_unit_records_no_snapshot(any_store: Store) -> None:
+    async def unit(tx: WriteTx) -> None:
+        await tx.record_snapshot(SnapshotInfo("c" * 64, T0, 1, 1, None))
+        raise RuntimeError("the caller changed its mind")
+
+    with pytest.raises(RuntimeError):
+        await any_store.write(unit)
+    assert await any_store.latest_snapshot() is None

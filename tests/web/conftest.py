@@ -13,6 +13,7 @@ import pytest
 from multidict import CIMultiDict
 
 from adapters.web import WebAdapter
+from bot.archive import SnapshotArchive
 from bot.config import SignLinks, WebSettings
 from bot.domain import Identity, NewSignature, SignatureForm, Status
 from bot.milestones import MilestonePolicy
@@ -100,8 +101,14 @@ async def serve_site(tmp_path: Path, *, poll_seconds: float = 0.2) -> AsyncItera
                 discord="https://discord.gg/example", telegram="https://t.me/ExampleBot"
             ),
         )
+        archive = SnapshotArchive(store, LETTER, tmp_path / "snapshots", service.clock)
+        service.snapshots = archive
         adapter = WebAdapter(
-            PublicLetter.of(service), settings, fresh_for=0.0, poll_seconds=poll_seconds
+            PublicLetter.of(service),
+            settings,
+            snapshots=archive.latest,
+            fresh_for=0.0,
+            poll_seconds=poll_seconds,
         )
         await adapter.start()
         try:

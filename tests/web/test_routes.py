@@ -297,3 +297,18 @@ async def test_pending_signers_do_not_change_the_page(site: Site) -> None:
     _, _, body = await site.get("/")
     assert "Pending Pat" not in body.decode()
     assert "0 signatures so far" in _text(body)
+
+
+async def test_the_latest_snapshot_is_served_and_named_in_the_footer(site: Site) -> None:
+    await site.sign(1, "Alice")
+    taken = await site.service.take_snapshot(MOD)
+    _, _, body = await site.get("/")
+    text = _text(body)
+    assert f"Latest snapshot: {taken.sha256}" in text
+    assert "1 signature. Check it with pledgebot verify ." in text
+    hrefs = [a.get("href") for t, a in _tags(body) if t == "a"]
+    assert f"snapshots/{taken.sha256}.json" in hrefs and "snapshots/latest.json" in hrefs
+    status, _, latest = await site.get("/snapshots/latest.json")
+    assert status == 200
+    assert json.loads(latest)["sha256"] == taken.sha256
+    assert (await site.get(f"/snapshots/{taken.sha256}.json"))[2] == latest

@@ -6,11 +6,14 @@ import csv
 import io
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from bot.archive import SnapshotArchive
 from bot.domain import Status
+from bot.snapshot import verify
 from tests.adapters.discord.conftest import (
     CONSOLE_MOD,
     Bot,
@@ -164,6 +167,7 @@ MODERATOR_COMMANDS: list[tuple[str, dict[str, Any]]] = [
     ("remove", {"signature": 1, "reason": "no"}),
     ("export", {"format": "csv"}),
     ("audit", {}),
+    ("snapshot", {}),
 ]
 
 
@@ -221,3 +225,26 @@ async def test_manage_server_moderates_only_in_the_home_server(bot: Bot, server:
     assert refused.content == REFUSED
     allowed = await bot.command("approve", server.admin, signature=str(sig_id))
     assert allowed.content == f"#{sig_id} approved: Dan Drums."
+
+
+async def test_snapshot_records_a_verifiable_snapshot(
+    bot: Bot, server: Server, tmp_path: Path
+) -> None:
+    archive = SnapshotArchive(
+        bot.service.store, bot.service.letter, tmp_path / "snaps", bot.service.clock,
+        "https://letter.example",
+    )  # fmt: skip
+    bot.service.snapshots = archive
+    await bot.sign(server.artist)
+    await bot.command("approve", server.moderator, signature="1")
+
+    callback = await bot.command("snapshot", server.moderator)
+
+    assert callback.ephemeral
+    latest = await bot.service.store.latest_snapshot()
+    assert latest is not None and latest.approved == 1
+    assert callback.content == (
+        f"Snapshot recorded: 1 signature, 1 listed by name. SHA-256 {latest.sha256}. "
+        f"Published at https://letter.example/snapshots/{latest.sha256}.json"
+    )
+    assert verify(archive.path_of(latest.sha256).read_bytes()).ok

@@ -94,6 +94,7 @@ ACTIONS = [
     Action("/export json", _command("export", format="json")),
     Action("/audit", _command("audit")),
     Action("/audit 100", _command("audit", entries=100)),
+    Action("/snapshot", _command("snapshot")),
     Action("Approve button", _button("pledge:approve:1")),
     Action("Reject button", _button("pledge:reject:1")),
     Action("reject-reason form", _reason_form()),

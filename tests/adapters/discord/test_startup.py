@@ -10,7 +10,7 @@ from bot import texts
 from tests.adapters.discord.conftest import Bot, BotFactory, Server, settings_for
 
 PUBLIC = {"letter", "demands", "sign", "status", "withdraw", "count", "signatories"}
-MODERATOR = {"pending", "approve", "reject", "remove", "export", "audit"}
+MODERATOR = {"pending", "approve", "reject", "remove", "export", "audit", "snapshot"}
 
 
 async def test_commands_are_synced_to_each_configured_server(bot: Bot, server: Server) -> None:

@@ -65,7 +65,9 @@ from tests.hostile import (
 REFUSAL = "Only moderators can do that."
 APOLOGY = "something went wrong"
 NOT_HERE = "Moderator commands work in the mod chat or in a private chat with me"
-MODERATOR_COMMANDS = ("/pending", "/approve", "/reject", "/remove", "/export", "/audit")
+MODERATOR_COMMANDS = (
+    "/pending", "/approve", "/reject", "/remove", "/export", "/audit", "/snapshot",
+)  # fmt: skip
 READING_COMMANDS = ("/help", "/letter", "/demands", "/count", "/signatories", "/status")
 SIGNER_COMMANDS = ("/start", "/withdraw", "/sign", "/SIGN", "/cancel", "/skip")
 SENTINEL = "/sentinel"  # the one unknown command: marks the end of an exchange

@@ -20,7 +20,7 @@ from tests.adapters.telegram.conftest import Bot, Start
 from tests.fakes.fake_telegram import FakeTelegram
 
 PUBLIC = ["letter", "demands", "sign", "status", "withdraw", "count", "signatories"]
-MODERATOR = ["pending", "approve", "reject", "remove", "export", "audit"]
+MODERATOR = ["pending", "approve", "reject", "remove", "export", "audit", "snapshot"]
 
 
 def _names(commands: list[dict[str, Any]]) -> list[str]:

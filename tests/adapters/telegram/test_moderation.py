@@ -7,10 +7,13 @@ import csv
 import io
 import json
 import time
+from pathlib import Path
 
 import pytest
 
+from bot.archive import SnapshotArchive
 from bot.domain import Status
+from bot.snapshot import verify
 from tests.adapters.telegram.conftest import JSON, Bot, Start
 from tests.conftest import MOD
 from tests.fakes.fake_telegram import ApiCall, FakeChat, FakeUser, chat_member_api
@@ -288,6 +291,7 @@ MODERATOR_COMMANDS = [
     "/export csv",
     "/export",
     "/audit",
+    "/snapshot",
 ]
 
 
@@ -422,3 +426,22 @@ async def test_moderation_fails_closed_when_the_admins_cannot_be_read(start_bot:
     card = await bot.card(second.id)
     answer = await bot.press(bot.admin, card, "✅ Approve")
     assert answer.params.get("text") != REFUSAL
+
+
+async def test_snapshot_records_a_verifiable_snapshot(bot: Bot, tmp_path: Path) -> None:
+    archive = SnapshotArchive(
+        bot.service.store, bot.service.letter, tmp_path / "snaps", bot.service.clock
+    )
+    bot.service.snapshots = archive
+    await bot.approve(await bot.sign(bot.ada, "Ada <b>Lovelace</b>"))
+
+    text = bot.sent(await bot.say(bot.mod, bot.mod_chat, "/snapshot"))["text"]
+
+    latest = await bot.service.store.latest_snapshot()
+    assert latest is not None
+    assert text == f"Snapshot recorded: 1 signature, 1 listed by name. SHA-256 {latest.sha256}."
+    assert verify(archive.path_of(latest.sha256).read_bytes()).ok
+    names = [
+        s["name"] for s in json.loads(archive.path_of(latest.sha256).read_bytes())["signatories"]
+    ]
+    assert names == ["Ada <b>Lovelace</b>"]

@@ -38,6 +38,7 @@ COMMANDS = [
     "/audit",
     "/audit 100",
     "/audit x",
+    "/snapshot",
     "/approve x",
     "/reject x",
 ]
