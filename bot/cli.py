@@ -86,7 +86,7 @@ def _parser() -> argparse.ArgumentParser:
     snapshot = sub.add_parser(
         "snapshot", parents=[common], help="record a verifiable snapshot of the signatories"
     )
-    snapshot.add_argument("--output", metavar="FILE", type=Path, help="also write it to FILE")
+    snapshot.add_argument("--output", metavar="FILE", type=_path, help="also write it to FILE")
     publish = sub.add_parser(
         "publish", parents=[common], help="write the public page as a static site to DIR"
     )
