@@ -47,10 +47,8 @@ _STATUS_COLOURS = {
     Status.REMOVED: discord.Colour.dark_red(),
 }
 _LETTER_COLOUR = discord.Colour.blurple()
-# An unescaped "[" (after an even run of backslashes) that opens a masked link "[…](", and the
-# web addresses that Discord (and escape_markdown) leave unformatted.
+# An unescaped "[" (after an even run of backslashes) that opens a masked link "[…](".
 _MASKED_LINK_OPEN = re.compile(r"(?<!\\)((?:\\\\)*)\[(?=[^\]]*\]\()")
-_URL = re.compile(r"<[^: >]+:/[^ >]+>|(?:https?|steam)://[^\s<]+[^<.,:;\"'\]\s]")
 # "<" opening a user, role or channel mention: "<@1>", "<@!1>", "<@&1>", "<#1>".
 _MENTION_OPEN = re.compile(r"<(?=@[!&]?\d|#\d)")
 # One line holding no character any of the escapes below acts on (a "#", ">" or "-" matters
@@ -65,17 +63,15 @@ def safe(text: str) -> str:
     text that reached the store some other way (or is echoed back in an error) still cannot
     format or ping. discord.py's escapes miss two things, patched here: mentions of ids shorter
     than a snowflake and channel mentions (``<@1>``, ``<#1>``), and every masked link but the
-    first (``[a](b) [x](https://evil.example)``).
+    first (``[a](b) [x](https://evil.example)``), even one inside what looks like a web address.
     """
     if _NOTHING_TO_ESCAPE.fullmatch(text):
         return text  # the escapes below cost ~20 µs, on every reply
     text = discord.utils.escape_mentions(discord.utils.escape_markdown(text))
-    parts, at = [], 0
-    for url in _URL.finditer(text):
-        parts += [_MASKED_LINK_OPEN.sub(r"\1\\[", text[at : url.start()]), url.group(0)]
-        at = url.end()
-    parts.append(_MASKED_LINK_OPEN.sub(r"\1\\[", text[at:]))
-    return _MENTION_OPEN.sub("<\u200b", "".join(parts))
+    # Every "[" that opens a masked link, inside web addresses too: an address runs on over
+    # ")[x](https://…", so "[x](https://a)[x](https://evil)" would keep its second link live.
+    text = _MASKED_LINK_OPEN.sub(r"\1\\[", text)
+    return _MENTION_OPEN.sub("<\u200b", text)
 
 
 def clip(text: str, limit: int) -> str:

@@ -193,6 +193,13 @@ KNOWN: Sequence[Signing | Rejecting | Command | Suggesting] = (
     # escape_markdown escapes only the first masked link of a text
     Signing(dict.fromkeys(FIELD_ORDER, "") | {"name": "Ada [a](b) [x](https://evil.example)"}),
     Rejecting("[a](b) [x](https://evil.example)"),
+    # a second masked link right after the first one's address, which a URL-shaped run of text
+    # swallowed, so safe() left its "[" alone
+    Rejecting("[x](https://evil.example)[x](https://evil.example)"),
+    Signing(
+        dict.fromkeys(FIELD_ORDER, "")
+        | {"name": "Ada", "role": "[x](https://evil.example)[x](https://evil.example)"}
+    ),
     # escape_mentions leaves short ids and channel mentions; the core echoes a bad number
     Command("approve", {"signature": "<@0>"}),
     Command("approve", {"signature": "<#123456789012345678>"}),

@@ -77,3 +77,10 @@ def test_plain_text_skips_the_escapes_only_when_they_would_change_nothing(text: 
 def _escaped_in_full(text: str) -> str:
     with patch.object(render, "_NOTHING_TO_ESCAPE", re.compile(r"(?!)")):
         return render.safe(text)
+
+
+def test_every_masked_link_is_broken_even_one_that_follows_a_web_address() -> None:
+    """The second link's "[" sits in what looks like one long address, ")[x](https://…"; it
+    is escaped all the same, so neither link works."""
+    shown = render.safe("[x](https://evil.example)[x](https://evil.example)")
+    assert shown == "\\[x](https://evil.example)\\[x](https://evil.example)"
