@@ -31,11 +31,13 @@ test: $(BIN)/.installed-dev
 	$(BIN)/lint-imports
 
 # The long versions of the reliability tests: 20,000 hostile examples per platform (CI runs
-# 2,000) and 50 kill -9 rounds per crash test (CI runs 10).
+# 2,000), 5,000 per property test, 50 kill -9 rounds per crash test (`make test` runs 5) and
+# the three-process PostgreSQL test at full size (1,000 signers each; `make test` runs 300).
 soak: $(BIN)/.installed-dev
-	HYPOTHESIS_PROFILE=soak CRASH_ROUNDS=50 $(BIN)/python -m pytest -p no:cacheprovider \
-		tests/adapters/console/test_hostile_input.py tests/adapters/discord/test_hostile_input.py \
-		tests/adapters/telegram/test_hostile_input.py tests/core tests/reliability
+	HYPOTHESIS_PROFILE=soak CRASH_ROUNDS=50 SCALE_SIGNERS=1000 $(BIN)/python -m pytest \
+		-p no:cacheprovider tests/adapters/console/test_hostile_input.py \
+		tests/adapters/discord/test_hostile_input.py tests/adapters/discord/test_safety.py \
+		tests/adapters/telegram/test_hostile_input.py tests/core tests/reliability tests/scale
 
 lint: $(BIN)/.installed-dev
 	$(BIN)/ruff check .

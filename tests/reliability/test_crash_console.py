@@ -1,4 +1,4 @@
-"""Crash safety on the console: kill -9 the bot mid-burst, ten times, and lose nothing.
+"""Crash safety on the console: kill -9 the bot mid-burst, again and again, and lose nothing.
 
 Each round starts ``pledgebot console`` on the same SQLite file, pipes a burst of signatures and
 approvals into it, and kills it with SIGKILL after a random number of answers. What the bot
@@ -23,7 +23,7 @@ import pytest
 from tests.cli.conftest import EXAMPLE
 
 ROOT = Path(__file__).resolve().parents[2]
-ROUNDS = int(os.environ.get("CRASH_ROUNDS", "10"))  # `make soak` runs more
+ROUNDS = int(os.environ.get("CRASH_ROUNDS", "5"))  # `make soak` runs 50
 SIGNED = re.compile(r"Signature #(\d+) is recorded")
 APPROVED = re.compile(r"^#(\d+) approved: (.+)\.$")
 ANNOUNCED = re.compile(r"^\[announcement\] (\d+) artists have signed")
@@ -65,7 +65,7 @@ def _run_and_kill(command: list[str], stdin: str, env: dict[str, str], after: in
     return seen
 
 
-def test_kill_9_ten_times_loses_nothing_acknowledged(tmp_path: Path) -> None:
+def test_kill_9_repeatedly_loses_nothing_acknowledged(tmp_path: Path) -> None:
     db = tmp_path / "crash.db"
     config = tmp_path / "config.toml"
     config.write_text(

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from unittest.mock import patch
 
-from hypothesis import given, settings
+import pytest
+from hypothesis import given
 from hypothesis import strategies as st
 
 from adapters.discord import render
@@ -61,7 +62,6 @@ async def test_a_hostile_display_name_is_escaped_on_decided_cards(bot: Bot, serv
     assert decision.startswith("Approved by \uff20everyone \\*\\*boss\\*\\* <t:")
 
 
-@settings(max_examples=3000)
 @given(
     st.lists(
         st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=6), st.sampled_from(" #->\n\t")),
@@ -70,8 +70,22 @@ async def test_a_hostile_display_name_is_escaped_on_decided_cards(bot: Bot, serv
 )
 def test_plain_text_skips_the_escapes_only_when_they_would_change_nothing(text: str) -> None:
     """safe() returns text that needs no escaping as it is, without running the escapes; for
-    every text that shortcut must agree with the full escaping."""
+    every text that shortcut must agree with the full escaping. (The profile's example count:
+    150 in `make test`, 5,000 under `make soak`.)"""
     assert render.safe(text) == _escaped_in_full(text)
+
+
+#: For each character the shortcut has to stop at, the smallest text that the full escaping
+#: changes: take any of them out of ``_NOTHING_TO_ESCAPE`` and one of these fails at once.
+NEEDS_ESCAPING = (
+    "*a*", "`a`", "a_b", "~~a~~", "||a||", "[a](b)", "<#1>", "@everyone", "a\\b",
+    "a\n# b", "# a", "> a", "- a", "-# a",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("text", NEEDS_ESCAPING)
+def test_the_shortcut_never_skips_text_that_needs_escaping(text: str) -> None:
+    assert render.safe(text) == _escaped_in_full(text) != text
 
 
 def _escaped_in_full(text: str) -> str:
