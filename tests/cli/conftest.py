@@ -11,7 +11,12 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+_LISTEN = 'listen = "127.0.0.1:8080"'
+#: The example config, without its public page: the page's fixed port would make two test runs
+#: (or a test and anything else on 8080) fail each other. Tests that serve it pick a free port.
 EXAMPLE = (ROOT / "config.example.toml").read_text()
+assert _LISTEN in EXAMPLE, "config.example.toml changed its web.listen: update tests/cli/conftest"
+EXAMPLE = EXAMPLE.replace(_LISTEN, 'listen = ""')
 
 Pledgebot = Callable[..., subprocess.CompletedProcess[str]]
 
@@ -21,7 +26,6 @@ def config(tmp_path: Path) -> Path:
     """The example config with a temp database and milestones low enough to cross in a test."""
     text = EXAMPLE.replace('url = "sqlite:///pledgebot.db"', f'url = "sqlite:///{tmp_path}/p.db"')
     text = text.replace("thresholds = [10, 50, 100, 250, 500, 1000]", "thresholds = [2, 3]")
-    text = text.replace('listen = "127.0.0.1:8080"', 'listen = ""')  # tests pick their ports
     path = tmp_path / "config.toml"
     path.write_text(text)
     return path
