@@ -26,8 +26,14 @@ VOLUME ["/data"]
 ENV PLEDGEBOT_CONFIG=/app/config.toml \
     PLEDGEBOT_STORAGE__URL=sqlite:////data/pledgebot.db \
     PLEDGEBOT_WEB__LISTEN=0.0.0.0:8080 \
-    PLEDGEBOT_WEB__SNAPSHOT_DIR=/data/snapshots
+    PLEDGEBOT_WEB__SNAPSHOT_DIR=/data/snapshots \
+    PLEDGEBOT_RUN__HEARTBEAT_FILE=/tmp/pledgebot-heartbeat.json
 EXPOSE 8080
+
+# `pledgebot run` rewrites the heartbeat every 15 s (the database answers, each platform is
+# connected); `pledgebot health` reads it. The start period covers run.startup_retry_seconds.
+HEALTHCHECK --interval=30s --timeout=10s --start-period=90s --retries=3 \
+    CMD ["pledgebot", "health"]
 
 ENTRYPOINT ["pledgebot"]
 CMD ["run"]

@@ -25,11 +25,13 @@ from bot.config import ConfigError, Settings
 from bot.domain import Destinations, Letter, SnapshotInfo
 from bot.errors import StoreUnavailable
 from bot.export import ExportFormat
+from bot.health import Heartbeat
 from bot.milestones import MilestonePolicy
 from bot.outbox import OutboxDispatcher
 from bot.ports import Sender, Store, StoreRefused, Transfer
 from bot.public import PublicLetter
 from bot.service import PledgeService, Rules, SystemClock
+from bot.startup import keep_trying
 from bot.transfer import copy_campaign
 
 if TYPE_CHECKING:
@@ -54,10 +56,20 @@ _log = logging.getLogger(__name__)
 
 CONSOLE_ANNOUNCE = ("console", "announcements")
 STORE_CHECK_TIMEOUT = 15.0  # check-config's patience with a database server
+NO_TOKEN_NO_TERMINAL = (
+    "discord.token, telegram.token: no platform token is set, and there is no terminal for the "
+    "console (a container started with -d?): set PLEDGEBOT_DISCORD__TOKEN or "
+    "PLEDGEBOT_TELEGRAM__TOKEN; `pledgebot console` chats in a terminal, and "
+    "`pledgebot run --only web` serves just the public page"
+)
 CONSOLE_MOD_QUEUE = ("console", "mod-queue")
 
 
 class Adapter(Sender, Protocol):
+    @property
+    def connected(self) -> bool:
+        """Logged in and receiving: what the heartbeat reports for this platform."""
+
     async def run(self) -> None: ...
 
 
@@ -172,11 +184,12 @@ def _must_exist(url: str) -> None:
 
 
 @asynccontextmanager
-async def opened(url: str, *, key: str = "storage.url") -> AsyncIterator[Store]:
-    """The store, open; a store that refuses this use is a :class:`ConfigError` on ``key``."""
+async def opened(url: str, *, key: str = "storage.url", retry: float = 0.0) -> AsyncIterator[Store]:
+    """The store, open; a store that refuses this use is a :class:`ConfigError` on ``key``.
+    A server that cannot be reached yet is tried again for ``retry`` seconds."""
     store = open_store(url, key=key)
     try:
-        await store.open()
+        await keep_trying("the database", store.open, within=retry)
     except StoreRefused as exc:
         raise ConfigError(f"{key}: {exc}") from None
     try:
@@ -186,13 +199,17 @@ async def opened(url: str, *, key: str = "storage.url") -> AsyncIterator[Store]:
 
 
 @asynccontextmanager
-async def core(settings: Settings, *, read_only: bool = False) -> AsyncIterator[PledgeService]:
+async def core(
+    settings: Settings, *, read_only: bool = False, wait: bool = False
+) -> AsyncIterator[PledgeService]:
     """The core on the configured store; ``read_only`` opens it for reading and writes nothing
-    (not even the letter's version), so it can run beside the bot that writes."""
+    (not even the letter's version), so it can run beside the bot that writes. ``wait``: a
+    database server that cannot be reached yet is waited for (``run.startup_retry_seconds``)."""
     url = settings.storage.url
     if read_only:
         _must_exist(url)
-    async with opened(read_only_url(url) if read_only else url) as store:
+    retry = settings.run.startup_retry_seconds if wait else 0.0
+    async with opened(read_only_url(url) if read_only else url, retry=retry) as store:
         service = PledgeService(
             store,
             build_letter(settings),
@@ -239,10 +256,13 @@ async def run_bot(settings: Settings, *, only: str | None = None) -> None:
     if only == "web":
         if settings.web.address is None:
             raise ConfigError("web.listen: --only web needs web.listen (HOST:PORT) to be set")
-        async with core(settings, read_only=True) as service:
-            await _until_stopped(await _web_jobs(settings, service))
+        async with core(settings, read_only=True, wait=True) as service:
+            jobs = await _web_jobs(settings, service)
+            await _until_stopped([*jobs, *_heartbeat(settings, service, [])])
         return
-    async with core(settings) as service:
+    if only is None and not _platform_tokens(settings) and not _terminal():
+        raise ConfigError(NO_TOKEN_NO_TERMINAL)
+    async with core(settings, wait=True) as service:
         if only == "console":
             await _console_session(settings, service)
             return
@@ -261,7 +281,27 @@ async def run_bot(settings: Settings, *, only: str | None = None) -> None:
         service.on_outbox(dispatcher.notify)
         await dispatcher.recover()
         web = await _web_jobs(settings, service) if only is None else []
-        await _until_stopped([dispatcher.run(), *(a.run() for a in adapters), *web])
+        beat = _heartbeat(settings, service, adapters)
+        await _until_stopped([dispatcher.run(), *(a.run() for a in adapters), *web, *beat])
+
+
+def _platform_tokens(settings: Settings) -> bool:
+    return settings.discord.enabled or settings.telegram.enabled
+
+
+def _terminal() -> bool:
+    """Whether someone can type into the console (``docker run -d`` gives no terminal)."""
+    return sys.stdin is not None and sys.stdin.isatty()
+
+
+def _heartbeat(
+    settings: Settings, service: PledgeService, adapters: list[Adapter]
+) -> list[Awaitable[None]]:
+    """The heartbeat file ``pledgebot health`` reads, when ``run.heartbeat_file`` is set."""
+    if not settings.run.heartbeat_file:
+        return []
+    beat = Heartbeat(Path(settings.run.heartbeat_file), service.store, adapters)
+    return [beat.run()]
 
 
 async def _console_session(
@@ -332,14 +372,15 @@ def _platform_adapters(
     settings: Settings, service: PledgeService, only: str | None = None
 ) -> list[Adapter]:
     adapters: list[Adapter] = []
+    retry = settings.run.startup_retry_seconds
     if settings.discord.enabled and only in (None, "discord"):
         from adapters.discord import DiscordAdapter
 
-        adapters.append(DiscordAdapter(service, settings.discord))
+        adapters.append(DiscordAdapter(service, settings.discord, startup_retry=retry))
     if settings.telegram.enabled and only in (None, "telegram"):
         from adapters.telegram import TelegramAdapter
 
-        adapters.append(TelegramAdapter(service, settings.telegram))
+        adapters.append(TelegramAdapter(service, settings.telegram, startup_retry=retry))
     return adapters
 
 

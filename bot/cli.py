@@ -96,6 +96,18 @@ def _parser() -> argparse.ArgumentParser:
         parents=[common],
         help="validate the configuration, try the store and say what is on",
     )
+    health = sub.add_parser(
+        "health",
+        parents=[common],
+        help="is the running bot well? (reads run.heartbeat_file; exit 0 if so, 1 if not)",
+    )
+    health.add_argument(
+        "--max-age",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="a heartbeat older than this means the bot is stuck (default: 60)",
+    )
     backup = sub.add_parser(
         "backup", parents=[common], help="online backup of the SQLite database to FILE"
     )
@@ -229,6 +241,22 @@ def _verify(args: argparse.Namespace) -> int:
     return code
 
 
+def _health(settings: Settings, max_age: float | None) -> int:
+    """``pledgebot health``: a container's HEALTHCHECK. Reads the heartbeat file only."""
+    from pathlib import Path
+
+    from bot.health import MAX_AGE, read_heartbeat
+
+    if not settings.run.heartbeat_file:
+        print("pledgebot: run.heartbeat_file is not set: nothing to check", file=sys.stderr)
+        return EXIT_CONFIG
+    verdict = read_heartbeat(
+        Path(settings.run.heartbeat_file), max_age=MAX_AGE if max_age is None else max_age
+    )
+    print(verdict.message, file=sys.stdout if verdict.healthy else sys.stderr)
+    return 0 if verdict.healthy else EXIT_ERROR
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "verify":
@@ -251,6 +279,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CONFIG
     redact = Redactor(_secrets(settings))
     install_excepthooks(redact)
+    if args.command == "health":
+        return _health(settings, args.max_age)
     quiet = args.command in ("console", "export", "backup", "publish", "check-config", "snapshot")
     level = logging.DEBUG if args.verbose else logging.WARNING if quiet else logging.INFO
     setup_logging(level, redact)

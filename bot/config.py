@@ -217,6 +217,13 @@ class WebSettings(_Section):
         return listen_address(self.listen) if self.listen else None
 
 
+class RunSettings(_Section):
+    """How ``pledgebot run`` starts and reports that it is alive."""
+
+    startup_retry_seconds: float = Field(default=60, ge=0)
+    heartbeat_file: str = ""
+
+
 def listen_address(value: str) -> tuple[str, int]:
     """``HOST:PORT`` (``[::1]:8080`` for IPv6); port 0 takes any free port."""
     host, sep, port = value.rpartition(":")
@@ -242,6 +249,7 @@ class Settings(BaseSettings):
     discord: DiscordSettings = DiscordSettings()
     telegram: TelegramSettings = TelegramSettings()
     web: WebSettings = WebSettings()
+    run: RunSettings = RunSettings()
 
     @classmethod
     def settings_customise_sources(

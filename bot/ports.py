@@ -32,6 +32,7 @@ __all__ = [
     "Store",
     "StoreRefused",
     "Transfer",
+    "Unreachable",
     "WriteTx",
 ]
 
@@ -222,6 +223,11 @@ class StoreRefused(Exception):
     a file that is not a pledgebot database, a database that must exist and does not. Only a
     change to the configuration (or the file) helps, so the command line exits with the
     configuration error code and names the key."""
+
+
+class Unreachable(Exception):
+    """A database or a platform cannot be reached now (connection refused, a server still
+    starting, the network down): trying again later may work, so start-up does, for a while."""
 
 
 class DeliveryError(Exception):

@@ -13,10 +13,12 @@ import logging
 from collections.abc import Iterator
 from typing import Any
 
+import aiohttp
 import discord
 import yarl
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
+from discord.utils import MISSING
 
 from adapters.discord import commands, moderation, modqueue, sender, views
 from adapters.discord.client import PledgeClient, ShardedPledgeClient
@@ -26,6 +28,7 @@ from bot.config import DiscordSettings, rejected_token
 from bot.domain import OutboxMessage
 from bot.ports import DeliveryError
 from bot.service import PledgeService
+from bot.startup import keep_trying
 
 __all__ = ["DiscordAdapter"]
 
@@ -42,14 +45,17 @@ class DiscordAdapter:
         *,
         response_budget: float = 2.0,
         login_wait: float = 10.0,
+        startup_retry: float = 0.0,
     ) -> None:
         """``response_budget``: seconds an interaction's work may take before it is deferred
         (Discord wants an answer within 3). ``login_wait``: how long ``deliver`` waits for the
-        bot to log in before telling the outbox to retry later."""
+        bot to log in before telling the outbox to retry later. ``startup_retry``: seconds to keep
+        trying when Discord cannot be reached at start."""
         self.service = service
         self.settings = settings
         self.response_budget = response_budget
         self.login_wait = login_wait
+        self.startup_retry = startup_retry
         self._client: PledgeClient | None = None
         self._logged_in = asyncio.Event()
 
@@ -59,12 +65,25 @@ class DiscordAdapter:
             try:
                 async with client:
                     self._client = client
-                    await client.start(self.settings.token.get_secret_value())
+                    token = self.settings.token.get_secret_value()
+                    await keep_trying(
+                        "Discord",
+                        lambda: _login(client, token),
+                        within=self.startup_retry,
+                        transient=_not_yet,
+                    )
+                    await client.connect()  # reconnects by itself once connected
             except discord.LoginFailure:
                 raise rejected_token(PLATFORM) from None
             finally:
                 self._logged_in.clear()
                 self._client = None
+
+    @property
+    def connected(self) -> bool:
+        """Logged in, and every shard of this process is connected to the gateway."""
+        client = self._client
+        return client is not None and client.is_ready() and not client.is_closed()
 
     async def deliver(self, message: OutboxMessage) -> str | None:
         try:
@@ -98,6 +117,25 @@ class DiscordAdapter:
         client.add_dynamic_items(*views.ITEMS, *modqueue.ITEMS)
         client.add_forms(SignForm, modqueue.ReasonForm)
         return client
+
+
+async def _login(client: PledgeClient, token: str) -> None:
+    """Log in; after a failure, drop the HTTP session so the next try starts a fresh one."""
+    try:
+        await client.login(token)
+    except BaseException:
+        await client.http.close()
+        client.http.connector = MISSING  # the closed session closed it; login makes a new one
+        raise
+
+
+def _not_yet(exc: BaseException) -> bool:
+    """Discord could not be reached or answered 5xx; a refused token stays refused."""
+    if isinstance(exc, discord.LoginFailure):
+        return False
+    return isinstance(
+        exc, OSError | TimeoutError | aiohttp.ClientError | discord.DiscordServerError
+    )
 
 
 @contextlib.contextmanager

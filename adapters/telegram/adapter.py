@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.error import InvalidToken, TelegramError
+from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 from telegram.ext import AIORateLimiter, Application, Defaults
 
 from adapters.telegram import menus
@@ -33,6 +33,7 @@ from bot.config import TelegramSettings, rejected_token
 from bot.domain import OutboxMessage
 from bot.ports import DeliveryError
 from bot.service import PledgeService
+from bot.startup import keep_trying
 
 __all__ = ["TelegramAdapter", "build_application"]
 
@@ -87,6 +88,12 @@ def build_application(
     return application
 
 
+def _not_yet(exc: BaseException) -> bool:
+    """The Bot API could not be reached or answered 5xx (a refused token or a bad request is
+    not going to change by trying again)."""
+    return isinstance(exc, NetworkError) and not isinstance(exc, BadRequest)
+
+
 class TelegramAdapter:
     platform = PLATFORM
 
@@ -97,11 +104,14 @@ class TelegramAdapter:
         *,
         rate_limit: bool = True,
         moderator_cache: float = MODERATOR_CACHE,
+        startup_retry: float = 0.0,
     ) -> None:
         """``rate_limit``: see :func:`build_application` (off only for benchmarks).
-        ``moderator_cache``: seconds the mod chat's administrators are remembered."""
+        ``moderator_cache``: seconds the mod chat's administrators are remembered.
+        ``startup_retry``: seconds to keep trying when the Bot API cannot be reached at start."""
         self.service = service
         self.settings = settings
+        self.startup_retry = startup_retry
         self.moderators = ModeratorDirectory(
             settings.moderator_user_ids,
             settings.mod_chat_id,
@@ -124,6 +134,9 @@ class TelegramAdapter:
         updater = application.updater
         assert updater is not None  # built with the default updater
         try:
+            await keep_trying(
+                "Telegram", application.initialize, within=self.startup_retry, transient=_not_yet
+            )
             async with application:  # getMe, and the HTTP client; shut down on the way out
                 self._ready.set()
                 try:
@@ -179,6 +192,13 @@ class TelegramAdapter:
             settings.webhook_listen,
             settings.webhook_port,
         )
+
+    @property
+    def connected(self) -> bool:
+        """Logged in (getMe answered) and receiving updates."""
+        updater = self.application.updater
+        receiving = bool(self.settings.webhook_url) or (updater is not None and updater.running)
+        return self._ready.is_set() and receiving
 
     def _moderators_unreadable(self, error: TelegramError) -> None:
         """The mod chat's administrators cannot be read: tell the moderators who still

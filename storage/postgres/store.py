@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import asyncpg
 
 from bot.domain import Identity, Signature
-from bot.ports import TABLES, Row, WriteTx
+from bot.ports import TABLES, Row, Unreachable, WriteTx
 from storage.group_commit import GroupWriter
 from storage.postgres import transfer
 from storage.postgres.connection import create_pool, create_schema, migrate, split_url
@@ -33,6 +33,17 @@ T = TypeVar("T")
 _HISTORIES = (
     f"SELECT {SIG_COLUMNS} FROM signatures WHERE (platform, user_id) IN "
     "(SELECT * FROM unnest($1::text[], $2::text[])) ORDER BY id"
+)
+
+
+#: Failures to connect that another try may not have: refused or unresolvable (the server or its
+#: host not up yet), "the database system is starting up", a connection dropped or timed out.
+_NOT_YET = (
+    OSError,
+    TimeoutError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.TooManyConnectionsError,
 )
 
 
@@ -55,11 +66,14 @@ class PostgresStore(SqlReads, SqlOutbox):
 
     # -- lifecycle -------------------------------------------------------------------------------
     async def open(self) -> None:
-        if self._schema:
-            await create_schema(self._dsn, self._schema)
-        self._pool = await create_pool(
-            self._dsn, min_size=self._writers + 1, max_size=self._writers + self._readers
-        )
+        try:
+            if self._schema:
+                await create_schema(self._dsn, self._schema)
+            self._pool = await create_pool(
+                self._dsn, min_size=self._writers + 1, max_size=self._writers + self._readers
+            )
+        except _NOT_YET as exc:  # start-up may try again: the server may still be booting
+            raise Unreachable(f"PostgreSQL: {exc}") from exc
         try:
             async with self._pool.acquire() as conn:
                 await migrate(conn)

@@ -165,8 +165,10 @@ def test_missing_folders_are_not_created(
     pledgebot: Pledgebot, config: Path, tmp_path: Path
 ) -> None:
     url = f"sqlite:///{tmp_path}/typo/p.db"
-    for command in ("run", "console"):
-        result = pledgebot(command, "--config", str(config), "--storage-url", url, stdin="/count\n")
+    for command in (["run", "--only", "console"], ["console"]):
+        result = pledgebot(
+            *command, "--config", str(config), "--storage-url", url, stdin="/count\n"
+        )
         assert result.returncode == 2, result.stderr
         assert f"storage.url: the folder {tmp_path}/typo does not exist" in result.stderr
     assert not (tmp_path / "typo").exists()

@@ -113,11 +113,16 @@ def test_export_command(pledgebot: Pledgebot, config: Path, tmp_path: Path) -> N
     assert csv_out.stdout.splitlines()[1].startswith("1,Mod Person,organiser,")
 
 
-def test_run_without_tokens_falls_back_to_the_console(pledgebot: Pledgebot, config: Path) -> None:
+def test_run_without_tokens_or_terminal_says_why(
+    pledgebot: Pledgebot, config: Path, tmp_path: Path
+) -> None:
+    """``docker run -d`` with a forgotten token: not a quiet exit 0 (on a terminal, ``run``
+    falls back to the console: tests/cli/test_console_tty.py)."""
     result = pledgebot("run", "--config", str(config), stdin="/count\n")
-    assert result.returncode == 0, result.stderr
-    assert "0 signatures so far." in result.stdout
-    assert "no platform token is set: starting the console adapter" in result.stderr
+    assert result.returncode == 2
+    assert "no platform token is set, and there is no terminal" in result.stderr
+    assert "PLEDGEBOT_DISCORD__TOKEN" in result.stderr
+    assert result.stdout == "" and not (tmp_path / "p.db").exists()
 
 
 def test_garbage_input_never_crashes(pledgebot: Pledgebot, config: Path) -> None:

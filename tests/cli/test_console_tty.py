@@ -64,3 +64,29 @@ def test_sign_asks_field_by_field_on_a_terminal(config: Path, tmp_path: Path) ->
         os.close(master)
         assert proc.stderr is not None
         proc.stderr.close()
+
+
+def test_run_without_a_token_on_a_terminal_is_the_console(config: Path, tmp_path: Path) -> None:
+    master, slave = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PLEDGEBOT_")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "run", "--config", str(config)],
+        stdin=slave, stdout=slave, stderr=subprocess.PIPE, cwd=tmp_path,
+        env={**env, "PYTHONPATH": str(ROOT)},
+    )  # fmt: skip
+    os.close(slave)
+    seen = bytearray()
+    try:
+        _read_until(master, b"artist> ", seen)
+        os.write(master, b"/count\n")
+        _read_until(master, b"0 signatures so far.", seen)
+        os.write(master, b"\x04")
+        assert proc.wait(timeout=20) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(master)
+        assert proc.stderr is not None
+        err = proc.stderr.read().decode()
+        proc.stderr.close()
+    assert "no platform token is set: starting the console adapter" in err
