@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any, TypeAlias
+from typing import Any
 
 import discord
 from discord import app_commands
 
+from adapters.discord.interaction import HandlerClient, Interaction
 from adapters.discord.modals import Form, submitted_values
 from adapters.discord.permissions import ModeratorPolicy
 from adapters.discord.replies import fail, tell
@@ -23,9 +24,6 @@ from bot.service import PledgeService
 __all__ = ["Interaction", "PledgeClient", "ShardedPledgeClient", "intents"]
 
 _log = logging.getLogger(__name__)
-
-#: What every pledgebot handler receives: ``interaction.client`` is a :class:`PledgeClient`.
-Interaction: TypeAlias = discord.Interaction["PledgeClient"]
 
 
 def intents() -> discord.Intents:
@@ -38,7 +36,7 @@ def intents() -> discord.Intents:
     return wanted
 
 
-class PledgeClient(discord.Client):
+class PledgeClient(HandlerClient):
     def __init__(
         self,
         service: PledgeService,
@@ -58,7 +56,6 @@ class PledgeClient(discord.Client):
         )
         self.service = service
         self.settings = settings
-        #: Seconds of work before an interaction is deferred (Discord allows 3 for an answer).
         self.response_budget = response_budget
         self.moderators = ModeratorPolicy(settings, self)
         self.tree: app_commands.CommandTree[PledgeClient] = app_commands.CommandTree(self)

@@ -17,7 +17,7 @@ from bot import texts
 from bot.limits import MAX_NUMBER, PAGE_SIZE
 
 if TYPE_CHECKING:
-    from adapters.discord.client import Interaction
+    from adapters.discord.interaction import Interaction
 
 __all__ = ["COMMANDS"]
 

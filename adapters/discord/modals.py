@@ -25,7 +25,7 @@ from bot.domain import SignatureForm
 from bot.hygiene import LIMITS
 
 if TYPE_CHECKING:
-    from adapters.discord.client import Interaction
+    from adapters.discord.interaction import Interaction
 
 __all__ = ["Form", "SignForm", "submitted_values"]
 

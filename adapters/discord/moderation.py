@@ -25,7 +25,7 @@ from bot.hygiene import LIMITS
 from bot.limits import AUDIT_DEFAULT, AUDIT_MAX
 
 if TYPE_CHECKING:
-    from adapters.discord.client import Interaction
+    from adapters.discord.interaction import Interaction
 
 __all__ = ["COMMANDS"]
 

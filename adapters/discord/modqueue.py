@@ -26,7 +26,7 @@ from bot.errors import AlreadyDecided
 from bot.hygiene import LIMITS
 
 if TYPE_CHECKING:
-    from adapters.discord.client import Interaction, PledgeClient
+    from adapters.discord.interaction import HandlerClient, Interaction
 
 __all__ = [
     "ITEMS",
@@ -146,7 +146,7 @@ async def _reject(interaction: Interaction, signature_id: int, reason: str) -> R
     return Reply(embed=render.mod_card(sig))
 
 
-async def settle(client: PledgeClient, decision: Awaitable[Signature]) -> Signature:
+async def settle(client: HandlerClient, decision: Awaitable[Signature]) -> Signature:
     """Await a moderator's decision. A decision's card update goes through the outbox with it;
     one that turns out to be decided already writes nothing, yet the pressed card may still
     show buttons: redraw its cards here."""
@@ -168,7 +168,7 @@ def card_view(sig: Signature) -> discord.ui.View | None:
 
 
 async def post_card(
-    client: PledgeClient, channel_id: int, signature_id: int, *, nonce: str
+    client: HandlerClient, channel_id: int, signature_id: int, *, nonce: str
 ) -> discord.Message:
     """Post a signature's card (as it stands now) to the mod channel."""
     item = await client.service.mod_queue.item(signature_id)
@@ -189,7 +189,7 @@ async def post_card(
     return await channel.send(embed=embed, view=view, nonce=nonce, allowed_mentions=NO_PINGS)
 
 
-async def refresh_cards(client: PledgeClient, sig: Signature, *, skip: int | None = None) -> None:
+async def refresh_cards(client: HandlerClient, sig: Signature, *, skip: int | None = None) -> None:
     """Edit every Discord card of ``sig`` to show its current state (``skip``: a card already
     being edited through the interaction). The decision is made; a failed edit is only logged."""
     for destination, ref in await client.service.mod_queue.posted_cards(sig.id, PLATFORM):
@@ -204,7 +204,7 @@ async def refresh_cards(client: PledgeClient, sig: Signature, *, skip: int | Non
             _log.warning("could not update the mod-queue card of #%d", sig.id, exc_info=True)
 
 
-async def signer_facts(client: PledgeClient, sig: Signature) -> render.SignerFacts | None:
+async def signer_facts(client: HandlerClient, sig: Signature) -> render.SignerFacts | None:
     """Account age for any Discord signer, and the join date for one who signed in a server
     (fetched by REST, which needs no privileged members intent)."""
     if sig.identity.platform != PLATFORM or not sig.identity.user_id.isdecimal():

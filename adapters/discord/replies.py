@@ -22,7 +22,7 @@ from bot import texts
 from bot.errors import PledgeError
 
 if TYPE_CHECKING:
-    from adapters.discord.client import Interaction
+    from adapters.discord.interaction import Interaction
 
 __all__ = ["NO_PINGS", "Reply", "fail", "open_modal", "respond", "tell", "update"]
 

@@ -21,7 +21,7 @@ from bot.errors import SignatureNotFound
 from bot.ports import DeliveryError
 
 if TYPE_CHECKING:
-    from adapters.discord.client import PledgeClient
+    from adapters.discord.interaction import HandlerClient
 
 __all__ = ["deliver", "nonce_of"]
 
@@ -36,7 +36,7 @@ def nonce_of(message: OutboxMessage) -> str:
     return f"pledgebot:{message.id}"
 
 
-async def deliver(client: PledgeClient, message: OutboxMessage) -> str | None:
+async def deliver(client: HandlerClient, message: OutboxMessage) -> str | None:
     """Post one message; the Discord message id is the outbox ``ref`` (cards are edited by it)."""
     target = _snowflake(message)
     try:

@@ -22,7 +22,7 @@ from bot.errors import PledgeError
 from bot.service import PledgeService
 
 if TYPE_CHECKING:
-    from adapters.discord.client import Interaction
+    from adapters.discord.interaction import Interaction
 
 __all__ = [
     "ITEMS",

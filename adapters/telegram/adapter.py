@@ -11,7 +11,6 @@ dispatcher and the other adapters share that loop. Cancelling ``run()`` (SIGINT/
 from __future__ import annotations
 
 import asyncio
-import html
 import logging
 from typing import Any
 from urllib.parse import urlsplit
@@ -21,14 +20,13 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 from telegram.ext import AIORateLimiter, Application, Defaults
 
-from adapters.telegram import menus
+from adapters.telegram import menus, render
 from adapters.telegram.concurrency import PerChatUpdateProcessor
 from adapters.telegram.context import CONTEXT_TYPES, Deps, PledgeApp
 from adapters.telegram.handlers import register
 from adapters.telegram.http import AiohttpRequest
 from adapters.telegram.moderators import PLATFORM, ModeratorDirectory
 from adapters.telegram.sender import OutboxSender
-from bot import texts
 from bot.config import TelegramSettings, rejected_token
 from bot.domain import OutboxMessage
 from bot.ports import DeliveryError
@@ -208,7 +206,7 @@ class TelegramAdapter:
         task.add_done_callback(self._warnings.discard)
 
     async def _warn_moderators(self) -> None:
-        text = html.escape(texts.moderators_unreadable(self.settings.mod_chat_id))
+        text = render.moderators_unreadable(self.settings.mod_chat_id)
         for user_id in self.settings.moderator_user_ids:
             try:
                 await self.application.bot.send_message(user_id, text)

@@ -1,10 +1,16 @@
 """Telegram HTML for the core's results.
 
 Telegram's HTML mode knows a handful of tags and rejects the whole message on a stray ``<`` or
-``&``, so every piece of text from a user or from the configuration is escaped here, and nowhere
-else builds message text. A message may hold at most 4,096 characters: lengths are measured on
-the HTML source in UTF-16 code units, which is never less than what Telegram counts after parsing,
-so whatever fits here fits there. Texts with buttons must stay one message and are fitted by
+``&``, so every piece of text from a user or from the configuration must be escaped before it is
+sent. The wording comes from :mod:`bot.texts`; this module escapes it and adds Telegram's markup
+for the core's results, the outbox's texts and the adapter's own notices. (Two short prompts are
+built where they are sent: the rejection-reason prompt in :mod:`adapters.telegram.moderation`,
+around PTB's ``mention_html``, and the labels of buttons in :mod:`adapters.telegram.keyboards`,
+which Telegram shows as plain text.)
+
+A message may hold at most 4,096 characters: lengths are measured on the HTML source in UTF-16
+code units, which is never less than what Telegram counts after parsing, so whatever fits here
+fits there. Texts with buttons must stay one message and are fitted by
 shortening the longest lines; plain replies are split between whole lines, so no tag is cut open.
 """
 
@@ -32,6 +38,7 @@ __all__ = [
     "help_text",
     "letter",
     "mod_card",
+    "moderators_unreadable",
     "pending_list",
     "signatories",
     "split",
@@ -304,3 +311,8 @@ def help_text(title: str, *, moderator: bool) -> str:
         lines += ["", "<b>Moderators</b> (in the mod chat or here in private):"]
         lines += [f"{esc(c.usage)} — {esc(c.summary)}" for c in texts.COMMANDS if c.moderator]
     return "\n".join(lines)
+
+
+def moderators_unreadable(mod_chat: int) -> str:
+    """To the listed moderators when the mod chat's administrators cannot be read."""
+    return html.escape(texts.moderators_unreadable(mod_chat))
