@@ -252,8 +252,15 @@ class Bot:
         """The mod-queue card of a signature, once the outbox has posted it."""
         await self.drain()
         wanted = f"pledge:approve:{signature_id}"
+        # Newest first: the card is almost always among the last posts, and a property test
+        # posts thousands of cards (scanning them all for each one made it quadratic).
+        for message in reversed(self.fake.messages_in(self.server.mod_channel)):
+            if wanted in message.custom_ids():
+                return message
         return await self.fake.wait_for_message(
-            lambda m: wanted in m.custom_ids(), channel=self.server.mod_channel
+            lambda m: wanted in m.custom_ids(),
+            channel=self.server.mod_channel,
+            since=self.fake.message_log.mark(),
         )
 
     async def status(self, member: FakeMember) -> SignerStatus:

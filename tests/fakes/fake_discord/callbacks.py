@@ -34,9 +34,12 @@ class CallbacksMixin(MessagesMixin):
         timeout: float = 5.0,  # noqa: ASYNC109 - bounded waits, see Journal
     ) -> InteractionCallback:
         """The bot's callback to ``interaction`` (it can answer only once)."""
-        interaction_id = interaction.id if isinstance(interaction, InteractionRef) else interaction
+        interaction_id = self._interaction_id(interaction)
+        record = self._interactions.get(interaction_id)
         return await self.callbacks.wait_for(
-            lambda c: c.interaction.id == interaction_id, timeout=timeout
+            lambda c: c.interaction.id == interaction_id,
+            timeout=timeout,
+            since=record.callbacks_before if record is not None else 0,
         )
 
     async def wait_for_modal(

@@ -308,7 +308,11 @@ class DriverMixin(CommandsMixin, MessagesMixin, GatewayMixin):
         ref = InteractionRef(
             interaction_id, token, kind, channel.id, channel.guild_id, user_id, payload
         )
-        record = InteractionRecord(ref, source_message_id=message.id if message else None)
+        record = InteractionRecord(
+            ref,
+            source_message_id=message.id if message else None,
+            callbacks_before=len(self.callbacks),
+        )
         self._interactions[interaction_id] = record
         self._interaction_by_token[token] = interaction_id
         return ref

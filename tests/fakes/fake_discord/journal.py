@@ -58,9 +58,9 @@ class Journal(Generic[T]):
         since: int = 0,
     ) -> T:
         """The first item from ``since`` on that satisfies ``predicate``, waiting if need be."""
-        for item in self._items[since:]:
-            if predicate(item):
-                return item
+        for index in range(since, len(self._items)):  # no copy of a long journal per wait
+            if predicate(self._items[index]):
+                return self._items[index]
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
         waiter = (predicate, future)
         self._waiters.append(waiter)
