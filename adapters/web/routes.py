@@ -27,9 +27,11 @@ SECURITY_HEADERS = {
     "Content-Security-Policy": CSP,
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
-    "X-Frame-Options": "DENY",
-    "Cross-Origin-Resource-Policy": "same-origin",
 }
+#: What is not a page (JSON, scripts, styles, images) runs nothing and embeds nothing.
+_NOT_A_PAGE_CSP = "default-src 'none'; frame-ancestors 'none'"
+#: The public data may be read by other sites' scripts (a counter on a band's page).
+_OPEN_DATA = {"Access-Control-Allow-Origin": "*"}
 _HTML = "text/html"
 _JSON = "application/json"
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -63,6 +65,10 @@ def _headers(body: Body, content_type: str, cache: str) -> dict[str, str]:
             "Cache-Control": cache,
             **SECURITY_HEADERS,
         }
+        if content_type != _HTML:
+            found["Content-Security-Policy"] = _NOT_A_PAGE_CSP
+        if content_type == _JSON:
+            found |= _OPEN_DATA
         body.headers[(content_type, cache)] = found
     return found
 
@@ -189,8 +195,13 @@ async def _guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     except Exception:
         _log.exception("web: error answering %s", request.path)
         response = _error(request, 500, "error")
-    if "X-Content-Type-Options" not in response.headers:  # _send's answers have them all
-        response.headers.update(SECURITY_HEADERS)
+    headers = response.headers
+    if "X-Content-Type-Options" not in headers:  # _send's answers have them all
+        headers.update(SECURITY_HEADERS)
+        if not headers.get("Content-Type", "").startswith(_HTML):
+            headers["Content-Security-Policy"] = _NOT_A_PAGE_CSP
+        if request.path.startswith("/snapshots/") and response.status == 200:
+            headers.update(_OPEN_DATA)
     return response
 
 

@@ -89,6 +89,7 @@ class WebAdapter:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+        await self.state.close()
 
     async def run(self) -> None:
         if self._runner is None:

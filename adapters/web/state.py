@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
@@ -23,8 +24,12 @@ from bot.snapshot import SnapshotInfo
 
 __all__ = ["Body", "Current", "PageState", "SnapshotSource"]
 
+_log = logging.getLogger(__name__)
+
 SnapshotSource = Callable[[], Awaitable[SnapshotInfo | None]]
 RECENT = 20
+#: How many ``fresh_for`` periods a page may age while a background refresh runs.
+_GRACE = 10
 _PAGES_KEPT = 256
 
 
@@ -90,15 +95,42 @@ class PageState:
         self._chart_listed = -1
         self._pages: OrderedDict[int, _Page] = OrderedDict()
         self._lock = asyncio.Lock()
+        self._refreshing: asyncio.Future[None] | None = None
 
     async def current(self) -> Current:
-        """The count, the count JSON and the front page, at most ``fresh_for`` seconds old."""
-        if self._current is None or time.monotonic() - self._checked >= self.fresh_for:
-            async with self._lock:
-                if self._current is None or time.monotonic() - self._checked >= self.fresh_for:
-                    await self._refresh()
+        """The count, the count JSON and the front page, at most ``fresh_for`` seconds old.
+
+        Past that, the first reader starts a refresh in the background and every reader is
+        answered from what is there until it is done (a reader never waits behind the
+        database while a page exists that is less than ``_GRACE`` periods old)."""
+        current = self._current
+        if current is not None:
+            age = time.monotonic() - self._checked
+            if age < self.fresh_for:
+                return current
+            if age < self.fresh_for * _GRACE:
+                if self._refreshing is None:
+                    self._refreshing = asyncio.ensure_future(self._refresh_in_background())
+                return current
+        async with self._lock:
+            if self._current is None or time.monotonic() - self._checked >= self.fresh_for:
+                await self._refresh()
         assert self._current is not None
         return self._current
+
+    async def _refresh_in_background(self) -> None:
+        try:
+            async with self._lock:
+                await self._refresh()
+        except Exception:
+            _log.warning("web: refreshing the page failed; serving the last one", exc_info=True)
+        finally:
+            self._refreshing = None
+
+    async def close(self) -> None:
+        """Wait for a refresh in flight (the store it reads is about to close)."""
+        if self._refreshing is not None:
+            await asyncio.gather(self._refreshing, return_exceptions=True)
 
     async def _refresh(self) -> None:
         now = time.monotonic()

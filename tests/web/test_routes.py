@@ -224,8 +224,12 @@ async def test_every_response_carries_the_security_headers(site: Site, path: str
     for name, value in SECURITY.items():
         assert headers[name] == value
     csp = headers["Content-Security-Policy"]
-    assert "default-src 'none'" in csp and "script-src 'self'" in csp
-    assert "unsafe-inline" not in csp and "http" not in csp and "frame-ancestors 'none'" in csp
+    assert "default-src 'none'" in csp and "frame-ancestors 'none'" in csp
+    assert "unsafe-inline" not in csp and "http" not in csp and "*" not in csp
+    if headers["Content-Type"].startswith("text/html"):
+        assert "script-src 'self'" in csp
+    else:  # nothing but a page may run or load anything
+        assert csp == "default-src 'none'; frame-ancestors 'none'"
 
 
 async def test_pages_load_nothing_from_elsewhere_and_have_no_inline_script_or_style(
@@ -312,3 +316,11 @@ async def test_the_latest_snapshot_is_served_and_named_in_the_footer(site: Site)
     assert status == 200
     assert json.loads(latest)["sha256"] == taken.sha256
     assert (await site.get(f"/snapshots/{taken.sha256}.json"))[2] == latest
+
+
+async def test_other_sites_may_read_the_public_data(site: Site) -> None:
+    for path in ("/api/count", "/api/letter", "/api/signatories"):
+        _, headers, _ = await site.get(path, headers={"Origin": "https://band.example"})
+        assert headers["Access-Control-Allow-Origin"] == "*"
+    _, headers, _ = await site.get("/")
+    assert "Access-Control-Allow-Origin" not in headers
