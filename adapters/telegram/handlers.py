@@ -56,6 +56,7 @@ __all__ = [
 _log = logging.getLogger(__name__)
 
 MAX_ALERT = 200  # characters Telegram shows in a button's answer
+_SIGN_IN_PRIVATE = "✍️ Sign in a private chat"  # a group's link to signing in private
 
 
 def _private(update: Update) -> bool:
@@ -75,7 +76,7 @@ def _sign_markup(update: Update, context: PledgeContext) -> InlineKeyboardMarkup
     if chat is None or chat.type == ChatType.PRIVATE:
         return keyboards.sign()
     url = links.deep_link(context.bot.username, links.sign_payload(chat.id))
-    return keyboards.open_private("✍️ Sign in a private chat", url)
+    return keyboards.open_private(_SIGN_IN_PRIVATE, url)
 
 
 # -- reading --------------------------------------------------------------------------------
@@ -154,7 +155,7 @@ async def sign_elsewhere(update: Update, context: PledgeContext) -> None:
         context,
         links.sign_payload(chat.id if chat is not None else None),
         "To keep your details out of this group, signing happens in a private chat with me.",
-        "✍️ Sign in a private chat",
+        _SIGN_IN_PRIVATE,
     )
 
 
@@ -179,7 +180,7 @@ async def withdraw(update: Update, context: PledgeContext) -> None:
             context,
             links.WITHDRAW,
             "Withdrawing happens in a private chat with me.",
-            "Withdraw my signature",
+            texts.WITHDRAW_LABELS[WithdrawChoice.WITHDRAW],
         )
     state = await context.service.status(identity_of(user_of(update)))
     choices = state.withdraw_choices
