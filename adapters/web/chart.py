@@ -15,7 +15,7 @@ from bot.public import TimelinePoint
 __all__ = ["Chart", "chart"]
 
 WIDTH, HEIGHT = 600, 200
-_LEFT, _RIGHT, _TOP, _BOTTOM = 48, 12, 12, 28
+_LEFT, _RIGHT, _TOP, _BOTTOM = 64, 12, 16, 36
 
 
 @dataclass(frozen=True, slots=True)

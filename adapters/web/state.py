@@ -3,7 +3,8 @@
 A burst of readers (a link shared widely) must not become a burst of queries: the count is read
 at most once per ``fresh_for`` seconds, and the page and JSON are rendered again only when the
 count or the listing changed (or after ``render_every`` seconds, for the footer's snapshot and
-the chart's time axis). One refresh runs at a time; concurrent readers wait for it.
+the chart's time axis). One refresh runs at a time; readers who come while it runs are
+answered from the page there is.
 """
 
 from __future__ import annotations
@@ -94,36 +95,31 @@ class PageState:
         self._chart: Chart | None = None
         self._chart_listed = -1
         self._pages: OrderedDict[int, _Page] = OrderedDict()
-        self._lock = asyncio.Lock()
         self._refreshing: asyncio.Future[None] | None = None
 
     async def current(self) -> Current:
         """The count, the count JSON and the front page, at most ``fresh_for`` seconds old.
 
-        Past that, the first reader starts a refresh in the background and every reader is
-        answered from what is there until it is done (a reader never waits behind the
-        database while a page exists that is less than ``_GRACE`` periods old)."""
+        Past that, one reader reads the count again and the readers who come meanwhile are
+        answered from the page there is (if it is less than ``_GRACE`` periods old): a burst
+        never queues behind the database, and the first reader after a quiet spell still gets
+        the count as it is now."""
         current = self._current
         if current is not None:
             age = time.monotonic() - self._checked
             if age < self.fresh_for:
                 return current
-            if age < self.fresh_for * _GRACE:
-                if self._refreshing is None:
-                    self._refreshing = asyncio.ensure_future(self._refresh_in_background())
+            if self._refreshing is not None and age < self.fresh_for * _GRACE:
                 return current
-        async with self._lock:
-            if self._current is None or time.monotonic() - self._checked >= self.fresh_for:
-                await self._refresh()
+        if self._refreshing is None:
+            self._refreshing = asyncio.ensure_future(self._refresh_once())
+        await asyncio.shield(self._refreshing)
         assert self._current is not None
         return self._current
 
-    async def _refresh_in_background(self) -> None:
+    async def _refresh_once(self) -> None:
         try:
-            async with self._lock:
-                await self._refresh()
-        except Exception:
-            _log.warning("web: refreshing the page failed; serving the last one", exc_info=True)
+            await self._refresh()
         finally:
             self._refreshing = None
 
