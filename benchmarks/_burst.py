@@ -20,7 +20,7 @@ import resource
 import signal
 import sys
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -266,57 +266,29 @@ class BotProcess:
         return report
 
 
-async def serve_until_signalled(jobs: Iterable[Awaitable[Any]]) -> None:
-    """In the bot process: run the jobs until SIGTERM/SIGINT (or one ends), then cancel them
-    all and wait for them to finish cleaning up."""
-    loop = asyncio.get_running_loop()
-    stop = asyncio.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    tasks = [asyncio.ensure_future(job) for job in jobs]
-    stopper = asyncio.ensure_future(stop.wait())
-    try:
-        await asyncio.wait([*tasks, stopper], return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for task in [*tasks, stopper]:
-            task.cancel()
-        results = await asyncio.gather(*tasks, stopper, return_exceptions=True)
-    for result in results:
-        if isinstance(result, BaseException) and not isinstance(result, asyncio.CancelledError):
-            raise result
+async def serve_pledgebot(spec: dict[str, Any], platform: str, section: dict[str, Any]) -> None:
+    """In the bot process: pledgebot exactly as ``pledgebot run --only PLATFORM`` runs it — the
+    settings (the benchmark letter, ``section`` as the platform's) through the composition root,
+    :func:`bot.app.run_bot`, until signalled — then report how many signatures were made
+    (approved or pending). Telegram's flood limits are off: the fake does not impose them."""
+    from bot import app
+    from bot.config import Settings
 
-
-async def serve_pledgebot(
-    spec: dict[str, Any],
-    platform: str,
-    mod_destination: str,
-    adapter_for: Callable[[Any], Any],
-) -> None:
-    """In the bot process: pledgebot as ``pledgebot run`` wires it — a fresh store, the core
-    with the benchmark letter, ``adapter_for(service)``'s adapter and the outbox dispatcher —
-    until signalled; then report how many signatures were made (approved or pending)."""
-    from bot.app import open_store
-    from bot.domain import Destinations, Letter
-    from bot.outbox import OutboxDispatcher
-    from bot.service import PledgeService, Rules
-
-    store = open_store(spec["db"])
-    await store.open()
-    try:
-        letter = Letter("Benchmark letter", "We pledge:", ("One.", "Two."), "Join us.")
-        destinations = Destinations(
-            announce=tuple((platform, str(c)) for c in spec["announce"]),
-            mod_queue=((platform, mod_destination),),
-        )
-        service = PledgeService(store, letter, Rules(approval=spec["approval"]), destinations)
-        await service.start()
-        adapter = adapter_for(service)
-        dispatcher = OutboxDispatcher(store, [adapter], service.clock)
-        service.on_outbox(dispatcher.notify)
-        await serve_until_signalled([adapter.run(), dispatcher.run()])
+    settings = Settings(
+        letter={
+            "title": "Benchmark letter",
+            "preamble": "We pledge:",
+            "demands": ["One.", "Two."],
+            "closing": "Join us.",
+        },
+        signing={"approval": spec["approval"]},
+        storage={"url": spec["db"]},
+        web={"listen": ""},
+        **{platform: section},
+    )
+    await app.run_bot(settings, only=platform, flood_limits=False)
+    async with app.opened(spec["db"]) as store:
         signatures = await store.count() + len(await store.pending(limit=1_000_000))
-    finally:
-        await store.close()
     child_report(signatures=signatures)
 
 

@@ -43,9 +43,9 @@ from benchmarks._burst import (
     print_verdict,
     print_warnings,
     serve_pledgebot,
-    serve_until_signalled,
     timed_burst,
 )
+from bot.app import until_stopped
 from tests.fakes.fake_discord import (
     CallbackType,
     FakeDiscord,
@@ -198,20 +198,15 @@ class _DropVoiceWarning(logging.Filter):
 
 
 async def child_pledgebot(spec: dict[str, Any]) -> None:
-    from adapters.discord import DiscordAdapter
-    from bot.config import DiscordSettings
-
-    settings = DiscordSettings(
-        token=TOKEN,  # type: ignore[arg-type]
-        api_base_url=spec["rest"],
-        gateway_url=spec["gateway"],
-        guild_ids=[spec["guild_id"]],
-        announce_channel_ids=spec["announce"],
-        mod_channel_id=spec["mod_channel"],
-    )
-    await serve_pledgebot(
-        spec, "discord", str(spec["mod_channel"]), lambda s: DiscordAdapter(s, settings)
-    )
+    discord = {
+        "token": TOKEN,
+        "api_base_url": spec["rest"],
+        "gateway_url": spec["gateway"],
+        "guild_ids": [spec["guild_id"]],
+        "announce_channel_ids": spec["announce"],
+        "mod_channel_id": spec["mod_channel"],
+    }
+    await serve_pledgebot(spec, "discord", discord)
 
 
 async def child_bare(spec: dict[str, Any]) -> None:
@@ -241,7 +236,7 @@ async def child_bare(spec: dict[str, Any]) -> None:
         async with client:
             await client.start(TOKEN)
 
-    await serve_until_signalled([serve()])
+    await until_stopped([serve()])
     child_report()
 
 

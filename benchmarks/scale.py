@@ -30,12 +30,11 @@ from typing import Any, cast
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.app import open_store  # noqa: E402
-from bot.domain import Actor, Destinations, Identity, Letter  # noqa: E402
+from bot import app  # noqa: E402
+from bot.config import load_settings  # noqa: E402
+from bot.domain import Actor, Identity  # noqa: E402
 from bot.ports import Row, Transfer  # noqa: E402
-from bot.service import PledgeService, Rules  # noqa: E402
 
-LETTER = Letter("Benchmark letter", "We pledge:", ("One.", "Two."), "Join us.")
 MOD = Actor(Identity("console", "mod"), "mod", is_moderator=True)
 PENDING = 10_000
 BATCH = 20_000
@@ -162,23 +161,24 @@ async def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         async with fresh_store(args.store, tmp) as url:
-            store = open_store(url)
-            await store.open()
-            started = time.perf_counter()
-            await seed(cast(Transfer, store), args.signatures, PENDING)
-            seeded = time.perf_counter() - started
-            service = PledgeService(store, LETTER, Rules(), Destinations())
-            listed = await store.listed_count()
-            pages = -(-listed // 20)
-            results = {
-                "/count": await timed(service.count),
-                "/signatories 1": await timed(lambda: service.signatories(1)),
-                f"/signatories {pages // 2}": await timed(lambda: service.signatories(pages // 2)),
-                f"/signatories {pages}": await timed(lambda: service.signatories(pages)),
-                f"/pending ({PENDING} pending)": await timed(lambda: service.pending(MOD)),
-            }
-            await store.close()
+            async with app.opened(url) as store:
+                started = time.perf_counter()
+                await seed(cast(Transfer, store), args.signatures, PENDING)
+                seeded = time.perf_counter() - started
             config = _config(tmp, url)
+            settings, _ = load_settings(config)
+            async with app.core(settings) as service:  # as `pledgebot run` builds it
+                listed = await service.store.listed_count()
+                pages = -(-listed // 20)
+                results = {
+                    "/count": await timed(service.count),
+                    "/signatories 1": await timed(lambda: service.signatories(1)),
+                    f"/signatories {pages // 2}": await timed(
+                        lambda: service.signatories(pages // 2)
+                    ),
+                    f"/signatories {pages}": await timed(lambda: service.signatories(pages)),
+                    f"/pending ({PENDING} pending)": await timed(lambda: service.pending(MOD)),
+                }
             export_peak, export_seconds = export_rss(config, Path(tmp) / "all.csv")
             csv_mb = (Path(tmp) / "all.csv").stat().st_size / 1e6
             idle, after = bot_rss(config, args.burst)

@@ -24,12 +24,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import aiosqlite
 
-from bot.app import open_store
-from bot.domain import Actor, Destinations, Identity, Letter, SignatureForm
-from bot.milestones import MilestonePolicy
-from bot.service import PledgeService, Rules
+from bot import app
+from bot.config import Settings
+from bot.domain import Actor, Identity, SignatureForm
 
-LETTER = Letter("Benchmark letter", "We pledge:", ("One.", "Two."), "Join us.")
+LETTER = {
+    "title": "Benchmark letter",
+    "preamble": "We pledge:",
+    "demands": ["One.", "Two."],
+    "closing": "Join us.",
+}
 
 
 def _rss_mb() -> float:
@@ -41,42 +45,43 @@ def _form(n: int) -> SignatureForm:
 
 
 async def bench_core(url: str, signers: int, concurrency: int) -> dict[str, float]:
-    store = open_store(url)
-    await store.open()
-    rules = Rules(
-        approval="auto",
-        milestones=MilestonePolicy.of([10, 100, 1000], 1000),
-        milestone_message="{count} signed",
+    # As `pledgebot run` builds it: automatic approval, announcements to the console and one
+    # Discord channel (the rows are written, nothing delivers them here).
+    settings = Settings(
+        letter=LETTER,
+        signing={"approval": "auto"},
+        milestones={"thresholds": [10, 100, 1000], "every": 1000, "message": "{count} signed"},
+        storage={"url": url},
+        discord={"token": "benchmark", "announce_channel_ids": [1]},
+        web={"listen": ""},
     )
-    destinations = Destinations((("console", "a"), ("discord", "1")), (("console", "m"),))
-    service = PledgeService(store, LETTER, rules, destinations)
-    await service.start()
-    latencies: list[float] = []
-    next_n = iter(range(signers))
+    async with app.core(settings) as service:
+        store = service.store
+        latencies: list[float] = []
+        next_n = iter(range(signers))
 
-    async def worker() -> None:
-        for n in next_n:
-            actor = Actor(Identity("discord", str(10_000_000 + n)), f"u{n}")
-            started = time.perf_counter()
-            await service.sign(actor, _form(n), community="discord:1")
-            latencies.append(time.perf_counter() - started)
+        async def worker() -> None:
+            for n in next_n:
+                actor = Actor(Identity("discord", str(10_000_000 + n)), f"u{n}")
+                started = time.perf_counter()
+                await service.sign(actor, _form(n), community="discord:1")
+                latencies.append(time.perf_counter() - started)
 
-    started, cpu = time.perf_counter(), time.process_time()
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
-    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
-    count = await store.count()
-    await store.close()
-    assert count == signers, (count, signers)
-    latencies.sort()
-    return {
-        "rate": signers / elapsed,
-        "elapsed": elapsed,
-        "cpu_us": cpu / signers * 1e6,  # both threads: the event loop's and the store's
-        "p50": statistics.median(latencies) * 1000,
-        "p99": latencies[int(len(latencies) * 0.99) - 1] * 1000,
-        "max": latencies[-1] * 1000,
-        "rss": _rss_mb(),
-    }
+        started, cpu = time.perf_counter(), time.process_time()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+        count = await store.count()
+        assert count == signers, (count, signers)
+        latencies.sort()
+        return {
+            "rate": signers / elapsed,
+            "elapsed": elapsed,
+            "cpu_us": cpu / signers * 1e6,  # both threads: the event loop's and the store's
+            "p50": statistics.median(latencies) * 1000,
+            "p99": latencies[int(len(latencies) * 0.99) - 1] * 1000,
+            "max": latencies[-1] * 1000,
+            "rss": _rss_mb(),
+        }
 
 
 async def bench_baseline(path: str, signers: int) -> dict[str, float]:

@@ -52,9 +52,9 @@ from benchmarks._burst import (
     print_verdict,
     print_warnings,
     serve_pledgebot,
-    serve_until_signalled,
     timed_burst,
 )
+from bot.app import until_stopped
 from tests.fakes.fake_telegram import ApiCall, FakeTelegram
 
 BARE_REPLY = "Thank you! Your signature is recorded."
@@ -270,21 +270,13 @@ async def main() -> None:
 
 # -- the bots under test (child processes) -----------------------------------------------------
 async def child_pledgebot(spec: dict[str, Any]) -> None:
-    from adapters.telegram import TelegramAdapter
-    from bot.config import TelegramSettings
-
-    settings = TelegramSettings(
-        token=spec["token"],
-        api_base_url=spec["base_url"],
-        announce_chat_ids=spec["announce"],
-        mod_chat_id=spec["mod_chat"],
-    )
-    await serve_pledgebot(
-        spec,
-        "telegram",
-        str(spec["mod_chat"]),
-        lambda s: TelegramAdapter(s, settings, rate_limit=False),
-    )
+    telegram = {
+        "token": spec["token"],
+        "api_base_url": spec["base_url"],
+        "announce_chat_ids": spec["announce"],
+        "mod_chat_id": spec["mod_chat"],
+    }
+    await serve_pledgebot(spec, "telegram", telegram)
 
 
 async def child_bare(spec: dict[str, Any]) -> None:
@@ -333,7 +325,7 @@ async def child_bare(spec: dict[str, Any]) -> None:
                 await updater.stop()
                 await application.stop()
 
-    await serve_until_signalled([serve()])
+    await until_stopped([serve()])
     child_report()
 
 

@@ -16,12 +16,13 @@ import signal
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TextIO, cast
 
 from bot.archive import SnapshotArchive
-from bot.config import ConfigError, Settings
+from bot.config import ConfigError, MilestoneSettings, Settings, SigningSettings
 from bot.domain import Destinations, Letter, SnapshotInfo
 from bot.errors import StoreUnavailable
 from bot.export import ExportFormat
@@ -44,12 +45,15 @@ __all__ = [
     "config_warnings",
     "copy_store",
     "core",
+    "default_rules",
     "export_to",
     "open_store",
     "publish_to",
+    "rules_of",
     "run_bot",
     "run_console",
     "snapshot_to",
+    "until_stopped",
 ]
 
 _log = logging.getLogger(__name__)
@@ -80,18 +84,27 @@ def build_letter(settings: Settings) -> Letter:
 
 
 def build_rules(settings: Settings) -> Rules:
-    m = settings.milestones
+    return rules_of(settings.signing, settings.milestones)
+
+
+def rules_of(signing: SigningSettings, milestones: MilestoneSettings) -> Rules:
+    """The core's rules from the configuration's sections: the one place their defaults live."""
     return Rules(
-        approval=settings.signing.approval,
-        allow_anonymous=settings.signing.allow_anonymous,
-        milestones=MilestonePolicy.of(m.thresholds, m.every),
-        milestone_message=m.message,
-        cooldown=timedelta(minutes=settings.signing.cooldown_minutes),
-        min_account_age=timedelta(days=settings.signing.min_account_age_days),
-        surge_window=timedelta(minutes=settings.signing.surge_window_minutes),
-        surge_share=settings.signing.surge_share,
-        surge_min_signatures=settings.signing.surge_min_signatures,
+        approval=signing.approval,
+        allow_anonymous=signing.allow_anonymous,
+        milestones=MilestonePolicy.of(milestones.thresholds, milestones.every),
+        milestone_message=milestones.message,
+        cooldown=timedelta(minutes=signing.cooldown_minutes),
+        min_account_age=timedelta(days=signing.min_account_age_days),
+        surge_window=timedelta(minutes=signing.surge_window_minutes),
+        surge_share=signing.surge_share,
+        surge_min_signatures=signing.surge_min_signatures,
     )
+
+
+def default_rules(**changes: Any) -> Rules:
+    """The rules of a configuration that sets none, with ``changes`` (tests, benchmarks)."""
+    return replace(rules_of(SigningSettings(), MilestoneSettings()), **changes)
 
 
 def build_destinations(settings: Settings) -> Destinations:
@@ -247,18 +260,22 @@ async def run_console(
         await _console_session(settings, service, user=user, stdin=stdin, stdout=stdout)
 
 
-async def run_bot(settings: Settings, *, only: str | None = None) -> None:
+async def run_bot(
+    settings: Settings, *, only: str | None = None, flood_limits: bool = True
+) -> None:
     """Every adapter whose token is set (or just ``only``); the console when none is.
 
     With ``only``, this process delivers only its platform's outbox messages, so separate
     processes (one per platform, several Discord shards) can share one PostgreSQL store.
+    ``flood_limits=False`` leaves Telegram's flood limits unrespected: only for benchmarks
+    against a fake Bot API, which imposes none.
     """
     if only == "web":
         if settings.web.address is None:
             raise ConfigError("web.listen: --only web needs web.listen (HOST:PORT) to be set")
         async with core(settings, read_only=True, wait=True) as service:
             jobs = await _web_jobs(settings, service)
-            await _until_stopped([*jobs, *_heartbeat(settings, service, [])])
+            await until_stopped([*jobs, *_heartbeat(settings, service, [])])
         return
     if only is None and not _platform_tokens(settings) and not _terminal():
         raise ConfigError(NO_TOKEN_NO_TERMINAL)
@@ -266,7 +283,7 @@ async def run_bot(settings: Settings, *, only: str | None = None) -> None:
         if only == "console":
             await _console_session(settings, service)
             return
-        adapters: list[Adapter] = _platform_adapters(settings, service, only)
+        adapters: list[Adapter] = _platform_adapters(settings, service, only, flood_limits)
         if only is not None and not adapters:
             raise ConfigError(f"{only}.token: --only {only} needs the {only} token to be set")
         if not adapters:
@@ -282,7 +299,7 @@ async def run_bot(settings: Settings, *, only: str | None = None) -> None:
         await dispatcher.recover()
         web = await _web_jobs(settings, service) if only is None else []
         beat = _heartbeat(settings, service, adapters)
-        await _until_stopped([dispatcher.run(), *(a.run() for a in adapters), *web, *beat])
+        await until_stopped([dispatcher.run(), *(a.run() for a in adapters), *web, *beat])
 
 
 def _platform_tokens(settings: Settings) -> bool:
@@ -330,7 +347,7 @@ async def _console_session(
     dispatcher = OutboxDispatcher(service.store, [console], service.clock)
     web = await _web_jobs(settings, service)
     await dispatcher.drain()
-    await _until_stopped([console.run(), *web])
+    await until_stopped([console.run(), *web])
     await dispatcher.drain()
 
 
@@ -369,7 +386,7 @@ def _latest(service: PledgeService) -> Callable[[], Awaitable[SnapshotInfo | Non
 
 
 def _platform_adapters(
-    settings: Settings, service: PledgeService, only: str | None = None
+    settings: Settings, service: PledgeService, only: str | None = None, flood_limits: bool = True
 ) -> list[Adapter]:
     adapters: list[Adapter] = []
     retry = settings.run.startup_retry_seconds
@@ -380,11 +397,15 @@ def _platform_adapters(
     if settings.telegram.enabled and only in (None, "telegram"):
         from adapters.telegram import TelegramAdapter
 
-        adapters.append(TelegramAdapter(service, settings.telegram, startup_retry=retry))
+        adapters.append(
+            TelegramAdapter(
+                service, settings.telegram, rate_limit=flood_limits, startup_retry=retry
+            )
+        )
     return adapters
 
 
-async def _until_stopped(jobs: list[Awaitable[Any]]) -> None:
+async def until_stopped(jobs: list[Awaitable[Any]]) -> None:
     """Run jobs until the first ends (the console at end of input) or SIGINT/SIGTERM arrives;
     then cancel the rest and wait for them to clean up."""
     loop = asyncio.get_running_loop()

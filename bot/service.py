@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
@@ -81,19 +81,21 @@ class SystemClock:
 
 @dataclass(frozen=True, slots=True)
 class Rules:
-    approval: Literal["manual", "auto"] = "manual"
-    allow_anonymous: bool = True
-    milestones: MilestonePolicy = field(
-        default_factory=lambda: MilestonePolicy((10, 50, 100, 250, 500, 1000), 1000)
-    )
-    milestone_message: str = "{count} artists have signed “{title}”."
+    """The campaign's rules. No defaults here: they come from the configuration's (bot.config),
+    through the composition root (``bot.app.rules_of`` / ``default_rules``), so the bot, the
+    tests and the benchmarks cannot drift apart."""
+
+    approval: Literal["manual", "auto"]
+    allow_anonymous: bool
+    milestones: MilestonePolicy
+    milestone_message: str
     #: After withdrawing, how long before the same account may sign again.
-    cooldown: timedelta = timedelta(0)
+    cooldown: timedelta
     #: Accounts younger than this wait for a moderator even when approval is "auto".
-    min_account_age: timedelta = timedelta(0)
-    surge_window: timedelta = timedelta(minutes=10)
-    surge_share: float = 0.5
-    surge_min_signatures: int = 0  # 0: no surge alarms
+    min_account_age: timedelta
+    surge_window: timedelta
+    surge_share: float
+    surge_min_signatures: int  # 0: no surge alarms
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,10 +12,11 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, settings
 
+from bot.app import default_rules
 from bot.domain import Actor, Destinations, Identity, Letter
 from bot.milestones import MilestonePolicy
 from bot.ports import Store
-from bot.service import PledgeService, Rules
+from bot.service import PledgeService
 from storage.sqlite import SQLiteStore
 from tests.stores import STORES, open_test_store
 
@@ -99,12 +100,15 @@ async def make_service(store: Store) -> ServiceFactory:
         destinations: Destinations = DESTINATIONS,
         **more_rules: Any,
     ) -> PledgeService:
-        rules = Rules(
-            approval=approval,  # type: ignore[arg-type]
+        # The configuration's defaults, but no cooldown and no surge alarms unless a test asks:
+        # most tests sign, withdraw and sign again, or sign many from one community.
+        quiet = {"cooldown": timedelta(0), "surge_min_signatures": 0}
+        rules = default_rules(
+            approval=approval,
             allow_anonymous=allow_anonymous,
             milestones=MilestonePolicy.of(thresholds, every),
             milestone_message="{count} artists have signed “{title}”.",
-            **more_rules,
+            **{**quiet, **more_rules},
         )
         return PledgeService(store, letter, rules, destinations, StepClock())
 

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from bot.app import default_rules
 from bot.archive import SnapshotArchive
 from bot.domain import OutboxKind, SignatureForm
 from bot.milestones import MilestonePolicy
 from bot.outbox import OutboxDispatcher
-from bot.service import PledgeService, Rules
+from bot.service import PledgeService
 from storage.postgres import PostgresStore
 from storage.sqlite import SQLiteStore
 from tests.cli.conftest import Pledgebot
@@ -19,7 +20,7 @@ from tests.conftest import DESTINATIONS, LETTER, MOD, StepClock, artist
 from tests.core.test_outbox import RecordingSender
 from tests.postgres import fresh_schema
 
-RULES = Rules(milestones=MilestonePolicy.of([3, 5]))
+RULES = default_rules(milestones=MilestonePolicy.of([3, 5]))
 
 
 async def _campaign(store: SQLiteStore, snapshots: Path) -> PledgeService:

@@ -6,10 +6,11 @@ from datetime import timedelta
 
 import pytest
 
+from bot.app import default_rules
 from bot.domain import OutboxKind, SignatureForm, Status
 from bot.errors import CoolingDown
 from bot.milestones import MilestonePolicy
-from bot.service import PledgeService, Rules
+from bot.service import PledgeService
 from bot.surge import SurgeMonitor
 from bot.texts import status_text
 from tests.conftest import DESTINATIONS, LETTER, StepClock, artist
@@ -17,7 +18,7 @@ from tests.conftest import DESTINATIONS, LETTER, StepClock, artist
 
 def _service(store: object, **rules: object) -> PledgeService:
     base = {"milestones": MilestonePolicy.of([]), **rules}
-    return PledgeService(store, LETTER, Rules(**base), DESTINATIONS, StepClock())  # type: ignore[arg-type]
+    return PledgeService(store, LETTER, default_rules(**base), DESTINATIONS, StepClock())  # type: ignore[arg-type]
 
 
 async def test_signing_again_right_after_withdrawing_waits(store: object) -> None:

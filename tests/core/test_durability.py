@@ -16,13 +16,14 @@ CHILD = textwrap.dedent(
     """
     import asyncio, sys
     from bot.domain import Destinations, SignatureForm
-    from bot.service import PledgeService, Rules
+    from bot.app import default_rules
+    from bot.service import PledgeService
     from storage.sqlite import SQLiteStore
     from tests.conftest import LETTER, artist
 
     async def main(url):
         async with SQLiteStore(url) as store:
-            service = PledgeService(store, LETTER, Rules(approval="auto"),
+            service = PledgeService(store, LETTER, default_rules(approval="auto"),
                                     Destinations((("console", "a"),), ()))
             await service.start()
 

@@ -7,11 +7,12 @@ import contextlib
 from collections.abc import Awaitable
 from datetime import timedelta
 
+from bot.app import default_rules
 from bot.domain import OutboxKind, OutboxMessage, SignatureForm
 from bot.milestones import MilestonePolicy
 from bot.outbox import OutboxDispatcher
 from bot.ports import DeliveryError
-from bot.service import PledgeService, Rules
+from bot.service import PledgeService
 from storage.sqlite import SQLiteStore
 from tests.conftest import DESTINATIONS, LETTER, MOD, ServiceFactory, StepClock, artist
 
@@ -129,7 +130,11 @@ async def test_sqlite_hands_back_a_crashed_runs_claims_at_start_up(
 ) -> None:
     """One process per SQLite file: at start-up every claim is a dead run's, no lease wait."""
     service = PledgeService(
-        sqlite_store, LETTER, Rules(milestones=MilestonePolicy.of([2])), DESTINATIONS, StepClock()
+        sqlite_store,
+        LETTER,
+        default_rules(milestones=MilestonePolicy.of([2])),
+        DESTINATIONS,
+        StepClock(),
     )
     await _cross_milestone(service)
     now = service.clock.now()

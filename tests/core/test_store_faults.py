@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.app import default_rules
 from bot.domain import SignatureForm, Status
 from bot.errors import StoreUnavailable
-from bot.service import PledgeService, Rules
+from bot.service import PledgeService
 from storage.sqlite import SQLiteStore
 from tests.conftest import DESTINATIONS, LETTER, MOD, StepClock, artist
 
@@ -23,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _service(store: SQLiteStore) -> PledgeService:
-    return PledgeService(store, LETTER, Rules(), DESTINATIONS, StepClock())
+    return PledgeService(store, LETTER, default_rules(), DESTINATIONS, StepClock())
 
 
 def _consistent(path: Path) -> None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import sqlite3
 
+from bot.app import default_rules
 from bot.domain import SignatureForm, Status
-from bot.service import PledgeService, Rules
+from bot.service import PledgeService
 from storage.sqlite import SQLiteStore
 from tests.conftest import DESTINATIONS, LETTER, MOD, StepClock, artist
 
@@ -50,7 +51,7 @@ async def test_erase_wipes_personal_fields_everywhere(service: PledgeService) ->
 async def test_erased_details_are_gone_from_the_sqlite_file(
     sqlite_store: SQLiteStore, db_url: str
 ) -> None:
-    service = PledgeService(sqlite_store, LETTER, Rules(), DESTINATIONS, StepClock())
+    service = PledgeService(sqlite_store, LETTER, default_rules(), DESTINATIONS, StepClock())
     sig = (await service.sign(artist(1), FORM, community="c")).signature
     await service.approve(MOD, [sig.id])
     await service.withdraw(artist(1), erase=True)

@@ -18,10 +18,11 @@ from pathlib import Path
 
 import pytest
 
+from bot.app import default_rules
 from bot.domain import OutboxMessage
 from bot.milestones import MilestonePolicy
 from bot.outbox import OutboxDispatcher
-from bot.service import PledgeService, Rules, SystemClock
+from bot.service import PledgeService, SystemClock
 from storage.sqlite import SQLiteStore
 from tests.adapters.discord.conftest import (
     Bot,
@@ -37,6 +38,7 @@ from tests.fakes.fake_discord import CallbackType, FakeDiscord, FakeMember
 pytestmark = pytest.mark.slow
 
 MILESTONES = (2, 4)
+ANNOUNCEMENT = "{count} artists have signed “{title}”."  # what the tests look for
 
 
 def milestone(n: int) -> str:
@@ -105,7 +107,9 @@ async def campaign(tmp_path: Path) -> AsyncIterator[Campaign]:
         signers = [server.artist, server.drummer]
         signers += [fake.add_member(server.home, f"singer{n}") for n in range(2)]
         async with SQLiteStore(f"sqlite:///{tmp_path / 'faults.db'}") as store:
-            rules = Rules(milestones=MilestonePolicy.of(MILESTONES))
+            rules = default_rules(
+                milestones=MilestonePolicy.of(MILESTONES), milestone_message=ANNOUNCEMENT
+            )
             service = PledgeService(store, LETTER, rules, destinations(server), SystemClock())
             await service.start()
             bot = await start_bot(server, service, store)

@@ -21,11 +21,12 @@ from pathlib import Path
 import pytest
 
 from adapters.telegram import TelegramAdapter
+from bot.app import default_rules
 from bot.config import TelegramSettings
 from bot.domain import Actor, Destinations, Identity, OutboxMessage, SignatureForm
 from bot.milestones import MilestonePolicy
 from bot.outbox import OutboxDispatcher
-from bot.service import PledgeService, Rules, SystemClock
+from bot.service import PledgeService, SystemClock
 from storage.sqlite import SQLiteStore
 from tests.conftest import LETTER, MOD
 from tests.fakes.fake_telegram import ApiCall, FakeChat, FakeTelegram, FakeUser
@@ -33,6 +34,7 @@ from tests.fakes.fake_telegram import ApiCall, FakeChat, FakeTelegram, FakeUser
 pytestmark = pytest.mark.slow
 
 MILESTONES = (2, 4)
+ANNOUNCEMENT = "{count} artists have signed “{title}”."  # what the tests look for
 
 
 def milestone(n: int) -> str:
@@ -124,7 +126,9 @@ async def campaign(
         service = PledgeService(
             store,
             LETTER,
-            Rules(milestones=MilestonePolicy.of(MILESTONES)),
+            default_rules(
+                milestones=MilestonePolicy.of(MILESTONES), milestone_message=ANNOUNCEMENT
+            ),
             Destinations(
                 announce=tuple(("telegram", str(chat.id)) for chat in announce),
                 mod_queue=(("telegram", str(mod_chat.id)),),

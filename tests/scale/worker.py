@@ -8,10 +8,11 @@ import asyncio
 import sys
 from datetime import timedelta
 
+from bot.app import default_rules
 from bot.domain import Actor, Identity, OutboxMessage, SignatureForm
 from bot.milestones import MilestonePolicy
 from bot.outbox import OutboxDispatcher
-from bot.service import PledgeService, Rules, SystemClock
+from bot.service import PledgeService, SystemClock
 from storage.postgres import PostgresStore
 from tests.conftest import DESTINATIONS, LETTER
 
@@ -30,7 +31,12 @@ class PrintingSender:
 
 async def main(url: str, process: int, signers: int, concurrency: int) -> None:
     async with PostgresStore(url, writers=3) as store:
-        rules = Rules("manual", True, MilestonePolicy.of(THRESHOLDS, EVERY), "{count} signed")
+        rules = default_rules(
+            approval="manual",
+            milestones=MilestonePolicy.of(THRESHOLDS, EVERY),
+            milestone_message="{count} signed",
+            surge_min_signatures=0,  # the test counts the outbox's rows: no surge alerts
+        )
         service = PledgeService(store, LETTER, rules, DESTINATIONS, SystemClock())
         await service.start()
         senders = [PrintingSender(p) for p in ("console", "discord", "telegram")]

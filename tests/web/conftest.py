@@ -13,13 +13,14 @@ import pytest
 from multidict import CIMultiDict
 
 from adapters.web import WebAdapter
+from bot.app import default_rules
 from bot.archive import SnapshotArchive
 from bot.config import SignLinks, WebSettings
 from bot.domain import Identity, NewSignature, SignatureForm, Status
 from bot.milestones import MilestonePolicy
 from bot.ports import WriteTx
 from bot.public import PublicLetter
-from bot.service import PledgeService, Rules
+from bot.service import PledgeService
 from storage.sqlite import SQLiteStore
 from tests.conftest import DESTINATIONS, LETTER, MOD, StepClock, artist
 
@@ -91,7 +92,9 @@ async def serve_site(tmp_path: Path, *, poll_seconds: float = 0.2) -> AsyncItera
     """A store, a core and the page on a free port; the count is read on every request
     (``fresh_for=0``) so a test sees each change at once."""
     async with SQLiteStore(f"sqlite:///{tmp_path / 'web.db'}") as store:
-        rules = Rules(milestones=MilestonePolicy.of((10, 50, 100), 0), cooldown=timedelta(0))
+        rules = default_rules(
+            milestones=MilestonePolicy.of((10, 50, 100), 0), cooldown=timedelta(0)
+        )
         service = PledgeService(store, LETTER, rules, DESTINATIONS, StepClock())
         await service.start()
         settings = WebSettings(

@@ -18,11 +18,12 @@ from typing import Any
 import pytest
 
 from adapters.telegram import TelegramAdapter
+from bot.app import default_rules
 from bot.config import TelegramSettings
 from bot.domain import Actor, Destinations, Identity, Letter, Signature, SignatureForm
 from bot.milestones import MilestonePolicy
 from bot.outbox import OutboxDispatcher
-from bot.service import PledgeService, Rules
+from bot.service import PledgeService
 from storage.sqlite import SQLiteStore
 from tests.conftest import LETTER, MOD, StepClock, artist
 from tests.fakes.fake_telegram import ApiCall, FakeChat, FakeTelegram, FakeUser
@@ -226,7 +227,7 @@ async def start_bot(
         service = PledgeService(
             sqlite_store,
             letter,
-            Rules(
+            default_rules(
                 approval=approval,  # type: ignore[arg-type]
                 allow_anonymous=allow_anonymous,
                 milestones=MilestonePolicy.of(thresholds),
