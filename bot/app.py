@@ -30,6 +30,7 @@ from bot.health import Heartbeat
 from bot.milestones import MilestonePolicy
 from bot.outbox import OutboxDispatcher
 from bot.ports import Sender, Store, StoreRefused, Transfer
+from bot.progress import SILENT, Advance, Progress
 from bot.public import PublicLetter
 from bot.service import PledgeService, Rules, SystemClock
 from bot.startup import keep_trying
@@ -60,6 +61,7 @@ _log = logging.getLogger(__name__)
 
 CONSOLE_ANNOUNCE = ("console", "announcements")
 STORE_CHECK_TIMEOUT = 15.0  # check-config's patience with a database server
+BACKUP_POLL = 0.2  # seconds between looks at a growing backup file
 NO_TOKEN_NO_TERMINAL = (
     "discord.token, telegram.token: no platform token is set, and there is no terminal for the "
     "console (a container started with -d?): set PLEDGEBOT_DISCORD__TOKEN or "
@@ -434,13 +436,22 @@ async def until_stopped(jobs: list[Awaitable[Any]]) -> None:
 
 # -- one-shot commands -----------------------------------------------------------------------
 async def copy_store(
-    source_url: str, target_url: str, *, force: bool, progress: Callable[[str], None]
+    source_url: str,
+    target_url: str,
+    *,
+    force: bool,
+    progress: Callable[[str], None],
+    bars: Progress = SILENT,
 ) -> dict[str, int]:
     if source_url == target_url:
         raise ConfigError("--from and --to name the same store")
     async with opened(source_url, key="--from") as source, opened(target_url, key="--to") as target:
         return await copy_campaign(
-            cast(Transfer, source), cast(Transfer, target), force=force, progress=progress
+            cast(Transfer, source),
+            cast(Transfer, target),
+            force=force,
+            progress=progress,
+            bars=bars,
         )
 
 
@@ -481,17 +492,50 @@ def _sqlite_file_verdict(url: str) -> tuple[bool, str] | None:
     return True, "no database yet (`pledgebot run` creates it)"
 
 
-async def backup_to(settings: Settings, target: Path) -> None:
-    """An online, consistent copy of the SQLite database (PostgreSQL has pg_dump)."""
+async def backup_to(settings: Settings, target: Path, *, progress: Progress = SILENT) -> None:
+    """An online, consistent copy of the SQLite database (PostgreSQL has pg_dump). SQLite
+    writes the copy in one statement; its growth against the database's size is the progress."""
     url = settings.storage.url
     if not url.startswith("sqlite:"):
         raise ConfigError("storage.url: backup is for SQLite; back up PostgreSQL with pg_dump")
-    from storage.sqlite import SQLiteStore
+    from storage.sqlite import SQLiteStore, sqlite_path
 
-    await SQLiteStore.backup(url, target)
+    source = Path(sqlite_path(url.split("?", 1)[0]))
+    total = await asyncio.to_thread(_size, source) + await asyncio.to_thread(
+        _size, source.with_name(source.name + "-wal")
+    )
+    watcher = asyncio.create_task(
+        _watch_growth(target, total, progress.stage("backing up", total // 1024, unit="KiB"))
+    )
+    try:
+        await SQLiteStore.backup(url, target)
+    finally:
+        watcher.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watcher
 
 
-async def publish_to(settings: Settings, target: Path) -> PublishedSite:
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+async def _watch_growth(path: Path, total: int, advance: Advance) -> None:
+    """Move ``advance`` on (in KiB) as the file at ``path`` grows, up to ``total`` bytes."""
+    shown = 0
+    while True:
+        await asyncio.sleep(BACKUP_POLL)
+        grown = min(await asyncio.to_thread(_size, path), total) // 1024
+        if grown > shown:
+            advance(grown - shown)
+            shown = grown
+
+
+async def publish_to(
+    settings: Settings, target: Path, *, progress: Progress = SILENT
+) -> PublishedSite:
     """``pledgebot publish DIR``: the static site, from a store opened for reading only."""
     from adapters.web import publish_site, sign_links
 
@@ -502,6 +546,7 @@ async def publish_to(settings: Settings, target: Path) -> PublishedSite:
             sign_links=sign_links(settings.web),
             snapshot_dir=Path(settings.web.snapshot_dir),
             snapshots=_latest(service),
+            progress=progress,
         )
 
 
@@ -520,11 +565,18 @@ async def snapshot_to(settings: Settings, output: Path | None) -> tuple[Snapshot
 
 
 async def export_to(
-    settings: Settings, fmt: ExportFormat, output: Path | None, *, with_ids: bool = False
+    settings: Settings,
+    fmt: ExportFormat,
+    output: Path | None,
+    *,
+    with_ids: bool = False,
+    progress: Progress = SILENT,
 ) -> int:
     """Write an export to a file (atomically) or stdout; returns the bytes written."""
     async with core(settings) as service:
-        chunks = service.export(fmt, with_ids=with_ids)
+        total = await service.store.listed_count()
+        advance = progress.stage("exporting", total, unit="signatures")
+        chunks = service.export(fmt, with_ids=with_ids, progress=advance)
         if output is None:
             written = 0
             async for chunk in chunks:

@@ -39,6 +39,16 @@ class _Version(argparse.Action):
         parser.exit()
 
 
+class _Nowhere:
+    """A stream that is never a terminal (so no progress bars are drawn on it)."""
+
+    def isatty(self) -> bool:
+        return False
+
+
+_NOWHERE: Any = _Nowhere()
+
+
 def _path(text: str) -> Path:
     from pathlib import Path
 
@@ -182,17 +192,24 @@ def _secrets(settings: Settings) -> list[str]:
 
 async def _dispatch(args: argparse.Namespace, settings: Settings, path: Path | None) -> int:
     from bot import app
+    from bot.progress import on_terminal
 
     if args.command == "run":
         await app.run_bot(settings, only=args.only)
     elif args.command == "console":
         await app.run_console(settings, user=args.user)
     elif args.command == "export":
-        written = await app.export_to(settings, args.format, args.output, with_ids=args.with_ids)
+        # No bars when the export itself is printed on the same terminal.
+        beside = args.output is None and sys.stdout.isatty()
+        with on_terminal(_NOWHERE if beside else sys.stderr) as bars:
+            written = await app.export_to(
+                settings, args.format, args.output, with_ids=args.with_ids, progress=bars
+            )
         if args.output is not None:
             print(f"wrote {written} bytes to {args.output}", file=sys.stderr)
     elif args.command == "publish":
-        site = await app.publish_to(settings, args.dir)
+        with on_terminal(sys.stderr) as bars:
+            site = await app.publish_to(settings, args.dir, progress=bars)
         print(f"published {site.pages} page(s), {site.files} files to {site.path}", file=sys.stderr)
     elif args.command == "snapshot":
         taken, path = await app.snapshot_to(settings, args.output)
@@ -203,7 +220,8 @@ async def _dispatch(args: argparse.Namespace, settings: Settings, path: Path | N
             file=sys.stderr,
         )
     elif args.command == "backup":
-        await app.backup_to(settings, args.file)
+        with on_terminal(sys.stderr) as bars:
+            await app.backup_to(settings, args.file, progress=bars)
         print(f"backed up to {args.file}", file=sys.stderr)
     elif args.command == "check-config":
         return await _check_config(settings, path)
@@ -212,12 +230,18 @@ async def _dispatch(args: argparse.Namespace, settings: Settings, path: Path | N
 
 async def _copy_store(args: argparse.Namespace) -> int:
     from bot import app
+    from bot.progress import on_terminal
     from bot.transfer import CopyMismatch, CopyRefused
 
     try:
-        await app.copy_store(
-            args.source, args.target, force=args.force, progress=lambda line: print(line)
-        )
+        with on_terminal(sys.stderr) as bars:
+            await app.copy_store(
+                args.source,
+                args.target,
+                force=args.force,
+                progress=lambda line: print(line),
+                bars=bars,
+            )
     except (CopyRefused, CopyMismatch) as exc:
         print(f"pledgebot: {exc}", file=sys.stderr)
         return EXIT_ERROR

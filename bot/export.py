@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Literal
 
 from bot.domain import Letter, Signature
 from bot.errors import InvalidInput
+from bot.progress import Advance
 
 if TYPE_CHECKING:
     from bot.ports import Store
@@ -52,22 +53,26 @@ def _safe_cell(value: object) -> object:
     return "" if value is None else value
 
 
-async def _listed(store: Store) -> AsyncIterator[list[Signature]]:
+async def _listed(store: Store, progress: Advance) -> AsyncIterator[list[Signature]]:
     batch: list[Signature] = []
     async for sig in store.listed_signatures(_BATCH):
         batch.append(sig)
         if len(batch) >= _BATCH:
             yield batch
+            progress(len(batch))
             batch = []
     if batch:
         yield batch
+        progress(len(batch))
 
 
-async def _csv(store: Store, fields: Sequence[str], with_ids: bool) -> AsyncIterator[str]:
+async def _csv(
+    store: Store, fields: Sequence[str], with_ids: bool, progress: Advance
+) -> AsyncIterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(fields)
-    async for batch in _listed(store):
+    async for batch in _listed(store, progress):
         for sig in batch:
             writer.writerow([_safe_cell(v) for v in _record(sig, with_ids).values()])
         yield buffer.getvalue()
@@ -77,7 +82,9 @@ async def _csv(store: Store, fields: Sequence[str], with_ids: bool) -> AsyncIter
         yield buffer.getvalue()
 
 
-async def _json(store: Store, letter: Letter, with_ids: bool) -> AsyncIterator[str]:
+async def _json(
+    store: Store, letter: Letter, with_ids: bool, progress: Advance
+) -> AsyncIterator[str]:
     approved, listed = await store.count(), await store.listed_count()
     head = {
         "letter": {"title": letter.title, "version": letter.version},
@@ -86,7 +93,7 @@ async def _json(store: Store, letter: Letter, with_ids: bool) -> AsyncIterator[s
     }
     yield json.dumps(head, ensure_ascii=False)[:-1] + ', "signatures": ['
     first = True
-    async for batch in _listed(store):
+    async for batch in _listed(store, progress):
         rows = ",\n  ".join(json.dumps(_record(s, with_ids), ensure_ascii=False) for s in batch)
         yield ("\n  " if first else ",\n  ") + rows
         first = False
@@ -94,11 +101,17 @@ async def _json(store: Store, letter: Letter, with_ids: bool) -> AsyncIterator[s
 
 
 def export_chunks(
-    store: Store, letter: Letter, fmt: ExportFormat, *, with_ids: bool = False
+    store: Store,
+    letter: Letter,
+    fmt: ExportFormat,
+    *,
+    with_ids: bool = False,
+    progress: Advance = lambda _: None,
 ) -> AsyncIterator[str]:
-    """Approved, listed signatures in approval order. Anonymous signatures are only counted."""
+    """Approved, listed signatures in approval order. Anonymous signatures are only counted.
+    ``progress`` is told how many signatures each chunk held."""
     if fmt == "csv":
-        return _csv(store, _FIELDS + (_ID_FIELDS if with_ids else ()), with_ids)
+        return _csv(store, _FIELDS + (_ID_FIELDS if with_ids else ()), with_ids, progress)
     if fmt == "json":
-        return _json(store, letter, with_ids)
+        return _json(store, letter, with_ids, progress)
     raise InvalidInput("format", "The export format must be csv or json.")

@@ -58,6 +58,7 @@ from bot.limits import AUDIT_DEFAULT, AUDIT_MAX, MAX_BATCH_DECISIONS, PAGE_SIZE,
 from bot.milestones import MilestonePolicy
 from bot.modqueue import ModQueue
 from bot.ports import Clock, Store, WriteTx
+from bot.progress import Advance
 from bot.surge import SurgeMonitor
 from bot.units import UnitRunner
 
@@ -427,9 +428,12 @@ class PledgeService:
         """Where the public page serves a snapshot, when its address is configured."""
         return self.snapshots.url_of(snapshot.sha256) if self.snapshots is not None else None
 
-    def export(self, fmt: ExportFormat, *, with_ids: bool = False) -> AsyncIterator[str]:
-        """Approved signatures as CSV or JSON text chunks, streamed from the store."""
-        return export_chunks(self.store, self.letter, fmt, with_ids=with_ids)
+    def export(
+        self, fmt: ExportFormat, *, with_ids: bool = False, progress: Advance = lambda _: None
+    ) -> AsyncIterator[str]:
+        """Approved signatures as CSV or JSON text chunks, streamed from the store;
+        ``progress`` is told how many signatures each chunk held."""
+        return export_chunks(self.store, self.letter, fmt, with_ids=with_ids, progress=progress)
 
     def export_for(self, actor: Actor, fmt: ExportFormat) -> AsyncIterator[str]:
         self.require_moderator(actor)

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from bot.ports import TABLES, Row, Transfer
+from bot.progress import SILENT, Progress
 
 __all__ = ["CopyMismatch", "CopyRefused", "copy_campaign", "fingerprint"]
 
@@ -54,8 +55,10 @@ async def copy_campaign(
     *,
     force: bool = False,
     progress: Callable[[str], None] = lambda _: None,
+    bars: Progress = SILENT,
 ) -> dict[str, int]:
-    """Copy every table; refuse a target that holds data unless ``force`` (which empties it)."""
+    """Copy every table; refuse a target that holds data unless ``force`` (which empties it).
+    ``progress`` gets a line per step; ``bars`` the rows as they are copied and compared."""
     if not await target.is_empty():
         if not force:
             raise CopyRefused(
@@ -66,14 +69,18 @@ async def copy_campaign(
     copied: dict[str, int] = {}
     for table in TABLES:
         count = 0
+        advance = bars.stage(f"copying {table}", unit="rows")
         async for rows in source.dump(table):
             await target.load(table, rows)
             count += len(rows)
+            advance(len(rows))
         copied[table] = count
         progress(f"{table}: {count} rows copied")
     await target.finish_load()
     for table in TABLES:
+        advance = bars.stage(f"comparing {table}", copied[table], unit="rows")
         mine, theirs = await fingerprint(source, table), await fingerprint(target, table)
+        advance(copied[table])
         if mine != theirs:
             raise CopyMismatch(
                 f"{table}: the copy differs from the source ({theirs[0]} rows vs {mine[0]}); "

@@ -20,6 +20,7 @@ from adapters.web.links import STATIC
 from adapters.web.render import Renderer, json_bytes
 from adapters.web.routes import static_assets
 from adapters.web.state import PageState, SnapshotSource
+from bot.progress import SILENT, Progress
 from bot.public import PublicLetter
 
 __all__ = ["MARKER", "NotASite", "PublishedSite", "Publisher", "publish_site"]
@@ -107,6 +108,7 @@ async def publish_site(
     sign_links: Sequence[tuple[str, str]] = (),
     snapshot_dir: Path | None = None,
     snapshots: SnapshotSource | None = None,
+    progress: Progress = SILENT,
 ) -> PublishedSite:
     target, new = await asyncio.to_thread(_prepare, target)
     try:
@@ -125,6 +127,7 @@ async def publish_site(
             await asyncio.to_thread(_write, new, name, data)
             files += 1
         pages = 0
+        advance = progress.stage("writing pages", public.pages(current.count.listed), unit="pages")
         async for page in public.every_page():
             html = renderer.signatories(
                 page, current.count, public.letter, STATIC, current.snapshot
@@ -133,6 +136,7 @@ async def publish_site(
             await asyncio.to_thread(_write_page, new, page.page, html, data)
             pages += 1
             files += 2
+            advance(1)
         if snapshot_dir is not None:
             files += await asyncio.to_thread(_copy_snapshots, snapshot_dir, new)
         await asyncio.to_thread(_swap, new, target)

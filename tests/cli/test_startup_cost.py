@@ -13,7 +13,7 @@ import pytest
 
 from tests.cli.conftest import ROOT
 
-HEAVY = ("pydantic", "asyncio", "discord", "telegram", "aiosqlite", "bot.config", "bot.app")
+HEAVY = ("pydantic", "asyncio", "discord", "telegram", "aiosqlite", "rich", "bot.config", "bot.app")
 
 PROBE = """
 import sys
