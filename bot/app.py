@@ -29,12 +29,12 @@ from bot.export import ExportFormat
 from bot.health import Heartbeat
 from bot.milestones import MilestonePolicy
 from bot.outbox import OutboxDispatcher
-from bot.ports import Sender, Store, StoreRefused, Transfer
+from bot.ports import OpenMode, Sender, Store, StoreRefused, Transfer
 from bot.progress import SILENT, Advance, Progress
 from bot.public import PublicLetter
 from bot.service import PledgeService, Rules, SystemClock
 from bot.startup import keep_trying
-from bot.transfer import copy_campaign
+from bot.transfer import check_source, copy_campaign
 
 if TYPE_CHECKING:
     from adapters.web.publish import PublishedSite
@@ -148,14 +148,16 @@ def config_warnings(settings: Settings) -> list[str]:
     return found
 
 
-def open_store(url: str, *, key: str = "storage.url") -> Store:
-    """The store a URL names (not opened yet). A URL that cannot be used is a
-    :class:`ConfigError` naming ``key``, the setting or option it came from."""
+def open_store(url: str, mode: OpenMode = OpenMode.CREATE, *, key: str = "storage.url") -> Store:
+    """The store a URL names (not opened yet), to be opened as ``mode`` says (see
+    :class:`bot.ports.OpenMode`: the bot creates its database, every other command needs one that
+    exists). A URL that cannot be used is a :class:`ConfigError` naming ``key``, the setting or
+    option it came from."""
     if url.startswith("sqlite:"):
         from storage.sqlite import SQLiteStore, sqlite_path
 
         try:
-            store = SQLiteStore(url)
+            store = SQLiteStore(url, mode=mode)
             path = sqlite_path(url)
         except ValueError as exc:
             raise ConfigError(f"{key}: {exc}") from None
@@ -173,36 +175,20 @@ def open_store(url: str, *, key: str = "storage.url") -> Store:
                 f"{key}: PostgreSQL needs asyncpg: pip install 'pledgebot[postgres]'"
             ) from exc
         try:
-            return PostgresStore(url)
+            return PostgresStore(url, mode=mode)
         except ValueError as exc:
             raise ConfigError(f"{key}: {exc}") from None
     raise ConfigError(f"{key}: unsupported scheme in {url.split(':', 1)[0]!r}")
 
 
-def read_only_url(url: str) -> str:
-    """The store URL opened for reading only (``run --only web``, ``publish``)."""
-    if url.startswith("sqlite:") and "mode=" not in url:
-        return url + ("&" if "?" in url else "?") + "mode=ro"
-    return url
-
-
-def _must_exist(url: str) -> None:
-    """Reading only, nothing can create the database: say so instead of a driver's error."""
-    if url.startswith("sqlite:"):
-        from storage.sqlite import sqlite_path
-
-        path = sqlite_path(url.split("?", 1)[0])
-        if path != ":memory:" and not Path(path).is_file():
-            raise ConfigError(
-                f"storage.url: {path} does not exist yet: start the bot once to create it"
-            )
-
-
 @asynccontextmanager
-async def opened(url: str, *, key: str = "storage.url", retry: float = 0.0) -> AsyncIterator[Store]:
-    """The store, open; a store that refuses this use is a :class:`ConfigError` on ``key``.
-    A server that cannot be reached yet is tried again for ``retry`` seconds."""
-    store = open_store(url, key=key)
+async def opened(
+    url: str, mode: OpenMode = OpenMode.CREATE, *, key: str = "storage.url", retry: float = 0.0
+) -> AsyncIterator[Store]:
+    """The store, open as ``mode`` says; a store that refuses this use is a
+    :class:`ConfigError` on ``key``. A server that cannot be reached yet is tried again for
+    ``retry`` seconds."""
+    store = open_store(url, mode, key=key)
     try:
         await keep_trying("the database", store.open, within=retry)
     except StoreRefused as exc:
@@ -220,11 +206,9 @@ async def core(
     """The core on the configured store; ``read_only`` opens it for reading and writes nothing
     (not even the letter's version), so it can run beside the bot that writes. ``wait``: a
     database server that cannot be reached yet is waited for (``run.startup_retry_seconds``)."""
-    url = settings.storage.url
-    if read_only:
-        _must_exist(url)
+    mode = OpenMode.READ_ONLY if read_only else OpenMode.CREATE
     retry = settings.run.startup_retry_seconds if wait else 0.0
-    async with opened(read_only_url(url) if read_only else url, retry=retry) as store:
+    async with opened(settings.storage.url, mode, retry=retry) as store:
         service = PledgeService(
             store,
             build_letter(settings),
@@ -445,14 +429,17 @@ async def copy_store(
 ) -> dict[str, int]:
     if source_url == target_url:
         raise ConfigError("--from and --to name the same store")
-    async with opened(source_url, key="--from") as source, opened(target_url, key="--to") as target:
-        return await copy_campaign(
-            cast(Transfer, source),
-            cast(Transfer, target),
-            force=force,
-            progress=progress,
-            bars=bars,
-        )
+    async with opened(source_url, OpenMode.EXISTING, key="--from") as source:
+        # The target is opened (and perhaps created) only once the source proves a campaign.
+        await check_source(cast(Transfer, source))
+        async with opened(target_url, key="--to") as target:
+            return await copy_campaign(
+                cast(Transfer, source),
+                cast(Transfer, target),
+                force=force,
+                progress=progress,
+                bars=bars,
+            )
 
 
 async def check_store(settings: Settings) -> tuple[bool, str]:
@@ -465,12 +452,16 @@ async def check_store(settings: Settings) -> tuple[bool, str]:
         verdict = _sqlite_file_verdict(url)
         if verdict is not None:
             return verdict
-        url = read_only_url(url)
+    store = open_store(url, OpenMode.READ_ONLY if url.startswith("sqlite:") else OpenMode.CREATE)
     try:
-        async with asyncio.timeout(STORE_CHECK_TIMEOUT), opened(url) as store:
-            count = await store.count()
-    except ConfigError:
-        raise
+        async with asyncio.timeout(STORE_CHECK_TIMEOUT):
+            await store.open()  # on failure, it closes what it opened
+            try:
+                count = await store.count()
+            finally:
+                await store.close()
+    except StoreRefused as exc:  # not a database this pledgebot can use: a configuration matter
+        raise ConfigError(f"storage.url: cannot open it: {exc}") from None
     except TimeoutError:
         return False, f"cannot open it: no answer within {STORE_CHECK_TIMEOUT:.0f} s"
     except Exception as exc:  # what the operator needs to know; the CLI redacts secrets
@@ -500,19 +491,20 @@ async def backup_to(settings: Settings, target: Path, *, progress: Progress = SI
         raise ConfigError("storage.url: backup is for SQLite; back up PostgreSQL with pg_dump")
     from storage.sqlite import SQLiteStore, sqlite_path
 
-    source = Path(sqlite_path(url.split("?", 1)[0]))
-    total = await asyncio.to_thread(_size, source) + await asyncio.to_thread(
-        _size, source.with_name(source.name + "-wal")
-    )
-    watcher = asyncio.create_task(
-        _watch_growth(target, total, progress.stage("backing up", total // 1024, unit="KiB"))
-    )
-    try:
-        await SQLiteStore.backup(url, target)
-    finally:
-        watcher.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await watcher
+    async with opened(url, OpenMode.READ_ONLY) as store:  # it must exist; nothing is created
+        source = Path(sqlite_path(url.split("?", 1)[0]))
+        total = await asyncio.to_thread(_size, source) + await asyncio.to_thread(
+            _size, source.with_name(source.name + "-wal")
+        )
+        watcher = asyncio.create_task(
+            _watch_growth(target, total, progress.stage("backing up", total // 1024, unit="KiB"))
+        )
+        try:
+            await cast(SQLiteStore, store).backup(target)
+        finally:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
 
 
 def _size(path: Path) -> int:
@@ -572,8 +564,9 @@ async def export_to(
     with_ids: bool = False,
     progress: Progress = SILENT,
 ) -> int:
-    """Write an export to a file (atomically) or stdout; returns the bytes written."""
-    async with core(settings) as service:
+    """Write an export to a file (atomically) or stdout; returns the bytes written. The store
+    is opened for reading only: an export runs beside the bot and never creates a database."""
+    async with core(settings, read_only=True) as service:
         total = await service.store.listed_count()
         advance = progress.stage("exporting", total, unit="signatures")
         chunks = service.export(fmt, with_ids=with_ids, progress=advance)

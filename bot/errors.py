@@ -23,6 +23,7 @@ __all__ = [
     "SignatureNotFound",
     "SignerRemoved",
     "SnapshotsUnavailable",
+    "StoreRefused",
     "StoreUnavailable",
     "TooManyDecisions",
     "WrongUsage",
@@ -177,4 +178,50 @@ class SnapshotsUnavailable(PledgeError):
     def __init__(self) -> None:
         super().__init__(
             "The snapshot could not be written right now; the details are in the bot's log."
+        )
+
+
+class StoreRefused(Exception):
+    """The store cannot be opened as asked, and nothing was created or changed: the database is
+    missing, is not a pledgebot database (or one written by a newer pledgebot), is in use by
+    another bot process, or cannot be written. Only a change to the configuration (or the file)
+    helps, so the command line exits with the configuration error code and names the key."""
+
+    @classmethod
+    def missing(cls, where: str) -> StoreRefused:
+        return cls(
+            f"there is no pledgebot database at {where}: check the storage URL "
+            "(only `pledgebot run` and `pledgebot console` create a database)"
+        )
+
+    @classmethod
+    def not_pledgebot(cls, where: str, why: str) -> StoreRefused:
+        return cls(f"{where} is not a pledgebot database ({why})")
+
+    @classmethod
+    def no_folder(cls, where: str, folder: str) -> StoreRefused:
+        return cls(f"cannot create {where}: the folder {folder} does not exist")
+
+    @classmethod
+    def not_writable(cls, where: str, why: str) -> StoreRefused:
+        return cls(f"cannot write to {where} ({why}): the bot needs to write its database")
+
+    @classmethod
+    def unreadable(cls, where: str, why: str) -> StoreRefused:
+        return cls(f"cannot open {where} ({why})")
+
+    @classmethod
+    def outdated(cls, where: str, found: int, needed: int) -> StoreRefused:
+        return cls(
+            f"{where} is at schema version {found} and this pledgebot needs {needed}: "
+            "start the bot once (pledgebot run) to upgrade it"
+        )
+
+    @classmethod
+    def in_use(cls, where: str, holder: str) -> StoreRefused:
+        who = f" (pid {holder})" if holder.isdigit() else ""
+        return cls(
+            f"{where} is in use by another pledgebot process{who}: one bot process per SQLite "
+            "file, or every message would be delivered twice. Stop the other one first "
+            "(several processes can share a PostgreSQL database)."
         )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import datetime
+from enum import StrEnum
 from typing import Any, Protocol, TypeVar
 
 from bot.domain import (
@@ -21,12 +22,14 @@ from bot.domain import (
     Signature,
     SnapshotInfo,
 )
+from bot.errors import StoreRefused  # raised by Store.open; re-exported for the stores
 
 __all__ = [
     "TABLES",
     "Clock",
     "CountListener",
     "DeliveryError",
+    "OpenMode",
     "Row",
     "Sender",
     "Store",
@@ -92,8 +95,25 @@ class WriteTx(Protocol):
         """Record a written snapshot's hash, time, counts and previous hash."""
 
 
+class OpenMode(StrEnum):
+    """How a command opens its store. Any mode that finds no usable database raises
+    :class:`bot.errors.StoreRefused` having created and changed nothing."""
+
+    CREATE = "create"
+    """The bot (``run``, ``console``): create the database and its schema if missing, bring an
+    older schema up to date, and write. One such process per SQLite file."""
+    EXISTING = "existing"
+    """A command that needs a campaign that already exists and may write to it (copy-store's
+    source): like ``CREATE``, but a missing database is an error, never a new empty one."""
+    READ_ONLY = "read_only"
+    """Reading only (``export``, ``backup``, ``publish``, ``run --only web``): the database must
+    exist at this pledgebot's schema version; nothing is ever written, so it runs beside the
+    bot that owns the database, even on one SQLite file. Writes raise ``StoreUnavailable``."""
+
+
 class Store(Protocol):
-    """The storage port. Implemented by :mod:`storage.sqlite` and :mod:`storage.postgres`."""
+    """The storage port. Implemented by :mod:`storage.sqlite` and :mod:`storage.postgres`, each
+    constructed with a URL and an :class:`OpenMode`."""
 
     async def open(self) -> None: ...
 
@@ -205,6 +225,10 @@ class Transfer(Protocol):
 
     async def is_empty(self) -> bool: ...
 
+    async def holds_campaign(self) -> bool:
+        """Whether anyone ever signed here (or anything was audited or sent): a copy's source
+        must. A letter version alone does not count, as every start of the bot records one."""
+
     async def clear(self) -> None:
         """Delete everything (used only with ``--force``)."""
 
@@ -216,13 +240,6 @@ class Transfer(Protocol):
 
     async def finish_load(self) -> None:
         """After loading: continue ids and listing positions after the copied ones."""
-
-
-class StoreRefused(Exception):
-    """The configured store cannot be used as it is: a database written by a newer pledgebot,
-    a file that is not a pledgebot database, a database that must exist and does not. Only a
-    change to the configuration (or the file) helps, so the command line exits with the
-    configuration error code and names the key."""
 
 
 class Unreachable(Exception):

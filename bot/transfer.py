@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from bot.ports import TABLES, Row, Transfer
 from bot.progress import SILENT, Progress
 
-__all__ = ["CopyMismatch", "CopyRefused", "copy_campaign", "fingerprint"]
+__all__ = ["CopyMismatch", "CopyRefused", "check_source", "copy_campaign", "fingerprint"]
 
 
 class CopyRefused(Exception):
@@ -49,6 +49,16 @@ async def fingerprint(store: Transfer, table: str) -> tuple[int, str]:
     return count, digest.hexdigest()
 
 
+async def check_source(source: Transfer) -> None:
+    """Refuse a source nobody ever signed in: most likely a mistyped ``--from`` that named a
+    database started once by mistake, and copying it with ``--force`` would empty the target."""
+    if not await source.holds_campaign():
+        raise CopyRefused(
+            "the source store holds no campaign (no signature, audit entry or message): "
+            "nothing to copy. Is --from right?"
+        )
+
+
 async def copy_campaign(
     source: Transfer,
     target: Transfer,
@@ -57,8 +67,10 @@ async def copy_campaign(
     progress: Callable[[str], None] = lambda _: None,
     bars: Progress = SILENT,
 ) -> dict[str, int]:
-    """Copy every table; refuse a target that holds data unless ``force`` (which empties it).
+    """Copy every table; refuse a source that holds no campaign, and a target that holds data
+    unless ``force`` (which empties it). Nothing touches the target before both checks.
     ``progress`` gets a line per step; ``bars`` the rows as they are copied and compared."""
+    await check_source(source)
     if not await target.is_empty():
         if not force:
             raise CopyRefused(

@@ -7,10 +7,12 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import asyncpg
 
+from bot.errors import StoreRefused
+from bot.ports import OpenMode
 from storage.migrations import SchemaTooNew, load
 from storage.sql import queries as q
 
-__all__ = ["create_pool", "create_schema", "migrate", "split_url"]
+__all__ = ["create_pool", "create_schema", "describe", "migrate", "split_url"]
 
 _log = logging.getLogger(__name__)
 
@@ -34,26 +36,44 @@ async def create_schema(dsn: str, schema: str) -> None:
         await conn.close()
 
 
-async def create_pool(dsn: str, *, min_size: int, max_size: int) -> asyncpg.Pool:
+def describe(dsn: str, schema: str | None) -> str:
+    """Where the store is, for a message: host, database and schema, never the password."""
+    parts = urlsplit(dsn)
+    where = f"PostgreSQL {parts.hostname or 'localhost'}{parts.path or '/'}"
+    return f"{where} (schema {schema})" if schema else where
+
+
+async def create_pool(
+    dsn: str, *, min_size: int, max_size: int, read_only: bool = False
+) -> asyncpg.Pool:
+    # A server-side limit: a client-side one would arm a timer for every statement.
+    settings = {"statement_timeout": "60000"}
+    if read_only:
+        settings["default_transaction_read_only"] = "on"
     pool: asyncpg.Pool = await asyncpg.create_pool(
-        dsn,
-        min_size=min_size,
-        max_size=max_size,
-        # A server-side limit: a client-side one would arm a timer for every statement.
-        server_settings={"statement_timeout": "60000"},
+        dsn, min_size=min_size, max_size=max_size, server_settings=settings
     )
     return pool
 
 
-async def migrate(conn: asyncpg.Connection) -> None:
-    """Apply the migrations the database lacks, in one transaction, one process at a time."""
+async def migrate(conn: asyncpg.Connection, mode: OpenMode, *, where: str) -> None:
+    """Apply the migrations the database lacks, in one transaction, one process at a time. Only
+    ``CREATE`` starts a schema where there is none; ``READ_ONLY`` only checks the version."""
     migrations = load("postgres")
     async with conn.transaction():
-        await conn.execute("SELECT pg_advisory_xact_lock($1)", _MIGRATION_LOCK)
-        await conn.execute(q.CREATE_SCHEMA_VERSION)
+        if mode is not OpenMode.READ_ONLY:
+            await conn.execute("SELECT pg_advisory_xact_lock($1)", _MIGRATION_LOCK)
+        if await conn.fetchval("SELECT to_regclass('schema_version')") is None:
+            if mode is not OpenMode.CREATE:
+                raise StoreRefused.missing(where)
+            await conn.execute(q.CREATE_SCHEMA_VERSION)
         current = await conn.fetchval(q.SCHEMA_VERSION)
         if current > len(migrations):
             raise SchemaTooNew(current, len(migrations))
+        if mode is OpenMode.READ_ONLY:
+            if current < len(migrations):
+                raise StoreRefused.outdated(where, current, len(migrations))
+            return
         for migration in migrations[current:]:
             _log.info("applying migration %s", migration.name)
             await conn.execute(migration.sql)

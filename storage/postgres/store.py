@@ -16,10 +16,17 @@ from typing import Any, TypeVar
 import asyncpg
 
 from bot.domain import Identity, Signature
-from bot.ports import TABLES, Row, Unreachable, WriteTx
+from bot.errors import StoreUnavailable
+from bot.ports import TABLES, OpenMode, Row, Unreachable, WriteTx
 from storage.group_commit import GroupWriter
 from storage.postgres import transfer
-from storage.postgres.connection import create_pool, create_schema, migrate, split_url
+from storage.postgres.connection import (
+    create_pool,
+    create_schema,
+    describe,
+    migrate,
+    split_url,
+)
 from storage.postgres.writer import Session, Tx
 from storage.sql import queries as q
 from storage.sql.outbox import SqlOutbox
@@ -54,10 +61,19 @@ class PostgresStore(SqlReads, SqlOutbox):
     _CLAIM_OUTBOX = q.claim_outbox(lock=" FOR UPDATE SKIP LOCKED")
 
     def __init__(
-        self, url: str, *, writers: int = 4, readers: int = 8, max_group: int = 256
+        self,
+        url: str,
+        *,
+        mode: OpenMode = OpenMode.CREATE,
+        writers: int = 4,
+        readers: int = 8,
+        max_group: int = 256,
     ) -> None:
         self.url = url
+        self._mode = mode
         self._dsn, self._schema = split_url(url)
+        if mode is OpenMode.READ_ONLY:
+            writers = 0
         self._writers = writers
         self._readers = readers
         self._pool: asyncpg.Pool | None = None
@@ -66,17 +82,22 @@ class PostgresStore(SqlReads, SqlOutbox):
 
     # -- lifecycle -------------------------------------------------------------------------------
     async def open(self) -> None:
+        """Open as the mode says; ``EXISTING`` and ``READ_ONLY`` create no schema and raise
+        :class:`StoreRefused` where no pledgebot tables are found."""
         try:
-            if self._schema:
+            if self._schema and self._mode is OpenMode.CREATE:
                 await create_schema(self._dsn, self._schema)
             self._pool = await create_pool(
-                self._dsn, min_size=self._writers + 1, max_size=self._writers + self._readers
+                self._dsn,
+                min_size=self._writers + 1,
+                max_size=self._writers + self._readers,
+                read_only=self._mode is OpenMode.READ_ONLY,
             )
         except _NOT_YET as exc:  # start-up may try again: the server may still be booting
             raise Unreachable(f"PostgreSQL: {exc}") from exc
         try:
             async with self._pool.acquire() as conn:
-                await migrate(conn)
+                await migrate(conn, self._mode, where=describe(self._dsn, self._schema))
             for _ in range(self._writers):
                 self._writer_conns.append(await self._pool.acquire())
         except BaseException:
@@ -108,8 +129,13 @@ class PostgresStore(SqlReads, SqlOutbox):
         return self._pool
 
     async def write(self, unit: Callable[[WriteTx], Awaitable[T]]) -> T:
+        self._refuse_if_read_only()
         result: T = await self._group.submit(unit)
         return result
+
+    def _refuse_if_read_only(self) -> None:
+        if self._mode is OpenMode.READ_ONLY:
+            raise StoreUnavailable()
 
     async def _fetch(self, sql: str, *args: Any) -> Sequence[Sequence[Any]]:
         rows: list[asyncpg.Record] = await self.pool.fetch(sql, *args)
@@ -117,6 +143,7 @@ class PostgresStore(SqlReads, SqlOutbox):
 
     async def _change(self, sql: str, *args: Any) -> Sequence[Sequence[Any]]:
         """Its own short transaction on the pool: several processes may write at once."""
+        self._refuse_if_read_only()
         return await self._fetch(sql, *args)
 
     @staticmethod

@@ -163,6 +163,11 @@ OUTBOX_REFS = (
 OUTBOX_MESSAGES = f"SELECT {OUTBOX_COLUMNS} FROM outbox ORDER BY id"
 
 # -- transfer (copy-store) -----------------------------------------------------------------------
+# Any of these means someone signed, or a moderator or the outbox acted: a campaign to copy.
+CAMPAIGN_ROWS = (
+    "SELECT EXISTS (SELECT 1 FROM signatures) OR EXISTS (SELECT 1 FROM audit_log) "
+    "OR EXISTS (SELECT 1 FROM outbox) OR EXISTS (SELECT 1 FROM milestones)"
+)
 DATA_ROWS = (
     "SELECT (SELECT COUNT(*) FROM signatures) + (SELECT COUNT(*) FROM outbox) "
     "+ (SELECT COUNT(*) FROM audit_log) + (SELECT COUNT(*) FROM milestones) "

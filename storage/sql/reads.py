@@ -88,6 +88,10 @@ class SqlReads(SqlAccess):
         found = await self._fetch(q.DATA_ROWS)
         return not found[0][0]
 
+    async def holds_campaign(self) -> bool:
+        found = await self._fetch(q.CAMPAIGN_ROWS)
+        return bool(found[0][0])
+
     async def dump(self, table: str, batch: int = 5000) -> AsyncIterator[list[Row]]:
         convert = self._neutral_rows(TABLES[table])
         after: Any = None

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, quote, urlsplit
+
+from bot.ports import OpenMode
 
 __all__ = ["SQLiteOptions", "sqlite_path"]
 
@@ -26,17 +28,30 @@ def sqlite_path(url: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class SQLiteOptions:
-    """The file, and what the URL may say besides: ``?timeout=SECONDS`` (how long to wait for
-    another process's lock before "temporarily unavailable") and ``?mode=ro`` (read-only: browse
-    or export a database without any chance of changing it)."""
+    """The file, how the store opens it (:class:`bot.ports.OpenMode`), and what the URL may say
+    besides: ``?timeout=SECONDS`` (how long to wait for another process's lock before
+    "temporarily unavailable") and ``?mode=ro`` (the same as opening it ``READ_ONLY``)."""
 
     path: str
+    mode: OpenMode = OpenMode.CREATE
     memory: bool = False
     timeout: float = 10.0
-    read_only: bool = False
+
+    @property
+    def read_only(self) -> bool:
+        return self.mode is OpenMode.READ_ONLY
+
+    def uri(self) -> tuple[str, bool]:
+        """What sqlite3.connect gets, and whether it is a URI. Only ``CREATE`` may create the
+        file: ``mode=rw`` and ``mode=ro`` make SQLite refuse a missing one."""
+        if self.memory:
+            return self.path, True
+        if self.mode is OpenMode.CREATE:
+            return self.path, False
+        return f"file:{quote(self.path)}?mode={'ro' if self.read_only else 'rw'}", True
 
     @classmethod
-    def from_url(cls, url: str) -> SQLiteOptions:
+    def from_url(cls, url: str, how: OpenMode = OpenMode.CREATE) -> SQLiteOptions:
         path = sqlite_path(url)
         query = dict(parse_qsl(urlsplit(url).query))
         unknown = set(query) - {"timeout", "mode"}
@@ -53,4 +68,5 @@ class SQLiteOptions:
         if memory:
             # One shared in-memory database per store, so its reader connections see it.
             path = f"file:pledgebot-mem-{next(_memory_ids)}?mode=memory&cache=shared"
-        return cls(path, memory, max(timeout, 0.0), mode == "ro")
+        opened = OpenMode.READ_ONLY if mode == "ro" else how
+        return cls(path, opened, memory, max(timeout, 0.0))

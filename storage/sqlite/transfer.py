@@ -12,7 +12,7 @@ from bot.ports import TABLES, Row
 from storage.sql import queries as q
 from storage.sql.rows import BOOLEAN_COLUMNS, TIMESTAMP_COLUMNS
 from storage.sql.translate import iso, to_sqlite
-from storage.sqlite.options import sqlite_path
+from storage.sqlite.options import SQLiteOptions
 from storage.sqlite.writer import from_iso
 
 __all__ = ["backup", "from_sqlite", "load_statement", "remove_database_files"]
@@ -55,11 +55,12 @@ def remove_database_files(path: str) -> None:
         Path(path + suffix).unlink(missing_ok=True)
 
 
-async def backup(url: str, target: Path) -> None:
+async def backup(options: SQLiteOptions, target: Path) -> None:
     """A consistent copy of a live database without disturbing the bot that owns it:
     ``VACUUM INTO`` reads one WAL snapshot, so the bot keeps writing meanwhile."""
     _refuse_existing(target)
-    conn = await aiosqlite.connect(sqlite_path(url), isolation_level=None, timeout=30.0)
+    where, uri = options.uri()
+    conn = await aiosqlite.connect(where, uri=uri, isolation_level=None, timeout=30.0)
     try:
         await conn.execute_fetchall("VACUUM INTO ?", (str(target),))
     finally:

@@ -15,7 +15,8 @@ import pytest
 
 from bot.app import default_rules
 from bot.domain import SignatureForm, Status
-from bot.errors import StoreUnavailable
+from bot.errors import StoreRefused, StoreUnavailable
+from bot.ports import OpenMode
 from bot.service import PledgeService
 from storage.sqlite import SQLiteStore
 from tests.conftest import DESTINATIONS, LETTER, MOD, StepClock, artist
@@ -120,3 +121,21 @@ def test_a_full_disk(tmp_path: Path) -> None:
         stored = conn.execute("SELECT COUNT(*) FROM signatures").fetchone()[0]
     assert stored == len(acknowledged)
     _consistent(tmp_path / "full.db")
+
+
+async def test_one_writer_per_file_and_readers_beside_it(tmp_path: Path) -> None:
+    """A second store that writes is refused while the first is open, even in one process (its
+    dispatcher would deliver the outbox again); a read-only store is not; closing frees it."""
+    url = f"sqlite:///{tmp_path / 'one.db'}"
+    async with SQLiteStore(url) as first:
+        sig = (await _service(first).sign(artist(1), SignatureForm("A"), community="c")).signature
+        second = SQLiteStore(url)
+        with pytest.raises(
+            StoreRefused, match=f"in use by another pledgebot process \\(pid {os.getpid()}\\)"
+        ):
+            await second.open()
+        await second.close()
+        async with SQLiteStore(url, mode=OpenMode.READ_ONLY) as reader:
+            assert await reader.get_signature(sig.id) == sig
+    async with SQLiteStore(url, mode=OpenMode.EXISTING) as after:
+        assert await after.get_signature(sig.id) == sig
