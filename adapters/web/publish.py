@@ -1,5 +1,14 @@
 """The static site: the same pages and JSON as the served page, with relative links, written to a
-new folder that then replaces the old one by a rename (a reader never sees half a site).
+new folder that then takes the old one's place in one step (a reader never sees half a site, nor
+no site).
+
+``DIR`` is a symbolic link to a versioned folder beside it (``.DIR.site-…``). Each publish writes
+a new folder, then points a new link at it and renames that link onto ``DIR``: rename(2)
+replaces a link atomically, so at every moment ``DIR`` is the old site or the new one. Renaming
+folders cannot do that (a folder cannot replace a non-empty one: the old must move away first,
+leaving a moment with no ``DIR``), which is why ``DIR`` is a link. The link's target is a bare
+name, so the pair can be moved or mounted together. A folder an older pledgebot wrote is turned
+into a link at its next publish (that once, by the two renames).
 
 Works from any static host and from the disk (``file://``); the live count needs a host (the
 script does not poll from the disk) but the page is complete without it.
@@ -8,11 +17,13 @@ script does not poll from the disk) but the page is complete without it.
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import logging
 import os
 import shutil
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,9 +70,27 @@ def _write(folder: Path, name: str, data: bytes) -> None:
     path.write_bytes(data)
 
 
+def _ours(target: Path) -> bool:
+    """Whether ``target`` is a link this module made (to a ``.NAME.site-…`` folder beside it)."""
+    if not target.is_symlink():
+        return False
+    pointed = os.readlink(target)
+    return "/" not in pointed and pointed.startswith(f".{target.name}.site-")
+
+
+def _resolve(target: Path) -> Path:
+    """The absolute target, its own link kept: ``DIR`` is the link publishing replaces. A link
+    someone else made (``/var/www/letter`` -> ``/srv/letter``) is followed instead."""
+    target = target.absolute()
+    target = target.parent.resolve() / target.name
+    if target.is_symlink() and not _ours(target):
+        return _resolve(target.resolve())
+    return target
+
+
 def _prepare(target: Path) -> tuple[Path, Path]:
-    """The resolved target and a new, empty folder beside it (same file system: rename works)."""
-    target = target.resolve()
+    """The target and a new, empty folder beside it (same file system: rename works)."""
+    target = _resolve(target)
     _refuse_foreign(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     new = target.with_name(f".{target.name}.new-{os.getpid()}-{time.monotonic_ns()}")
@@ -89,16 +118,38 @@ def _copy_snapshots(source: Path, folder: Path) -> int:
     return copied
 
 
+@contextmanager
+def _locked(target: Path) -> Iterator[None]:
+    """One swap at a time per ``DIR`` (the bot's publisher and a ``pledgebot publish``), so
+    neither deletes the folder the other just put in place."""
+    with target.with_name(f".{target.name}.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def _swap(new: Path, target: Path) -> None:
-    """Put ``new`` where ``target`` is: one rename when there is nothing there yet; else the
-    old folder is renamed away first and deleted after."""
-    if not target.exists():
-        new.rename(target)
-        return
-    old = target.with_name(f".{target.name}.old-{os.getpid()}-{time.monotonic_ns()}")
-    target.rename(old)
-    new.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
+    """Make ``new`` the site at ``target`` in one rename(2) of a link; then delete the folders of
+    earlier publishes (and any a crash left behind)."""
+    stamp = f"{time.time_ns()}-{os.getpid()}"
+    with _locked(target):
+        version = target.with_name(f".{target.name}.site-{stamp}")
+        new.rename(version)
+        link = target.with_name(f".{target.name}.link-{stamp}")
+        link.symlink_to(version.name)
+        if target.is_dir() and not target.is_symlink():
+            # A folder an older pledgebot wrote: a link cannot replace it in one step. Once.
+            old = target.with_name(f".{target.name}.old-{stamp}")
+            target.rename(old)
+            os.replace(link, target)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(link, target)
+        for stale in target.parent.glob(f".{target.name}.site-*"):
+            if stale.name != version.name:
+                shutil.rmtree(stale, ignore_errors=True)
 
 
 async def publish_site(

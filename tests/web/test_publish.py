@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -10,6 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from adapters.web import NotASite, Publisher, publish_site
+from adapters.web.publish import MARKER
 from bot.public import PublicLetter
 from tests.conftest import MOD, artist
 from tests.web.conftest import Site
@@ -94,7 +96,74 @@ async def test_republishing_replaces_the_whole_folder(site: Site, tmp_path: Path
     assert not (target / "signatories-2.html").exists()
     assert not (target / "stray.txt").exists()
     assert json.loads((target / "api/count.json").read_text())["count"] == 91
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".public")] == []
+    # Beside it: the one folder the link points to, and the lock; no earlier version is kept.
+    hidden = sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".public"))
+    assert hidden == [".public.lock", os.readlink(target)], hidden
+
+
+async def test_a_reader_finds_a_whole_site_at_every_step_of_a_republish(
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each rename, link, unlink and rmdir a publish makes is followed by a look at ``DIR``, as
+    a web server could look at any moment: the site is always there, old or new, never half."""
+    target = tmp_path / "public"
+    await site.sign(1, "Alice")
+    await publish_site(_public(site), target)
+    looks: list[tuple[str, int | None]] = []
+
+    def look(step: str) -> None:
+        try:
+            count = json.loads((target / "api/count.json").read_bytes())["count"]
+            assert (target / MARKER).is_file() and (target / "index.html").is_file()
+        except (OSError, AssertionError):
+            count = None
+        looks.append((step, count))
+
+    for name in ("rename", "replace", "symlink", "unlink", "rmdir"):
+        real = getattr(os, name)
+
+        def watched(*args: object, _real=real, _name=name, **kw: object) -> object:
+            done = _real(*args, **kw)
+            look(_name)
+            return done
+
+        monkeypatch.setattr(os, name, watched)
+    await site.sign(2, "Bea")
+    await publish_site(_public(site), target)
+    await publish_site(_public(site), target)
+    monkeypatch.undo()
+    assert [step for step, count in looks if count is None] == [], looks
+    assert {step for step, _ in looks} >= {"rename", "replace", "symlink"}
+    assert {count for _, count in looks} == {1, 2}
+    assert "Bea" in (target / "index.html").read_text()
+
+
+async def test_a_folder_an_older_publish_wrote_becomes_a_link(site: Site, tmp_path: Path) -> None:
+    target = tmp_path / "public"
+    target.mkdir()
+    (target / MARKER).write_text("written by an older pledgebot\n")
+    (target / "index.html").write_text("old")
+    await site.sign(1, "Alice")
+    await publish_site(_public(site), target)
+    assert target.is_symlink() and "Alice" in (target / "index.html").read_text()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".public")) == [
+        ".public.lock",
+        os.readlink(target),
+    ]
+
+
+async def test_a_link_someone_else_made_is_followed_not_replaced(
+    site: Site, tmp_path: Path
+) -> None:
+    """``/var/www/letter -> /srv/letter``: the site goes where the link points."""
+    (tmp_path / "srv").mkdir()
+    link = tmp_path / "www"
+    link.symlink_to(tmp_path / "srv" / "letter")
+    await site.sign(1, "Alice")
+    await publish_site(_public(site), link)
+    assert os.readlink(link) == str(tmp_path / "srv" / "letter")
+    assert "Alice" in (tmp_path / "srv" / "letter" / "index.html").read_text()
+    assert (tmp_path / "srv" / "letter").is_symlink()
 
 
 async def test_publishing_never_replaces_a_folder_it_did_not_write(
