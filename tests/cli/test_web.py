@@ -5,18 +5,20 @@ from __future__ import annotations
 
 import json
 import os
+import pty
 import socket
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.cli.conftest import ROOT, Pledgebot
+from tests.cli.test_console_tty import _read_until
 
 
 def free_port() -> int:
@@ -175,3 +177,61 @@ def test_publish_writes_the_static_site(pledgebot: Pledgebot, config: Path, tmp_
     assert refused.returncode == 1
     assert "is not a site pledgebot wrote" in refused.stderr
     assert (tmp_path / "mine" / "notes.txt").read_text() == "keep"
+
+
+def _published_count(site: Path) -> int | None:
+    try:
+        count: int = json.loads((site / "api" / "count.json").read_bytes())["count"]
+    except (OSError, ValueError):
+        return None
+    return count
+
+
+def test_a_running_bot_republishes_the_static_site_after_an_approval(
+    config: Path, tmp_path: Path
+) -> None:
+    """``pledgebot run`` (the console, on a terminal) with ``web.publish_dir``: the site is
+    published at start, and again once a moderator approves a name."""
+    site = tmp_path / "site"
+    text = config.read_text()
+    text = text.replace('publish_dir = ""', f'publish_dir = "{site}"')
+    text = text.replace("publish_interval_seconds = 60", "publish_interval_seconds = 1")
+    publishing = tmp_path / "publishing.toml"
+    publishing.write_text(text)
+    master, slave = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PLEDGEBOT_")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "run", "--config", str(publishing)],
+        stdin=slave, stdout=slave, stderr=subprocess.PIPE, cwd=tmp_path,
+        env={**env, "PYTHONPATH": str(ROOT)},
+    )  # fmt: skip
+    os.close(slave)
+    seen = bytearray()
+    try:
+        _read_until(master, b"artist> ", seen)
+        _wait_until(lambda: _published_count(site) == 0, "the first publish")
+        os.write(master, b"/sign Alice Smith | singer\n")
+        _read_until(master, b"awaits a moderator", seen)
+        os.write(master, b"/as mod\n/approve 1\n")
+        _read_until(master, b"#1 approved", seen)
+        _wait_until(lambda: _published_count(site) == 1, "the republish after the approval")
+        assert "Alice Smith" in (site / "index.html").read_text()
+        assert "Alice Smith" in (site / "signatories-1.html").read_text()
+        os.write(master, b"\x04")
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(master)
+        assert proc.stderr is not None
+        err = proc.stderr.read().decode()
+        proc.stderr.close()
+    assert "Traceback" not in err
+
+
+def _wait_until(condition: Callable[[], bool], what: str, within: float = 30.0) -> None:
+    """Poll for something another process does (its publisher runs every second here)."""
+    deadline = time.monotonic() + within
+    while not condition():
+        assert time.monotonic() < deadline, f"never saw {what}"
+        time.sleep(0.1)
