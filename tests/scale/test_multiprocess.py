@@ -29,6 +29,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 async def _run_worker(url: str, process: int) -> list[str]:
     child = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "tests.scale.worker", url, str(process), str(SIGNERS_EACH), "100",
+        str(PROCESSES * SIGNERS_EACH),
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )  # fmt: skip

@@ -1,6 +1,9 @@
 """One bot process for the multi-process test: signs and approves its share of artists on a
 shared PostgreSQL database while its dispatcher delivers outbox messages, then reports every
-delivery it made on stdout as ``delivered <outbox id> <platform> <destination>``."""
+delivery it made on stdout as ``delivered <outbox id> <platform> <destination>``.
+
+``python -m tests.scale.worker URL PROCESS SIGNERS CONCURRENCY TOTAL`` (TOTAL: the signers of
+all processes together)."""
 
 from __future__ import annotations
 
@@ -29,7 +32,7 @@ class PrintingSender:
         return str(message.id)
 
 
-async def main(url: str, process: int, signers: int, concurrency: int) -> None:
+async def main(url: str, process: int, signers: int, concurrency: int, total: int) -> None:
     async with PostgresStore(url, writers=3) as store:
         rules = default_rules(
             approval="manual",
@@ -58,16 +61,19 @@ async def main(url: str, process: int, signers: int, concurrency: int) -> None:
 
         await asyncio.gather(*(artist_then_moderator() for _ in range(concurrency)))
         print("signed", flush=True)
-        # Keep delivering until nothing is owed any more. One indexed aggregate per look: each
-        # worker once read the whole outbox (thousands of rows) five times a second, which on
-        # two busy cores starved the other workers' dispatchers.
+        # Keep delivering until every process has signed and approved its share (no outbox row
+        # can appear after that) and nothing is owed. Stopping as soon as nothing *seemed* owed
+        # could cancel this dispatcher in the middle of a delivery another process had just
+        # made due: the row stayed claimed, its lease ran out, and it was delivered twice.
+        # Cheap looks: each worker once read the whole outbox (thousands of rows) five times a
+        # second, which on two busy cores starved the other workers' dispatchers.
         platforms = [s.platform for s in senders]
-        while await store.next_outbox_due(platforms) is not None:
+        while await store.count() < total or await store.next_outbox_due(platforms) is not None:
             await asyncio.sleep(0.2)
         delivering.cancel()
         await asyncio.gather(delivering, return_exceptions=True)
 
 
 if __name__ == "__main__":
-    url, process, signers, concurrency = sys.argv[1], *map(int, sys.argv[2:5])
-    asyncio.run(main(url, process, signers, concurrency))
+    url, process, signers, concurrency, total = sys.argv[1], *map(int, sys.argv[2:6])
+    asyncio.run(main(url, process, signers, concurrency, total))
