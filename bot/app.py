@@ -316,10 +316,19 @@ async def _console_session(
     stdout: TextIO | None = None,
 ) -> None:
     """The terminal chat. What the outbox owes the console prints after each command, in order,
-    and once more at end of input, so a piped session reads the same every time."""
+    and once more at end of input, so a piped session reads the same every time. Lines a
+    crashed session printed but had not recorded are recorded, not printed again (the
+    console's journal, beside an SQLite database)."""
     from adapters.console import ConsoleAdapter
 
     async def flush() -> None:
+        try:
+            await dispatcher.recover(noted)
+        except Exception as exc:  # the store is busy: the next command tries again
+            _log.warning("outbox: cannot recover the console's messages now: %s", exc)
+            return
+        if console.journal is not None:
+            console.journal.clear()  # every line printed before this round is recorded
         await dispatcher.drain()
 
     console = ConsoleAdapter(
@@ -329,12 +338,30 @@ async def _console_session(
         stdin=stdin,
         stdout=stdout,
         after_command=flush,
+        journal=_console_journal(settings.storage.url),
     )
+    noted = console.journal.noted() if console.journal is not None else []
     dispatcher = OutboxDispatcher(service.store, [console], service.clock)
     web = await _web_jobs(settings, service)
-    await dispatcher.drain()
-    await until_stopped([console.run(), *web])
-    await dispatcher.drain()
+    try:
+        await flush()
+        await until_stopped([console.run(), *web])
+        await flush()
+        if console.journal is not None:
+            console.journal.clear()  # what the last round printed is recorded too
+    finally:
+        if console.journal is not None:
+            console.journal.close()
+
+
+def _console_journal(url: str) -> Path | None:
+    """Where the console notes the lines it printed: beside an SQLite database file."""
+    if not url.startswith("sqlite:"):
+        return None
+    from storage.sqlite import sqlite_path
+
+    path = Path(sqlite_path(url.split("?", 1)[0]))
+    return None if str(path) == ":memory:" else path.with_name(path.name + "-console")
 
 
 async def _web_jobs(settings: Settings, service: PledgeService) -> list[Awaitable[None]]:

@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 import random
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import timedelta
 
 from bot.domain import OutboxMessage
@@ -56,10 +56,14 @@ class OutboxDispatcher:
         """New rows were written: look now rather than at the next poll."""
         self._wake.set()
 
-    async def recover(self) -> None:
-        """At start-up: take back rows a crashed run had claimed but not finished."""
+    async def recover(self, delivered: Collection[int] = ()) -> None:
+        """At start-up: take back rows a crashed run had claimed but not finished.
+        ``delivered``: rows the sender knows it delivered though the store has not recorded it
+        (the console's journal of printed lines); they are recorded, not delivered again."""
         if self._started:
             return
+        for message_id in delivered:
+            await self.store.outbox_delivered(message_id, self.clock.now(), None)
         released = await self.store.outbox_release_claims(self.platforms)
         self._started = True  # only once it worked: a locked store is asked again next time
         if released:

@@ -9,10 +9,12 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
+import os
 import queue
 import sys
 import threading
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any, TextIO
 
 from adapters.console.commands import ConsoleCommands, Session
@@ -85,8 +87,12 @@ class ConsoleAdapter:
         stdout: TextIO | None = None,
         interactive: bool | None = None,
         after_command: Callable[[], Awaitable[Any]] | None = None,
+        journal: Path | None = None,
     ) -> None:
+        """``journal``: a file where the ids of printed outbox lines are noted right after each
+        is printed (see :class:`PrintedJournal`)."""
         self.service = service
+        self.journal = PrintedJournal(journal) if journal is not None else None
         self._in = stdin or _tolerant(sys.stdin)
         self._out = stdout or _tolerant(sys.stdout)
         self.interactive = self._in.isatty() if interactive is None else interactive
@@ -135,8 +141,61 @@ class ConsoleAdapter:
 
     # -- outbox Sender ----------------------------------------------------------------------
     async def deliver(self, message: OutboxMessage) -> str | None:
+        if self.journal is not None:  # first: nothing may run between the two writes
+            self.journal.note(message.id)
         self._print(format_outbox(message))
         return None
+
+
+class PrintedJournal:
+    """The outbox lines this console printed whose delivery the store may not have recorded yet.
+
+    The outbox records a console line as delivered after printing it, in a database commit
+    (milliseconds); a crash in between prints the line again at the next start. Noting the id
+    in this file right after printing — one ``write`` system call, no commit, no await between
+    it and the print — leaves only the microseconds between two system calls for that: the next
+    start records the noted lines as delivered instead of printing them again. The file is
+    emptied once the store has caught up (before each round of delivery). It survives a killed
+    process (the kernel has the write); a power cut can still lose it, and the line repeats.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fd: int | None = None
+
+    def note(self, message_id: int) -> None:
+        try:
+            if self._fd is None:
+                self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            os.write(self._fd, f"{message_id}\n".encode())
+        except OSError as exc:  # the line may then repeat after a crash: no worse than before
+            _log.warning("console: cannot note a printed line in %s: %s", self.path, exc)
+
+    def noted(self) -> list[int]:
+        """The ids noted since the file was last emptied (by a run that may have crashed)."""
+        try:
+            text = self.path.read_text(encoding="ascii", errors="replace")
+        except FileNotFoundError:
+            return []
+        except OSError as exc:
+            _log.warning("console: cannot read %s: %s", self.path, exc)
+            return []
+        return [int(line) for line in text.split() if line.isdecimal()]
+
+    def clear(self) -> None:
+        """The store has recorded every noted line."""
+        try:
+            if self._fd is None:
+                self.path.unlink(missing_ok=True)
+            else:
+                os.ftruncate(self._fd, 0)
+        except OSError as exc:
+            _log.warning("console: cannot empty %s: %s", self.path, exc)
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
 
 
 def format_outbox(message: OutboxMessage) -> str:
