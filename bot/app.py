@@ -26,7 +26,6 @@ from bot.config import ConfigError, MilestoneSettings, Settings, SigningSettings
 from bot.domain import Destinations, Letter, SnapshotInfo
 from bot.errors import StoreUnavailable
 from bot.export import ExportFormat
-from bot.health import Heartbeat
 from bot.milestones import MilestonePolicy
 from bot.outbox import OutboxDispatcher
 from bot.ports import OpenMode, Sender, Store, StoreRefused, Transfer
@@ -303,6 +302,8 @@ def _heartbeat(
     """The heartbeat file ``pledgebot health`` reads, when ``run.heartbeat_file`` is set."""
     if not settings.run.heartbeat_file:
         return []
+    from bot.health import Heartbeat  # only a bot that keeps a heartbeat needs it
+
     beat = Heartbeat(Path(settings.run.heartbeat_file), service.store, adapters)
     return [beat.run()]
 

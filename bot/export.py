@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, Literal
 
 from bot.domain import Letter, Signature
 from bot.errors import InvalidInput
-from bot.progress import Advance
 
 if TYPE_CHECKING:
     from bot.ports import Store
+    from bot.progress import Advance
 
 __all__ = ["EXPORT_FORMATS", "ExportFormat", "export_chunks"]
 

@@ -13,7 +13,7 @@ import logging
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from bot import texts
 from bot.archive import SnapshotArchive
@@ -58,9 +58,11 @@ from bot.limits import AUDIT_DEFAULT, AUDIT_MAX, MAX_BATCH_DECISIONS, PAGE_SIZE,
 from bot.milestones import MilestonePolicy
 from bot.modqueue import ModQueue
 from bot.ports import Clock, Store, WriteTx
-from bot.progress import Advance
 from bot.surge import SurgeMonitor
 from bot.units import UnitRunner
+
+if TYPE_CHECKING:
+    from bot.progress import Advance
 
 __all__ = [
     "Decision",
