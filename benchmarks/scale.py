@@ -1,8 +1,9 @@
 """Staying fast with a million signatures stored.
 
-Bulk-loads N signatures (default 1,000,000; 10,000 of them pending) straight into a fresh store
-through the copy-store Transfer port — not through the bot — then times what users ask for:
-``/count``, the first, a middle and the last ``/signatories`` page, ``/pending``; streams a full
+Bulk-loads N signatures (default 1,000,000; 10,000 of them pending, signed by a brigade under 500
+names) straight into a fresh store through the copy-store Transfer port — not through the bot —
+then times what users ask for: ``/count``, the first, a middle and the last ``/signatories`` page,
+``/pending`` and the look-alike search its cards need among pending and approved; streams a full
 CSV export in a separate process and reports its peak RSS; and reports the RSS of a bot process
 idle on this store and after a burst of signatures.
 
@@ -33,16 +34,19 @@ sys.path.insert(0, str(ROOT))
 from bot import app  # noqa: E402
 from bot.config import load_settings  # noqa: E402
 from bot.domain import Actor, Identity  # noqa: E402
+from bot.limits import LOOK_ALIKES_READ, PENDING_DEFAULT  # noqa: E402
 from bot.ports import Row, Transfer  # noqa: E402
 
 MOD = Actor(Identity("console", "mod"), "mod", is_moderator=True)
 PENDING = 10_000
+BRIGADE_NAMES = 500
 BATCH = 20_000
 BUCKET = 1024
 
 
 def _rows(total: int, pending: int) -> Any:
-    """Signatures in approval order; every 10th anonymous; the last ``pending`` await approval."""
+    """Signatures in approval order; every 10th anonymous; the last ``pending`` await approval,
+    signed by a brigade: :data:`BRIGADE_NAMES` names, each used by many accounts."""
     t0 = datetime(2026, 1, 1, tzinfo=UTC)
     approved = total - pending
     list_pos = 0
@@ -54,7 +58,7 @@ def _rows(total: int, pending: int) -> Any:
         if is_approved and not anonymous:
             list_pos += 1
             pos = list_pos
-        name = f"Artist Number {i}"
+        name = f"Artist Number {i}" if is_approved else f"Brigade Artist {i % BRIGADE_NAMES}"
         yield (
             i, "discord", str(10_000_000 + i), name, name.lower().replace(" ", ""), "musician",
             "Somewhere", f"https://a{i}.example", anonymous, "discord:1",
@@ -170,6 +174,8 @@ async def main() -> None:
             async with app.core(settings) as service:  # as `pledgebot run` builds it
                 listed = await service.store.listed_count()
                 pages = -(-listed // 20)
+                waiting = await service.store.pending(PENDING_DEFAULT)
+                keys = list({k for sig in waiting for k in (sig.name_key, sig.look_key)})
                 results = {
                     "/count": await timed(service.count),
                     "/signatories 1": await timed(lambda: service.signatories(1)),
@@ -178,6 +184,9 @@ async def main() -> None:
                     ),
                     f"/signatories {pages}": await timed(lambda: service.signatories(pages)),
                     f"/pending ({PENDING} pending)": await timed(lambda: service.pending(MOD)),
+                    f"look-alikes of {len(waiting)} pending": await timed(
+                        lambda: service.store.look_alikes(keys, LOOK_ALIKES_READ)
+                    ),
                 }
             export_peak, export_seconds = export_rss(config, Path(tmp) / "all.csv")
             csv_mb = (Path(tmp) / "all.csv").stat().st_size / 1e6

@@ -11,6 +11,7 @@ from __future__ import annotations
 __all__ = [
     "AUDIT_DEFAULT",
     "AUDIT_MAX",
+    "LOOK_ALIKES_READ",
     "MAX_BATCH_DECISIONS",
     "MAX_NUMBER",
     "PAGE_SIZE",
@@ -29,3 +30,6 @@ AUDIT_MAX = 100
 MAX_BATCH_DECISIONS = 50
 #: Pending signatures ``/pending`` reads when an adapter does not say.
 PENDING_DEFAULT = 50
+#: Look-alike signatures one mod-queue read fetches at most: a brigade of one name (thousands of
+#: copies) must not make every card read thousands of rows.
+LOOK_ALIKES_READ = 200

@@ -16,6 +16,7 @@ from typing import NamedTuple
 
 from bot.domain import Identity, OutboxKind, PendingItem, Signature
 from bot.errors import SignatureNotFound
+from bot.limits import LOOK_ALIKES_READ
 from bot.ports import Store
 
 __all__ = ["ModQueue", "PostedCard"]
@@ -45,13 +46,16 @@ class ModQueue:
         return [PostedCard(dest, ref) for where, dest, ref in refs if where == platform]
 
     async def with_context(self, sigs: Sequence[Signature]) -> list[PendingItem]:
-        """Attach history and possible duplicates with two queries for the whole list."""
+        """Attach history and possible duplicates with two queries for the whole list.
+
+        A possible duplicate is any other active signature, approved or still pending, with the
+        same name or a look-alike one: a brigade signs in a burst, before anyone is approved."""
         if not sigs:
             return []
         identities = list({s.identity for s in sigs})
         history = await self._store.histories(identities)
         keys = list({k for s in sigs for k in (s.name_key, s.look_key) if k})
-        approved = await self._store.approved_with_keys(keys)
+        alike = await self._store.look_alikes(keys, LOOK_ALIKES_READ)
         by_identity: dict[Identity, list[Signature]] = {}
         for h in history:
             by_identity.setdefault(h.identity, []).append(h)
@@ -60,7 +64,7 @@ class ModQueue:
             earlier = tuple(h for h in by_identity.get(sig.identity, ()) if h.id < sig.id)
             dups = tuple(
                 a
-                for a in approved
+                for a in alike
                 if a.id != sig.id
                 and (
                     (sig.name_key and a.name_key == sig.name_key)

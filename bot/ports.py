@@ -140,7 +140,9 @@ class Store(Protocol):
     async def histories(self, identities: Sequence[Identity]) -> list[Signature]:
         """Every signature of these identities, oldest first."""
 
-    async def approved_with_keys(self, keys: Sequence[str]) -> list[Signature]: ...
+    async def look_alikes(self, keys: Sequence[str], limit: int) -> list[Signature]:
+        """Active signatures (pending or approved) whose name key or look-alike key is one of
+        ``keys``, oldest first, at most ``limit`` (index searches: fast at a million rows)."""
 
     async def reached_milestones(self) -> list[int]: ...
 

@@ -357,7 +357,10 @@ def earlier_line(old: Signature, escape: Escape = str) -> str:
 
 
 def duplicate_line(dup: Signature, escape: Escape = str) -> str:
-    """An approved signature with the same or a look-alike name, on a moderator's card."""
+    """An active signature (approved, or pending too) with the same or a look-alike name, on a
+    moderator's card."""
+    if dup.status is Status.PENDING:
+        return f"possible duplicate of pending #{dup.id} {escape(dup.public_name)}"
     return f"possible duplicate of approved #{dup.id} {escape(dup.public_name)}"
 
 

@@ -49,12 +49,16 @@ UPDATE_SIGNATURE = (
     "erased = $11, list_pos = $12, look_key = $13 WHERE id = $14"
 )
 PENDING = f"SELECT {SIG_COLUMNS} FROM signatures WHERE status = 'pending' ORDER BY id LIMIT $1"
-# A UNION of two index searches, not "name_key IN … OR look_key IN …": SQLite scans the whole
-# table for that OR (418 ms at a million rows) instead of searching both indexes.
-APPROVED_WITH_KEYS = (
-    f"SELECT {SIG_COLUMNS} FROM signatures WHERE status = 'approved' AND name_key = ANY($1) "
-    f"UNION SELECT {SIG_COLUMNS} FROM signatures WHERE status = 'approved' "
-    "AND look_key = ANY($1) ORDER BY id"
+# Active signatures (pending or approved) sharing a name key or a look-alike key: a UNION of two
+# index searches, not "name_key IN … OR look_key IN …": SQLite scans the whole table for that OR
+# (418 ms at a million rows) instead of searching both indexes. The UNION is of ids only (rows
+# would be compared column by column), and $2 bounds what a brigade of one name can make a
+# single /pending read before any whole row is fetched.
+LOOK_ALIKES = (
+    f"SELECT {SIG_COLUMNS} FROM signatures WHERE id IN ("
+    "SELECT id FROM signatures WHERE status IN ('pending', 'approved') AND name_key = ANY($1) "
+    "UNION SELECT id FROM signatures WHERE status IN ('pending', 'approved') "
+    "AND look_key = ANY($1) ORDER BY id LIMIT $2) ORDER BY id"
 )
 
 # -- counters and the public listing -------------------------------------------------------------

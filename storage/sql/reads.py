@@ -53,10 +53,10 @@ class SqlReads(SqlAccess):
     async def pending(self, limit: int) -> list[Signature]:
         return await self._signatures(q.PENDING, limit)
 
-    async def approved_with_keys(self, keys: Sequence[str]) -> list[Signature]:
+    async def look_alikes(self, keys: Sequence[str], limit: int) -> list[Signature]:
         if not keys:
             return []
-        return await self._signatures(q.APPROVED_WITH_KEYS, list(keys))
+        return await self._signatures(q.LOOK_ALIKES, list(keys), limit)
 
     async def reached_milestones(self) -> list[int]:
         return [r[0] for r in await self._fetch(q.REACHED_MILESTONES)]

@@ -298,15 +298,36 @@ async def test_pending_histories_and_name_keys(any_store: Store) -> None:
     await set_status(any_store, a, Status.APPROVED)
     assert [s.id for s in await any_store.pending(10)] == [b.id, c.id]
     assert [s.id for s in await any_store.pending(1)] == [b.id]
-    assert [s.id for s in await any_store.approved_with_keys(["samename", "nobody"])] == [a.id]
+    # Approved and pending signatures alike: a brigade signs before anyone is approved.
+    assert [s.id for s in await any_store.look_alikes(["samename", "nobody"], 10)] == [a.id, c.id]
     # Either key finds it (bot.confusables gives each name two).
     looks = await insert(any_store, replace(new_sig("d", status=Status.APPROVED), look_key="x1"))
     await insert(any_store, replace(new_sig("e", status=Status.APPROVED), look_key="x1"))
-    found = await any_store.approved_with_keys(["x1", "samename"])
-    assert [s.id for s in found] == [a.id, looks[0].id, looks[0].id + 1]
-    assert found[1].look_key == "x1"
+    found = await any_store.look_alikes(["x1", "samename"], 10)
+    assert [s.id for s in found] == [a.id, c.id, looks[0].id, looks[0].id + 1]
+    assert found[2].look_key == "x1"
     history = await any_store.histories([Identity("discord", "a"), Identity("discord", "c")])
     assert [s.id for s in history] == [a.id, c.id]
+
+
+async def test_look_alikes_are_active_signatures_only_and_bounded(any_store: Store) -> None:
+    sigs = await insert(any_store, *(new_sig(str(n), name="Brigade Name") for n in range(6)))
+    await set_status(any_store, sigs[0], Status.APPROVED)
+    await set_status(any_store, sigs[1], Status.REJECTED)
+    await set_status(any_store, sigs[2], Status.WITHDRAWN)
+    await set_status(any_store, sigs[3], Status.REMOVED)
+    found = await any_store.look_alikes(["brigadename"], 10)
+    assert [(s.id, s.status) for s in found] == [
+        (sigs[0].id, Status.APPROVED),
+        (sigs[4].id, Status.PENDING),
+        (sigs[5].id, Status.PENDING),
+    ]
+    # The oldest first, at most as many as asked for.
+    assert [s.id for s in await any_store.look_alikes(["brigadename"], 2)] == [
+        sigs[0].id,
+        sigs[4].id,
+    ]
+    assert await any_store.look_alikes([], 10) == []
 
 
 async def test_timestamps_round_trip_in_utc(any_store: Store) -> None:

@@ -57,10 +57,15 @@ async def test_an_impersonation_is_flagged_to_moderators(service: PledgeService)
     await service.approve(MOD, [real.id])
     for n, name in enumerate(["Аlice Smith", "AIice Smith", "Bob Jones"], 2):
         await service.sign(artist(n), SignatureForm(name), community="c")
-    flagged = {
-        i.signature.name: [d.id for d in i.possible_duplicates] for i in await service.pending(MOD)
+    pending = await service.pending(MOD)
+    ids = {i.signature.name: i.signature.id for i in pending}
+    flagged = {i.signature.name: [d.id for d in i.possible_duplicates] for i in pending}
+    # Each impersonation is flagged against the approved name and against the other, pending one.
+    assert flagged == {
+        "Аlice Smith": [real.id, ids["AIice Smith"]],
+        "AIice Smith": [real.id, ids["Аlice Smith"]],
+        "Bob Jones": [],
     }
-    assert flagged == {"Аlice Smith": [real.id], "AIice Smith": [real.id], "Bob Jones": []}
 
 
 @given(st.text(alphabet=st.characters(max_codepoint=127), max_size=40))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot import texts
 from bot.domain import OutboxKind, SignatureForm, Status
 from bot.errors import (
     AlreadyDecided,
@@ -125,6 +126,21 @@ async def test_possible_duplicates_are_flagged(service: PledgeService) -> None:
     await service.sign(artist(2), SignatureForm("  alice   SMITH "), community="c")
     [item] = await service.pending(MOD)
     assert [d.id for d in item.possible_duplicates] == [first.id]
+
+
+async def test_look_alikes_among_pending_are_flagged_both_ways(service: PledgeService) -> None:
+    """A brigade signs in a burst, before anyone is approved: each pending look-alike is
+    flagged on the other's card, and the wording says which is still pending."""
+    a = (await service.sign(artist(1), SignatureForm("Alice Smith"), community="c")).signature
+    b = (await service.sign(artist(2), SignatureForm("Аlice Smith"), community="c")).signature
+    await service.sign(artist(3), SignatureForm("Bob Jones"), community="c")
+    items = {i.signature.id: i for i in await service.pending(MOD)}
+    assert [d.id for d in items[a.id].possible_duplicates] == [b.id]
+    assert [d.id for d in items[b.id].possible_duplicates] == [a.id]
+    assert "possible duplicate of pending #" in texts.mod_queue_summary(items[b.id])
+    await service.reject(MOD, b.id, "duplicate")  # a rejected look-alike is no longer flagged
+    [first, _] = await service.pending(MOD)
+    assert first.possible_duplicates == ()
 
 
 async def test_moderator_actions_are_audited(service: PledgeService) -> None:
