@@ -16,12 +16,22 @@ from bot.export import ExportFormat
 from bot.forms import (
     parse_export_format,
     parse_id_and_reason,
+    parse_ids_and_reason,
     parse_limit,
     parse_signature_ids,
 )
 from bot.service import Decision, PledgeService
 
-__all__ = ["approve", "audit", "export_format", "reject", "remove", "snapshot"]
+__all__ = [
+    "approve",
+    "audit",
+    "export_format",
+    "reject",
+    "reject_many",
+    "remove",
+    "remove_many",
+    "snapshot",
+]
 
 
 async def approve(service: PledgeService, actor: Actor, text: str) -> list[Decision]:
@@ -42,6 +52,21 @@ async def remove(service: PledgeService, actor: Actor, text: str) -> Signature:
     service.require_moderator(actor)
     signature_id, reason = parse_id_and_reason(text, "remove")
     return await service.remove(actor, signature_id, reason)
+
+
+async def reject_many(service: PledgeService, actor: Actor, text: str) -> list[Decision]:
+    """``/reject ID… REASON``: several signatures for one reason, each signer told it; one
+    outcome per id, as ``/approve`` gives."""
+    service.require_moderator(actor)
+    ids, reason = parse_ids_and_reason(text, "reject")
+    return await service.reject_all(actor, ids, reason)
+
+
+async def remove_many(service: PledgeService, actor: Actor, text: str) -> list[Decision]:
+    """``/remove ID… REASON``: several signatures off the letter for good, one outcome per id."""
+    service.require_moderator(actor)
+    ids, reason = parse_ids_and_reason(text, "remove")
+    return await service.remove_all(actor, ids, reason)
 
 
 async def audit(service: PledgeService, actor: Actor, text: str) -> list[AuditEntry]:

@@ -30,6 +30,7 @@ __all__ = [
     "parse_demand",
     "parse_export_format",
     "parse_id_and_reason",
+    "parse_ids_and_reason",
     "parse_limit",
     "parse_page",
     "parse_sign_line",
@@ -77,6 +78,30 @@ def parse_id_and_reason(text: str, command: str) -> tuple[int, str]:
     if len(parts) < 2:
         raise WrongUsage("reason", texts.USAGE[command])
     return parse_signature_id(parts[0]), parts[1]
+
+
+_LEADING_ID = re.compile(r"\s*(#?\d{1,12})(?:[\s,]+|$)")
+
+
+def parse_ids_and_reason(text: str, command: str) -> tuple[list[int], str]:
+    """``3 4 #5 spam and abuse`` (or ``3,4 spam``): one or more signature numbers, then the
+    reason — everything from the first word that is not a signature number on, as typed. A
+    reason cannot start with a bare number: ``/reject 3 4 year old account`` decides #3 and #4.
+    ``command`` (``"reject"``, ``"remove"``) names the usage shown otherwise."""
+    ids: list[int] = []
+    at = 0
+    while match := _LEADING_ID.match(text, at):
+        ids.append(int(match.group(1).lstrip("#")))
+        at = match.end()
+    reason = text[at:].strip()
+    if not ids:
+        first = text.split(maxsplit=1)
+        if first and reason:
+            raise NotASignatureNumber(inert(first[0], 20))
+        raise WrongUsage("reason", texts.BULK_USAGE[command])
+    if not reason:
+        raise WrongUsage("reason", texts.BULK_USAGE[command])
+    return ids, reason
 
 
 def _number(text: str) -> int | None:

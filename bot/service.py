@@ -142,12 +142,18 @@ class Decision:
     signature_id: int
     signature: Signature | None = None
     error: PledgeError | None = None
+    action: Literal["approve", "reject", "remove"] = "approve"
 
     def describe(self, escape: texts.Escape = str) -> str:
-        """One line of ``/approve``'s answer: approved, or the core's reason why not."""
+        """One line of ``/approve``'s (``/reject``'s, ``/remove``'s) answer: what was done,
+        or the core's reason why not."""
         if self.error is not None:
             return escape(self.error.message)
         assert self.signature is not None
+        if self.action == "reject":
+            return texts.rejected(self.signature)
+        if self.action == "remove":
+            return texts.removed(self.signature)
         return texts.approved(self.signature, escape)
 
 
@@ -372,45 +378,82 @@ class PledgeService:
         return await self._write(unit)
 
     async def reject(self, actor: Actor, signature_id: int, reason: str) -> Signature:
+        """Reject one signature; the signer is told ``reason``. Raises why it cannot be."""
+        return _only(await self.reject_all(actor, [signature_id], reason))
+
+    async def reject_all(
+        self, actor: Actor, signature_ids: Iterable[int], reason: str
+    ) -> list[Decision]:
+        """Reject several signatures for one reason in one unit, each told to its signer; each
+        id gets its own outcome, as with :meth:`approve` (not found, already decided)."""
         self.require_moderator(actor)
+        ids = _unique_ids(signature_ids)
         why = clean_reason(reason)
 
-        async def unit(tx: WriteTx) -> Signature:
-            sig = await self._get(tx, signature_id)
-            if not sig.decidable:
-                raise AlreadyDecided(sig)
+        async def unit(tx: WriteTx) -> list[Decision]:
             now = self.clock.now()
-            done = sig.evolve(
-                status=Status.REJECTED, decided_at=now, decided_by=_who(actor), reason=why
-            )
-            await tx.update_signature(done)
-            await tx.add_audit(now, _label(actor), "reject", signature_id, why)
-            notes = [self._notification(done, texts.rejected_notification)]
-            await tx.add_outbox(notes + self._card_updates(done), now)
-            return done
+            decisions: list[Decision] = []
+            notes: list[OutboxMessage] = []
+            for sid in ids:
+                sig = await tx.get_signature(sid)
+                if sig is None:
+                    decisions.append(Decision(sid, error=SignatureNotFound(sid), action="reject"))
+                    continue
+                if not sig.decidable:
+                    decisions.append(Decision(sid, sig, AlreadyDecided(sig), action="reject"))
+                    continue
+                done = sig.evolve(
+                    status=Status.REJECTED, decided_at=now, decided_by=_who(actor), reason=why
+                )
+                await tx.update_signature(done)
+                await tx.add_audit(now, _label(actor), "reject", sid, why)
+                notes.append(self._notification(done, texts.rejected_notification))
+                notes += self._card_updates(done)
+                decisions.append(Decision(sid, done, action="reject"))
+            await tx.add_outbox(notes, now)
+            return decisions
 
         return await self._write(unit)
 
     async def remove(self, actor: Actor, signature_id: int, reason: str) -> Signature:
         """Take a signature off the letter for good (spam, impersonation), even once approved.
-        The account cannot sign again."""
+        The account cannot sign again. Raises why it cannot be."""
+        return _only(await self.remove_all(actor, [signature_id], reason))
+
+    async def remove_all(
+        self, actor: Actor, signature_ids: Iterable[int], reason: str
+    ) -> list[Decision]:
+        """Remove several signatures for one reason in one unit (a spam wave): one count change,
+        and each id gets its own outcome (not found, already removed)."""
         self.require_moderator(actor)
+        ids = _unique_ids(signature_ids)
         why = clean_reason(reason)
 
-        async def unit(tx: WriteTx) -> Signature:
-            sig = await self._get(tx, signature_id)
-            if sig.status is Status.REMOVED:
-                raise AlreadyDecided(sig)
+        async def unit(tx: WriteTx) -> list[Decision]:
             now = self.clock.now()
-            done = sig.evolve(
-                status=Status.REMOVED, decided_at=now, decided_by=_who(actor), reason=why
-            )
-            await tx.update_signature(done)
-            await tx.add_audit(now, _label(actor), "remove", signature_id, why)
-            await tx.add_outbox(self._card_updates(done), now)
-            if sig.status is Status.APPROVED:
-                await self._count_changed(tx, -1, now)
-            return done
+            decisions: list[Decision] = []
+            notes: list[OutboxMessage] = []
+            were_approved = 0
+            for sid in ids:
+                sig = await tx.get_signature(sid)
+                if sig is None:
+                    decisions.append(Decision(sid, error=SignatureNotFound(sid), action="remove"))
+                    continue
+                if sig.status is Status.REMOVED:
+                    decisions.append(Decision(sid, sig, AlreadyDecided(sig), action="remove"))
+                    continue
+                done = sig.evolve(
+                    status=Status.REMOVED, decided_at=now, decided_by=_who(actor), reason=why
+                )
+                await tx.update_signature(done)
+                await tx.add_audit(now, _label(actor), "remove", sid, why)
+                notes += self._card_updates(done)
+                were_approved += sig.status is Status.APPROVED
+                decisions.append(Decision(sid, done, action="remove"))
+            await tx.add_outbox(notes, now)
+            if were_approved:
+                await self._count_changed(tx, -were_approved, now)
+            return decisions
 
         return await self._write(unit)
 
@@ -558,6 +601,15 @@ def _who(actor: Actor) -> str:
 
 def _label(actor: Actor) -> str:
     return f"{_who(actor)} ({actor.identity})"
+
+
+def _only(decisions: list[Decision]) -> Signature:
+    """The signature of a one-id batch, or the error that refused it."""
+    [decision] = decisions
+    if decision.error is not None:
+        raise decision.error
+    assert decision.signature is not None
+    return decision.signature
 
 
 def _unique_ids(ids: Iterable[int]) -> list[int]:

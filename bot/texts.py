@@ -118,6 +118,13 @@ USAGE: Mapping[str, str] = {
 }
 
 
+#: ``/reject`` and ``/remove`` with several ids, where a platform takes them (the console so far).
+BULK_USAGE: Mapping[str, str] = {
+    "reject": "/reject ID… REASON",
+    "remove": "/remove ID… REASON",
+}
+
+
 class _Template(dict[str, object]):
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"

@@ -24,7 +24,12 @@ Ask = Callable[[str], Awaitable[str | None]]
 
 #: The console's typed forms where they go beyond the chat platforms' (there a conversation or
 #: a button asks for the rest).
-_ARGUMENTS = {"sign": "NAME | ROLE | LOCATION | LINK", "withdraw": "[erase]"}
+_ARGUMENTS = {
+    "sign": "NAME | ROLE | LOCATION | LINK",
+    "withdraw": "[erase]",
+    "reject": "ID… REASON",
+    "remove": "ID… REASON",
+}
 #: Commands only the console has, after the command they follow in the list.
 _CONSOLE_ONLY = {"sign": ("/sign-anonymous NAME | …", "be counted without being listed")}
 _COLUMN = 29
@@ -168,10 +173,10 @@ class ConsoleCommands:
         return render.decisions(await commands.approve(self.service, session.actor, args))
 
     async def _reject(self, session: Session, args: str) -> str:
-        return texts.rejected(await commands.reject(self.service, session.actor, args))
+        return render.decisions(await commands.reject_many(self.service, session.actor, args))
 
     async def _remove(self, session: Session, args: str) -> str:
-        return texts.removed(await commands.remove(self.service, session.actor, args))
+        return render.decisions(await commands.remove_many(self.service, session.actor, args))
 
     async def _export(self, session: Session, args: str) -> str:
         fmt = commands.export_format(self.service, session.actor, args)

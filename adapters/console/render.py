@@ -48,7 +48,7 @@ def pending(items: Sequence[PendingItem]) -> str:
     if not items:
         return texts.NONE_PENDING
     blocks = [texts.mod_queue_summary(item) for item in items]
-    return "\n".join(blocks) + "\nDecide with /approve ID… or /reject ID REASON."
+    return "\n".join(blocks) + "\nDecide with /approve ID… or /reject ID… REASON."
 
 
 def decisions(results: Sequence[Decision]) -> str:

@@ -50,3 +50,23 @@ async def test_help_lists_the_cores_commands_with_the_consoles_typed_forms(
         assert entry.summary in shown, entry.name
     assert "  /withdraw [erase]            take your signature back, optionally erasing" in shown
     assert "  /sign-anonymous NAME | …     be counted without being listed" in shown
+
+
+async def test_moderators_reject_and_remove_several_at_once(service: PledgeService) -> None:
+    console = ConsoleCommands(service)
+    for user in ("ann", "bo", "cy"):
+        await console.handle(Session(user, MODS), f"/sign {user.title()}")
+    mod = Session("mod", MODS)
+    assert await console.handle(mod, "/reject 1 2 7 not artists") == (
+        "#1 rejected. The signer will be told why.\n"
+        "#2 rejected. The signer will be told why.\n"
+        "There is no signature #7."
+    )
+    assert await console.handle(mod, "/remove 2,3 spam") == (
+        "#2 removed from the letter. That account cannot sign again.\n"
+        "#3 removed from the letter. That account cannot sign again."
+    )
+    assert await console.handle(mod, "/reject 1 2") == "Usage: /reject ID… REASON"
+    shown = await console.handle(mod, "/help")
+    assert "  /reject ID… REASON           reject, telling the signer why" in shown
+    assert "  /remove ID… REASON" in shown

@@ -23,7 +23,7 @@ from adapters.console.commands import ConsoleCommands, Session
 from bot import texts
 from bot.domain import Actor, Identity, SignatureForm, Status
 from bot.errors import InvalidInput
-from bot.forms import parse_sign_line
+from bot.forms import parse_ids_and_reason, parse_sign_line
 from bot.hygiene import clean_reason
 from bot.service import PledgeService
 from tests.conftest import ServiceFactory
@@ -189,11 +189,14 @@ def _fields(rest: str, answers: Sequence[str | None]) -> dict[str, str]:
 async def _check_decision(
     service: PledgeService, moderator: Actor, target: int, line: Line, reply: str
 ) -> None:
-    """A moderator's reason is stored inert, or refused with the core's own sentence."""
+    """A moderator's reason is stored inert, or refused with the core's own sentence. Numbers
+    at the start of the hostile text are more signature ids (``/reject ID… REASON``), and the
+    reason is the rest, as the core's parser reads it."""
     sig = (await service.mod_queue.item(target)).signature
-    reason = line.args.strip()
-    if not reason:
-        assert reply == f"Usage: {line.command} ID REASON", reply
+    try:
+        _, reason = parse_ids_and_reason(f"{target} {line.args}", line.command.lstrip("/"))
+    except InvalidInput:
+        assert reply == f"Usage: {line.command} ID… REASON", reply
         assert sig.status is Status.PENDING
         return
     if obviously_too_long(reason, "reason"):
