@@ -22,7 +22,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TextIO, cast
 
 from bot.archive import SnapshotArchive
-from bot.config import ConfigError, MilestoneSettings, Settings, SigningSettings
+from bot.config import (
+    ConfigError,
+    MilestoneSettings,
+    RateLimitSettings,
+    Settings,
+    SigningSettings,
+)
 from bot.domain import Destinations, Letter, SnapshotInfo
 from bot.errors import StoreUnavailable
 from bot.export import ExportFormat
@@ -31,6 +37,7 @@ from bot.outbox import OutboxDispatcher
 from bot.ports import OpenMode, Sender, Store, StoreRefused, Transfer
 from bot.progress import SILENT, Advance, Progress
 from bot.public import PublicLetter
+from bot.ratelimit import Limit, RateLimits
 from bot.service import PledgeService, Rules, SystemClock
 from bot.startup import keep_trying
 from bot.transfer import check_source, copy_campaign
@@ -84,11 +91,23 @@ def build_letter(settings: Settings) -> Letter:
     return Letter(s.title.strip(), s.preamble.strip(), tuple(s.demands), s.closing.strip())
 
 
+def rate_limits_of(r: RateLimitSettings) -> RateLimits:
+    """The per-account command rates of the configuration's ``[rate_limits]``."""
+    return RateLimits(
+        reading=Limit(r.reading_burst, r.reading_per_minute),
+        signing=Limit(r.signing_burst, r.signing_per_minute),
+        moderating=Limit(r.moderating_burst, r.moderating_per_minute),
+        tracked_accounts=r.tracked_accounts,
+    )
+
+
 def build_rules(settings: Settings) -> Rules:
-    return rules_of(settings.signing, settings.milestones)
+    return rules_of(settings.signing, settings.milestones, settings.rate_limits)
 
 
-def rules_of(signing: SigningSettings, milestones: MilestoneSettings) -> Rules:
+def rules_of(
+    signing: SigningSettings, milestones: MilestoneSettings, rate_limits: RateLimitSettings
+) -> Rules:
     """The core's rules from the configuration's sections: the one place their defaults live."""
     return Rules(
         approval=signing.approval,
@@ -100,12 +119,14 @@ def rules_of(signing: SigningSettings, milestones: MilestoneSettings) -> Rules:
         surge_window=timedelta(minutes=signing.surge_window_minutes),
         surge_share=signing.surge_share,
         surge_min_signatures=signing.surge_min_signatures,
+        rate_limits=rate_limits_of(rate_limits),
     )
 
 
 def default_rules(**changes: Any) -> Rules:
     """The rules of a configuration that sets none, with ``changes`` (tests, benchmarks)."""
-    return replace(rules_of(SigningSettings(), MilestoneSettings()), **changes)
+    defaults = rules_of(SigningSettings(), MilestoneSettings(), RateLimitSettings())
+    return replace(defaults, **changes)
 
 
 def build_destinations(settings: Settings) -> Destinations:

@@ -77,6 +77,19 @@ class SigningSettings(_Section):
     surge_min_signatures: int = Field(default=20, ge=0)
 
 
+class RateLimitSettings(_Section):
+    """How fast one account may send commands, per kind (bot.ratelimit): ``*_burst`` at once,
+    then ``*_per_minute`` more each minute (0 = no limit for that kind)."""
+
+    reading_burst: int = Field(default=20, ge=1)
+    reading_per_minute: float = Field(default=60, ge=0)
+    signing_burst: int = Field(default=6, ge=1)
+    signing_per_minute: float = Field(default=6, ge=0)
+    moderating_burst: int = Field(default=60, ge=1)
+    moderating_per_minute: float = Field(default=120, ge=0)
+    tracked_accounts: int = Field(default=100_000, ge=100)
+
+
 class MilestoneSettings(_Section):
     thresholds: list[int] = Field(default_factory=lambda: [10, 50, 100, 250, 500, 1000])
     every: int = Field(default=1000, ge=0)
@@ -244,6 +257,7 @@ class Settings(BaseSettings):
     letter: LetterSettings
     signing: SigningSettings = SigningSettings()
     milestones: MilestoneSettings = MilestoneSettings()
+    rate_limits: RateLimitSettings = RateLimitSettings()
     storage: StorageSettings = StorageSettings()
     console: ConsoleSettings = ConsoleSettings()
     discord: DiscordSettings = DiscordSettings()

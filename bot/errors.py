@@ -22,6 +22,7 @@ __all__ = [
     "PledgeError",
     "SignatureNotFound",
     "SignerRemoved",
+    "SlowDown",
     "SnapshotsUnavailable",
     "StoreRefused",
     "StoreUnavailable",
@@ -120,6 +121,14 @@ class CoolingDown(PledgeError):
             f"You withdrew your signature a moment ago: you can sign again in {minutes} {unit}."
         )
         self.minutes = minutes
+
+
+class SlowDown(PledgeError):
+    """One account sending commands faster than :mod:`bot.ratelimit` allows; nothing was done."""
+
+    def __init__(self, seconds: int) -> None:
+        super().__init__(f"That was a lot at once: please slow down and try again in {seconds} s.")
+        self.seconds = seconds
 
 
 class AnonymousNotAllowed(PledgeError):

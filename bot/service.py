@@ -58,6 +58,7 @@ from bot.limits import AUDIT_DEFAULT, AUDIT_MAX, MAX_BATCH_DECISIONS, PAGE_SIZE,
 from bot.milestones import MilestonePolicy
 from bot.modqueue import ModQueue
 from bot.ports import Clock, Store, WriteTx
+from bot.ratelimit import Family, RateLimiter, RateLimits
 from bot.surge import SurgeMonitor
 from bot.units import UnitRunner
 
@@ -99,6 +100,8 @@ class Rules:
     surge_window: timedelta
     surge_share: float
     surge_min_signatures: int  # 0: no surge alarms
+    #: Per-account command rates (bot.ratelimit); None: unlimited.
+    rate_limits: RateLimits | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +183,8 @@ class PledgeService:
         self._surges = SurgeMonitor(
             rules.surge_window, rules.surge_share, rules.surge_min_signatures
         )
+        #: Checked first by every use case that acts for someone (see :meth:`_slow_down`).
+        self.limits = RateLimiter(rules.rate_limits)
 
     # -- lifecycle ---------------------------------------------------------------------------
     async def start(self) -> None:
@@ -197,10 +202,14 @@ class PledgeService:
         self._write.on_outbox(listener)
 
     # -- reading -----------------------------------------------------------------------------
-    async def count(self) -> int:
+    async def count(self, *, actor: Actor | None = None) -> int:
+        self._slow_down(actor, Family.READING)
         return await self.store.count()
 
-    async def overview(self) -> Overview:
+    async def overview(self, *, actor: Actor | None = None) -> Overview:
+        """The letter, the count and the next milestone. ``actor``: who asks, when someone
+        does (a chat command; not the public page), for their rate limit."""
+        self._slow_down(actor, Family.READING)
         count = await self.store.count()
         return Overview(self.letter, count, self.rules.milestones.next_after(count))
 
@@ -210,19 +219,24 @@ class PledgeService:
             raise NoSuchDemand(len(demands))
         return demands[number - 1]
 
-    def demands(self, number: int | None = None) -> list[tuple[int, str]]:
+    def demands(
+        self, number: int | None = None, *, actor: Actor | None = None
+    ) -> list[tuple[int, str]]:
         """``/demands [N]``: every demand with its number, or only demand ``number``."""
+        self._slow_down(actor, Family.READING)
         if number is None:
             return list(enumerate(self.letter.demands, 1))
         return [(number, self.demand(number))]
 
     async def status(self, identity: Identity) -> SignerStatus:
+        self._slow_down(identity, Family.READING)
         sig = await self.store.latest_signature(identity)
         changed = sig is not None and sig.letter_version != self.version
         wait = self._cooldown_left(sig, self.clock.now())
         return SignerStatus(sig, changed, await self.store.count(), wait)
 
-    async def signatories(self, page: int = 1) -> SignatoriesPage:
+    async def signatories(self, page: int = 1, *, actor: Actor | None = None) -> SignatoriesPage:
+        self._slow_down(actor, Family.READING)
         listed = await self.store.listed_count()
         approved = await self.store.count()
         pages = max(1, -(-listed // PAGE_SIZE))
@@ -243,6 +257,7 @@ class PledgeService:
     ) -> SignResult:
         """``account_created_at``: when the platform account was made, where the platform says
         (Discord); a very new account waits for a moderator even with automatic approval."""
+        self._slow_down(actor, Family.SIGNING)
         if anonymous and not self.rules.allow_anonymous:
             raise AnonymousNotAllowed()
         clean = clean_form(form)  # raises InvalidInput before anything is touched
@@ -284,11 +299,16 @@ class PledgeService:
     async def check_can_sign(self, identity: Identity) -> None:
         """Say before a form is shown, not after it is filled in, that this account cannot
         sign (it already has, or was removed). :meth:`sign` checks again when it stores."""
+        self._slow_down(identity, Family.READING)
         self._refuse_signing_again(await self.store.latest_signature(identity), self.clock.now())
 
     async def withdraw(self, actor: Actor, *, erase: bool = False) -> Signature | None:
         """Take a signature back; with ``erase`` also wipe the signer's personal fields from
         every signature they ever made, keeping only what counting needs."""
+        self._slow_down(actor, Family.SIGNING)
+        return await self._withdraw(actor, erase)
+
+    async def _withdraw(self, actor: Actor, erase: bool) -> Signature | None:
         identity = actor.identity
 
         async def unit(tx: WriteTx) -> Signature | None:
@@ -332,9 +352,10 @@ class PledgeService:
         """Carry out what the signer picked among :attr:`SignerStatus.withdraw_choices` (a
         button pressed, or ``/withdraw [erase]`` typed). A choice that no longer applies (a
         stale button) is refused as :meth:`withdraw` refuses it."""
+        self._slow_down(actor, Family.SIGNING)
         if choice is WithdrawChoice.KEEP:
             return WithdrawResult(choice)
-        return WithdrawResult(choice, await self.withdraw(actor, erase=choice.erases))
+        return WithdrawResult(choice, await self._withdraw(actor, choice.erases))
 
     # -- moderation --------------------------------------------------------------------------
     @staticmethod
@@ -343,11 +364,13 @@ class PledgeService:
             raise NotModerator()
 
     async def pending(self, actor: Actor, limit: int = PENDING_DEFAULT) -> list[PendingItem]:
+        self._slow_down(actor, Family.MODERATING)
         self.require_moderator(actor)
         return await self.mod_queue.with_context(await self.store.pending(limit))
 
     async def approve(self, actor: Actor, signature_ids: Iterable[int]) -> list[Decision]:
         """Approve several signatures in one unit: one count change, one milestone check."""
+        self._slow_down(actor, Family.MODERATING)
         self.require_moderator(actor)
         ids = _unique_ids(signature_ids)
 
@@ -386,6 +409,7 @@ class PledgeService:
     ) -> list[Decision]:
         """Reject several signatures for one reason in one unit, each told to its signer; each
         id gets its own outcome, as with :meth:`approve` (not found, already decided)."""
+        self._slow_down(actor, Family.MODERATING)
         self.require_moderator(actor)
         ids = _unique_ids(signature_ids)
         why = clean_reason(reason)
@@ -425,6 +449,7 @@ class PledgeService:
     ) -> list[Decision]:
         """Remove several signatures for one reason in one unit (a spam wave): one count change,
         and each id gets its own outcome (not found, already removed)."""
+        self._slow_down(actor, Family.MODERATING)
         self.require_moderator(actor)
         ids = _unique_ids(signature_ids)
         why = clean_reason(reason)
@@ -459,11 +484,13 @@ class PledgeService:
 
     async def audit(self, actor: Actor, limit: int = AUDIT_DEFAULT) -> list[AuditEntry]:
         """The latest moderator actions, newest first (at most :data:`~bot.limits.AUDIT_MAX`)."""
+        self._slow_down(actor, Family.MODERATING)
         self.require_moderator(actor)
         return await self.store.audit_log(max(1, min(limit, AUDIT_MAX)))
 
     async def take_snapshot(self, actor: Actor) -> SnapshotInfo:
         """A moderator's ``/snapshot``: the listing written, hashed, chained and recorded."""
+        self._slow_down(actor, Family.MODERATING)
         self.require_moderator(actor)
         if self.snapshots is None:
             raise SnapshotsUnavailable()
@@ -481,10 +508,19 @@ class PledgeService:
         return export_chunks(self.store, self.letter, fmt, with_ids=with_ids, progress=progress)
 
     def export_for(self, actor: Actor, fmt: ExportFormat) -> AsyncIterator[str]:
+        self._slow_down(actor, Family.MODERATING)
         self.require_moderator(actor)
         return self.export(fmt)
 
     # -- internals ---------------------------------------------------------------------------
+    def _slow_down(self, who: Actor | Identity | None, family: Family) -> None:
+        """Spend one command of ``family`` for whoever asks, or raise
+        :class:`~bot.errors.SlowDown`: first thing in a use case, before any store work, so a
+        flooding account never reaches the database. ``None``: nobody in particular (the
+        public page, the command line, the outbox), which has limits of its own."""
+        if who is not None:
+            self.limits.take(who.identity if isinstance(who, Actor) else who, family)
+
     def _refuse_signing_again(self, latest: Signature | None, now: datetime) -> None:
         """One active signature per account; a removed account may not sign again; and an
         account that just withdrew waits a while, so sign/withdraw cycles cannot flood."""

@@ -100,9 +100,10 @@ async def make_service(store: Store) -> ServiceFactory:
         destinations: Destinations = DESTINATIONS,
         **more_rules: Any,
     ) -> PledgeService:
-        # The configuration's defaults, but no cooldown and no surge alarms unless a test asks:
-        # most tests sign, withdraw and sign again, or sign many from one community.
-        quiet = {"cooldown": timedelta(0), "surge_min_signatures": 0}
+        # The configuration's defaults, but no cooldown, no surge alarms and no rate limits
+        # unless a test asks: most tests sign, withdraw and sign again, sign many from one
+        # community, or have one moderator decide many, faster than any person would.
+        quiet = {"cooldown": timedelta(0), "surge_min_signatures": 0, "rate_limits": None}
         rules = default_rules(
             approval=approval,
             allow_anonymous=allow_anonymous,

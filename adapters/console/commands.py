@@ -121,10 +121,11 @@ class ConsoleCommands:
         return HELP
 
     async def _letter(self, session: Session, args: str) -> str:
-        return render.letter(await self.service.overview())
+        return render.letter(await self.service.overview(actor=session.actor))
 
     async def _demands(self, session: Session, args: str) -> str:
-        return "\n".join(f"{n}. {d}" for n, d in self.service.demands(parse_demand(args)))
+        demands = self.service.demands(parse_demand(args), actor=session.actor)
+        return "\n".join(f"{n}. {d}" for n, d in demands)
 
     async def _sign(self, session: Session, args: str, anonymous: bool = False) -> str:
         form = parse_sign_line(args) if args else await self._ask_form()
@@ -160,11 +161,12 @@ class ConsoleCommands:
         return (await self.service.withdraw_as_chosen(session.actor, choice)).message
 
     async def _count(self, session: Session, args: str) -> str:
-        view = await self.service.overview()
+        view = await self.service.overview(actor=session.actor)
         return render.count_line(view.count, view.next_milestone)
 
     async def _signatories(self, session: Session, args: str) -> str:
-        return render.signatories(await self.service.signatories(parse_page(args)))
+        page = await self.service.signatories(parse_page(args), actor=session.actor)
+        return render.signatories(page)
 
     async def _pending(self, session: Session, args: str) -> str:
         return render.pending(await self.service.pending(session.actor))
