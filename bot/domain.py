@@ -57,6 +57,12 @@ class Identity:
     def __str__(self) -> str:
         return f"{self.platform}:{self.user_id}"
 
+    @classmethod
+    def parse(cls, account: str) -> Identity:
+        """Back from ``str(identity)``: a platform name never holds a colon, a user id may."""
+        platform, _, user_id = account.partition(":")
+        return cls(platform, user_id)
+
 
 @dataclass(frozen=True, slots=True)
 class Actor:
@@ -123,12 +129,12 @@ class NewSignature:
     def listed(self) -> bool:
         return _listed(self.status, self.anonymous, erased=False)
 
-    def stored_as(self, signature_id: int) -> Signature:
+    def stored_as(self, signature_id: int, person: str) -> Signature:
         """The signature the store made of it (one construction: this runs for every sign)."""
         return Signature(
             signature_id, self.identity, self.name, self.name_key, self.role, self.location,
             self.link, self.anonymous, self.community, self.status, self.letter_version,
-            self.created_at, self.decided_at, look_key=self.look_key,
+            self.created_at, self.decided_at, look_key=self.look_key, person=person,
         )  # fmt: skip
 
 
@@ -158,6 +164,9 @@ class Signature:
     erased: bool = False
     #: Look-alike keys (bot.confusables): equal keys flag a possible duplicate.
     look_key: str = ""
+    #: Who signed, across linked accounts (/link): the account's own "platform:user_id" until it
+    #: is linked, then an id every account linked with it shares. One active signature each.
+    person: str = ""
 
     @property
     def listed(self) -> bool:
@@ -201,6 +210,8 @@ class SignerStatus:
     count: int
     #: Minutes before this account may sign again after withdrawing (0: it may now).
     sign_again_in: int = 0
+    #: The other accounts this one is linked with (/link).
+    linked: tuple[Identity, ...] = ()
 
     @property
     def withdraw_choices(self) -> tuple[WithdrawChoice, ...]:
@@ -227,6 +238,8 @@ class PendingItem:
     signature: Signature
     history: tuple[Signature, ...] = ()
     possible_duplicates: tuple[Signature, ...] = ()
+    #: The signer's other accounts (/link), on any platform.
+    linked: tuple[Identity, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

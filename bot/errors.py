@@ -7,15 +7,21 @@ from bot.domain import Signature, Status
 
 __all__ = [
     "AlreadyDecided",
+    "AlreadyLinked",
     "AlreadySigned",
     "AnonymousNotAllowed",
     "CoolingDown",
     "InvalidInput",
+    "LinkRefused",
+    "LinkToSelf",
     "NoSuchDemand",
+    "NoSuchLinkCode",
     "NoSuchPage",
+    "NotALinkCode",
     "NotAPageNumber",
     "NotASignatureNumber",
     "NotAnAuditLength",
+    "NotLinked",
     "NotModerator",
     "NotSigned",
     "NotWhereModeratorsWork",
@@ -26,6 +32,7 @@ __all__ = [
     "SnapshotsUnavailable",
     "StoreRefused",
     "StoreUnavailable",
+    "TooManyAccounts",
     "TooManyDecisions",
     "WrongUsage",
 ]
@@ -234,3 +241,63 @@ class StoreRefused(Exception):
             "file, or every message would be delivered twice. Stop the other one first "
             "(several processes can share a PostgreSQL database)."
         )
+
+
+# -- linking accounts (/link) -----------------------------------------------------------------
+class NotALinkCode(InvalidInput):
+    def __init__(self) -> None:
+        super().__init__(
+            "code",
+            "That is not a linking code: codes look like 7KQ2M-9XD4T. Send /link on your other "
+            "account to get one.",
+        )
+
+
+class NoSuchLinkCode(PledgeError):
+    """Unknown, already used or expired: which of them is not said (it would help a guesser)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "That code does not work: it may be mistyped, already used, or older than "
+            "10 minutes. Send /link on your other account for a new one."
+        )
+
+
+class LinkToSelf(PledgeError):
+    def __init__(self) -> None:
+        super().__init__(
+            "That code was made by this account: send /link CODE from your other account."
+        )
+
+
+class AlreadyLinked(PledgeError):
+    def __init__(self) -> None:
+        super().__init__("These two accounts are already linked.")
+
+
+class TooManyAccounts(PledgeError):
+    def __init__(self, most: int) -> None:
+        super().__init__(f"One person can link at most {most} accounts.")
+        self.most = most
+
+
+class LinkRefused(PledgeError):
+    """A moderator removed a signature of one side: linking (or unlinking) would let that
+    person sign again from another account."""
+
+    def __init__(self, *, unlinking: bool = False) -> None:
+        if unlinking:
+            super().__init__(
+                "A moderator removed a signature of yours, so your accounts stay linked. Please "
+                "contact the organisers if you think this is a mistake."
+            )
+        else:
+            super().__init__(
+                "A signature from one of these accounts was removed by a moderator, so they "
+                "cannot be linked. Please contact the organisers if you think this is a mistake."
+            )
+
+
+class NotLinked(PledgeError):
+    def __init__(self) -> None:
+        super().__init__("This account is not linked to any other.")

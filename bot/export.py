@@ -9,8 +9,9 @@ import json
 from collections.abc import AsyncIterator, Sequence
 from typing import TYPE_CHECKING, Literal
 
-from bot.domain import Letter, Signature
+from bot.domain import Identity, Letter, Signature
 from bot.errors import InvalidInput
+from bot.linking import is_linked_person
 
 if TYPE_CHECKING:
     from bot.ports import Store
@@ -23,12 +24,15 @@ EXPORT_FORMATS: tuple[ExportFormat, ...] = ("csv", "json")
 
 _BATCH = 1000
 _FIELDS = ("signature", "name", "role", "location", "link", "approved_at", "letter_version")
-_ID_FIELDS = ("platform", "user_id", "community")
+_ID_FIELDS = ("platform", "user_id", "community", "linked_ids")
 # A cell starting with one of these is a formula to a spreadsheet (CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _record(sig: Signature, with_ids: bool) -> dict[str, object]:
+Linked = dict[str, list[Identity]]
+
+
+def _record(sig: Signature, with_ids: bool, linked: Linked) -> dict[str, object]:
     record: dict[str, object] = {
         "signature": sig.id,
         "name": sig.name,
@@ -43,6 +47,8 @@ def _record(sig: Signature, with_ids: bool) -> dict[str, object]:
             "platform": sig.identity.platform,
             "user_id": sig.identity.user_id,
             "community": sig.community,
+            # The signer's other accounts (/link), space-separated: "discord:1 telegram:2".
+            "linked_ids": " ".join(str(a) for a in linked.get(sig.person, ()) if a != sig.identity),
         }
     return record
 
@@ -66,6 +72,15 @@ async def _listed(store: Store, progress: Advance) -> AsyncIterator[list[Signatu
         progress(len(batch))
 
 
+async def _linked(store: Store, batch: Sequence[Signature], with_ids: bool) -> Linked:
+    """The accounts of the batch's linked signers, with one query per batch (ids only)."""
+    persons = list({s.person for s in batch if is_linked_person(s.person)}) if with_ids else []
+    linked: Linked = {}
+    for person, account in await store.accounts_of(persons) if persons else ():
+        linked.setdefault(person, []).append(account)
+    return linked
+
+
 async def _csv(
     store: Store, fields: Sequence[str], with_ids: bool, progress: Advance
 ) -> AsyncIterator[str]:
@@ -73,8 +88,9 @@ async def _csv(
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(fields)
     async for batch in _listed(store, progress):
+        linked = await _linked(store, batch, with_ids)
         for sig in batch:
-            writer.writerow([_safe_cell(v) for v in _record(sig, with_ids).values()])
+            writer.writerow([_safe_cell(v) for v in _record(sig, with_ids, linked).values()])
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
@@ -94,7 +110,10 @@ async def _json(
     yield json.dumps(head, ensure_ascii=False)[:-1] + ', "signatures": ['
     first = True
     async for batch in _listed(store, progress):
-        rows = ",\n  ".join(json.dumps(_record(s, with_ids), ensure_ascii=False) for s in batch)
+        linked = await _linked(store, batch, with_ids)
+        rows = ",\n  ".join(
+            json.dumps(_record(s, with_ids, linked), ensure_ascii=False) for s in batch
+        )
         yield ("\n  " if first else ",\n  ") + rows
         first = False
     yield "\n]}\n"

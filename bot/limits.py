@@ -13,6 +13,7 @@ __all__ = [
     "AUDIT_MAX",
     "LOOK_ALIKES_READ",
     "MAX_BATCH_DECISIONS",
+    "MAX_LINKED_ACCOUNTS",
     "MAX_NUMBER",
     "PAGE_SIZE",
     "PENDING_DEFAULT",
@@ -28,6 +29,8 @@ AUDIT_DEFAULT = 20
 AUDIT_MAX = 100
 #: Signatures one ``/approve`` may decide at once.
 MAX_BATCH_DECISIONS = 50
+#: Accounts one person may link together (``/link``): one per platform and a few more.
+MAX_LINKED_ACCOUNTS = 8
 #: Pending signatures ``/pending`` reads when an adapter does not say.
 PENDING_DEFAULT = 50
 #: Look-alike signatures one mod-queue read fetches at most: a brigade of one name (thousands of

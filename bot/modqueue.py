@@ -46,30 +46,37 @@ class ModQueue:
         return [PostedCard(dest, ref) for where, dest, ref in refs if where == platform]
 
     async def with_context(self, sigs: Sequence[Signature]) -> list[PendingItem]:
-        """Attach history and possible duplicates with two queries for the whole list.
+        """Attach history (every earlier signature of the signer, from any of their linked
+        accounts), possible duplicates and the signer's linked accounts, with three queries for
+        the whole list.
 
         A possible duplicate is any other active signature, approved or still pending, with the
         same name or a look-alike one: a brigade signs in a burst, before anyone is approved."""
         if not sigs:
             return []
-        identities = list({s.identity for s in sigs})
-        history = await self._store.histories(identities)
+        persons = list({s.person for s in sigs})
+        history = await self._store.histories_of(persons)
         keys = list({k for s in sigs for k in (s.name_key, s.look_key) if k})
         alike = await self._store.look_alikes(keys, LOOK_ALIKES_READ)
-        by_identity: dict[Identity, list[Signature]] = {}
+        by_person: dict[str, list[Signature]] = {}
         for h in history:
-            by_identity.setdefault(h.identity, []).append(h)
+            by_person.setdefault(h.person, []).append(h)
+        accounts: dict[str, list[Identity]] = {}
+        for person, account in await self._store.accounts_of(persons):
+            accounts.setdefault(person, []).append(account)
         items = []
         for sig in sigs:
-            earlier = tuple(h for h in by_identity.get(sig.identity, ()) if h.id < sig.id)
+            earlier = tuple(h for h in by_person.get(sig.person, ()) if h.id < sig.id)
+            linked = tuple(a for a in accounts.get(sig.person, ()) if a != sig.identity)
             dups = tuple(
                 a
                 for a in alike
                 if a.id != sig.id
+                and a.person != sig.person
                 and (
                     (sig.name_key and a.name_key == sig.name_key)
                     or (sig.look_key and a.look_key == sig.look_key)
                 )
             )
-            items.append(PendingItem(sig, earlier, dups))
+            items.append(PendingItem(sig, earlier, dups, linked))
         return items

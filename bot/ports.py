@@ -50,11 +50,39 @@ class Clock(Protocol):
 class WriteTx(Protocol):
     """Operations inside one unit of work. Everything a unit does commits together or not at all."""
 
-    async def latest_signature(self, identity: Identity) -> Signature | None: ...
+    async def latest_signature(self, identity: Identity) -> Signature | None:
+        """The active signature of the person this account belongs to (itself, or every
+        account linked with it), whichever account made it; else their latest."""
 
     async def get_signature(self, signature_id: int) -> Signature | None: ...
 
-    async def signatures_of(self, identity: Identity) -> list[Signature]: ...
+    async def signatures_of(self, identity: Identity) -> list[Signature]:
+        """Every signature of the person this account belongs to, oldest first."""
+
+    async def claim_account(self, identity: Identity) -> str:
+        """The person this account belongs to; the account's row is made if missing and held
+        until the unit commits, so a signature and a link of one account never pass each
+        other (two units of one person that sign at once: the store's one-active-signature-per
+        -person rule refuses the second, which runs again and sees the first)."""
+
+    async def accounts_of(self, persons: Sequence[str]) -> list[tuple[str, Identity]]:
+        """``(person, account)`` of every account linked into these persons."""
+
+    async def move_people(self, persons: Sequence[str], to: str, at: datetime) -> None:
+        """Every account and signature of ``persons`` now belongs to person ``to`` (a link)."""
+
+    async def detach_account(self, identity: Identity) -> None:
+        """The account is a person of its own again, with the signatures it made (an unlink)."""
+
+    async def add_link_code(
+        self, code_hash: str, identity: Identity, at: datetime, expires_at: datetime
+    ) -> None:
+        """Record a linking code (its hash) for this account, replacing its earlier ones;
+        expired codes of every account are dropped at the same time."""
+
+    async def take_link_code(self, code_hash: str, at: datetime) -> Identity | None:
+        """Redeem a code: the account that made it, if it exists and has not expired; it is
+        gone afterwards (single use)."""
 
     async def insert_signature(self, new: NewSignature) -> Signature: ...
 
@@ -129,7 +157,8 @@ class Store(Protocol):
 
     async def get_signature(self, signature_id: int) -> Signature | None: ...
 
-    async def latest_signature(self, identity: Identity) -> Signature | None: ...
+    async def latest_signature(self, identity: Identity) -> Signature | None:
+        """As :meth:`WriteTx.latest_signature`: the person's active signature, else latest."""
 
     async def listed_page(self, start: int, limit: int) -> list[Signature]:
         """Listed signatures in approval order, from the ``start``-th (0-based)."""
@@ -138,7 +167,18 @@ class Store(Protocol):
         """Oldest first."""
 
     async def histories(self, identities: Sequence[Identity]) -> list[Signature]:
-        """Every signature of these identities, oldest first."""
+        """Every signature these accounts made, oldest first."""
+
+    async def histories_of(self, persons: Sequence[str]) -> list[Signature]:
+        """Every signature of these persons (``Signature.person``), from any of their linked
+        accounts, oldest first."""
+
+    async def accounts_of(self, persons: Sequence[str]) -> list[tuple[str, Identity]]:
+        """``(person, account)`` of every account linked into these persons (a person no
+        account was ever linked to has none)."""
+
+    async def person_of(self, identity: Identity) -> str:
+        """The person an account belongs to (its own ``str(identity)`` until it is linked)."""
 
     async def look_alikes(self, keys: Sequence[str], limit: int) -> list[Signature]:
         """Active signatures (pending or approved) whose name key or look-alike key is one of
@@ -201,7 +241,7 @@ TABLES: dict[str, tuple[str, ...]] = {
     "signatures": (
         "id", "platform", "user_id", "name", "name_key", "role", "location", "link", "anonymous",
         "community", "status", "letter_version", "created_at", "decided_at", "decided_by",
-        "reason", "withdrawn_at", "erased", "list_pos", "look_key",
+        "reason", "withdrawn_at", "erased", "list_pos", "look_key", "person",
     ),
     "counters": ("name", "value"),
     "listing_buckets": ("bucket", "n"),
@@ -214,6 +254,7 @@ TABLES: dict[str, tuple[str, ...]] = {
     "audit_log": ("id", "at", "actor", "action", "signature_id", "reason"),
     "letter_versions": ("version", "text", "first_seen"),
     "snapshots": ("id", "sha256", "previous", "generated_at", "approved", "listed"),
+    "accounts": ("account", "person", "linked_at"),
 }  # fmt: skip
 """The logical schema every store keeps, as moved by :class:`Transfer`. Values are neutral:
 ``datetime`` (UTC), ``bool``, ``int``, ``str`` or ``None``; counters are ``approved`` and

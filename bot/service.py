@@ -37,24 +37,47 @@ from bot.domain import (
 )
 from bot.errors import (
     AlreadyDecided,
+    AlreadyLinked,
     AlreadySigned,
     AnonymousNotAllowed,
     CoolingDown,
     InvalidInput,
+    LinkRefused,
+    LinkToSelf,
     NoSuchDemand,
+    NoSuchLinkCode,
     NoSuchPage,
     NotASignatureNumber,
+    NotLinked,
     NotModerator,
     NotSigned,
     PledgeError,
     SignatureNotFound,
     SignerRemoved,
     SnapshotsUnavailable,
+    TooManyAccounts,
     TooManyDecisions,
 )
 from bot.export import ExportFormat, export_chunks
 from bot.hygiene import LIMITS, clean_form, clean_reason, clean_text
-from bot.limits import AUDIT_DEFAULT, AUDIT_MAX, MAX_BATCH_DECISIONS, PAGE_SIZE, PENDING_DEFAULT
+from bot.limits import (
+    AUDIT_DEFAULT,
+    AUDIT_MAX,
+    MAX_BATCH_DECISIONS,
+    MAX_LINKED_ACCOUNTS,
+    PAGE_SIZE,
+    PENDING_DEFAULT,
+)
+from bot.linking import (
+    CODE_LIFETIME,
+    LinkCode,
+    LinkResult,
+    code_hash,
+    is_linked_person,
+    new_code,
+    new_person,
+    parse_code,
+)
 from bot.milestones import MilestonePolicy
 from bot.modqueue import ModQueue
 from bot.ports import Clock, Store, WriteTx
@@ -229,11 +252,13 @@ class PledgeService:
         return [(number, self.demand(number))]
 
     async def status(self, identity: Identity) -> SignerStatus:
+        """The signer's latest signature, whichever of their linked accounts made it."""
         self._slow_down(identity, Family.READING)
         sig = await self.store.latest_signature(identity)
         changed = sig is not None and sig.letter_version != self.version
         wait = self._cooldown_left(sig, self.clock.now())
-        return SignerStatus(sig, changed, await self.store.count(), wait)
+        linked = await self._linked_with(identity)
+        return SignerStatus(sig, changed, await self.store.count(), wait, linked)
 
     async def signatories(self, page: int = 1, *, actor: Actor | None = None) -> SignatoriesPage:
         self._slow_down(actor, Family.READING)
@@ -266,6 +291,7 @@ class PledgeService:
 
         async def unit(tx: WriteTx) -> Signature:
             now = self.clock.now()
+            person = await tx.claim_account(identity)  # held until COMMIT: no link passes us
             self._refuse_signing_again(await tx.latest_signature(identity), now)
             sig = await tx.insert_signature(
                 NewSignature(
@@ -287,7 +313,10 @@ class PledgeService:
             if auto:
                 await self._count_changed(tx, 1, now)
             else:
-                await tx.add_outbox(self._mod_queue_messages(sig), now)
+                linked: tuple[Identity, ...] = ()
+                if is_linked_person(person):
+                    linked = tuple(a for _, a in await tx.accounts_of([person]) if a != identity)
+                await tx.add_outbox(self._mod_queue_messages(PendingItem(sig, linked=linked)), now)
             return sig
 
         sig = await self._write(unit)
@@ -356,6 +385,95 @@ class PledgeService:
         if choice is WithdrawChoice.KEEP:
             return WithdrawResult(choice)
         return WithdrawResult(choice, await self._withdraw(actor, choice.erases))
+
+    # -- one person, several accounts ------------------------------------------------------
+    async def link_code(self, actor: Actor) -> LinkCode:
+        """``/link``: a one-time code for the person's other account to type (``/link CODE``)
+        within :data:`~bot.linking.CODE_LIFETIME`. A new code replaces the account's earlier
+        one. Refused to an account a moderator removed a signature of."""
+        self._slow_down(actor, Family.SIGNING)
+        identity = actor.identity
+        code = new_code()
+
+        async def unit(tx: WriteTx) -> LinkCode:
+            now = self.clock.now()
+            if any(s.status is Status.REMOVED for s in await tx.signatures_of(identity)):
+                raise LinkRefused()
+            expires = now + CODE_LIFETIME
+            await tx.add_link_code(code_hash(parse_code(code)), identity, now, expires)
+            return LinkCode(code, expires)
+
+        return await self._write(unit)
+
+    async def link(self, actor: Actor, typed_code: str) -> LinkResult:
+        """``/link CODE``: join this account with the one that made the code, as one person
+        holding one active signature at most. When both held one, the earlier stays and the
+        later is withdrawn. Refused when either side had a signature removed by a moderator."""
+        self._slow_down(actor, Family.SIGNING)
+        hashed = code_hash(parse_code(typed_code))  # a malformed code never reaches the store
+        me = actor.identity
+
+        async def unit(tx: WriteTx) -> LinkResult:
+            now = self.clock.now()
+            issuer = await tx.take_link_code(hashed, now)
+            if issuer is None:
+                raise NoSuchLinkCode()
+            if issuer == me:
+                raise LinkToSelf()
+            # Both accounts' rows, in one order for every unit (no deadlock between two links).
+            persons = {a: await tx.claim_account(a) for a in sorted((issuer, me), key=str)}
+            theirs, mine = persons[issuer], persons[me]
+            if theirs == mine:
+                raise AlreadyLinked()
+            accounts = {a for _, a in await tx.accounts_of([theirs, mine])} | {issuer, me}
+            if len(accounts) > MAX_LINKED_ACCOUNTS:
+                raise TooManyAccounts(MAX_LINKED_ACCOUNTS)
+            history = [*await tx.signatures_of(issuer), *await tx.signatures_of(me)]
+            if any(s.status is Status.REMOVED for s in history):
+                raise LinkRefused()
+            active = sorted((s for s in history if s.status.is_active), key=lambda s: s.id)
+            kept = withdrawn = None
+            if len(active) == 2:
+                kept, later = active
+                withdrawn = later.evolve(status=Status.WITHDRAWN, withdrawn_at=now)
+                await tx.update_signature(withdrawn)
+                await tx.add_outbox(self._card_updates(withdrawn), now)
+                if later.status is Status.APPROVED:
+                    await self._count_changed(tx, -1, now)
+            person = next((p for p in (theirs, mine) if is_linked_person(p)), None)
+            person = person or new_person()
+            await tx.move_people([p for p in (theirs, mine) if p != person], person, now)
+            return LinkResult(tuple(sorted(accounts, key=str)), kept, withdrawn)
+
+        return await self._write(unit)
+
+    async def unlink(self, actor: Actor) -> tuple[Identity, ...]:
+        """``/unlink``: this account is a person of its own again, keeping the signatures it
+        made itself (and so is the other, when only one was left). Returns the accounts it was
+        linked with."""
+        self._slow_down(actor, Family.SIGNING)
+        me = actor.identity
+
+        async def unit(tx: WriteTx) -> tuple[Identity, ...]:
+            person = await tx.claim_account(me)
+            if not is_linked_person(person):
+                raise NotLinked()
+            if any(s.status is Status.REMOVED for s in await tx.signatures_of(me)):
+                raise LinkRefused(unlinking=True)
+            others = tuple(a for _, a in await tx.accounts_of([person]) if a != me)
+            await tx.detach_account(me)
+            if len(others) == 1:  # a person of one account is no longer linked at all
+                await tx.detach_account(others[0])
+            return others
+
+        return await self._write(unit)
+
+    async def _linked_with(self, identity: Identity) -> tuple[Identity, ...]:
+        """The other accounts of this account's person (none until it is linked)."""
+        person = await self.store.person_of(identity)
+        if not is_linked_person(person):
+            return ()
+        return tuple(a for _, a in await self.store.accounts_of([person]) if a != identity)
 
     # -- moderation --------------------------------------------------------------------------
     @staticmethod
@@ -598,8 +716,9 @@ class PledgeService:
             now,
         )
 
-    def _mod_queue_messages(self, sig: Signature) -> list[OutboxMessage]:
-        text = texts.mod_queue_summary(PendingItem(sig))
+    def _mod_queue_messages(self, item: PendingItem) -> list[OutboxMessage]:
+        sig = item.signature
+        text = texts.mod_queue_summary(item)
         return [
             OutboxMessage(OutboxKind.MOD_QUEUE, platform, dest, text, signature_id=sig.id)
             for platform, dest in self.destinations.mod_queue

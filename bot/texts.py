@@ -6,11 +6,12 @@ here means a signer reads the same sentence wherever they signed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.domain import (
     AuditEntry,
+    Identity,
     PendingItem,
     Signature,
     SignerStatus,
@@ -18,6 +19,7 @@ from bot.domain import (
     Status,
     WithdrawChoice,
 )
+from bot.linking import CODE_LIFETIME, LinkCode, LinkResult
 from bot.surge import Surge
 
 __all__ = [
@@ -100,12 +102,21 @@ COMMANDS: tuple[CommandHelp, ...] = (
 )
 
 
+#: Commands the console offers already and Discord and Telegram not yet (issue 15): they join
+#: :data:`COMMANDS` once every platform has them, so no platform's menu shows what it lacks.
+CONSOLE_FIRST: tuple[CommandHelp, ...] = (
+    CommandHelp("link", "link your accounts on several platforms: one signature between them",
+                "[CODE]"),
+    CommandHelp("unlink", "undo /link for this account"),
+)  # fmt: skip
+
+
 def command(name: str) -> CommandHelp:
     """The help entry of one command (a KeyError for a command the table lacks)."""
     return _COMMANDS_BY_NAME[name]
 
 
-_COMMANDS_BY_NAME = {c.name: c for c in COMMANDS}
+_COMMANDS_BY_NAME = {c.name: c for c in (*COMMANDS, *CONSOLE_FIRST)}
 
 SIGN_USAGE = "/sign NAME | ROLE | LOCATION | LINK (only the name is required)"
 #: How each command that takes typed arguments is used, for :class:`bot.errors.WrongUsage`.
@@ -214,7 +225,8 @@ def sign_confirmation(sig: Signature) -> str:
 def status_text(status: SignerStatus) -> str:
     sig = status.signature
     if sig is None:
-        return "You have not signed yet. Use /sign to add your name."
+        unsigned = "You have not signed yet. Use /sign to add your name."
+        return f"{unsigned}\n{linked_line(status.linked)}" if status.linked else unsigned
     lines = [f"Signature #{sig.id}: {describe_signature(sig)}"]
     match sig.status:
         case Status.PENDING:
@@ -232,6 +244,8 @@ def status_text(status: SignerStatus) -> str:
             lines.append("Status: withdrawn. You may sign again.")
         case Status.REMOVED:
             lines.append("Status: removed by a moderator.")
+    if status.linked:
+        lines.append(linked_line(status.linked))
     if status.letter_changed and sig.status.is_active:
         lines.append(
             "Note: the letter's text has changed since you signed. Read it again with /letter; "
@@ -277,6 +291,54 @@ def withdraw_done(withdrawn: Signature | None, *, erased: bool) -> str:
     if erased:
         said.append("Your details have been erased.")
     return " ".join(said)
+
+
+# -- one person, several accounts (/link) ------------------------------------------------------
+def account(identity: Identity) -> str:
+    """An account as signers and moderators read it: "telegram:12345"."""
+    return str(identity)
+
+
+def accounts(identities: Iterable[Identity]) -> str:
+    return ", ".join(account(i) for i in identities)
+
+
+def link_code_text(code: LinkCode) -> str:
+    """The answer to ``/link``: the code, and what to do with it."""
+    minutes = int(CODE_LIFETIME.total_seconds() // 60)
+    return (
+        f"Your linking code is {code.code}. Within {minutes} minutes, send /link {code.code} "
+        "from your other account, on any platform, to link the two: you then hold one "
+        "signature between them, and either can check or withdraw it. Keep the code to yourself."
+    )
+
+
+def linked_text(result: LinkResult, me: Identity) -> str:
+    """The answer to ``/link CODE``."""
+    others = [a for a in result.accounts if a != me]
+    said = [
+        f"Linked: this account now goes with {accounts(others)}. You hold one signature between "
+        "them; /status and /withdraw work from any of them, and /unlink undoes the link."
+    ]
+    if result.kept is not None and result.withdrawn is not None:
+        said.append(
+            f"You had signed from both: signature #{result.kept.id} stays, and the later one, "
+            f"#{result.withdrawn.id}, is withdrawn."
+        )
+    return " ".join(said)
+
+
+def unlinked_text(others: Sequence[Identity]) -> str:
+    """The answer to ``/unlink``."""
+    return (
+        f"Unlinked: this account no longer goes with {accounts(others)}. A signature made from "
+        "this account stays with it."
+    )
+
+
+def linked_line(linked: Sequence[Identity]) -> str:
+    """Under a signer's status, or on a moderator's card: the signer's other accounts."""
+    return f"Linked accounts: {accounts(linked)}."
 
 
 # -- moderating -----------------------------------------------------------------------------
@@ -417,6 +479,8 @@ def mod_queue_summary(item: PendingItem) -> str:
     """One plain-text block for moderators; the chat adapters render richer cards from the item."""
     sig = item.signature
     lines = [f"#{sig.id} awaits approval: {describe_signature(sig)} (from {sig.community})"]
+    if item.linked:
+        lines.append(f"  {linked_line(item.linked)}")
     lines += [f"  {earlier_line(old)}" for old in item.history]
     lines += [f"  {duplicate_line(dup)}" for dup in item.possible_duplicates]
     return "\n".join(lines)

@@ -91,6 +91,26 @@ class WatchedTx:
     async def record_letter_version(self, version: str, text: str, at: datetime) -> bool:
         return await self._tx.record_letter_version(version, text, at)
 
+    async def claim_account(self, identity: Identity) -> str:
+        return await self._tx.claim_account(identity)
+
+    async def accounts_of(self, persons: Sequence[str]) -> list[tuple[str, Identity]]:
+        return await self._tx.accounts_of(persons)
+
+    async def move_people(self, persons: Sequence[str], to: str, at: datetime) -> None:
+        await self._tx.move_people(persons, to, at)
+
+    async def detach_account(self, identity: Identity) -> None:
+        await self._tx.detach_account(identity)
+
+    async def add_link_code(
+        self, code_hash: str, identity: Identity, at: datetime, expires_at: datetime
+    ) -> None:
+        await self._tx.add_link_code(code_hash, identity, at, expires_at)
+
+    async def take_link_code(self, code_hash: str, at: datetime) -> Identity | None:
+        return await self._tx.take_link_code(code_hash, at)
+
     async def latest_snapshot(self) -> SnapshotInfo | None:
         return await self._tx.latest_snapshot()
 

@@ -44,7 +44,7 @@ def _help_line(usage: str, summary: str) -> str:
 def _help() -> str:
     """The core's command list with the console's typed forms, and the console's own."""
     sections: dict[bool, list[str]] = {False: ["Commands:"], True: ["Moderators:"]}
-    for c in texts.COMMANDS:
+    for c in (*texts.COMMANDS, *texts.CONSOLE_FIRST):
         usage = f"/{c.name} {_ARGUMENTS.get(c.name, c.arguments)}".rstrip()
         lines = sections[c.moderator]
         lines.append(_help_line(usage, c.summary))
@@ -98,6 +98,8 @@ class ConsoleCommands:
             "/export": self._export,
             "/audit": self._audit,
             "/snapshot": self._snapshot,
+            "/link": self._link,
+            "/unlink": self._unlink,
             "/as": self._as,
         }
 
@@ -191,6 +193,16 @@ class ConsoleCommands:
     async def _snapshot(self, session: Session, args: str) -> str:
         taken = await commands.snapshot(self.service, session.actor, args)
         return texts.snapshot_recorded(taken, self.service.snapshot_url(taken))
+
+    async def _link(self, session: Session, args: str) -> str:
+        """``/link`` makes a code; ``/link CODE`` redeems one made on another account."""
+        if not args:
+            return texts.link_code_text(await self.service.link_code(session.actor))
+        result = await self.service.link(session.actor, args)
+        return texts.linked_text(result, session.actor.identity)
+
+    async def _unlink(self, session: Session, args: str) -> str:
+        return texts.unlinked_text(await self.service.unlink(session.actor))
 
     async def _as(self, session: Session, args: str) -> str:
         user = args.strip()

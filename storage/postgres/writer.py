@@ -81,7 +81,7 @@ class Tx:
         return found
 
     async def latest_signature(self, identity: Identity) -> Signature | None:
-        found = await self._select(_LATEST_SIGNATURE, identity.platform, identity.user_id)
+        found = await self._select(_LATEST_SIGNATURE, str(identity))
         return found[0] if found else None
 
     async def get_signature(self, signature_id: int) -> Signature | None:
@@ -89,7 +89,7 @@ class Tx:
         return found[0] if found else None
 
     async def signatures_of(self, identity: Identity) -> list[Signature]:
-        return await self._select(_SIGNATURES_OF, identity.platform, identity.user_id)
+        return await self._select(_SIGNATURES_OF, str(identity))
 
     async def _next_pos(self) -> int:
         pos: int = await self._conn.fetchval(_NEXT_LIST_POS)
@@ -103,12 +103,13 @@ class Tx:
             new.identity.platform, new.identity.user_id, new.name, new.name_key, new.role,
             new.location, new.link, new.anonymous, new.community, new.status.value,
             new.letter_version, new.created_at, new.decided_at, new.listed, new.look_key,
+            str(new.identity),
         )  # fmt: skip
         sig_id, pos = row[0], row[1]
         if pos is not None:
             self.changes.bucket(pos, 1)
         self._positions[sig_id] = pos
-        return new.stored_as(sig_id)
+        return new.stored_as(sig_id, row[2])
 
     async def update_signature(self, signature: Signature) -> None:
         self.wrote = True
@@ -170,6 +171,39 @@ class Tx:
         self.wrote = True
         inserted = await self._conn.fetchval(q.RECORD_LETTER_VERSION, version, text, at)
         return inserted is not None
+
+    async def claim_account(self, identity: Identity) -> str:
+        self.wrote = True
+        person: str = await self._conn.fetchval(q.CLAIM_ACCOUNT, str(identity))
+        return person
+
+    async def accounts_of(self, persons: Sequence[str]) -> list[tuple[str, Identity]]:
+        found = await self._conn.fetch(q.ACCOUNTS_OF_PERSONS, list(persons))
+        return [(r[0], Identity.parse(r[1])) for r in found]
+
+    async def move_people(self, persons: Sequence[str], to: str, at: datetime) -> None:
+        self.wrote = True
+        await self._conn.execute(q.MOVE_ACCOUNTS, to, at, list(persons))
+        await self._conn.execute(q.MOVE_SIGNATURES, to, list(persons))
+
+    async def detach_account(self, identity: Identity) -> None:
+        self.wrote = True
+        await self._conn.execute(q.DETACH_ACCOUNT, str(identity))
+        await self._conn.execute(
+            q.DETACH_SIGNATURES, str(identity), identity.platform, identity.user_id
+        )
+
+    async def add_link_code(
+        self, code_hash: str, identity: Identity, at: datetime, expires_at: datetime
+    ) -> None:
+        self.wrote = True
+        await self._conn.execute(q.DROP_LINK_CODES, str(identity), at)
+        await self._conn.execute(q.ADD_LINK_CODE, code_hash, str(identity), at, expires_at)
+
+    async def take_link_code(self, code_hash: str, at: datetime) -> Identity | None:
+        self.wrote = True
+        account = await self._conn.fetchval(q.TAKE_LINK_CODE, code_hash, at)
+        return Identity.parse(account) if account is not None else None
 
     async def latest_snapshot(self) -> SnapshotInfo | None:
         found = await self._conn.fetch(q.LATEST_SNAPSHOT)

@@ -20,13 +20,15 @@ RECORD_SCHEMA_VERSION = "INSERT INTO schema_version (version) VALUES ($1)"
 
 # -- signatures ----------------------------------------------------------------------------------
 SIGNATURE_BY_ID = f"SELECT {SIG_COLUMNS} FROM signatures WHERE id = $1"
+# The person an account ($1, "platform:user_id") belongs to: its accounts row, else itself.
+_PERSON_OF = "COALESCE((SELECT person FROM accounts WHERE account = $1), $1)"
+# A person's active signature, else their latest: once two accounts are linked, the later of two
+# signatures may be the one withdrawn by the link.
 LATEST_SIGNATURE = (
-    f"SELECT {SIG_COLUMNS} FROM signatures WHERE platform = $1 AND user_id = $2 "
-    "ORDER BY id DESC LIMIT 1"
+    f"SELECT {SIG_COLUMNS} FROM signatures WHERE person = {_PERSON_OF} "
+    "ORDER BY CASE WHEN status IN ('pending', 'approved') THEN 0 ELSE 1 END, id DESC LIMIT 1"
 )
-SIGNATURES_OF = (
-    f"SELECT {SIG_COLUMNS} FROM signatures WHERE platform = $1 AND user_id = $2 ORDER BY id"
-)
+SIGNATURES_OF = f"SELECT {SIG_COLUMNS} FROM signatures WHERE person = {_PERSON_OF} ORDER BY id"
 LIST_POS_OF = "SELECT list_pos FROM signatures WHERE id = $1"
 LOCK_ROWS = " FOR UPDATE"
 
@@ -34,12 +36,14 @@ LOCK_ROWS = " FOR UPDATE"
 def insert_signature(list_pos: str) -> str:
     """The INSERT of a new signature; ``list_pos`` is the expression for its listing position
     (``$14`` where the store numbers positions itself, a sequence call where the database does).
+    $16 is the account ("platform:user_id"): the signature names the account's person.
     """
     return (
         "INSERT INTO signatures (platform, user_id, name, name_key, role, location, link, "
         "anonymous, community, status, letter_version, created_at, decided_at, list_pos, "
-        f"look_key) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,{list_pos},$15) "
-        "RETURNING id, list_pos"
+        f"look_key, person) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,{list_pos},$15,"
+        "COALESCE((SELECT person FROM accounts WHERE account = $16), $16)) "
+        "RETURNING id, list_pos, person"
     )
 
 
@@ -48,6 +52,7 @@ UPDATE_SIGNATURE = (
     "status = $6, decided_at = $7, decided_by = $8, reason = $9, withdrawn_at = $10, "
     "erased = $11, list_pos = $12, look_key = $13 WHERE id = $14"
 )
+HISTORIES = f"SELECT {SIG_COLUMNS} FROM signatures WHERE person = ANY($1) ORDER BY id"
 PENDING = f"SELECT {SIG_COLUMNS} FROM signatures WHERE status = 'pending' ORDER BY id LIMIT $1"
 # Active signatures (pending or approved) sharing a name key or a look-alike key: a UNION of two
 # index searches, not "name_key IN … OR look_key IN …": SQLite scans the whole table for that OR
@@ -60,6 +65,27 @@ LOOK_ALIKES = (
     "UNION SELECT id FROM signatures WHERE status IN ('pending', 'approved') "
     "AND look_key = ANY($1) ORDER BY id LIMIT $2) ORDER BY id"
 )
+
+# -- people and their accounts (/link) ----------------------------------------------------------
+# An account's row, made if missing, and its person: on PostgreSQL the upsert locks the row until
+# COMMIT, so a signature and a link of one account are serialised (SQLite has one writer).
+CLAIM_ACCOUNT = (
+    "INSERT INTO accounts (account, person) VALUES ($1, $1) "
+    "ON CONFLICT (account) DO UPDATE SET person = accounts.person RETURNING person"
+)
+PERSON_OF = f"SELECT {_PERSON_OF}"
+ACCOUNTS_OF_PERSONS = "SELECT person, account FROM accounts WHERE person = ANY($1) ORDER BY account"
+MOVE_ACCOUNTS = "UPDATE accounts SET person = $1, linked_at = $2 WHERE person = ANY($3)"
+MOVE_SIGNATURES = "UPDATE signatures SET person = $1 WHERE person = ANY($2)"
+DETACH_ACCOUNT = "UPDATE accounts SET person = $1, linked_at = NULL WHERE account = $1"
+DETACH_SIGNATURES = "UPDATE signatures SET person = $1 WHERE platform = $2 AND user_id = $3"
+# A new code replaces the account's earlier ones; every expired code goes at the same time.
+DROP_LINK_CODES = "DELETE FROM link_codes WHERE account = $1 OR expires_at <= $2"
+ADD_LINK_CODE = (
+    "INSERT INTO link_codes (code_hash, account, created_at, expires_at) VALUES ($1,$2,$3,$4)"
+)
+# Single use: whoever deletes the row has redeemed it.
+TAKE_LINK_CODE = "DELETE FROM link_codes WHERE code_hash = $1 AND expires_at > $2 RETURNING account"
 
 # -- counters and the public listing -------------------------------------------------------------
 COUNTER = "SELECT value FROM counters WHERE name = $1"
@@ -175,7 +201,8 @@ CAMPAIGN_ROWS = (
 DATA_ROWS = (
     "SELECT (SELECT COUNT(*) FROM signatures) + (SELECT COUNT(*) FROM outbox) "
     "+ (SELECT COUNT(*) FROM audit_log) + (SELECT COUNT(*) FROM milestones) "
-    "+ (SELECT COUNT(*) FROM letter_versions) + (SELECT COUNT(*) FROM snapshots)"
+    "+ (SELECT COUNT(*) FROM letter_versions) + (SELECT COUNT(*) FROM snapshots) "
+    "+ (SELECT COUNT(*) FROM accounts)"
 )
 
 

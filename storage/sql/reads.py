@@ -37,8 +37,24 @@ class SqlReads(SqlAccess):
         return found[0] if found else None
 
     async def latest_signature(self, identity: Identity) -> Signature | None:
-        found = await self._signatures(q.LATEST_SIGNATURE, identity.platform, identity.user_id)
+        found = await self._signatures(q.LATEST_SIGNATURE, str(identity))
         return found[0] if found else None
+
+    async def histories_of(self, persons: Sequence[str]) -> list[Signature]:
+        if not persons:
+            return []
+        return await self._signatures(q.HISTORIES, list(persons))
+
+    async def accounts_of(self, persons: Sequence[str]) -> list[tuple[str, Identity]]:
+        if not persons:
+            return []
+        rows = await self._fetch(q.ACCOUNTS_OF_PERSONS, list(persons))
+        return [(r[0], Identity.parse(r[1])) for r in rows]
+
+    async def person_of(self, identity: Identity) -> str:
+        rows = await self._fetch(q.PERSON_OF, str(identity))
+        person: str = rows[0][0]
+        return person
 
     async def listed_page(self, start: int, limit: int) -> list[Signature]:
         """Sum the buckets' counts to find the bucket holding the ``start``-th listed

@@ -21,7 +21,7 @@ __all__ = ["OUTBOX_COLUMNS", "SIG_COLUMNS", "outbox_message", "signature", "snap
 SIG_COLUMNS = (
     "id, platform, user_id, name, name_key, role, location, link, anonymous, community, status, "
     "letter_version, created_at, decided_at, decided_by, reason, withdrawn_at, erased, list_pos, "
-    "look_key"
+    "look_key, person"
 )
 LIST_POS = 18  # index of list_pos in SIG_COLUMNS
 OUTBOX_COLUMNS = (
@@ -58,6 +58,7 @@ def signature(row: Sequence[Any], ts: Timestamp = _same) -> Signature:
         withdrawn_at=ts(row[16]),
         erased=bool(row[17]),
         look_key=row[19],
+        person=row[20],
     )
 
 
@@ -80,7 +81,7 @@ def outbox_message(row: Sequence[Any], ts: Timestamp = _same) -> OutboxMessage:
 # Columns of the logical schema (bot.ports.TABLES) that need converting between drivers.
 TIMESTAMP_COLUMNS = frozenset(
     {"created_at", "decided_at", "withdrawn_at", "reached_at", "next_attempt_at", "lease_until",
-     "delivered_at", "at", "first_seen", "generated_at"}
+     "delivered_at", "at", "first_seen", "generated_at", "linked_at"}
 )  # fmt: skip
 BOOLEAN_COLUMNS = frozenset({"anonymous", "erased"})
 

@@ -42,6 +42,15 @@ _LATEST_SNAPSHOT = to_sqlite(q.LATEST_SNAPSHOT)
 _RECORD_SNAPSHOT = to_sqlite(q.RECORD_SNAPSHOT)
 _SET_COUNTER = to_sqlite(q.SET_COUNTER)
 _ADD_TO_BUCKET = to_sqlite(q.ADD_TO_BUCKET)
+_CLAIM_ACCOUNT = to_sqlite(q.CLAIM_ACCOUNT)
+_ACCOUNTS_OF_PERSONS = to_sqlite(q.ACCOUNTS_OF_PERSONS)
+_MOVE_ACCOUNTS = to_sqlite(q.MOVE_ACCOUNTS)
+_MOVE_SIGNATURES = to_sqlite(q.MOVE_SIGNATURES)
+_DETACH_ACCOUNT = to_sqlite(q.DETACH_ACCOUNT)
+_DETACH_SIGNATURES = to_sqlite(q.DETACH_SIGNATURES)
+_DROP_LINK_CODES = to_sqlite(q.DROP_LINK_CODES)
+_ADD_LINK_CODE = to_sqlite(q.ADD_LINK_CODE)
+_TAKE_LINK_CODE = to_sqlite(q.TAKE_LINK_CODE)
 # SQLite-only: the single writer reads every counter at BEGIN and settles them at COMMIT; the
 # milestones it has not reached are those missing from the table (it holds the write lock).
 _LOAD_COUNTERS = "SELECT name, value FROM counters"
@@ -123,7 +132,7 @@ class Tx:
         return out
 
     async def latest_signature(self, identity: Identity) -> Signature | None:
-        rows = self._select(_LATEST_SIGNATURE, (identity.platform, identity.user_id))
+        rows = self._select(_LATEST_SIGNATURE, (str(identity),))
         return rows[0] if rows else None
 
     async def get_signature(self, signature_id: int) -> Signature | None:
@@ -131,7 +140,7 @@ class Tx:
         return rows[0] if rows else None
 
     async def signatures_of(self, identity: Identity) -> list[Signature]:
-        return self._select(_SIGNATURES_OF, (identity.platform, identity.user_id))
+        return self._select(_SIGNATURES_OF, (str(identity),))
 
     async def insert_signature(self, new: NewSignature) -> Signature:
         pos = self.counters.list_one() if new.listed else None
@@ -142,11 +151,12 @@ class Tx:
                 new.location, new.link, new.anonymous, new.community, new.status.value,
                 new.letter_version, iso(new.created_at),
                 iso(new.decided_at) if new.decided_at else None, pos, new.look_key,
+                str(new.identity),
             ),
         )  # fmt: skip
         sig_id = rows[0][0]
         self._positions[sig_id] = pos
-        return new.stored_as(sig_id)
+        return new.stored_as(sig_id, rows[0][2])
 
     async def update_signature(self, signature: Signature) -> None:
         if signature.id not in self._positions:
@@ -216,6 +226,33 @@ class Tx:
 
     async def record_letter_version(self, version: str, text: str, at: datetime) -> bool:
         return bool(self._write(_RECORD_LETTER_VERSION, (version, text, iso(at))))
+
+    async def claim_account(self, identity: Identity) -> str:
+        person: str = self._write(_CLAIM_ACCOUNT, (str(identity),))[0][0]
+        return person
+
+    async def accounts_of(self, persons: Sequence[str]) -> list[tuple[str, Identity]]:
+        found = self._conn.execute(_ACCOUNTS_OF_PERSONS, (json.dumps(list(persons)),))
+        return [(person, Identity.parse(account)) for person, account in found.fetchall()]
+
+    async def move_people(self, persons: Sequence[str], to: str, at: datetime) -> None:
+        moving = json.dumps(list(persons))
+        self._write(_MOVE_ACCOUNTS, (to, iso(at), moving))
+        self._write(_MOVE_SIGNATURES, (to, moving))
+
+    async def detach_account(self, identity: Identity) -> None:
+        self._write(_DETACH_ACCOUNT, (str(identity),))
+        self._write(_DETACH_SIGNATURES, (str(identity), identity.platform, identity.user_id))
+
+    async def add_link_code(
+        self, code_hash: str, identity: Identity, at: datetime, expires_at: datetime
+    ) -> None:
+        self._write(_DROP_LINK_CODES, (str(identity), iso(at)))
+        self._write(_ADD_LINK_CODE, (code_hash, str(identity), iso(at), iso(expires_at)))
+
+    async def take_link_code(self, code_hash: str, at: datetime) -> Identity | None:
+        found = self._write(_TAKE_LINK_CODE, (code_hash, iso(at)))
+        return Identity.parse(found[0][0]) if found else None
 
     async def latest_snapshot(self) -> SnapshotInfo | None:
         found = self._conn.execute(_LATEST_SNAPSHOT).fetchall()

@@ -418,3 +418,106 @@ async def test_a_failed_unit_records_no_snapshot(any_store: Store) -> None:
     with pytest.raises(RuntimeError):
         await any_store.write(unit)
     assert await any_store.latest_snapshot() is None
+
+
+# -- one person, several accounts (/link) ------------------------------------------------------
+DA, TB = Identity("discord", "a"), Identity("telegram", "b")
+
+
+async def _claim(store: Store, *identities: Identity) -> list[str]:
+    async def unit(tx: WriteTx) -> list[str]:
+        return [await tx.claim_account(i) for i in identities]
+
+    return await store.write(unit)
+
+
+async def _move(store: Store, persons: list[str], to: str) -> None:
+    async def unit(tx: WriteTx) -> None:
+        await tx.move_people(persons, to, T0)
+
+    await store.write(unit)
+
+
+async def test_an_account_is_its_own_person_until_linked(any_store: Store) -> None:
+    assert await any_store.person_of(DA) == "discord:a"
+    assert await _claim(any_store, DA, DA) == ["discord:a", "discord:a"]
+    [sig] = await insert(any_store, new_sig("a"))
+    assert sig.person == "discord:a"
+    assert await any_store.histories_of(["discord:a"]) == [sig]
+    assert await any_store.accounts_of(["discord:a"]) == [("discord:a", DA)]
+
+
+async def test_linked_accounts_share_their_signatures(any_store: Store) -> None:
+    [a] = await insert(any_store, new_sig("a", status=Status.APPROVED))
+    await _claim(any_store, DA, TB)
+    await _move(any_store, ["discord:a", "telegram:b"], "~p")
+    assert await any_store.person_of(TB) == "~p"
+    assert await any_store.accounts_of(["~p", "nobody"]) == [("~p", DA), ("~p", TB)]
+    # Whichever account asks, the person's signature answers; a new one names the person.
+    assert await any_store.latest_signature(TB) == replace(a, person="~p")
+
+    async def from_b(tx: WriteTx) -> list[Signature]:
+        return await tx.signatures_of(TB)
+
+    assert [s.id for s in await any_store.write(from_b)] == [a.id]
+    await set_status(any_store, a, Status.WITHDRAWN)
+    [b] = await insert(any_store, replace(new_sig("b"), identity=TB))
+    assert b.person == "~p"
+    assert [s.id for s in await any_store.histories_of(["~p"])] == [a.id, b.id]
+    # The active signature is the one shown, even when a later one exists.
+    assert (await any_store.latest_signature(DA)) == b
+
+
+async def test_one_active_signature_per_person_is_enforced(any_store: Store) -> None:
+    """Two accounts of one person cannot both hold an active signature: the database itself
+    refuses the second, whatever the code above it checked."""
+    await _claim(any_store, DA, TB)
+    await _move(any_store, ["discord:a", "telegram:b"], "~p")
+    await insert(any_store, new_sig("a"))
+    with pytest.raises(Exception):  # noqa: B017 - each driver raises its own integrity error
+        await insert(any_store, replace(new_sig("b"), identity=TB))
+    assert len(await any_store.histories_of(["~p"])) == 1
+
+
+async def test_unlinking_takes_the_account_and_its_own_signatures_away(any_store: Store) -> None:
+    [a] = await insert(any_store, new_sig("a", status=Status.APPROVED))
+    await set_status(any_store, a, Status.WITHDRAWN)
+    [b] = await insert(any_store, replace(new_sig("b"), identity=TB))
+    await _claim(any_store, DA, TB)
+    await _move(any_store, ["discord:a", "telegram:b"], "~p")
+
+    async def unit(tx: WriteTx) -> None:
+        await tx.detach_account(TB)
+
+    await any_store.write(unit)
+    assert await any_store.person_of(TB) == "telegram:b"
+    assert await any_store.accounts_of(["~p"]) == [("~p", DA)]
+    assert [s.id for s in await any_store.histories_of(["~p"])] == [a.id]
+    assert await any_store.latest_signature(TB) == replace(b, person="telegram:b")
+
+
+async def test_link_codes_are_single_use_and_expire(any_store: Store) -> None:
+    later = T0 + timedelta(minutes=10)
+
+    async def add(code: str, who: Identity, at: datetime = T0) -> None:
+        async def unit(tx: WriteTx) -> None:
+            await tx.add_link_code(code, who, at, at + timedelta(minutes=10))
+
+        await any_store.write(unit)
+
+    async def take(code: str, at: datetime) -> Identity | None:
+        async def unit(tx: WriteTx) -> Identity | None:
+            return await tx.take_link_code(code, at)
+
+        return await any_store.write(unit)
+
+    await add("h1", DA)
+    await add("h2", TB)
+    assert await take("nope", T0) is None
+    assert await take("h1", T0 + timedelta(minutes=9)) == DA
+    assert await take("h1", T0 + timedelta(minutes=9)) is None  # used
+    assert await take("h2", later) is None  # ten minutes old: expired
+    await add("h3", DA)
+    await add("h4", DA)  # a new code replaces the account's earlier one
+    assert await take("h3", T0) is None
+    assert await take("h4", T0) == DA

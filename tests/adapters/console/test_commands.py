@@ -70,3 +70,64 @@ async def test_moderators_reject_and_remove_several_at_once(service: PledgeServi
     shown = await console.handle(mod, "/help")
     assert "  /reject ID… REASON           reject, telling the signer why" in shown
     assert "  /remove ID… REASON" in shown
+
+
+async def test_one_person_links_two_accounts_and_holds_one_signature(
+    service: PledgeService,
+) -> None:
+    console = ConsoleCommands(service)
+    ann, ann2, mod = Session("ann", MODS), Session("ann2", MODS), Session("mod", MODS)
+    await console.handle(ann, "/sign Ann")
+    offered = await console.handle(ann, "/link")
+    code = offered.split()[4].rstrip(".")
+    assert offered == (
+        f"Your linking code is {code}. Within 10 minutes, send /link {code} from your other "
+        "account, on any platform, to link the two: you then hold one signature between them, "
+        "and either can check or withdraw it. Keep the code to yourself."
+    )
+    assert await console.handle(ann2, "/link nonsense") == (
+        "That is not a linking code: codes look like 7KQ2M-9XD4T. Send /link on your other "
+        "account to get one."
+    )
+    assert await console.handle(ann2, f"/link {code.lower()}") == (
+        "Linked: this account now goes with console:ann. You hold one signature between them; "
+        "/status and /withdraw work from any of them, and /unlink undoes the link."
+    )
+    assert await console.handle(ann2, f"/link {code}") == (
+        "That code does not work: it may be mistyped, already used, or older than 10 minutes. "
+        "Send /link on your other account for a new one."
+    )
+    assert await console.handle(ann2, "/sign Ann Again") == (
+        "You have already signed: signature #1 is awaiting approval. "
+        "Use /status to see it or /withdraw to take it back."
+    )
+    assert await console.handle(ann2, "/status") == (
+        "Signature #1: Ann\nStatus: awaiting a moderator's approval.\nLinked accounts: console:ann."
+    )
+    assert await console.handle(mod, "/pending") == (
+        "#1 awaits approval: Ann (from console)\n  Linked accounts: console:ann2.\n"
+        "Decide with /approve ID… or /reject ID… REASON."
+    )
+    assert await console.handle(ann2, "/withdraw") == "Signature #1 is withdrawn."
+    assert await console.handle(ann, "/unlink") == (
+        "Unlinked: this account no longer goes with console:ann2. A signature made from this "
+        "account stays with it."
+    )
+    assert await console.handle(ann2, "/unlink") == "This account is not linked to any other."
+    assert (await console.handle(ann2, "/status")).startswith("You have not signed yet.")
+
+
+async def test_linking_two_signed_accounts_says_which_signature_stays(
+    service: PledgeService,
+) -> None:
+    console = ConsoleCommands(service)
+    ann, ann2 = Session("ann", MODS), Session("ann2", MODS)
+    await console.handle(ann, "/sign Ann")
+    await console.handle(ann2, "/sign Ann Two")
+    code = (await console.handle(ann2, "/link")).split()[4].rstrip(".")
+    assert (await console.handle(ann, f"/link {code}")).endswith(
+        "You had signed from both: signature #1 stays, and the later one, #2, is withdrawn."
+    )
+    assert (await console.handle(ann2, "/status")).startswith(
+        "Signature #1: Ann\nStatus: awaiting a moderator's approval."
+    )

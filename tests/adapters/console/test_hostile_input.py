@@ -49,7 +49,7 @@ APOLOGY = "something went wrong"
 MODERATOR_COMMANDS = ("/pending", "/approve", "/reject", "/remove", "/export", "/audit")
 OTHER_COMMANDS = (
     "/help", "/start", "/letter", "/demands", "/status", "/withdraw", "/count", "/signatories",
-    "/as", "/SIGN", "/Sign-Anonymous", "/nope", "/", "//",
+    "/as", "/SIGN", "/Sign-Anonymous", "/link", "/unlink", "/nope", "/", "//",
 )  # fmt: skip
 
 
