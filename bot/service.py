@@ -225,11 +225,11 @@ class PledgeService:
         self._write.on_outbox(listener)
 
     # -- reading -----------------------------------------------------------------------------
-    async def count(self, *, actor: Actor | None = None) -> int:
+    async def count(self, *, actor: Actor | Identity | None = None) -> int:
         self._slow_down(actor, Family.READING)
         return await self.store.count()
 
-    async def overview(self, *, actor: Actor | None = None) -> Overview:
+    async def overview(self, *, actor: Actor | Identity | None = None) -> Overview:
         """The letter, the count and the next milestone. ``actor``: who asks, when someone
         does (a chat command; not the public page), for their rate limit."""
         self._slow_down(actor, Family.READING)
@@ -243,7 +243,7 @@ class PledgeService:
         return demands[number - 1]
 
     def demands(
-        self, number: int | None = None, *, actor: Actor | None = None
+        self, number: int | None = None, *, actor: Actor | Identity | None = None
     ) -> list[tuple[int, str]]:
         """``/demands [N]``: every demand with its number, or only demand ``number``."""
         self._slow_down(actor, Family.READING)
@@ -260,7 +260,9 @@ class PledgeService:
         linked = await self._linked_with(identity)
         return SignerStatus(sig, changed, await self.store.count(), wait, linked)
 
-    async def signatories(self, page: int = 1, *, actor: Actor | None = None) -> SignatoriesPage:
+    async def signatories(
+        self, page: int = 1, *, actor: Actor | Identity | None = None
+    ) -> SignatoriesPage:
         self._slow_down(actor, Family.READING)
         listed = await self.store.listed_count()
         approved = await self.store.count()

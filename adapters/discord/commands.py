@@ -24,10 +24,11 @@ __all__ = ["COMMANDS"]
 
 @app_commands.command(name="letter", description=texts.command("letter").description)
 async def letter(interaction: Interaction) -> None:
-    service = interaction.client.service
+    client = interaction.client
+    service = client.service
 
     async def show() -> Reply:
-        overview = await service.overview()
+        overview = await service.overview(actor=client.actor(interaction))
         view = views.letter_view(allow_anonymous=service.rules.allow_anonymous)
         return Reply(embed=render.letter(overview), view=view)
 
@@ -39,10 +40,12 @@ async def letter(interaction: Interaction) -> None:
 async def demands(
     interaction: Interaction, number: app_commands.Range[int, 1, MAX_NUMBER] | None = None
 ) -> None:
-    service = interaction.client.service
+    client = interaction.client
+    service = client.service
 
     async def show() -> Reply:
-        return Reply(embed=render.demands(service.letter.title, service.demands(number)))
+        shown = service.demands(number, actor=client.actor(interaction))
+        return Reply(embed=render.demands(service.letter.title, shown))
 
     await respond(interaction, show(), ephemeral=False)
 
@@ -77,10 +80,10 @@ async def withdraw(interaction: Interaction) -> None:
 
 @app_commands.command(name="count", description=texts.command("count").description)
 async def count(interaction: Interaction) -> None:
-    service = interaction.client.service
+    client = interaction.client
 
     async def show() -> Reply:
-        overview = await service.overview()
+        overview = await client.service.overview(actor=client.actor(interaction))
         return Reply(render.count_line(overview.count, overview.next_milestone))
 
     await respond(interaction, show())
@@ -91,7 +94,7 @@ async def count(interaction: Interaction) -> None:
 async def signatories(
     interaction: Interaction, page: app_commands.Range[int, 1, MAX_NUMBER] = 1
 ) -> None:
-    await respond(interaction, views.signatories_reply(interaction.client.service, page))
+    await respond(interaction, views.signatories_reply(interaction, page))
 
 
 COMMANDS: tuple[app_commands.Command[Any, ..., None], ...] = (

@@ -19,7 +19,6 @@ from adapters.discord.replies import Reply, open_modal, update
 from bot import texts
 from bot.domain import WithdrawChoice
 from bot.errors import PledgeError
-from bot.service import PledgeService
 
 if TYPE_CHECKING:
     from adapters.discord.interaction import Interaction
@@ -105,11 +104,12 @@ class PageButton(discord.ui.DynamicItem[Button], template=r"pledge:page:(?P<page
         return cls(int(match["page"]))
 
     async def callback(self, interaction: Interaction) -> None:  # type: ignore[override]
-        await update(interaction, signatories_reply(interaction.client.service, self.page))
+        await update(interaction, signatories_reply(interaction, self.page))
 
 
-async def signatories_reply(service: PledgeService, page_number: int) -> Reply:
-    page = await service.signatories(page_number)
+async def signatories_reply(interaction: Interaction, page_number: int) -> Reply:
+    client = interaction.client
+    page = await client.service.signatories(page_number, actor=client.actor(interaction))
     if page.pages <= 1:
         return Reply(embed=render.signatories(page))
     pager = _view(

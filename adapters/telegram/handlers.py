@@ -111,7 +111,7 @@ async def help_command(update: Update, context: PledgeContext) -> None:
 
 async def letter(update: Update, context: PledgeContext) -> None:
     """/letter: the letter, the count, the next milestone and a way to sign."""
-    parts = render.letter(await context.service.overview())
+    parts = render.letter(await context.service.overview(actor=identity_of(user_of(update))))
     await reply(update, parts, _sign_markup(update, context))
 
 
@@ -119,21 +119,24 @@ async def demands(update: Update, context: PledgeContext) -> None:
     """/demands [N]: the numbered demands, or demand N."""
     number = parse_demand(arguments_of(update))
     service = context.service
+    shown = service.demands(number, actor=identity_of(user_of(update)))
     if number is None:
-        await reply(update, render.demands(service.letter.title, service.demands()))
+        await reply(update, render.demands(service.letter.title, shown))
     else:
-        await reply(update, render.demand(number, service.demand(number)))
+        await reply(update, render.demand(number, shown[0][1]))
 
 
 async def count(update: Update, context: PledgeContext) -> None:
     """/count: how many have signed, and the next milestone."""
-    view = await context.service.overview()
+    view = await context.service.overview(actor=identity_of(user_of(update)))
     await reply(update, render.count_line(view.count, view.next_milestone))
 
 
 async def signatories(update: Update, context: PledgeContext) -> None:
     """/signatories [PAGE]: who has signed, 20 a page, with ◀ ▶ buttons."""
-    page = await context.service.signatories(parse_page(arguments_of(update)))
+    page = await context.service.signatories(
+        parse_page(arguments_of(update)), actor=identity_of(user_of(update))
+    )
     await reply(update, render.signatories(page), keyboards.pages(page))
 
 
@@ -141,7 +144,9 @@ async def page_button(update: Update, context: PledgeContext) -> None:
     """◀ ▶ under a signatories page: that page, in place."""
     query = query_of(update)
     assert context.matches
-    page = await context.service.signatories(int(context.matches[0].group(1)))
+    page = await context.service.signatories(
+        int(context.matches[0].group(1)), actor=identity_of(query.from_user)
+    )
     await query.answer()
     await edit_query(query, render.signatories(page), keyboards.pages(page))
 

@@ -23,6 +23,7 @@ from bot.config import TelegramSettings
 from bot.domain import Actor, Destinations, Identity, Letter, Signature, SignatureForm
 from bot.milestones import MilestonePolicy
 from bot.outbox import OutboxDispatcher
+from bot.ratelimit import RateLimits
 from bot.service import PledgeService
 from storage.sqlite import SQLiteStore
 from tests.conftest import LETTER, MOD, StepClock, artist
@@ -210,6 +211,7 @@ async def start_bot(
         letter: Letter = LETTER,
         webhook: dict[str, Any] | None = None,
         moderator_cache: float = 300.0,
+        rate_limits: RateLimits | None = None,
     ) -> Bot:
         ada = fake.new_user("Ada", username="ada")
         bob = fake.new_user("Bob")
@@ -232,6 +234,9 @@ async def start_bot(
                 allow_anonymous=allow_anonymous,
                 milestones=MilestonePolicy.of(thresholds),
                 milestone_message="{count} artists have signed “{title}”.",
+                # No per-account limits unless a test asks, as on the other platforms: tests
+                # have one moderator decide hundreds of cards faster than any person would.
+                rate_limits=rate_limits,
             ),
             Destinations(
                 announce=tuple(("telegram", str(c.id)) for c in announce),
