@@ -29,7 +29,7 @@ from bot.config import (
     Settings,
     SigningSettings,
 )
-from bot.domain import Destinations, Letter, SnapshotInfo
+from bot.domain import Destinations, Letter, LetterText, SnapshotInfo
 from bot.errors import StoreUnavailable
 from bot.export import ExportFormat
 from bot.milestones import MilestonePolicy
@@ -88,7 +88,13 @@ class Adapter(Sender, Protocol):
 # -- building the core -----------------------------------------------------------------------
 def build_letter(settings: Settings) -> Letter:
     s = settings.letter
-    return Letter(s.title.strip(), s.preamble.strip(), tuple(s.demands), s.closing.strip())
+    translations = tuple(
+        LetterText(t.title.strip(), t.preamble.strip(), tuple(t.demands), t.closing.strip(), lang)
+        for lang, t in s.translations.items()
+    )
+    return Letter(
+        s.title.strip(), s.preamble.strip(), tuple(s.demands), s.closing.strip(), translations
+    )
 
 
 def rate_limits_of(r: RateLimitSettings) -> RateLimits:

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from bot.config import Settings
+    from bot.domain import TranslationCheck
     from bot.logs import Redactor
 
 __all__ = ["EXIT_CONFIG", "EXIT_ERROR", "main"]
@@ -157,6 +158,8 @@ async def _check_config(settings: Settings, path: Path | None) -> int:
 
     print(f"config file: {path or 'none (defaults and environment only)'}")
     print(f"letter: “{letter.title}”, {len(letter.demands)} demands, version {letter.version}")
+    for check in letter.translation_checks():
+        print(f"translation {check.language}: {_translation_state(check)}")
     print(
         f"signing: approval {s.signing.approval}, anonymous "
         f"{'allowed' if s.signing.allow_anonymous else 'not allowed'}"
@@ -177,6 +180,18 @@ async def _check_config(settings: Settings, path: Path | None) -> int:
         return code or EXIT_ERROR
     print("configuration OK")
     return 0
+
+
+def _translation_state(check: TranslationCheck) -> str:
+    if check.complete:
+        return "complete"
+    gaps = (
+        [f"{check.demands} of {check.of_demands} demands"]
+        if check.demands != check.of_demands
+        else []
+    )
+    gaps += [f"no {part}" for part in check.missing]
+    return f"incomplete ({', '.join(gaps)}): readers of it see the original until it is complete"
 
 
 def _secrets(settings: Settings) -> list[str]:

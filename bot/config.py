@@ -31,6 +31,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from bot.i18n.languages import LANGUAGES, match_language
+
 __all__ = [
     "ConfigError",
     "Settings",
@@ -53,18 +55,57 @@ def _http_url(value: str, key: str, schemes: tuple[str, ...]) -> str:
     return value.rstrip("/")
 
 
-class LetterSettings(_Section):
-    title: str = Field(min_length=1, max_length=200)
+def _clean_demands(demands: list[str]) -> list[str]:
+    if any(not d.strip() for d in demands):
+        raise ValueError("a demand cannot be empty")
+    return [d.strip() for d in demands]
+
+
+class LetterTranslationSettings(_Section):
+    """``[letter.translations.<lang>]``: the letter in one more language. Every part may be
+    left out while it is being written: readers see the original until ``check-config`` calls
+    the translation complete."""
+
+    title: str = Field(default="", max_length=200)
     preamble: str = ""
-    demands: list[str] = Field(min_length=1, max_length=25)
+    demands: list[str] = Field(default_factory=list, max_length=25)
     closing: str = ""
 
     @field_validator("demands")
     @classmethod
     def _no_blank_demand(cls, demands: list[str]) -> list[str]:
-        if any(not d.strip() for d in demands):
-            raise ValueError("a demand cannot be empty")
-        return [d.strip() for d in demands]
+        return _clean_demands(demands)
+
+
+class LetterSettings(_Section):
+    title: str = Field(min_length=1, max_length=200)
+    preamble: str = ""
+    demands: list[str] = Field(min_length=1, max_length=25)
+    closing: str = ""
+    translations: dict[str, LetterTranslationSettings] = Field(default_factory=dict)
+
+    @field_validator("demands")
+    @classmethod
+    def _no_blank_demand(cls, demands: list[str]) -> list[str]:
+        return _clean_demands(demands)
+
+    @field_validator("translations")
+    @classmethod
+    def _known_languages(
+        cls, translations: dict[str, LetterTranslationSettings]
+    ) -> dict[str, LetterTranslationSettings]:
+        for language in translations:
+            if language in LANGUAGES:
+                continue
+            table = f"[letter.translations.{language}]"
+            known = match_language(language)
+            if known is not None:
+                raise ValueError(f"{table}: write the language as {known}")
+            raise ValueError(
+                f"{table}: pledgebot does not speak {language!r}; a translation can be in "
+                + ", ".join(LANGUAGES)
+            )
+        return translations
 
 
 class SigningSettings(_Section):
@@ -375,8 +416,12 @@ class _Sources:
         given = self.overrides.get(section)
         if isinstance(given, dict) and (key is None or key in given):
             return f"--{section}-{key}".replace("_", "-") if key else f"--{section}"
-        if key is not None and env_name(section, key) in self.env:
-            return f"environment variable {env_name(section, key)}"
+        if key is not None:
+            name = env_name(section, key)
+            # A table's keys may come one variable each: PLEDGEBOT_LETTER__TRANSLATIONS__ES__TITLE.
+            deeper = sorted(n for n in self.env if n.startswith(name + "__"))
+            if name in self.env or deeper:
+                return f"environment variable {name if name in self.env else deeper[0]}"
         if env_name(section) in self.env:
             return f"environment variable {env_name(section)}"
         return None

@@ -18,6 +18,7 @@ __all__ = [
     "Destinations",
     "Identity",
     "Letter",
+    "LetterText",
     "NewSignature",
     "OutboxKind",
     "OutboxMessage",
@@ -29,6 +30,7 @@ __all__ = [
     "SignerStatus",
     "SnapshotInfo",
     "Status",
+    "TranslationCheck",
     "WithdrawChoice",
 ]
 
@@ -78,23 +80,104 @@ class Actor:
 
 
 @dataclass(frozen=True, slots=True)
-class Letter:
+class LetterText:
+    """The letter's words as one reader sees them: the original, or a translation of it.
+
+    ``language`` is the translation's language (a code of :data:`bot.i18n.LANGUAGES`), None
+    for the original, whose language the configuration does not state."""
+
     title: str
     preamble: str
     demands: tuple[str, ...]
     closing: str
+    language: str | None = None
 
     @property
-    def version(self) -> str:
-        """A short hash of the text, so a signature records exactly what its signer read."""
-        text = "\x1f".join((self.title, self.preamble, *self.demands, self.closing))
-        return hashlib.sha256(text.encode()).hexdigest()[:12]
+    def is_translation(self) -> bool:
+        """Readers are told a translation is one, and where the original is."""
+        return self.language is not None
 
     @property
     def text(self) -> str:
         demands = "\n".join(f"{n}. {d}" for n, d in enumerate(self.demands, 1))
         parts = [self.title, self.preamble, demands, self.closing]
         return "\n\n".join(p for p in parts if p)
+
+
+@dataclass(frozen=True, slots=True)
+class TranslationCheck:
+    """How far one translation covers the original (for ``check-config``).
+
+    A reader is offered only a complete translation: one missing a demand would have them sign
+    demands they never read, so until it is complete they see the original."""
+
+    language: str
+    demands: int
+    of_demands: int
+    #: Parts the original has and the translation leaves empty: "title", "preamble", "closing".
+    missing: tuple[str, ...]
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing and self.demands == self.of_demands
+
+
+@dataclass(frozen=True, slots=True)
+class Letter:
+    title: str
+    preamble: str
+    demands: tuple[str, ...]
+    closing: str
+    #: Translations, each with its ``language`` set; they are not part of :attr:`version`.
+    translations: tuple[LetterText, ...] = ()
+
+    @property
+    def version(self) -> str:
+        """A short hash of the original text, so a signature records exactly what its signer
+        read. Translations are left out: fixing a translation's wording does not ask everyone
+        who signed to look at the letter again, and every reader signs the same original."""
+        text = "\x1f".join((self.title, self.preamble, *self.demands, self.closing))
+        return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+    @property
+    def original(self) -> LetterText:
+        return LetterText(self.title, self.preamble, self.demands, self.closing)
+
+    @property
+    def text(self) -> str:
+        return self.original.text
+
+    def check(self, translation: LetterText) -> TranslationCheck:
+        """Which parts of the original ``translation`` lacks, and how many demands it has."""
+        missing = tuple(
+            part
+            for part, original, translated in (
+                ("title", self.title, translation.title),
+                ("preamble", self.preamble, translation.preamble),
+                ("closing", self.closing, translation.closing),
+            )
+            if original and not translated
+        )
+        return TranslationCheck(
+            translation.language or "", len(translation.demands), len(self.demands), missing
+        )
+
+    def translation_checks(self) -> tuple[TranslationCheck, ...]:
+        return tuple(self.check(t) for t in self.translations)
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The languages a reader can read this letter in besides the original's."""
+        return tuple(t.language for t in self.translations if t.language and self.check(t).complete)
+
+    def in_language(self, language: str | None) -> LetterText:
+        """The letter as a reader of ``language`` sees it: its complete translation into that
+        language if there is one, else the original (every adapter asks here, so the rule is
+        the same on every platform)."""
+        for translation in self.translations:
+            if translation.language == language and self.check(translation).complete:
+                return translation
+        return self.original
 
 
 @dataclass(frozen=True, slots=True)

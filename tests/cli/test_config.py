@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from tests.cli.conftest import EXAMPLE, Pledgebot
@@ -230,3 +231,34 @@ def test_check_config_shows_the_version_the_bot_stamps(
         (stamped,) = conn.execute("SELECT letter_version FROM signatures").fetchone()
     conn.close()
     assert stamped == shown.group(1)
+
+
+def test_check_config_says_which_translations_are_complete(
+    pledgebot: Pledgebot, config: Path
+) -> None:
+    plain = pledgebot("check-config", "--config", str(config))
+    config.write_text(
+        config.read_text()
+        + '\n[letter.translations.es]\ntitle = "Ninguna música para ICE"\npreamble = "P"\n'
+        'demands = ["Uno", "Dos", "Tres", "Cuatro"]\nclosing = "C"\n'
+        '[letter.translations.de]\ntitle = "Keine Musik für ICE"\ndemands = ["Eins", "Zwei"]\n'
+    )
+    result = pledgebot("check-config", "--config", str(config))
+    assert result.returncode == 0, result.stderr
+    assert "translation es: complete" in result.stdout
+    assert (
+        "translation de: incomplete (2 of 4 demands, no preamble, no closing): readers of it "
+        "see the original until it is complete" in result.stdout
+    )
+    version = re.compile(r"version ([0-9a-f]+)")
+    assert version.findall(result.stdout) == version.findall(plain.stdout)  # not a new version
+
+
+def test_a_translation_in_an_unknown_language_names_the_table(
+    pledgebot: Pledgebot, config: Path
+) -> None:
+    config.write_text(config.read_text() + '\n[letter.translations.klingon]\ntitle = "X"\n')
+    result = pledgebot("check-config", "--config", str(config))
+    assert result.returncode == 2
+    assert "[letter.translations.klingon]: pledgebot does not speak 'klingon'" in result.stderr
+    assert str(config) in result.stderr and "Traceback" not in result.stderr
