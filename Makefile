@@ -26,8 +26,10 @@ config.toml:
 run: $(BIN)/.installed config.toml
 	$(BIN)/pledgebot run
 
+# Tests spend about half their time waiting (subprocesses starting, sockets, fsync): one worker
+# per core (pytest-xdist) overlaps the waits. Run one file alone with `.venv/bin/pytest FILE`.
 test: $(BIN)/.installed-dev
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --numprocesses=auto --maxprocesses=4
 	$(BIN)/lint-imports
 
 # The long versions of the reliability tests: 20,000 hostile examples per platform (CI runs
