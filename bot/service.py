@@ -47,6 +47,7 @@ from bot.errors import (
     NoSuchDemand,
     NoSuchLinkCode,
     NoSuchPage,
+    NotALinkCode,
     NotASignatureNumber,
     NotLinked,
     NotModerator,
@@ -448,6 +449,21 @@ class PledgeService:
             return LinkResult(tuple(sorted(accounts, key=str)), kept, withdrawn)
 
         return await self._write(unit)
+
+    async def void_link_code(self, actor: Actor, typed_code: str) -> None:
+        """A code typed where others can read it (a Telegram group) no longer works, so no one
+        who saw it can join their account to its maker's. Says nothing of whether it existed;
+        text that is no code changes nothing."""
+        self._slow_down(actor, Family.SIGNING)
+        try:
+            hashed = code_hash(parse_code(typed_code))
+        except NotALinkCode:
+            return
+
+        async def unit(tx: WriteTx) -> None:
+            await tx.take_link_code(hashed, self.clock.now())
+
+        await self._write(unit)
 
     async def unlink(self, actor: Actor) -> tuple[Identity, ...]:
         """``/unlink``: this account is a person of its own again, keeping the signatures it

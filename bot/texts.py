@@ -92,6 +92,10 @@ COMMANDS: tuple[CommandHelp, ...] = (
     CommandHelp("withdraw", "take your signature back, optionally erasing your details"),
     CommandHelp("count", "how many have signed"),
     CommandHelp("signatories", "who has signed", "[PAGE]"),
+    CommandHelp(
+        "link", "link your accounts on several platforms: one signature between them", "[CODE]"
+    ),
+    CommandHelp("unlink", "undo /link for this account"),
     CommandHelp("pending", "signatures awaiting approval", moderator=True),
     CommandHelp("approve", "approve one or more", "ID…", moderator=True),
     CommandHelp("reject", "reject, telling the signer why", "ID REASON", moderator=True),
@@ -102,21 +106,12 @@ COMMANDS: tuple[CommandHelp, ...] = (
 )
 
 
-#: Commands the console offers already and Discord and Telegram not yet (issue 15): they join
-#: :data:`COMMANDS` once every platform has them, so no platform's menu shows what it lacks.
-CONSOLE_FIRST: tuple[CommandHelp, ...] = (
-    CommandHelp("link", "link your accounts on several platforms: one signature between them",
-                "[CODE]"),
-    CommandHelp("unlink", "undo /link for this account"),
-)  # fmt: skip
-
-
 def command(name: str) -> CommandHelp:
     """The help entry of one command (a KeyError for a command the table lacks)."""
     return _COMMANDS_BY_NAME[name]
 
 
-_COMMANDS_BY_NAME = {c.name: c for c in (*COMMANDS, *CONSOLE_FIRST)}
+_COMMANDS_BY_NAME = {c.name: c for c in COMMANDS}
 
 SIGN_USAGE = "/sign NAME | ROLE | LOCATION | LINK (only the name is required)"
 #: How each command that takes typed arguments is used, for :class:`bot.errors.WrongUsage`.
@@ -334,6 +329,15 @@ def unlinked_text(others: Sequence[Identity]) -> str:
         f"Unlinked: this account no longer goes with {accounts(others)}. A signature made from "
         "this account stays with it."
     )
+
+
+LINK_LABEL = "Link my accounts"
+LINK_IN_PRIVATE = "Linking accounts happens in a private chat with me."
+LINK_CODE_VOIDED = (
+    "Everyone here can read that code, so it no longer works. Make a new one with /link on "
+    "your other account, and send it to me in a private chat."
+)
+UNLINK_IN_PRIVATE = "Unlinking happens in a private chat with me."
 
 
 def linked_line(linked: Sequence[Identity]) -> str:

@@ -44,7 +44,7 @@ def _help_line(usage: str, summary: str) -> str:
 def _help() -> str:
     """The core's command list with the console's typed forms, and the console's own."""
     sections: dict[bool, list[str]] = {False: ["Commands:"], True: ["Moderators:"]}
-    for c in (*texts.COMMANDS, *texts.CONSOLE_FIRST):
+    for c in texts.COMMANDS:
         usage = f"/{c.name} {_ARGUMENTS.get(c.name, c.arguments)}".rstrip()
         lines = sections[c.moderator]
         lines.append(_help_line(usage, c.summary))

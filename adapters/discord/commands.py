@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
 __all__ = ["COMMANDS"]
 
+_CODE_LENGTH = 40  # a code is 11 characters; room for spaces and dashes as people type them
+
 
 @app_commands.command(name="letter", description=texts.command("letter").description)
 async def letter(interaction: Interaction) -> None:
@@ -97,6 +99,38 @@ async def signatories(
     await respond(interaction, views.signatories_reply(interaction, page))
 
 
+@app_commands.command(name="link", description=texts.command("link").description)
+@app_commands.describe(
+    code="The code /link gave you on your other account; leave out for a new one"
+)
+async def link(
+    interaction: Interaction, code: app_commands.Range[str, 1, _CODE_LENGTH] | None = None
+) -> None:
+    """``/link`` answers with a code (privately: it lets its holder join this account), and
+    ``/link code:…`` redeems one made on another account."""
+    client = interaction.client
+
+    async def done() -> Reply:
+        actor = client.actor(interaction)
+        if code is None:
+            return Reply(render.safe(texts.link_code_text(await client.service.link_code(actor))))
+        result = await client.service.link(actor, code)
+        return Reply(render.safe(texts.linked_text(result, actor.identity)))
+
+    await respond(interaction, done())
+
+
+@app_commands.command(name="unlink", description=texts.command("unlink").description)
+async def unlink(interaction: Interaction) -> None:
+    client = interaction.client
+
+    async def done() -> Reply:
+        others = await client.service.unlink(client.actor(interaction))
+        return Reply(render.safe(texts.unlinked_text(others)))
+
+    await respond(interaction, done())
+
+
 COMMANDS: tuple[app_commands.Command[Any, ..., None], ...] = (
     letter,
     demands,
@@ -105,4 +139,6 @@ COMMANDS: tuple[app_commands.Command[Any, ..., None], ...] = (
     withdraw,
     count,
     signatories,
+    link,
+    unlink,
 )

@@ -179,6 +179,7 @@ async def post_card(
             history=item.history,
             duplicates=item.possible_duplicates,
             facts=await signer_facts(client, sig),
+            linked=item.linked,
         )
     else:  # decided before its card went out (on another platform, or withdrawn)
         embed = render.mod_card(sig)

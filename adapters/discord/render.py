@@ -16,7 +16,7 @@ from datetime import datetime
 import discord
 
 from bot import texts
-from bot.domain import AuditEntry, PendingItem, SignatoriesPage, Signature, Status
+from bot.domain import AuditEntry, Identity, PendingItem, SignatoriesPage, Signature, Status
 from bot.service import Decision, Overview
 
 __all__ = [
@@ -176,6 +176,7 @@ def mod_card(
     history: Sequence[Signature] = (),
     duplicates: Sequence[Signature] = (),
     facts: SignerFacts | None = None,
+    linked: Sequence[Identity] = (),
 ) -> discord.Embed:
     """A mod-queue card: everything needed to decide while pending, the decision afterwards."""
     state = "awaits approval" if sig.status is Status.PENDING else sig.status.value
@@ -192,6 +193,10 @@ def mod_card(
         embed.add_field(name="Signer", value=_field(_signer(facts)), inline=False)
     elif sig.identity.platform != "discord" and not sig.erased:
         embed.add_field(name="Signer", value=_field(safe(f"{sig.identity} in {sig.community}")))
+    if linked:
+        embed.add_field(
+            name="Linked accounts", value=_field(safe(texts.accounts(linked))), inline=False
+        )
     if history:
         lines = [
             f"#{old.id} {old.status.value}" + (f": {safe(old.reason)}" if old.reason else "")
@@ -199,7 +204,7 @@ def mod_card(
         ]
         embed.add_field(name="Earlier signatures", value=_fit(lines, FIELD_LIMIT), inline=False)
     if duplicates:
-        lines = [f"#{dup.id} {safe(dup.public_name)} (approved)" for dup in duplicates]
+        lines = [f"#{dup.id} {safe(dup.public_name)} ({dup.status.value})" for dup in duplicates]
         embed.add_field(name="Possible duplicate of", value=_fit(lines, FIELD_LIMIT), inline=False)
     if sig.status is not Status.PENDING:
         embed.add_field(name="Decision", value=_field(_decision(sig)), inline=False)

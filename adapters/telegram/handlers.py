@@ -42,6 +42,7 @@ __all__ = [
     "expired_button",
     "help_command",
     "letter",
+    "link",
     "on_error",
     "page_button",
     "register",
@@ -49,6 +50,7 @@ __all__ = [
     "signatories",
     "start",
     "status",
+    "unlink",
     "withdraw",
     "withdraw_button",
 ]
@@ -94,6 +96,8 @@ async def start(update: Update, context: PledgeContext) -> None:
                 return await status(update, context)
             case links.WITHDRAW:
                 return await withdraw(update, context)
+            case links.LINK:
+                return await _link(update, context, "")
     await help_command(update, context)
 
 
@@ -193,6 +197,38 @@ async def withdraw(update: Update, context: PledgeContext) -> None:
     await reply(update, text, keyboards.withdraw(choices) if choices else None)
 
 
+async def link(update: Update, context: PledgeContext) -> None:
+    """/link: a code to type on another account; /link CODE: redeem one made there. In
+    private only: a code is as good as a key, and one typed in a group is made void."""
+    await _link(update, context, arguments_of(update))
+
+
+async def _link(update: Update, context: PledgeContext, typed: str) -> None:
+    if not _private(update):
+        if typed:
+            await context.service.void_link_code(signer(user_of(update)), typed)
+        said = texts.LINK_CODE_VOIDED if typed else texts.LINK_IN_PRIVATE
+        await _to_private(update, context, links.LINK, said, texts.LINK_LABEL)
+        return
+    actor = signer(user_of(update))
+    if not typed:
+        made = await context.service.link_code(actor)
+        await reply(update, render.esc(texts.link_code_text(made)))
+        return
+    result = await context.service.link(actor, typed)
+    await reply(update, render.esc(texts.linked_text(result, actor.identity)))
+
+
+async def unlink(update: Update, context: PledgeContext) -> None:
+    """/unlink: this account goes its own way again, in private."""
+    if not _private(update):
+        return await _to_private(
+            update, context, links.STATUS, texts.UNLINK_IN_PRIVATE, "See my signature"
+        )
+    others = await context.service.unlink(signer(user_of(update)))
+    await reply(update, render.esc(texts.unlinked_text(others)))
+
+
 #: A withdraw button's callback data, back to the core's choice.
 _WITHDRAW_PRESSED = {
     "yes": WithdrawChoice.WITHDRAW,
@@ -278,6 +314,8 @@ def register(application: PledgeApp) -> None:
             CommandHandler("sign", sign_elsewhere, filters=~private),
             CommandHandler("status", status),
             CommandHandler("withdraw", withdraw),
+            CommandHandler("link", link),
+            CommandHandler("unlink", unlink),
             CommandHandler("pending", moderation.pending),
             CommandHandler("approve", moderation.approve),
             CommandHandler("reject", moderation.reject),

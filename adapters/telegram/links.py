@@ -16,6 +16,7 @@ from adapters.telegram.moderators import PLATFORM
 
 __all__ = [
     "LETTER",
+    "LINK",
     "PRIVATE_COMMUNITY",
     "SIGN",
     "START_SIGN",
@@ -30,6 +31,7 @@ SIGN = "sign"
 LETTER = "letter"
 STATUS = "status"
 WITHDRAW = "withdraw"
+LINK = "link"
 PRIVATE_COMMUNITY = f"{PLATFORM}:private"
 
 _SIGN_PAYLOAD = re.compile(r"sign(?:-(\d{1,20}))?")

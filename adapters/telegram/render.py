@@ -258,6 +258,8 @@ def decision_line(sig: Signature) -> tuple[str, str] | None:
 def _card_lines(item: PendingItem) -> list[tuple[str, str]]:
     sig = item.signature
     lines = [(f"<b>#{sig.id}</b> ", texts.describe_signature(sig)), ("", f"from {sig.community}")]
+    if item.linked:
+        lines.append(("", texts.linked_line(item.linked)))
     earlier = item.history[-CONTEXT_LINES:]
     if len(item.history) > len(earlier):
         lines.append(("", f"{len(item.history) - len(earlier)} earlier signatures not shown"))

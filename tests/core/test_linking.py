@@ -240,3 +240,13 @@ async def test_a_withdrawal_by_linking_redraws_the_cards(service: PledgeService)
         if m.kind is OutboxKind.MOD_UPDATE and m.signature_id == later
     ]
     assert updates == [f"#{later} withdrawn by the signer."]
+
+
+async def test_a_code_made_void_no_longer_links(service: PledgeService) -> None:
+    """Typed where others can read it (a group), a code is made void for everyone."""
+    code = (await service.link_code(ANN_DISCORD)).code
+    await service.void_link_code(ANN_TELEGRAM, code)
+    with pytest.raises(NoSuchLinkCode):
+        await service.link(ANN_CONSOLE, code)
+    await service.void_link_code(ANN_TELEGRAM, "not a code at all")  # nothing to void: quiet
+    assert (await service.status(ANN_DISCORD.identity)).linked == ()

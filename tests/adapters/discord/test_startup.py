@@ -9,7 +9,17 @@ import discord
 from bot import texts
 from tests.adapters.discord.conftest import Bot, BotFactory, Server, settings_for
 
-PUBLIC = {"letter", "demands", "sign", "status", "withdraw", "count", "signatories"}
+PUBLIC = {
+    "letter",
+    "demands",
+    "sign",
+    "status",
+    "withdraw",
+    "count",
+    "signatories",
+    "link",
+    "unlink",
+}
 MODERATOR = {"pending", "approve", "reject", "remove", "export", "audit", "snapshot"}
 
 

@@ -69,7 +69,7 @@ MODERATOR_COMMANDS = (
     "/pending", "/approve", "/reject", "/remove", "/export", "/audit", "/snapshot",
 )  # fmt: skip
 READING_COMMANDS = ("/help", "/letter", "/demands", "/count", "/signatories", "/status")
-SIGNER_COMMANDS = ("/start", "/withdraw", "/sign", "/SIGN", "/cancel", "/skip")
+SIGNER_COMMANDS = ("/start", "/withdraw", "/sign", "/SIGN", "/cancel", "/skip", "/link", "/unlink")
 SENTINEL = "/sentinel"  # the one unknown command: marks the end of an exchange
 QUESTIONS = {
     "name": "What public name should appear on the letter? (up to 80 characters)",

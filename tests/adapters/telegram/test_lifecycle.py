@@ -19,7 +19,17 @@ from bot.service import PledgeService
 from tests.adapters.telegram.conftest import Bot, Start
 from tests.fakes.fake_telegram import FakeTelegram
 
-PUBLIC = ["letter", "demands", "sign", "status", "withdraw", "count", "signatories"]
+PUBLIC = [
+    "letter",
+    "demands",
+    "sign",
+    "status",
+    "withdraw",
+    "count",
+    "signatories",
+    "link",
+    "unlink",
+]
 MODERATOR = ["pending", "approve", "reject", "remove", "export", "audit", "snapshot"]
 
 
