@@ -30,7 +30,7 @@ from bot.config import (
     SigningSettings,
 )
 from bot.domain import Destinations, Letter, LetterText, SnapshotInfo
-from bot.errors import StoreUnavailable
+from bot.errors import StoreMissing, StoreOutdated, StoreUnavailable
 from bot.export import ExportFormat
 from bot.milestones import MilestonePolicy
 from bot.outbox import OutboxDispatcher
@@ -499,15 +499,16 @@ async def copy_store(
 
 async def check_store(settings: Settings) -> tuple[bool, str]:
     """For ``check-config``: whether the store can be opened, and what it holds. Creates and
-    migrates nothing: an SQLite file is opened read-only, a missing one only has its folder
-    checked. A store the configuration names wrongly raises :class:`ConfigError`."""
+    migrates nothing, on either store: it is opened read-only, a missing SQLite file only has its
+    folder checked, and a missing or older schema is reported as what ``pledgebot run`` will do
+    about it. A store the configuration names wrongly raises :class:`ConfigError`."""
     url = settings.storage.url
     open_store(url)  # checks the URL, and an SQLite file's folder
     if url.startswith("sqlite:"):
         verdict = _sqlite_file_verdict(url)
         if verdict is not None:
             return verdict
-    store = open_store(url, OpenMode.READ_ONLY if url.startswith("sqlite:") else OpenMode.CREATE)
+    store = open_store(url, OpenMode.READ_ONLY)
     try:
         async with asyncio.timeout(STORE_CHECK_TIMEOUT):
             await store.open()  # on failure, it closes what it opened
@@ -515,6 +516,10 @@ async def check_store(settings: Settings) -> tuple[bool, str]:
                 count = await store.count()
             finally:
                 await store.close()
+    except StoreMissing:
+        return True, "no pledgebot schema yet (`pledgebot run` creates it)"
+    except StoreOutdated as exc:
+        return True, f"reachable; {exc}"
     except StoreRefused as exc:  # not a database this pledgebot can use: a configuration matter
         raise ConfigError(f"storage.url: cannot open it: {exc}") from None
     except TimeoutError:

@@ -30,6 +30,8 @@ __all__ = [
     "SignerRemoved",
     "SlowDown",
     "SnapshotsUnavailable",
+    "StoreMissing",
+    "StoreOutdated",
     "StoreRefused",
     "StoreUnavailable",
     "TooManyAccounts",
@@ -205,7 +207,7 @@ class StoreRefused(Exception):
 
     @classmethod
     def missing(cls, where: str) -> StoreRefused:
-        return cls(
+        return StoreMissing(
             f"there is no pledgebot database at {where}: check the storage URL "
             "(only `pledgebot run` and `pledgebot console` create a database)"
         )
@@ -228,7 +230,7 @@ class StoreRefused(Exception):
 
     @classmethod
     def outdated(cls, where: str, found: int, needed: int) -> StoreRefused:
-        return cls(
+        return StoreOutdated(
             f"{where} is at schema version {found} and this pledgebot needs {needed}: "
             "start the bot once (pledgebot run) to upgrade it"
         )
@@ -241,6 +243,14 @@ class StoreRefused(Exception):
             "file, or every message would be delivered twice. Stop the other one first "
             "(several processes can share a PostgreSQL database)."
         )
+
+
+class StoreMissing(StoreRefused):
+    """No pledgebot database where the URL points (yet): ``pledgebot run`` would create it."""
+
+
+class StoreOutdated(StoreRefused):
+    """A pledgebot database at an older schema: ``pledgebot run`` would bring it up to date."""
 
 
 # -- linking accounts (/link) -----------------------------------------------------------------

@@ -59,3 +59,40 @@ async def fresh_schema() -> AsyncIterator[str]:
             await conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
         finally:
             await conn.close()
+
+
+async def older_schema(url: str) -> int:
+    """A PostgreSQL schema one migration behind this pledgebot, as an older release left it."""
+    import asyncpg
+
+    from storage.migrations import load
+    from storage.postgres.connection import create_schema, split_url
+    from storage.sql import queries as q
+
+    dsn, schema = split_url(url)
+    assert schema is not None
+    await create_schema(dsn, schema)
+    migrations = load("postgres")[:-1]
+    conn = await asyncpg.connect(dsn, server_settings={"search_path": schema})
+    try:
+        await conn.execute(q.CREATE_SCHEMA_VERSION)
+        for migration in migrations:
+            await conn.execute(migration.sql)
+            await conn.execute(q.RECORD_SCHEMA_VERSION, migration.version)
+    finally:
+        await conn.close()
+    return migrations[-1].version
+
+
+async def schema_version(url: str) -> int:
+    import asyncpg
+
+    from storage.postgres.connection import split_url
+
+    dsn, schema = split_url(url)
+    conn = await asyncpg.connect(dsn, server_settings={"search_path": schema or "public"})
+    try:
+        version: int = await conn.fetchval("SELECT MAX(version) FROM schema_version")
+    finally:
+        await conn.close()
+    return version

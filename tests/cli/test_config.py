@@ -262,3 +262,37 @@ def test_a_translation_in_an_unknown_language_names_the_table(
     assert result.returncode == 2
     assert "[letter.translations.klingon]: pledgebot does not speak 'klingon'" in result.stderr
     assert str(config) in result.stderr and "Traceback" not in result.stderr
+
+
+async def test_check_config_on_postgresql_creates_and_migrates_nothing(
+    pledgebot: Pledgebot, config: Path
+) -> None:
+    """An organiser checks the configuration before the first start, or after upgrading
+    pledgebot: check-config says what `run` will do, and leaves the database as it found it."""
+    import asyncpg
+
+    from storage.postgres.connection import split_url
+    from tests.postgres import fresh_schema, older_schema, schema_version
+
+    async with fresh_schema() as url:
+        empty = pledgebot("check-config", "--config", str(config), "--storage-url", url)
+        assert empty.returncode == 0, empty.stdout + empty.stderr
+        assert "no pledgebot schema yet (`pledgebot run` creates it)" in empty.stdout
+        dsn, schema = split_url(url)
+        conn = await asyncpg.connect(dsn)
+        try:
+            created = await conn.fetchval(
+                "SELECT count(*) FROM pg_namespace WHERE nspname = $1", schema
+            )
+        finally:
+            await conn.close()
+        assert created == 0  # not even the schema
+
+        older = await older_schema(url)
+        upgrade = pledgebot("check-config", "--config", str(config), "--storage-url", url)
+        assert upgrade.returncode == 0, upgrade.stdout + upgrade.stderr
+        assert f"is at schema version {older} and this pledgebot needs {older + 1}" in (
+            upgrade.stdout
+        )
+        assert "start the bot once (pledgebot run) to upgrade it" in upgrade.stdout
+        assert await schema_version(url) == older  # nothing applied

@@ -237,43 +237,6 @@ def _wait_until(condition: Callable[[], bool], what: str, within: float = 30.0) 
         time.sleep(0.1)
 
 
-async def _older_schema(url: str) -> int:
-    """A PostgreSQL schema one migration behind this pledgebot, as an older release left it."""
-    import asyncpg
-
-    from storage.migrations import load
-    from storage.postgres.connection import create_schema, split_url
-    from storage.sql import queries as q
-
-    dsn, schema = split_url(url)
-    assert schema is not None
-    await create_schema(dsn, schema)
-    migrations = load("postgres")[:-1]
-    conn = await asyncpg.connect(dsn, server_settings={"search_path": schema})
-    try:
-        await conn.execute(q.CREATE_SCHEMA_VERSION)
-        for migration in migrations:
-            await conn.execute(migration.sql)
-            await conn.execute(q.RECORD_SCHEMA_VERSION, migration.version)
-    finally:
-        await conn.close()
-    return migrations[-1].version
-
-
-async def _schema_version(url: str) -> int:
-    import asyncpg
-
-    from storage.postgres.connection import split_url
-
-    dsn, schema = split_url(url)
-    conn = await asyncpg.connect(dsn, server_settings={"search_path": schema or "public"})
-    try:
-        version: int = await conn.fetchval("SELECT MAX(version) FROM schema_version")
-    finally:
-        await conn.close()
-    return version
-
-
 async def test_run_only_web_on_postgresql_never_migrates_an_older_schema(
     pledgebot: Pledgebot, config: Path, processes: list[subprocess.Popen[str]], tmp_path: Path
 ) -> None:
@@ -281,10 +244,10 @@ async def test_run_only_web_on_postgresql_never_migrates_an_older_schema(
     bot once and exits, the schema untouched; once the bot has upgraded it, it serves."""
     from bot.ports import OpenMode
     from storage.postgres import PostgresStore
-    from tests.postgres import fresh_schema
+    from tests.postgres import fresh_schema, older_schema, schema_version
 
     async with fresh_schema() as url:
-        older = await _older_schema(url)
+        older = await older_schema(url)
         port = free_port()
         text = with_listen(config, f"127.0.0.1:{port}").read_text()
         text = text.replace(f'url = "sqlite:///{tmp_path}/p.db"', f'url = "{url}"')
@@ -297,10 +260,10 @@ async def test_run_only_web_on_postgresql_never_migrates_an_older_schema(
         )
         assert "start the bot once (pledgebot run) to upgrade it" in refused.stderr
         assert "Traceback" not in refused.stderr
-        assert await _schema_version(url) == older  # nothing applied
+        assert await schema_version(url) == older  # nothing applied
         async with PostgresStore(url, mode=OpenMode.CREATE):  # what `pledgebot run` does first
             pass
-        assert await _schema_version(url) == older + 1
+        assert await schema_version(url) == older + 1
         web = _popen("run", "--only", "web", "--config", str(on_postgres), cwd=tmp_path)
         processes.append(web)
         wait_for(f"http://127.0.0.1:{port}/api/count", 0)
