@@ -98,8 +98,8 @@ COMMANDS: tuple[CommandHelp, ...] = (
     CommandHelp("unlink", "undo /link for this account"),
     CommandHelp("pending", "signatures awaiting approval", moderator=True),
     CommandHelp("approve", "approve one or more", "ID…", moderator=True),
-    CommandHelp("reject", "reject, telling the signer why", "ID REASON", moderator=True),
-    CommandHelp("remove", "take a signature off the letter for good", "ID REASON", moderator=True),
+    CommandHelp("reject", "reject, telling the signer why", "ID… REASON", moderator=True),
+    CommandHelp("remove", "take a signature off the letter for good", "ID… REASON", moderator=True),
     CommandHelp("export", "the approved signatures as CSV or JSON", "csv|json", moderator=True),
     CommandHelp("audit", "the last N moderator actions", "[N]", moderator=True),
     CommandHelp("snapshot", "record a verifiable snapshot of the list", moderator=True),
@@ -118,13 +118,14 @@ SIGN_USAGE = "/sign NAME | ROLE | LOCATION | LINK (only the name is required)"
 USAGE: Mapping[str, str] = {
     "sign": SIGN_USAGE,
     "demands": "/demands, or /demands N for demand number N.",
-    "reject": command("reject").usage,
-    "remove": command("remove").usage,
+    "reject": "/reject ID REASON",  # one id (commands.reject); Telegram and the console take
+    "remove": "/remove ID REASON",  # several, as BULK_USAGE says
     "export": "/export csv or /export json",
 }
 
 
-#: ``/reject`` and ``/remove`` with several ids, where a platform takes them (the console so far).
+#: ``/reject`` and ``/remove`` with several ids, where a platform takes them (the console and
+#: Telegram; Discord picks several under ``/pending``).
 BULK_USAGE: Mapping[str, str] = {
     "reject": "/reject ID… REASON",
     "remove": "/remove ID… REASON",
@@ -387,6 +388,28 @@ NONE_PENDING = "No signatures are waiting for approval."
 APPROVE_LABEL = "Approve"
 REJECT_LABEL = "Reject"
 AUDIT_EMPTY = "The audit log is empty."
+
+
+PICK_PLACEHOLDER = "Pick signatures to decide together…"
+
+
+def picked_line(ids: Sequence[int]) -> str:
+    """Above ``/pending`` once some signatures are picked in its menu."""
+    numbers = ", ".join(f"#{i}" for i in ids)
+    return f"Picked: {numbers}. Approve or reject them together with the buttons below."
+
+
+def approve_picked(count: int) -> str:
+    return f"Approve {count}"
+
+
+def reject_picked(count: int) -> str:
+    return f"Reject {count}…"
+
+
+def reject_picked_title(count: int) -> str:
+    noun = "signature" if count == 1 else "signatures"
+    return f"Reject {count} {noun}"
 
 
 def export_too_large(platform: str, megabytes: int, command: str) -> str:

@@ -20,7 +20,7 @@ from discord.gateway import DiscordWebSocket
 from discord.http import Route
 from discord.utils import MISSING
 
-from adapters.discord import commands, moderation, modqueue, sender, views
+from adapters.discord import bulk, commands, moderation, modqueue, sender, views
 from adapters.discord.client import PledgeClient, ShardedPledgeClient
 from adapters.discord.modals import SignForm
 from adapters.discord.permissions import PLATFORM
@@ -114,8 +114,8 @@ class DiscordAdapter:
         )
         for command in (*commands.COMMANDS, *moderation.COMMANDS):
             client.tree.add_command(command)
-        client.add_dynamic_items(*views.ITEMS, *modqueue.ITEMS)
-        client.add_forms(SignForm, modqueue.ReasonForm)
+        client.add_dynamic_items(*views.ITEMS, *modqueue.ITEMS, *bulk.ITEMS)
+        client.add_forms(SignForm, modqueue.ReasonForm, bulk.ManyReasonForm)
         return client
 
 

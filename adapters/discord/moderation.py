@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord import app_commands
 
-from adapters.discord import render
+from adapters.discord import bulk, render
 from adapters.discord.modqueue import refresh_cards, settle
 from adapters.discord.replies import Reply, respond
 from bot import commands, texts
@@ -41,13 +41,7 @@ _CHOICE_NAME = 100  # Discord's limit
 @app_commands.default_permissions(manage_guild=True)
 @app_commands.guild_only()
 async def pending(interaction: Interaction) -> None:
-    client = interaction.client
-
-    async def show() -> Reply:
-        items = await client.service.pending(client.actor(interaction))
-        return Reply(embed=render.pending(items))
-
-    await respond(interaction, show())
+    await respond(interaction, bulk.pending_reply(interaction))
 
 
 @app_commands.command(name="approve", description=texts.command("approve").description)

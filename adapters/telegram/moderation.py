@@ -155,17 +155,17 @@ async def approve(update: Update, context: PledgeContext) -> None:
 
 
 async def reject(update: Update, context: PledgeContext) -> None:
-    """/reject ID REASON: reject; the signer is told the reason."""
+    """/reject ID… REASON: reject one or more for one reason; each signer is told it."""
     actor = await _moderator(update, context)
-    sig = await commands.reject(context.service, actor, arguments_of(update))
-    await reply(update, texts.rejected(sig))
+    results = await commands.reject_many(context.service, actor, arguments_of(update))
+    await reply(update, render.decisions(results))
 
 
 async def remove(update: Update, context: PledgeContext) -> None:
-    """/remove ID REASON: take a signature off the letter for good."""
+    """/remove ID… REASON: take one or more signatures off the letter for good."""
     actor = await _moderator(update, context)
-    sig = await commands.remove(context.service, actor, arguments_of(update))
-    await reply(update, texts.removed(sig))
+    results = await commands.remove_many(context.service, actor, arguments_of(update))
+    await reply(update, render.decisions(results))
 
 
 async def export(update: Update, context: PledgeContext) -> None:

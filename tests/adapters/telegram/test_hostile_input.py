@@ -36,8 +36,8 @@ from telegram.ext import AIORateLimiter
 
 from bot import texts
 from bot.domain import Signature, SignatureForm, Status
-from bot.errors import InvalidInput
-from bot.forms import SIGN_USAGE, parse_sign_line
+from bot.errors import InvalidInput, WrongUsage
+from bot.forms import SIGN_USAGE, parse_ids_and_reason, parse_sign_line
 from bot.hygiene import clean_reason
 from tests.adapters.telegram.conftest import JSON, Bot, Start
 from tests.conftest import MOD
@@ -258,9 +258,12 @@ async def _command(bot: Bot, new_user: Any, example: CommandArgs) -> None:
     if not moderator:
         assert now.status is Status.PENDING, now
         return
-    typed = ([*f"{example.command} {args}".split(maxsplit=2), ""])[2]
-    if not typed.strip():
-        assert [m["text"] for m in shown] == [f"Usage: {example.command} ID REASON"], shown
+    # Several ids may lead (/reject ID… REASON): the reason is what follows the last of them.
+    rest = ([*f"{example.command} {args}".split(maxsplit=1), ""])[1].strip()
+    try:
+        _, typed = parse_ids_and_reason(rest, example.command.lstrip("/"))
+    except WrongUsage:
+        assert [m["text"] for m in shown] == [f"Usage: {example.command} ID… REASON"], shown
         assert now.status is Status.PENDING
         return
     await _assert_reason(bot, now, typed, shown, moderator_user=user, since=start)

@@ -239,7 +239,7 @@ async def test_reject_and_remove_commands(bot: Bot) -> None:
     sig = await bot.sign(bot.ada, "Ada")
     card = await bot.card(sig.id)
     usage = bot.sent(await bot.say(bot.mod, bot.mod_chat, f"/reject {sig.id}"))["text"]
-    assert usage == "Usage: /reject ID REASON"
+    assert usage == "Usage: /reject ID… REASON"
     mark = bot.fake.mark()
     done = bot.sent(await bot.say(bot.mod, bot.mod_chat, f"/reject {sig.id} not & <b>real</b>"))
     assert done["text"] == f"#{sig.id} rejected. The signer will be told why."
@@ -445,3 +445,31 @@ async def test_snapshot_records_a_verifiable_snapshot(bot: Bot, tmp_path: Path) 
         s["name"] for s in json.loads(archive.path_of(latest.sha256).read_bytes())["signatories"]
     ]
     assert names == ["Ada <b>Lovelace</b>"]
+
+
+async def test_reject_and_remove_several_at_once(bot: Bot) -> None:
+    ada = await bot.sign(bot.ada, "Ada")
+    bob = await bot.sign(bot.bob, "Bob")
+    cards = [await bot.card(ada.id), await bot.card(bob.id)]
+    mark = bot.fake.mark()
+
+    done = bot.sent(await bot.say(bot.mod, None, f"/reject {ada.id} #{bob.id} 999 not musicians"))
+
+    assert done["text"].splitlines() == [
+        f"#{ada.id} rejected. The signer will be told why.",
+        f"#{bob.id} rejected. The signer will be told why.",
+        "There is no signature #999.",
+    ]
+    for card in cards:
+        assert await _card_edit(bot, card, since=mark, ending="❌ Rejected by Maud: not musicians")
+    for user in (bot.ada, bot.bob):
+        told = await bot.answer(bot.fake.private_chat(user), since=mark)
+        assert told.params["text"].endswith("Reason: not musicians. You may sign again with /sign.")
+
+    spam = await bot.approved(2, name="Spam")
+    before = await bot.service.count()
+    gone = bot.sent(await bot.say(bot.mod, None, f"/remove {spam[0].id},{spam[1].id} spam wave"))
+    assert gone["text"].splitlines() == [
+        f"#{s.id} removed from the letter. That account cannot sign again." for s in spam
+    ]
+    assert await bot.service.count() == before - 2
