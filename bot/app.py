@@ -126,6 +126,7 @@ def rules_of(
         surge_share=signing.surge_share,
         surge_min_signatures=signing.surge_min_signatures,
         rate_limits=rate_limits_of(rate_limits),
+        public_communities=signing.public_communities,
     )
 
 

@@ -116,6 +116,8 @@ class SigningSettings(_Section):
     surge_window_minutes: int = Field(default=10, ge=0)
     surge_share: float = Field(default=0.5, gt=0, le=1)
     surge_min_signatures: int = Field(default=20, ge=0)
+    #: Whether everyone may read /communities (and the public page shows it), not only moderators.
+    public_communities: bool = False
 
 
 class RateLimitSettings(_Section):

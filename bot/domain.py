@@ -15,6 +15,7 @@ from enum import StrEnum
 __all__ = [
     "Actor",
     "AuditEntry",
+    "CommunityCount",
     "Destinations",
     "Identity",
     "Letter",
@@ -392,6 +393,17 @@ class Destinations:
 
     announce: Sequence[tuple[str, str]] = field(default_factory=tuple)
     mod_queue: Sequence[tuple[str, str]] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True, slots=True)
+class CommunityCount:
+    """One community's signatures as the store counts them (``/communities``)."""
+
+    community: str  # "discord:<server id>", "telegram:<chat id>", "console", …
+    name: str | None  # as the platform last showed it; None until it was seen
+    approved: int
+    pending: int
+    recent: int  # made since the time asked about, whatever became of them
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 __all__ = [
     "AUDIT_DEFAULT",
     "AUDIT_MAX",
+    "COMMUNITIES_SHOWN",
     "LOOK_ALIKES_READ",
     "MAX_BATCH_DECISIONS",
     "MAX_LINKED_ACCOUNTS",
@@ -36,3 +37,5 @@ PENDING_DEFAULT = 50
 #: Look-alike signatures one mod-queue read fetches at most: a brigade of one name (thousands of
 #: copies) must not make every card read thousands of rows.
 LOOK_ALIKES_READ = 200
+#: Communities ``/communities`` and the public page list: the ones with the most approved.
+COMMUNITIES_SHOWN = 20

@@ -15,6 +15,7 @@ from typing import Any, Protocol, TypeVar
 
 from bot.domain import (
     AuditEntry,
+    CommunityCount,
     Identity,
     NewSignature,
     OutboxKind,
@@ -119,6 +120,10 @@ class WriteTx(Protocol):
     async def latest_snapshot(self) -> SnapshotInfo | None:
         """The snapshot recorded last (the chain's end), seen from inside this unit."""
 
+    async def name_community(self, community: str, name: str, at: datetime) -> None:
+        """Keep the name a platform shows for a community (a server's name, a group's title);
+        a later name replaces it."""
+
     async def record_snapshot(self, snapshot: SnapshotInfo) -> None:
         """Record a written snapshot's hash, time, counts and previous hash."""
 
@@ -192,6 +197,11 @@ class Store(Protocol):
     async def audit_log(self, limit: int) -> list[AuditEntry]:
         """Newest first."""
 
+    async def community_counts(self, since: datetime, limit: int) -> list[CommunityCount]:
+        """Approved and pending signatures per community, and those made since ``since``;
+        the ``limit`` communities with the most approved (then pending, then recent) first.
+        Index searches, with a name where one was recorded."""
+
     def listed_signatures(self, batch: int = 1000) -> AsyncIterator[Signature]:
         """Every listed signature in approval order, fetched in batches (for export)."""
 
@@ -255,6 +265,7 @@ TABLES: dict[str, tuple[str, ...]] = {
     "letter_versions": ("version", "text", "first_seen"),
     "snapshots": ("id", "sha256", "previous", "generated_at", "approved", "listed"),
     "accounts": ("account", "person", "linked_at"),
+    "communities": ("community", "name", "updated_at"),
 }  # fmt: skip
 """The logical schema every store keeps, as moved by :class:`Transfer`. Values are neutral:
 ``datetime`` (UTC), ``bool``, ``int``, ``str`` or ``None``; counters are ``approved`` and

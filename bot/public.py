@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from bot.communities import Communities, CommunityTable
 from bot.domain import Letter, Signature
 from bot.milestones import MilestonePolicy
 from bot.ports import Clock, Store
@@ -130,17 +131,33 @@ class PublicLetter:
     """Read-only use cases for the public face. Holds no state but what it is given."""
 
     def __init__(
-        self, store: Store, letter: Letter, milestones: MilestonePolicy, clock: Clock
+        self,
+        store: Store,
+        letter: Letter,
+        milestones: MilestonePolicy,
+        clock: Clock,
+        communities: Communities | None = None,
     ) -> None:
+        """``communities``: the register whose table the page shows, only when the campaign
+        made it public (``signing.public_communities``)."""
         self.store = store
         self.letter = letter
         self.milestones = milestones
         self.clock = clock
+        self._communities = communities
 
     @classmethod
     def of(cls, service: PledgeService) -> PublicLetter:
-        """The public face of a running core: its store, letter, milestones and clock."""
-        return cls(service.store, service.letter, service.rules.milestones, service.clock)
+        """The public face of a running core: its store, letter, milestones and clock, and
+        the communities table when it is public."""
+        public = service.community_register if service.rules.public_communities else None
+        return cls(service.store, service.letter, service.rules.milestones, service.clock, public)
+
+    async def communities(self) -> CommunityTable | None:
+        """The table of ``/communities``, or None when it is for moderators only."""
+        if self._communities is None:
+            return None
+        return await self._communities.table()
 
     async def count(self) -> PublicCount:
         count = await self.store.count()

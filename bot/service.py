@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Literal
 
 from bot import texts
 from bot.archive import SnapshotArchive
+from bot.communities import Communities, CommunityTable
 from bot.domain import (
     Actor,
     AuditEntry,
@@ -126,6 +127,8 @@ class Rules:
     surge_min_signatures: int  # 0: no surge alarms
     #: Per-account command rates (bot.ratelimit); None: unlimited.
     rate_limits: RateLimits | None
+    #: Whether everyone may read ``/communities`` (and the public page shows it).
+    public_communities: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,6 +205,8 @@ class PledgeService:
         #: Plumbing for the adapters' outbox senders: a card's contents, where it was posted.
         self.mod_queue = ModQueue(store)
         self._write = UnitRunner(store)
+        #: The communities: names as the platforms show them, the figures of ``/communities``.
+        self.community_register = Communities(store, self._write, self.clock)
         #: Where snapshots are written; the composition root sets it (see bot.archive).
         self.snapshots: SnapshotArchive | None = None
         self._surges = SurgeMonitor(
@@ -272,6 +277,25 @@ class PledgeService:
             raise NoSuchPage(pages)
         rows = await self.store.listed_page((page - 1) * PAGE_SIZE, PAGE_SIZE)
         return SignatoriesPage(page, pages, tuple(rows), listed, max(approved - listed, 0))
+
+    async def communities(self, *, actor: Actor | None = None) -> CommunityTable:
+        """``/communities``: per community, approved and pending signatures, share of the
+        approved total, and signatures in the last 24 hours; the top
+        :data:`~bot.limits.COMMUNITIES_SHOWN`. For moderators, unless ``public_communities``
+        opens it to everyone (``actor`` None: the public page, which asks only then)."""
+        if self.rules.public_communities:
+            self._slow_down(actor, Family.READING)
+        else:
+            self._slow_down(actor, Family.MODERATING)
+            if actor is None:
+                raise NotModerator()
+            self.require_moderator(actor)
+        return await self.community_register.table()
+
+    async def community_seen(self, community: str, name: str | None) -> None:
+        """A platform showed this name for a community (a server, a group): keep it current.
+        Adapters call it whenever they meet one; it writes only when the name changed."""
+        await self.community_register.seen(community, name)
 
     # -- signing -----------------------------------------------------------------------------
     async def sign(

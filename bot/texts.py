@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from bot.communities import CommunityRow, CommunityTable
 from bot.domain import (
     AuditEntry,
     Identity,
@@ -42,6 +43,9 @@ __all__ = [
     "canned_reason",
     "card_update",
     "command",
+    "communities_text",
+    "community_label",
+    "community_line",
     "count_line",
     "decided_by",
     "describe_signature",
@@ -103,6 +107,7 @@ COMMANDS: tuple[CommandHelp, ...] = (
     CommandHelp("export", "the approved signatures as CSV or JSON", "csv|json", moderator=True),
     CommandHelp("audit", "the last N moderator actions", "[N]", moderator=True),
     CommandHelp("snapshot", "record a verifiable snapshot of the list", moderator=True),
+    CommandHelp("communities", "which servers and groups bring the signatures", moderator=True),
 )
 
 
@@ -586,3 +591,48 @@ def snapshot_missing(count: int) -> str:
 
 def snapshot_failed(file: str, problem: str) -> str:
     return f"FAILED: {file}: {problem}"
+
+
+# -- communities (/communities) -------------------------------------------------------------------
+NO_COMMUNITIES = "No community has signed yet."
+
+
+def community_label(community: str, name: str | None, escape: Escape = str) -> str:
+    """A community as people read it: its name as the platform shows it, else what it is."""
+    if name:
+        return escape(name)
+    platform, _, rest = community.partition(":")
+    if community == "console":
+        return "Console"
+    if community == "discord:dm":
+        return "Discord direct messages"
+    if community == "telegram:private":
+        return "Telegram private chats"
+    if platform == "discord" and rest:
+        return f"Discord server {escape(rest)}"
+    if platform == "telegram" and rest:
+        return f"Telegram chat {escape(rest)}"
+    return escape(community)
+
+
+def community_line(rank: int, row: CommunityRow, escape: Escape = str) -> str:
+    """ "1. Night Owls: 120 approved (40%), 3 pending, 12 in the last 24 hours"."""
+    return (
+        f"{rank}. {community_label(row.community, row.name, escape)}: {row.approved} approved "
+        f"({row.share:.0%}), {row.pending} pending, {row.recent} in the last 24 hours"
+    )
+
+
+def communities_heading(table: CommunityTable, strong: Escape = str) -> str:
+    noun = "signature" if table.total == 1 else "signatures"
+    return f"{strong('Communities')}, most approved first — {table.total} approved {noun} in all"
+
+
+def communities_text(table: CommunityTable, escape: Escape = str, strong: Escape = str) -> str:
+    """The whole ``/communities`` answer as lines; ``escape`` makes names inert for a
+    platform, ``strong`` marks the heading up."""
+    if not table.rows:
+        return NO_COMMUNITIES
+    lines = [communities_heading(table, strong)]
+    lines += [community_line(n, row, escape) for n, row in enumerate(table.rows, 1)]
+    return "\n".join(lines)

@@ -117,6 +117,9 @@ class WatchedTx:
     async def record_snapshot(self, snapshot: SnapshotInfo) -> None:
         await self._tx.record_snapshot(snapshot)
 
+    async def name_community(self, community: str, name: str, at: datetime) -> None:
+        await self._tx.name_community(community, name, at)
+
 
 class UnitRunner:
     """Runs units through :meth:`Store.write <bot.ports.Store.write>` and tells

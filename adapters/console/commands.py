@@ -98,6 +98,7 @@ class ConsoleCommands:
             "/export": self._export,
             "/audit": self._audit,
             "/snapshot": self._snapshot,
+            "/communities": self._communities,
             "/link": self._link,
             "/unlink": self._unlink,
             "/as": self._as,
@@ -193,6 +194,9 @@ class ConsoleCommands:
     async def _snapshot(self, session: Session, args: str) -> str:
         taken = await commands.snapshot(self.service, session.actor, args)
         return texts.snapshot_recorded(taken, self.service.snapshot_url(taken))
+
+    async def _communities(self, session: Session, args: str) -> str:
+        return texts.communities_text(await self.service.communities(actor=session.actor))
 
     async def _link(self, session: Session, args: str) -> str:
         """``/link`` makes a code; ``/link CODE`` redeems one made on another account."""

@@ -112,7 +112,12 @@ class DiscordAdapter:
             on_login=self._logged_in.set,
             **sharding,
         )
-        for command in (*commands.COMMANDS, *moderation.COMMANDS):
+        public = self.service.rules.public_communities
+        for command in (
+            *commands.COMMANDS,
+            *moderation.COMMANDS,
+            moderation.communities_command(public=public),
+        ):
             client.tree.add_command(command)
         client.add_dynamic_items(*views.ITEMS, *modqueue.ITEMS, *bulk.ITEMS)
         client.add_forms(SignForm, modqueue.ReasonForm, bulk.ManyReasonForm)

@@ -15,7 +15,7 @@ from discord import app_commands
 
 from adapters.discord.interaction import HandlerClient, Interaction
 from adapters.discord.modals import Form, submitted_values
-from adapters.discord.permissions import ModeratorPolicy
+from adapters.discord.permissions import ModeratorPolicy, guild_community
 from adapters.discord.replies import fail, tell
 from bot.config import DiscordSettings
 from bot.domain import Actor
@@ -104,6 +104,17 @@ class PledgeClient(HandlerClient):
         for key, channel_id in configured:
             if channel_id and self.get_channel(channel_id) is None:
                 _log.warning("discord.%s: the bot cannot see channel %d", key, channel_id)
+
+    # -- the servers' names (for /communities) -------------------------------------------------
+    async def on_guild_available(self, guild: discord.Guild) -> None:
+        await self.service.community_seen(guild_community(guild.id), guild.name)
+
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        await self.service.community_seen(guild_community(guild.id), guild.name)
+
+    async def on_guild_update(self, before: discord.Guild, after: discord.Guild) -> None:
+        if before.name != after.name:
+            await self.service.community_seen(guild_community(after.id), after.name)
 
     # -- interactions --------------------------------------------------------------------------
     async def on_interaction(self, interaction: Interaction) -> None:

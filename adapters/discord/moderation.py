@@ -27,7 +27,7 @@ from bot.limits import AUDIT_DEFAULT, AUDIT_MAX
 if TYPE_CHECKING:
     from adapters.discord.interaction import Interaction
 
-__all__ = ["COMMANDS"]
+__all__ = ["COMMANDS", "communities_command"]
 
 Reason = app_commands.Range[str, 1, LIMITS["reason"]]
 
@@ -180,6 +180,30 @@ async def snapshot(interaction: Interaction) -> None:
         )
 
     await respond(interaction, take())
+
+
+async def _communities(interaction: Interaction) -> None:
+    client = interaction.client
+
+    async def show() -> Reply:
+        table = await client.service.communities(actor=client.actor(interaction))
+        return Reply(embed=render.communities(table))
+
+    await respond(interaction, show())
+
+
+def communities_command(*, public: bool) -> app_commands.Command[Any, ..., None]:
+    """``/communities``: a moderator command, hidden and server-only like the others, unless
+    ``signing.public_communities`` opens it to everyone (then it is offered everywhere). The
+    core decides who may read it either way."""
+    command: app_commands.Command[Any, ..., None] = app_commands.Command(
+        name="communities",
+        description=texts.command("communities").description,
+        callback=_communities,
+    )
+    if public:
+        return command
+    return app_commands.guild_only()(app_commands.default_permissions(manage_guild=True)(command))
 
 
 COMMANDS: tuple[app_commands.Command[Any, ..., None], ...] = (

@@ -21,7 +21,7 @@ import discord
 from bot.config import DiscordSettings
 from bot.domain import Actor, Identity
 
-__all__ = ["PLATFORM", "ModeratorPolicy", "community_of"]
+__all__ = ["PLATFORM", "ModeratorPolicy", "community_of", "guild_community"]
 
 _log = logging.getLogger(__name__)
 
@@ -64,4 +64,9 @@ class ModeratorPolicy:
 
 def community_of(interaction: discord.Interaction) -> str:
     """Where a signature was made, for attribution: ``discord:<server id>`` or ``discord:dm``."""
-    return f"{PLATFORM}:{interaction.guild_id}" if interaction.guild_id else f"{PLATFORM}:dm"
+    return guild_community(interaction.guild_id) if interaction.guild_id else f"{PLATFORM}:dm"
+
+
+def guild_community(guild_id: int) -> str:
+    """The community of a server, as its signatures record it."""
+    return f"{PLATFORM}:{guild_id}"

@@ -16,6 +16,7 @@ from datetime import datetime
 import discord
 
 from bot import texts
+from bot.communities import CommunityTable
 from bot.domain import AuditEntry, Identity, PendingItem, SignatoriesPage, Signature, Status
 from bot.service import Decision, Overview
 
@@ -231,6 +232,14 @@ def decisions(results: Sequence[Decision]) -> str:
 
 def _bold(text: str) -> str:
     return f"**{text}**"
+
+
+def communities(table: CommunityTable) -> discord.Embed:
+    """``/communities``: server names are the servers' own text, escaped like a signer's."""
+    if not table.rows:
+        return discord.Embed(description=texts.NO_COMMUNITIES)
+    lines = texts.communities_text(table, safe, _bold).split("\n")
+    return discord.Embed(description=_fit(lines, DESCRIPTION_LIMIT))
 
 
 def audit(entries: Sequence[AuditEntry]) -> discord.Embed:

@@ -13,11 +13,13 @@ always shows the demands before anything is recorded.
 
 from __future__ import annotations
 
+import logging
 import warnings
 from typing import Any
 
 from telegram import Update
 from telegram.constants import ChatType
+from telegram.error import TelegramError
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -36,6 +38,8 @@ from bot.domain import SignatureForm
 from bot.errors import InvalidInput, PledgeError
 from bot.forms import SIGN_USAGE, parse_sign_line
 from bot.hygiene import LIMITS, CleanForm, clean_form
+
+_log = logging.getLogger(__name__)
 
 __all__ = ["CONFIRM", "LINK", "LOCATION", "NAME", "ROLE", "signing_conversation"]
 
@@ -132,7 +136,22 @@ async def sign_command(update: Update, context: PledgeContext) -> int:
 async def start_signing(update: Update, context: PledgeContext) -> int:
     """/start sign[-group]: a deep link from a group or an announcement; sign here."""
     payload = (context.args or [links.SIGN])[0]
-    return await _begin(update, context, links.community(payload))
+    community = links.community(payload)
+    if community != links.PRIVATE_COMMUNITY:
+        context.application.create_task(_note_title(context, community))
+    return await _begin(update, context, community)
+
+
+async def _note_title(context: PledgeContext, community: str) -> None:
+    """The group a signer came from, by its title, for ``/communities`` (when the bot is
+    still there to ask). A failure is no one's business but the log's."""
+    chat_id = int(community.partition(":")[2])
+    try:
+        chat = await context.bot.get_chat(chat_id)
+    except TelegramError as exc:
+        _log.info("cannot read the title of chat %s: %s", chat_id, exc)
+        return
+    await context.service.community_seen(community, chat.title)
 
 
 async def sign_button(update: Update, context: PledgeContext) -> int:

@@ -297,9 +297,20 @@ async def _tell(update: object, text: str) -> None:
         _log.info("could not tell the user %r: %s", text, exc)
 
 
+async def note_title(update: Update, context: PledgeContext) -> None:
+    """A group renamed, or the bot added to one: keep its title for ``/communities`` (the
+    core writes only when it changed). Commands do not record it: a member's command changes
+    nothing in the store."""
+    chat = update.effective_chat
+    if chat is not None and chat.type != ChatType.PRIVATE:
+        await context.service.community_seen(links.chat_community(chat.id), chat.title)
+
+
 def register(application: PledgeApp) -> None:
     """Every handler of the adapter, in the order they are tried."""
     private = filters.ChatType.PRIVATE
+    titles = filters.StatusUpdate.NEW_CHAT_TITLE | filters.StatusUpdate.NEW_CHAT_MEMBERS
+    application.add_handler(MessageHandler(titles, note_title), group=-1)
     application.add_handlers(
         [
             # A reply to "Reason for rejecting #N?" wins over the conversation's text steps.
@@ -323,6 +334,7 @@ def register(application: PledgeApp) -> None:
             CommandHandler("export", moderation.export),
             CommandHandler("audit", moderation.audit),
             CommandHandler("snapshot", moderation.snapshot),
+            CommandHandler("communities", moderation.communities),
             CallbackQueryHandler(page_button, pattern=keyboards.PAGE),
             CallbackQueryHandler(withdraw_button, pattern=keyboards.WITHDRAW),
             CallbackQueryHandler(moderation.approve_button, pattern=keyboards.APPROVE),

@@ -22,6 +22,7 @@ __all__ = [
     "START_SIGN",
     "STATUS",
     "WITHDRAW",
+    "chat_community",
     "community",
     "deep_link",
     "sign_payload",
@@ -56,3 +57,8 @@ def community(payload: str) -> str:
     if match is None or match.group(1) is None:
         return PRIVATE_COMMUNITY
     return f"{PLATFORM}:-{match.group(1)}"
+
+
+def chat_community(chat_id: int) -> str:
+    """The community of a group or channel, as its signatures record it."""
+    return f"{PLATFORM}:{chat_id}"

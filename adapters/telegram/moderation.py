@@ -27,7 +27,7 @@ from adapters.telegram import keyboards, messages, render
 from adapters.telegram.context import PledgeContext, arguments_of, message_of, query_of, user_of
 from adapters.telegram.keyboards import View
 from adapters.telegram.messages import edit_markup, edit_query, reply
-from adapters.telegram.moderators import PLATFORM
+from adapters.telegram.moderators import PLATFORM, signer
 from bot import commands, texts
 from bot.domain import Actor, PendingItem
 from bot.errors import AlreadyDecided, NotWhereModeratorsWork
@@ -40,6 +40,7 @@ __all__ = [
     "audit",
     "back_button",
     "card",
+    "communities",
     "export",
     "mod_chat_member",
     "pending",
@@ -202,6 +203,17 @@ async def snapshot(update: Update, context: PledgeContext) -> None:
     service = context.service
     taken = await commands.snapshot(service, actor, arguments_of(update))
     await reply(update, render.esc(texts.snapshot_recorded(taken, service.snapshot_url(taken))))
+
+
+async def communities(update: Update, context: PledgeContext) -> None:
+    """/communities: which servers and groups bring the signatures. Where moderators work,
+    for moderators; anywhere, for everyone, when ``signing.public_communities`` is on."""
+    service = context.service
+    if service.rules.public_communities:
+        actor = signer(user_of(update))
+    else:
+        actor = await _moderator(update, context)
+    await reply(update, render.communities(await service.communities(actor=actor)))
 
 
 # -- buttons --------------------------------------------------------------------------------

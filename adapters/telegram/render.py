@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from bot import texts
+from bot.communities import CommunityTable
 from bot.domain import AuditEntry, Letter, PendingItem, SignatoriesPage, Signature, SignerStatus
 from bot.domain import Status as SignatureStatus
 from bot.hygiene import CleanForm
@@ -302,6 +303,13 @@ def audit(entries: Sequence[AuditEntry]) -> list[str]:
     return split(
         [f"<code>{e.at:%Y-%m-%d %H:%M}</code> {clip(texts.audit_entry(e), 600)}" for e in entries]
     )
+
+
+def communities(table: CommunityTable) -> list[str]:
+    """``/communities``: group titles and server names are other people's text, escaped."""
+    if not table.rows:
+        return [esc(texts.NO_COMMUNITIES)]
+    return split(texts.communities_text(table, esc, _bold).split("\n"))
 
 
 # -- help -----------------------------------------------------------------------------------

@@ -17,6 +17,8 @@ import jinja2
 
 from adapters.web.chart import Chart
 from adapters.web.links import Links
+from bot import texts
+from bot.communities import CommunityTable
 from bot.domain import Letter, Signature
 from bot.public import PublicCount, PublicPage
 from bot.snapshot import SnapshotInfo
@@ -78,6 +80,24 @@ class IndexData:
     snapshot: SnapshotInfo | None
     poll_seconds: float = 10.0
     extra: dict[str, object] = field(default_factory=dict)
+    #: The communities table, when the campaign made it public.
+    communities: CommunityTable | None = None
+
+
+def _community_rows(table: CommunityTable | None) -> list[dict[str, object]] | None:
+    """The table's rows with each community's name as people read it (the template escapes)."""
+    if table is None:
+        return None
+    return [
+        {
+            "label": texts.community_label(row.community, row.name),
+            "approved": row.approved,
+            "pending": row.pending,
+            "share": f"{row.share:.0%}",
+            "recent": row.recent,
+        }
+        for row in table.rows
+    ]
 
 
 class Renderer:
@@ -110,6 +130,7 @@ class Renderer:
             snapshot=data.snapshot,
             poll_ms=int(data.poll_seconds * 1000),
             links=links,
+            communities=_community_rows(data.communities),
         )
 
     def signatories(

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from adapters.web.chart import Chart, chart
 from adapters.web.links import Links
 from adapters.web.render import IndexData, Renderer, json_bytes
+from bot.communities import CommunityTable
 from bot.public import PublicCount, PublicLetter, letter_record
 from bot.snapshot import SnapshotInfo
 
@@ -77,6 +78,7 @@ class PageState:
         fresh_for: float = 1.0,
         render_every: float = 30.0,
         chart_every: float = 60.0,
+        communities_every: float = 60.0,
         poll_seconds: float = 10.0,
     ) -> None:
         self.public = public
@@ -87,6 +89,7 @@ class PageState:
         self.fresh_for = fresh_for
         self.render_every = render_every
         self.chart_every = chart_every
+        self.communities_every = communities_every
         self.poll_seconds = poll_seconds
         self.letter_json = Body.of(json_bytes(letter_record(public.letter)))
         self._current: Current | None = None
@@ -94,6 +97,8 @@ class PageState:
         self._checked = self._rendered = self._charted = float("-inf")
         self._chart: Chart | None = None
         self._chart_listed = -1
+        self._communities: CommunityTable | None = None
+        self._counted_communities = float("-inf")
         self._pages: OrderedDict[int, _Page] = OrderedDict()
         self._refreshing: asyncio.Future[None] | None = None
 
@@ -152,6 +157,11 @@ class PageState:
             timeline = await self.public.timeline(count.listed)
             self._chart = chart(timeline, count.updated_at)
             self._charted, self._chart_listed = now, count.listed
+        if now - self._counted_communities >= self.communities_every:
+            # A count per community reads index ranges of every signature: once a minute at
+            # most, however fast the count changes.
+            self._communities = await self.public.communities()
+            self._counted_communities = now
         recent = await self.public.recent(count.listed, RECENT)
         return IndexData(
             self.public.letter,
@@ -161,6 +171,7 @@ class PageState:
             self.sign_links,
             snapshot,
             self.poll_seconds,
+            communities=self._communities,
         )
 
     async def page(self, number: int) -> tuple[Body, Body] | None:

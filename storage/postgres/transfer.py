@@ -9,7 +9,7 @@ __all__ = ["CLEAR", "FINISH_LOAD"]
 # TRUNCATE does not fire the audit log's row triggers (which refuse DELETE).
 CLEAR = (
     "TRUNCATE signatures, listing_buckets, milestones, outbox, audit_log, letter_versions, "
-    "snapshots, accounts, link_codes RESTART IDENTITY; UPDATE counters SET value = 0; "
+    "snapshots, accounts, link_codes, communities RESTART IDENTITY; UPDATE counters SET value = 0; "
     "ALTER SEQUENCE list_pos_seq RESTART"
 )
 FINISH_LOAD = (

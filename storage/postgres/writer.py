@@ -216,6 +216,10 @@ class Tx:
             q.RECORD_SNAPSHOT, s.sha256, s.generated_at, s.approved, s.listed, s.previous
         )
 
+    async def name_community(self, community: str, name: str, at: datetime) -> None:
+        self.wrote = True
+        await self._conn.execute(q.NAME_COMMUNITY, community, name, at)
+
 
 class Session:
     """One group transaction on a writer connection (see :mod:`storage.group_commit`)."""

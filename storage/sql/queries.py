@@ -116,6 +116,28 @@ RECORD_LETTER_VERSION = (
     "ON CONFLICT (version) DO NOTHING RETURNING version"
 )
 
+# -- communities (bot/communities.py) -------------------------------------------------------------
+# The name a platform shows for a community, kept as last seen (a rename updates it).
+NAME_COMMUNITY = (
+    "INSERT INTO communities (community, name, updated_at) VALUES ($1,$2,$3) "
+    "ON CONFLICT (community) DO UPDATE SET name = excluded.name, updated_at = excluded.updated_at "
+    "WHERE communities.name <> excluded.name"
+)
+# Per community: approved and pending signatures (the active-signature index, counted per
+# community and status) and those made since $1 (the creation-time index), the $2 biggest.
+COMMUNITY_COUNTS = (
+    "SELECT per.community, MAX(c.name), "
+    "SUM(CASE WHEN per.what = 'approved' THEN per.n ELSE 0 END) AS approved, "
+    "SUM(CASE WHEN per.what = 'pending' THEN per.n ELSE 0 END) AS pending, "
+    "SUM(CASE WHEN per.what = 'recent' THEN per.n ELSE 0 END) AS recent FROM ("
+    "SELECT community, status AS what, COUNT(*) AS n FROM signatures "
+    "WHERE status IN ('pending', 'approved') GROUP BY community, status "
+    "UNION ALL SELECT community, 'recent' AS what, COUNT(*) AS n FROM signatures "
+    "WHERE created_at >= $1 GROUP BY community) per "
+    "LEFT JOIN communities c ON c.community = per.community GROUP BY per.community "
+    "ORDER BY approved DESC, pending DESC, recent DESC, per.community LIMIT $2"
+)
+
 # -- snapshots (bot/archive.py) -------------------------------------------------------------------
 SNAPSHOT_COLUMNS = "sha256, generated_at, approved, listed, previous"
 LATEST_SNAPSHOT = f"SELECT {SNAPSHOT_COLUMNS} FROM snapshots ORDER BY id DESC LIMIT 1"
@@ -202,7 +224,7 @@ DATA_ROWS = (
     "SELECT (SELECT COUNT(*) FROM signatures) + (SELECT COUNT(*) FROM outbox) "
     "+ (SELECT COUNT(*) FROM audit_log) + (SELECT COUNT(*) FROM milestones) "
     "+ (SELECT COUNT(*) FROM letter_versions) + (SELECT COUNT(*) FROM snapshots) "
-    "+ (SELECT COUNT(*) FROM accounts)"
+    "+ (SELECT COUNT(*) FROM accounts) + (SELECT COUNT(*) FROM communities)"
 )
 
 

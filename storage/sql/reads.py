@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Sequence
+from datetime import datetime
 from typing import Any
 
-from bot.domain import AuditEntry, Identity, Signature, SnapshotInfo
+from bot.domain import AuditEntry, CommunityCount, Identity, Signature, SnapshotInfo
 from bot.ports import TABLES, Row
 from storage.sql import queries as q
 from storage.sql.access import SqlAccess
@@ -83,6 +84,10 @@ class SqlReads(SqlAccess):
             AuditEntry(r[0], ts(r[1]), r[2], r[3], r[4], r[5])  # type: ignore[arg-type]
             for r in await self._fetch(q.AUDIT_LOG, limit)
         ]
+
+    async def community_counts(self, since: datetime, limit: int) -> list[CommunityCount]:
+        rows = await self._fetch(q.COMMUNITY_COUNTS, since, limit)
+        return [CommunityCount(r[0], r[1], int(r[2]), int(r[3]), int(r[4])) for r in rows]
 
     async def latest_snapshot(self) -> SnapshotInfo | None:
         found = await self._fetch(q.LATEST_SNAPSHOT)

@@ -81,7 +81,7 @@ def outbox_message(row: Sequence[Any], ts: Timestamp = _same) -> OutboxMessage:
 # Columns of the logical schema (bot.ports.TABLES) that need converting between drivers.
 TIMESTAMP_COLUMNS = frozenset(
     {"created_at", "decided_at", "withdrawn_at", "reached_at", "next_attempt_at", "lease_until",
-     "delivered_at", "at", "first_seen", "generated_at", "linked_at"}
+     "delivered_at", "at", "first_seen", "generated_at", "linked_at", "updated_at"}
 )  # fmt: skip
 BOOLEAN_COLUMNS = frozenset({"anonymous", "erased"})
 

@@ -51,6 +51,7 @@ _DETACH_SIGNATURES = to_sqlite(q.DETACH_SIGNATURES)
 _DROP_LINK_CODES = to_sqlite(q.DROP_LINK_CODES)
 _ADD_LINK_CODE = to_sqlite(q.ADD_LINK_CODE)
 _TAKE_LINK_CODE = to_sqlite(q.TAKE_LINK_CODE)
+_NAME_COMMUNITY = to_sqlite(q.NAME_COMMUNITY)
 # SQLite-only: the single writer reads every counter at BEGIN and settles them at COMMIT; the
 # milestones it has not reached are those missing from the table (it holds the write lock).
 _LOAD_COUNTERS = "SELECT name, value FROM counters"
@@ -263,6 +264,9 @@ class Tx:
         self._write(
             _RECORD_SNAPSHOT, (s.sha256, iso(s.generated_at), s.approved, s.listed, s.previous)
         )
+
+    async def name_community(self, community: str, name: str, at: datetime) -> None:
+        self._write(_NAME_COMMUNITY, (community, name, iso(at)))
 
 
 class Session:

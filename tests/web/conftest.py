@@ -88,12 +88,16 @@ class Site:
 
 
 @asynccontextmanager
-async def serve_site(tmp_path: Path, *, poll_seconds: float = 0.2) -> AsyncIterator[Site]:
+async def serve_site(
+    tmp_path: Path, *, poll_seconds: float = 0.2, public_communities: bool = False
+) -> AsyncIterator[Site]:
     """A store, a core and the page on a free port; the count is read on every request
     (``fresh_for=0``) so a test sees each change at once."""
     async with SQLiteStore(f"sqlite:///{tmp_path / 'web.db'}") as store:
         rules = default_rules(
-            milestones=MilestonePolicy.of((10, 50, 100), 0), cooldown=timedelta(0)
+            milestones=MilestonePolicy.of((10, 50, 100), 0),
+            cooldown=timedelta(0),
+            public_communities=public_communities,
         )
         service = PledgeService(store, LETTER, rules, DESTINATIONS, StepClock())
         await service.start()

@@ -20,7 +20,9 @@ PUBLIC = {
     "link",
     "unlink",
 }
-MODERATOR = {"pending", "approve", "reject", "remove", "export", "audit", "snapshot"}
+MODERATOR = {
+    "pending", "approve", "reject", "remove", "export", "audit", "snapshot", "communities"
+}  # fmt: skip
 
 
 async def test_commands_are_synced_to_each_configured_server(bot: Bot, server: Server) -> None:

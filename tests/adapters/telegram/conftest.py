@@ -212,6 +212,7 @@ async def start_bot(
         webhook: dict[str, Any] | None = None,
         moderator_cache: float = 300.0,
         rate_limits: RateLimits | None = None,
+        public_communities: bool = False,
     ) -> Bot:
         ada = fake.new_user("Ada", username="ada")
         bob = fake.new_user("Bob")
@@ -237,6 +238,7 @@ async def start_bot(
                 # No per-account limits unless a test asks, as on the other platforms: tests
                 # have one moderator decide hundreds of cards faster than any person would.
                 rate_limits=rate_limits,
+                public_communities=public_communities,
             ),
             Destinations(
                 announce=tuple(("telegram", str(c.id)) for c in announce),

@@ -30,7 +30,9 @@ PUBLIC = [
     "link",
     "unlink",
 ]
-MODERATOR = ["pending", "approve", "reject", "remove", "export", "audit", "snapshot"]
+MODERATOR = [
+    "pending", "approve", "reject", "remove", "export", "audit", "snapshot", "communities"
+]  # fmt: skip
 
 
 def _names(commands: list[dict[str, Any]]) -> list[str]:

@@ -3,6 +3,7 @@ removed or re-added, and the ``getChat*`` methods that answer from that state.""
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from typing import Any
 
@@ -48,6 +49,26 @@ class ChatsMixin(FakeTelegramState):
         """The user's private chat with the bot (registered)."""
         self.users.setdefault(user.id, user)
         return self.add_chat(FakeChat.private(user))
+
+    def rename_chat(self, chat: ChatRef, title: str, *, by: FakeUser) -> FakeChat:
+        """A group, supergroup or channel given a new title by ``by``: later updates carry it,
+        and the bot receives the ``new_chat_title`` service message, as in Telegram."""
+        state = self._state(chat)
+        state.chat = dataclasses.replace(state.chat, title=title)
+        message: JSON = {
+            "message_id": state.allocate_message_id(),
+            "date": int(time.time()),
+            "chat": state.chat.to_api(),
+            "new_chat_title": title,
+        }
+        if state.chat.type == "channel":
+            message["sender_chat"] = state.chat.to_api()
+        else:
+            message["from"] = by.to_api()
+        state.messages[message["message_id"]] = message
+        kind = "channel_post" if state.chat.type == "channel" else "message"
+        self.feed_update({kind: dict(message)})
+        return state.chat
 
     def new_group(self, title: str = "Test group") -> FakeChat:
         return self.add_chat(FakeChat.group(next(self._group_ids), title))
