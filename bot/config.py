@@ -273,6 +273,27 @@ class WebSettings(_Section):
         return listen_address(self.listen) if self.listen else None
 
 
+class I18nSettings(_Section):
+    """``[i18n]``: the language for readers whose own language is unknown or not spoken (and,
+    until a per-channel one is set, for posts to channels)."""
+
+    default_language: str = "en"
+
+    @field_validator("default_language")
+    @classmethod
+    def _spoken(cls, value: str) -> str:
+        value = value.strip()
+        if value in LANGUAGES:
+            return value
+        known = match_language(value)
+        if known is not None:
+            raise ValueError(f"write the language as {known}")
+        raise ValueError(
+            f"pledgebot does not speak {value!r}; the default language can be "
+            + ", ".join(LANGUAGES)
+        )
+
+
 class RunSettings(_Section):
     """How ``pledgebot run`` starts and reports that it is alive."""
 
@@ -306,6 +327,7 @@ class Settings(BaseSettings):
     discord: DiscordSettings = DiscordSettings()
     telegram: TelegramSettings = TelegramSettings()
     web: WebSettings = WebSettings()
+    i18n: I18nSettings = I18nSettings()
     run: RunSettings = RunSettings()
 
     @classmethod

@@ -264,6 +264,23 @@ def test_a_translation_in_an_unknown_language_names_the_table(
     assert str(config) in result.stderr and "Traceback" not in result.stderr
 
 
+def test_the_default_language_must_be_one_pledgebot_speaks(
+    pledgebot: Pledgebot, config: Path
+) -> None:
+    text = config.read_text()
+    assert 'default_language = "en"' in text
+    config.write_text(text.replace('default_language = "en"', 'default_language = "es-ES"'))
+    result = pledgebot("check-config", "--config", str(config))
+    assert result.returncode == 2
+    assert "i18n.default_language" in result.stderr and "write the language as es" in result.stderr
+    config.write_text(text.replace('default_language = "en"', 'default_language = "tlh"'))
+    result = pledgebot("check-config", "--config", str(config))
+    assert result.returncode == 2
+    assert "pledgebot does not speak 'tlh'" in result.stderr and "Traceback" not in result.stderr
+    config.write_text(text.replace('default_language = "en"', 'default_language = "pt_BR"'))
+    assert pledgebot("check-config", "--config", str(config)).returncode == 0
+
+
 async def test_check_config_on_postgresql_creates_and_migrates_nothing(
     pledgebot: Pledgebot, config: Path
 ) -> None:
