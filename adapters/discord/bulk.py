@@ -18,11 +18,13 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from adapters.discord import render
+from adapters.discord.language import reader
 from adapters.discord.modals import Form
 from adapters.discord.replies import Reply, open_modal, update
 from bot import texts
 from bot.domain import PendingItem
 from bot.hygiene import LIMITS
+from bot.i18n import Translator
 
 if TYPE_CHECKING:
     from adapters.discord.interaction import Interaction
@@ -140,7 +142,7 @@ class ManyButton(
 
             def form() -> ManyReasonForm:
                 client.service.require_moderator(client.actor(interaction))
-                return ManyReasonForm(self.ids)
+                return ManyReasonForm(self.ids, reader(interaction))
 
             await open_modal(interaction, form)
             return
@@ -153,17 +155,17 @@ class ManyButton(
 
 
 class ManyReasonForm(Form, template=rf"pledge:many-reason:(?P<ids>{_IDS})"):
-    """The one reason every picked signer is told."""
+    """The one reason every picked signer is told, asked in the moderator's language."""
 
-    def __init__(self, ids: Sequence[int]) -> None:
+    def __init__(self, ids: Sequence[int], tr: Translator) -> None:
         super().__init__(
             title=render.clip(texts.reject_picked_title(len(ids)), 45),  # Discord's title limit
             custom_id=f"pledge:many-reason:{encode_ids(ids)}",
         )
         self.add_input(
-            "Reason",
+            tr.t("Reason"),
             "reason",
-            description="Sent to each signer, so they know what to change.",
+            description=tr.t("Sent to each signer, so they know what to change."),
             max_length=LIMITS["reason"],
             required=True,
             style=discord.TextStyle.paragraph,
@@ -191,7 +193,7 @@ async def pending_reply(
     for them; ``said``: what the last decision did, above the list."""
     client = interaction.client
     items = await client.service.pending(client.actor(interaction))
-    embed = render.pending(items)
+    embed = render.pending(items, reader(interaction))
     still = {i.signature.id for i in items}
     picked = [i for i in picked if i in still]
     content = said

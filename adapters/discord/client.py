@@ -14,11 +14,13 @@ import discord
 from discord import app_commands
 
 from adapters.discord.interaction import HandlerClient, Interaction
+from adapters.discord.language import reader
 from adapters.discord.modals import Form, submitted_values
 from adapters.discord.permissions import ModeratorPolicy, guild_community
 from adapters.discord.replies import fail, tell
 from bot.config import DiscordSettings
 from bot.domain import Actor
+from bot.i18n import DEFAULT_LANGUAGE
 from bot.service import PledgeService
 
 __all__ = ["Interaction", "PledgeClient", "ShardedPledgeClient", "intents"]
@@ -43,6 +45,7 @@ class PledgeClient(HandlerClient):
         settings: DiscordSettings,
         *,
         response_budget: float,
+        language: str = DEFAULT_LANGUAGE,
         on_login: Callable[[], None] = lambda: None,
         **options: Any,
     ) -> None:
@@ -57,6 +60,7 @@ class PledgeClient(HandlerClient):
         self.service = service
         self.settings = settings
         self.response_budget = response_budget
+        self.language = language
         self.moderators = ModeratorPolicy(settings, self)
         self.tree: app_commands.CommandTree[PledgeClient] = app_commands.CommandTree(self)
         self.tree.error(self._on_command_error)
@@ -136,9 +140,10 @@ class PledgeClient(HandlerClient):
         if isinstance(error, app_commands.CommandInvokeError):
             await fail(interaction, error.original)
         elif isinstance(error, app_commands.CheckFailure):
-            await tell(interaction, "This command cannot be used here.")
+            await tell(interaction, reader(interaction).t("This command cannot be used here."))
         elif isinstance(error, app_commands.TransformerError):
-            await tell(interaction, "That value does not fit this option; please check it.")
+            said = reader(interaction).t("That value does not fit this option; please check it.")
+            await tell(interaction, said)
         else:
             await fail(interaction, error)
 

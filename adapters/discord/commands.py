@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from discord import app_commands
 
 from adapters.discord import render, views
+from adapters.discord.language import reader
 from adapters.discord.modals import SignForm
 from adapters.discord.replies import Reply, open_modal, respond
 from bot import texts
@@ -32,7 +33,7 @@ async def letter(interaction: Interaction) -> None:
     async def show() -> Reply:
         overview = await service.overview(actor=client.actor(interaction))
         view = views.letter_view(allow_anonymous=service.rules.allow_anonymous)
-        return Reply(embed=render.letter(overview), view=view)
+        return Reply(embed=render.letter(overview, reader(interaction)), view=view)
 
     await respond(interaction, show(), ephemeral=False)
 
@@ -47,7 +48,7 @@ async def demands(
 
     async def show() -> Reply:
         shown = service.demands(number, actor=client.actor(interaction))
-        return Reply(embed=render.demands(service.letter.title, shown))
+        return Reply(embed=render.demands(service.letter.title, shown, reader(interaction)))
 
     await respond(interaction, show(), ephemeral=False)
 

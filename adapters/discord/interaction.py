@@ -25,6 +25,8 @@ class HandlerClient(discord.Client):
     service: PledgeService
     #: Seconds of work before an interaction is deferred (Discord allows 3 for an answer).
     response_budget: float
+    #: ``[i18n] default_language``: channel posts, and readers whose language is not spoken.
+    language: str
 
     def actor(self, interaction: discord.Interaction) -> Actor:
         """Who is asking, with whether they moderate here."""

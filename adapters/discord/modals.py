@@ -18,11 +18,13 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import discord
 
 from adapters.discord import render
+from adapters.discord.language import reader
 from adapters.discord.permissions import community_of
 from adapters.discord.replies import Reply, respond
 from bot import texts
 from bot.domain import SignatureForm
 from bot.hygiene import LIMITS
+from bot.i18n import Translator
 
 if TYPE_CHECKING:
     from adapters.discord.interaction import Interaction
@@ -106,16 +108,17 @@ def submitted_values(interaction: discord.Interaction) -> dict[str, str]:
 
 
 class SignForm(Form, template=r"pledge:sign-form:(?P<mode>named|anon)"):
-    """Name (pre-filled with the member's display name), role, location and link."""
+    """Name (pre-filled with the member's display name), role, location and link, asked in
+    the signer's language."""
 
-    def __init__(self, *, anonymous: bool, display_name: str) -> None:
+    def __init__(self, *, anonymous: bool, display_name: str, tr: Translator) -> None:
         mode = "anon" if anonymous else "named"
         title = texts.SIGN_ANONYMOUSLY_LABEL if anonymous else texts.SIGN_LABEL
         super().__init__(title=title, custom_id=f"pledge:sign-form:{mode}")
         if anonymous:
-            name_help = "Only moderators see it: you are counted, not listed."
+            name_help = tr.t("Only moderators see it: you are counted, not listed.")
         else:
-            name_help = "How you appear on the public list of signatories."
+            name_help = tr.t("How you appear on the public list of signatories.")
         self.add_input(
             texts.FIELD_LABELS["name"],
             "name",
@@ -127,26 +130,28 @@ class SignForm(Form, template=r"pledge:sign-form:(?P<mode>named|anon)"):
         self.add_input(
             texts.FIELD_LABELS["role"],
             "role",
-            placeholder="Musician, producer, label, venue…",
+            placeholder=tr.t("Musician, producer, label, venue…"),
             max_length=LIMITS["role"],
         )
         self.add_input(
             texts.FIELD_LABELS["location"],
             "location",
-            placeholder="City, country",
+            placeholder=tr.t("City, country"),
             max_length=LIMITS["location"],
         )
         self.add_input(
             texts.FIELD_LABELS["link"],
             "link",
-            description="Your website or music, so people know it is really you.",
+            description=tr.t("Your website or music, so people know it is really you."),
             placeholder="https://",
             max_length=LIMITS["link"],
         )
 
     @classmethod
     def for_user(cls, interaction: Interaction, *, anonymous: bool) -> SignForm:
-        return cls(anonymous=anonymous, display_name=interaction.user.display_name)
+        return cls(
+            anonymous=anonymous, display_name=interaction.user.display_name, tr=reader(interaction)
+        )
 
     @staticmethod
     def check(interaction: Interaction) -> Callable[[], Awaitable[None]]:

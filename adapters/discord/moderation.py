@@ -16,6 +16,7 @@ import discord
 from discord import app_commands
 
 from adapters.discord import bulk, render
+from adapters.discord.language import reader
 from adapters.discord.modqueue import refresh_cards, settle
 from adapters.discord.replies import Reply, respond
 from bot import commands, texts
@@ -146,7 +147,8 @@ async def export(interaction: Interaction, fmt: ExportFormat) -> None:
                 return Reply(texts.export_too_large("Discord", limit // 1_000_000, command))
         data.seek(0)
         name = f"signatures-{datetime.now(UTC):%Y-%m-%d}.{fmt}"
-        return Reply("The approved signatures, as listed.", file=discord.File(data, name))
+        said = reader(interaction).t("The approved signatures, as listed.")
+        return Reply(said, file=discord.File(data, name))
 
     await respond(interaction, collect())
 
@@ -162,7 +164,7 @@ async def audit(
 
     async def show() -> Reply:
         found = await client.service.audit(client.actor(interaction), entries)
-        return Reply(embed=render.audit(found))
+        return Reply(embed=render.audit(found, reader(interaction)))
 
     await respond(interaction, show())
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import discord
 
 from adapters.discord import render
+from adapters.discord.language import channel_translator, reader
 from adapters.discord.modals import Form
 from adapters.discord.permissions import PLATFORM
 from adapters.discord.replies import NO_PINGS, Reply, open_modal, respond, update
@@ -24,6 +25,7 @@ from bot import texts
 from bot.domain import Signature
 from bot.errors import AlreadyDecided
 from bot.hygiene import LIMITS
+from bot.i18n import Translator
 
 if TYPE_CHECKING:
     from adapters.discord.interaction import HandlerClient, Interaction
@@ -78,7 +80,7 @@ class ApproveButton(discord.ui.DynamicItem[Button], template=r"pledge:approve:(?
             raise decision.error
         assert decision.signature is not None
         # The other cards are redrawn by the outbox's card update, written with the decision.
-        return Reply(embed=render.mod_card(decision.signature))
+        return Reply(embed=render.mod_card(decision.signature, channel_translator(client)))
 
 
 class RejectButton(discord.ui.DynamicItem[Button], template=r"pledge:reject:(?P<id>[0-9]{1,18})"):
@@ -108,21 +110,23 @@ class RejectButton(discord.ui.DynamicItem[Button], template=r"pledge:reject:(?P<
         def form() -> ReasonForm:
             client = interaction.client
             client.service.require_moderator(client.actor(interaction))
-            return ReasonForm(self.signature_id)
+            return ReasonForm(self.signature_id, reader(interaction))
 
         await open_modal(interaction, form)
 
 
 class ReasonForm(Form, template=r"pledge:reject-form:(?P<id>[0-9]{1,18})"):
-    def __init__(self, signature_id: int) -> None:
+    """The reason for one rejection, asked in the moderator's language."""
+
+    def __init__(self, signature_id: int, tr: Translator) -> None:
         super().__init__(
-            title=f"Reject signature #{signature_id}",
+            title=tr.t("Reject signature #{id}", id=str(signature_id)),
             custom_id=f"pledge:reject-form:{signature_id}",
         )
         self.add_input(
-            "Reason",
+            tr.t("Reason"),
             "reason",
-            description="Sent to the signer, so they know what to change.",
+            description=tr.t("Sent to the signer, so they know what to change."),
             max_length=LIMITS["reason"],
             required=True,
             style=discord.TextStyle.paragraph,
@@ -143,7 +147,7 @@ async def _reject(interaction: Interaction, signature_id: int, reason: str) -> R
     client = interaction.client
     rejecting = client.service.reject(client.actor(interaction), signature_id, reason)
     sig = await settle(client, rejecting)
-    return Reply(embed=render.mod_card(sig))
+    return Reply(embed=render.mod_card(sig, channel_translator(client)))
 
 
 async def settle(client: HandlerClient, decision: Awaitable[Signature]) -> Signature:
@@ -173,16 +177,18 @@ async def post_card(
     """Post a signature's card (as it stands now) to the mod channel."""
     item = await client.service.mod_queue.item(signature_id)
     sig = item.signature
+    tr = channel_translator(client)
     if sig.decidable:
         embed = render.mod_card(
             sig,
+            tr,
             history=item.history,
             duplicates=item.possible_duplicates,
             facts=await signer_facts(client, sig),
             linked=item.linked,
         )
     else:  # decided before its card went out (on another platform, or withdrawn)
-        embed = render.mod_card(sig)
+        embed = render.mod_card(sig, tr)
     channel = client.get_partial_messageable(channel_id)
     view = card_view(sig)
     if view is None:
@@ -193,6 +199,7 @@ async def post_card(
 async def refresh_cards(client: HandlerClient, sig: Signature, *, skip: int | None = None) -> None:
     """Edit every Discord card of ``sig`` to show its current state (``skip``: a card already
     being edited through the interaction). The decision is made; a failed edit is only logged."""
+    tr = channel_translator(client)
     for destination, ref in await client.service.mod_queue.posted_cards(sig.id, PLATFORM):
         if not (destination.isdecimal() and ref.isdecimal()):
             continue
@@ -200,7 +207,7 @@ async def refresh_cards(client: HandlerClient, sig: Signature, *, skip: int | No
             continue
         card = client.get_partial_messageable(int(destination)).get_partial_message(int(ref))
         try:
-            await card.edit(embed=render.mod_card(sig), view=None, allowed_mentions=NO_PINGS)
+            await card.edit(embed=render.mod_card(sig, tr), view=None, allowed_mentions=NO_PINGS)
         except discord.HTTPException:
             _log.warning("could not update the mod-queue card of #%d", sig.id, exc_info=True)
 
@@ -214,19 +221,19 @@ async def signer_facts(client: HandlerClient, sig: Signature) -> render.SignerFa
     created = discord.utils.snowflake_time(user_id)
     guild_id = _guild_id(sig.community)
     if guild_id is None:
-        return render.SignerFacts(user_id, created, "a direct message")
+        return render.SignerFacts(user_id, created)
     guild = client.get_guild(guild_id)
     if guild is None:
-        return render.SignerFacts(user_id, created, f"server {guild_id}")
-    where = f"the server {guild.name}"
+        return render.SignerFacts(user_id, created, guild_id)
+    where = guild_id, guild.name
     try:
         member = guild.get_member(user_id) or await guild.fetch_member(user_id)
     except discord.NotFound:
-        return render.SignerFacts(user_id, created, where, is_member=False)
+        return render.SignerFacts(user_id, created, *where, is_member=False)
     except discord.HTTPException:
         _log.warning("could not look up member %d of %d", user_id, guild_id, exc_info=True)
-        return render.SignerFacts(user_id, created, where)
-    return render.SignerFacts(user_id, created, where, joined_at=member.joined_at, is_member=True)
+        return render.SignerFacts(user_id, created, *where)
+    return render.SignerFacts(user_id, created, *where, joined_at=member.joined_at, is_member=True)
 
 
 def _guild_id(community: str) -> int | None:

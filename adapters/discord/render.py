@@ -3,7 +3,9 @@
 Everything a person typed (names, roles, reasons, display names) goes through :func:`safe` before
 it reaches Discord, so a signer called ``**Bold** @everyone`` is shown literally and pings no one.
 The letter and the milestone message are the organisers' own text and keep their markdown.
-Wording shared with other platforms comes from :mod:`bot.texts`; only Discord layout lives here.
+Wording shared with other platforms comes from :mod:`bot.texts`; only Discord layout lives here,
+and the few headings only Discord has come from the catalogue through the reader's translator
+(``tr``): a reply's in the reader's language, a channel post's in the channel's.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import discord
 from bot import texts
 from bot.communities import CommunityTable
 from bot.domain import AuditEntry, Identity, PendingItem, SignatoriesPage, Signature, Status
+from bot.i18n import Translator
 from bot.service import Decision, Overview
 
 __all__ = [
@@ -101,7 +104,7 @@ def count_line(count: int, next_milestone: int | None) -> str:
     return texts.count_line(count, next_milestone, _bold)
 
 
-def letter(view: Overview) -> discord.Embed:
+def letter(view: Overview, tr: Translator) -> discord.Embed:
     """The whole letter in one embed, as the organisers wrote it, with the count under it."""
     text = view.letter
     numbered = "\n".join(f"**{n}.** {d}" for n, d in enumerate(text.demands, 1))
@@ -111,15 +114,16 @@ def letter(view: Overview) -> discord.Embed:
         description=clip(body, DESCRIPTION_LIMIT),
         colour=_LETTER_COLOUR,
     )
-    embed.add_field(name="Signatures", value=count_line(view.count, view.next_milestone))
-    embed.set_footer(text="Sign with a button below, or with /sign.")
+    embed.add_field(name=tr.t("Signatures"), value=count_line(view.count, view.next_milestone))
+    sign = tr.p("command name", "sign")
+    embed.set_footer(text=tr.t("Sign with a button below, or with /{sign}.", sign=sign))
     return embed
 
 
-def demands(title: str, numbered: Sequence[tuple[int, str]]) -> discord.Embed:
+def demands(title: str, numbered: Sequence[tuple[int, str]], tr: Translator) -> discord.Embed:
     lines = [f"**{n}.** {d}" for n, d in numbered]
     return discord.Embed(
-        title=clip(f"Demands of “{title}”", TITLE_LIMIT),
+        title=clip(tr.t("Demands of “{title}”", title=title), TITLE_LIMIT),
         description=_fit(lines, DESCRIPTION_LIMIT),
         colour=_LETTER_COLOUR,
     )
@@ -139,90 +143,149 @@ def signatories(page: SignatoriesPage) -> discord.Embed:
 # -- moderating ----------------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class SignerFacts:
-    """What Discord knows about a signer that helps a moderator spot a throwaway account."""
+    """What Discord knows about a signer that helps a moderator spot a throwaway account.
+
+    Where they signed: ``guild_id`` None for a direct message; ``guild_name`` None for a server
+    the bot no longer sees."""
 
     user_id: int
     created_at: datetime
-    where: str
+    guild_id: int | None = None
+    guild_name: str | None = None
     joined_at: datetime | None = None
     is_member: bool | None = None  # None: unknown (a DM, or Discord did not say)
 
 
-def _signer(facts: SignerFacts) -> str:
+def _signer(facts: SignerFacts, tr: Translator) -> str:
+    """Discord renders the ``<t:…>`` timestamps in each moderator's own time zone and language."""
     dt = discord.utils.format_dt
-    lines = [
-        f"<@{facts.user_id}> · account created {dt(facts.created_at, 'D')} "
-        f"({dt(facts.created_at, 'R')})",
-        f"Signed in {safe(facts.where)}",
-    ]
+    mention = f"<@{facts.user_id}>"
+    created = tr.t(
+        "{user} · account created {date} ({ago})",
+        user=mention,
+        date=dt(facts.created_at, "D"),
+        ago=dt(facts.created_at, "R"),
+    )
+    if facts.guild_id is None:
+        where = tr.t("Signed in a direct message")
+    elif facts.guild_name is None:
+        where = tr.t("Signed in server {id}", id=str(facts.guild_id))
+    else:
+        where = tr.t("Signed in the server {name}", name=safe(facts.guild_name))
+    lines = [created, where]
     if facts.joined_at is not None:
-        lines.append(f"Joined the server {dt(facts.joined_at, 'D')} ({dt(facts.joined_at, 'R')})")
+        joined = dt(facts.joined_at, "D"), dt(facts.joined_at, "R")
+        lines.append(tr.t("Joined the server {date} ({ago})", date=joined[0], ago=joined[1]))
     elif facts.is_member is False:
-        lines.append("No longer a member of that server")
+        lines.append(tr.t("No longer a member of that server"))
     return "\n".join(lines)
 
 
-def _decision(sig: Signature) -> str:
+def _decision(sig: Signature, tr: Translator) -> str:
     when = sig.decided_at or sig.withdrawn_at
     at = f" {discord.utils.format_dt(when, 'R')}" if when else ""
     text = f"{texts.decided_by(sig, safe)}{at}"
     if sig.reason:
-        text += f"\nReason: {safe(sig.reason)}"
+        text += "\n" + tr.t("Reason: {reason}", reason=safe(sig.reason))
     return text
+
+
+def _status(status: Status, tr: Translator) -> str:
+    """A signature's state as one word, in the card's language."""
+    match status:
+        case Status.PENDING:
+            return tr.p("signature status", "pending")
+        case Status.APPROVED:
+            return tr.p("signature status", "approved")
+        case Status.REJECTED:
+            return tr.p("signature status", "rejected")
+        case Status.WITHDRAWN:
+            return tr.p("signature status", "withdrawn")
+        case Status.REMOVED:
+            return tr.p("signature status", "removed")
+
+
+def _card_title(sig: Signature, tr: Translator) -> str:
+    match sig.status:
+        case Status.PENDING:
+            return tr.t("Signature #{id} awaits approval", id=str(sig.id))
+        case Status.APPROVED:
+            return tr.t("Signature #{id} approved", id=str(sig.id))
+        case Status.REJECTED:
+            return tr.t("Signature #{id} rejected", id=str(sig.id))
+        case Status.WITHDRAWN:
+            return tr.t("Signature #{id} withdrawn", id=str(sig.id))
+        case Status.REMOVED:
+            return tr.t("Signature #{id} removed", id=str(sig.id))
 
 
 def mod_card(
     sig: Signature,
+    tr: Translator,
     *,
     history: Sequence[Signature] = (),
     duplicates: Sequence[Signature] = (),
     facts: SignerFacts | None = None,
     linked: Sequence[Identity] = (),
 ) -> discord.Embed:
-    """A mod-queue card: everything needed to decide while pending, the decision afterwards."""
-    state = "awaits approval" if sig.status is Status.PENDING else sig.status.value
-    embed = discord.Embed(
-        title=f"Signature #{sig.id} {state}", colour=_STATUS_COLOURS.get(sig.status)
-    )
-    embed.add_field(name="Name", value=_field(safe(sig.public_name)), inline=False)
-    embed.add_field(name="Role", value=_field(sig.role and safe(sig.role)))
-    embed.add_field(name="Location", value=_field(sig.location and safe(sig.location)))
-    embed.add_field(name="Link", value=_field(sig.link and safe(sig.link)), inline=False)
+    """A mod-queue card: everything needed to decide while pending, the decision afterwards.
+    ``tr``: the mod channel's language (a card is a channel post, whoever's click redraws it)."""
+    embed = discord.Embed(title=_card_title(sig, tr), colour=_STATUS_COLOURS.get(sig.status))
+    embed.add_field(name=tr.t("Name"), value=_field(safe(sig.public_name)), inline=False)
+    embed.add_field(name=tr.t("Role"), value=_field(sig.role and safe(sig.role)))
+    embed.add_field(name=tr.t("Location"), value=_field(sig.location and safe(sig.location)))
+    embed.add_field(name=tr.t("Link"), value=_field(sig.link and safe(sig.link)), inline=False)
     if sig.anonymous:
-        embed.add_field(name="Listing", value="Anonymous: counted, not listed", inline=False)
+        embed.add_field(
+            name=tr.t("Listing"), value=tr.t("Anonymous: counted, not listed"), inline=False
+        )
     if facts is not None:
-        embed.add_field(name="Signer", value=_field(_signer(facts)), inline=False)
+        embed.add_field(name=tr.t("Signer"), value=_field(_signer(facts, tr)), inline=False)
     elif sig.identity.platform != "discord" and not sig.erased:
-        embed.add_field(name="Signer", value=_field(safe(f"{sig.identity} in {sig.community}")))
+        where = tr.t("{account} in {community}", account=sig.identity, community=sig.community)
+        embed.add_field(name=tr.t("Signer"), value=_field(safe(where)))
     if linked:
         embed.add_field(
-            name="Linked accounts", value=_field(safe(texts.accounts(linked))), inline=False
+            name=tr.t("Linked accounts"), value=_field(safe(texts.accounts(linked))), inline=False
         )
     if history:
         lines = [
-            f"#{old.id} {old.status.value}" + (f": {safe(old.reason)}" if old.reason else "")
+            f"#{old.id} {_status(old.status, tr)}" + (f": {safe(old.reason)}" if old.reason else "")
             for old in history
         ]
-        embed.add_field(name="Earlier signatures", value=_fit(lines, FIELD_LIMIT), inline=False)
+        embed.add_field(
+            name=tr.t("Earlier signatures"), value=_fit(lines, FIELD_LIMIT), inline=False
+        )
     if duplicates:
-        lines = [f"#{dup.id} {safe(dup.public_name)} ({dup.status.value})" for dup in duplicates]
-        embed.add_field(name="Possible duplicate of", value=_fit(lines, FIELD_LIMIT), inline=False)
+        lines = [
+            f"#{dup.id} {safe(dup.public_name)} ({_status(dup.status, tr)})" for dup in duplicates
+        ]
+        embed.add_field(
+            name=tr.t("Possible duplicate of"), value=_fit(lines, FIELD_LIMIT), inline=False
+        )
     if sig.status is not Status.PENDING:
-        embed.add_field(name="Decision", value=_field(_decision(sig)), inline=False)
+        embed.add_field(name=tr.t("Decision"), value=_field(_decision(sig, tr)), inline=False)
     embed.timestamp = sig.created_at
     return embed
 
 
-def pending(items: Sequence[PendingItem]) -> discord.Embed:
+def pending(items: Sequence[PendingItem], tr: Translator) -> discord.Embed:
     if not items:
-        return discord.Embed(title="Nothing to decide", description=texts.NONE_PENDING)
+        return discord.Embed(title=tr.t("Nothing to decide"), description=texts.NONE_PENDING)
     blocks = [safe(texts.mod_queue_summary(item)) for item in items]
     embed = discord.Embed(
-        title=f"{len(items)} waiting for approval",
+        title=tr.n("{count} waiting for approval", "{count} waiting for approval", len(items)),
         description=_fit(blocks, DESCRIPTION_LIMIT),
         colour=_STATUS_COLOURS[Status.PENDING],
     )
-    embed.set_footer(text="Decide with the buttons in the mod channel, or /approve and /reject.")
+    approve, reject = tr.p("command name", "approve"), tr.p("command name", "reject")
+    embed.set_footer(
+        text=tr.t(
+            "Decide with the buttons in the mod channel, or /{approve} and /{reject}.",
+            approve=approve,
+            reject=reject,
+        )
+    )
     return embed
 
 
@@ -242,10 +305,10 @@ def communities(table: CommunityTable) -> discord.Embed:
     return discord.Embed(description=_fit(lines, DESCRIPTION_LIMIT))
 
 
-def audit(entries: Sequence[AuditEntry]) -> discord.Embed:
+def audit(entries: Sequence[AuditEntry], tr: Translator) -> discord.Embed:
     if not entries:
-        return discord.Embed(title="Audit log", description=texts.AUDIT_EMPTY)
+        return discord.Embed(title=tr.t("Audit log"), description=texts.AUDIT_EMPTY)
     lines = [
         f"{discord.utils.format_dt(e.at, 'f')} {texts.audit_entry(e, safe, _bold)}" for e in entries
     ]
-    return discord.Embed(title="Audit log", description=_fit(lines, DESCRIPTION_LIMIT))
+    return discord.Embed(title=tr.t("Audit log"), description=_fit(lines, DESCRIPTION_LIMIT))

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import discord
 
 from adapters.discord import render
+from adapters.discord.language import reader
 from adapters.discord.modals import SignForm
 from adapters.discord.replies import Reply, open_modal, update
 from bot import texts
@@ -82,10 +83,11 @@ def letter_view(*, allow_anonymous: bool) -> discord.ui.View:
 class PageButton(discord.ui.DynamicItem[Button], template=r"pledge:page:(?P<page>[0-9]{1,9})"):
     """Previous/Next under a signatories page; the id is the page it leads to."""
 
-    def __init__(self, page: int, *, label: str = "Page", disabled: bool = False) -> None:
+    def __init__(self, page: int, *, label: str = "", disabled: bool = False) -> None:
+        """``label``: shown on the button; a click rebuilds the item from its id alone."""
         super().__init__(
             discord.ui.Button(
-                label=label,
+                label=label or str(page),
                 style=discord.ButtonStyle.secondary,
                 custom_id=f"pledge:page:{page}",
                 disabled=disabled,
@@ -112,9 +114,12 @@ async def signatories_reply(interaction: Interaction, page_number: int) -> Reply
     page = await client.service.signatories(page_number, actor=client.actor(interaction))
     if page.pages <= 1:
         return Reply(embed=render.signatories(page))
+    tr = reader(interaction)
     pager = _view(
-        PageButton(page.page - 1, label="◀ Previous", disabled=not page.has_previous),
-        PageButton(page.page + 1, label="Next ▶", disabled=not page.has_next),
+        PageButton(
+            page.page - 1, label="◀ " + tr.p("page", "Previous"), disabled=not page.has_previous
+        ),
+        PageButton(page.page + 1, label=tr.p("page", "Next") + " ▶", disabled=not page.has_next),
     )
     return Reply(embed=render.signatories(page), view=pager)
 

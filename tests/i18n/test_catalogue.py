@@ -54,6 +54,11 @@ def _read_po(path: Path) -> Catalog:
         return read_po(fp)
 
 
+def _forms(string: str | tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    """A translation's forms alike from a .po (a tuple of plural forms) and a .mo (a list)."""
+    return (string,) if isinstance(string, str) else tuple(string)
+
+
 def _placeholders(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
 
@@ -132,8 +137,8 @@ def test_compiled_catalogue_matches_its_source(language: str) -> None:
     source = _read_po(folder / "pledgebot.po")
     with (folder / "pledgebot.mo").open("rb") as fp:
         compiled = read_mo(fp)
-    want = {_key(m.id, m.context): m.string for m in source if m.id and not m.fuzzy}
-    have = {_key(m.id, m.context): m.string for m in compiled if m.id}
+    want = {_key(m.id, m.context): _forms(m.string) for m in source if m.id and not m.fuzzy}
+    have = {_key(m.id, m.context): _forms(m.string) for m in compiled if m.id}
     assert have == want, f"{language}: pledgebot.mo is out of date: run `make messages`"
 
 

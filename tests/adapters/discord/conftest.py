@@ -215,17 +215,24 @@ class Bot:
         name: str,
         user: FakeMember,
         channel: FakeChannel | None = None,
+        *,
+        locale: str = "en-US",
         **options: OptionValue,
     ) -> InteractionCallback:
+        """``/name`` as ``user``, whose Discord client is set to ``locale``."""
         ref = await self.fake.send_slash_command(
-            name, user=user, channel=channel or self.server.general, options=options or None
+            name,
+            user=user,
+            channel=channel or self.server.general,
+            options=options or None,
+            locale=locale,
         )
         return await self.fake.wait_for_callback(ref)
 
     async def click(
-        self, message: StoredMessage, custom_id: str, user: FakeMember
+        self, message: StoredMessage, custom_id: str, user: FakeMember, *, locale: str = "en-US"
     ) -> InteractionCallback:
-        ref = await self.fake.click_button(message, custom_id, user=user)
+        ref = await self.fake.click_button(message, custom_id, user=user, locale=locale)
         return await self.fake.wait_for_callback(ref)
 
     async def sign(
@@ -281,10 +288,14 @@ async def start_bot(
     *,
     settings: DiscordSettings | None = None,
     response_budget: float = 2.0,
+    language: str = "en",
 ) -> Bot:
     """Run a new adapter until it has logged in, synced its commands and identified."""
     adapter = DiscordAdapter(
-        service, settings or settings_for(server), response_budget=response_budget
+        service,
+        settings or settings_for(server),
+        response_budget=response_budget,
+        language=language,
     )
     dispatcher = OutboxDispatcher(store, [adapter], service.clock)
     since = server.fake.gateway_frames.mark()

@@ -1,0 +1,44 @@
+"""Which language a Discord reader is answered in, and which one channel posts are written in.
+
+A reader is answered in their own client's language (the interaction's ``locale``); when
+pledgebot does not speak it, in the server's (``guild_locale``, which a server's admins choose
+for its community), and otherwise in ``[i18n] default_language``. Discord sends locales such as
+``es-ES``, ``es-419`` and ``pt-BR``: :func:`bot.i18n.negotiate` reduces them to the catalogue's
+five languages.
+
+Posts no single reader asked for — mod-queue cards (and their redraws after a moderator's
+click), milestones, alerts — are written in the default language, never in the language of
+whoever happened to trigger them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import discord
+
+from bot.i18n import Translator, negotiate, translator
+
+if TYPE_CHECKING:
+    from adapters.discord.interaction import HandlerClient
+
+__all__ = ["channel_translator", "reader", "reader_language"]
+
+
+def reader_language(interaction: discord.Interaction, default: str) -> str:
+    """The catalogue language for the person behind ``interaction``."""
+    guild_locale = interaction.guild_locale
+    return negotiate(
+        [interaction.locale.value, guild_locale.value if guild_locale is not None else None],
+        default,
+    )
+
+
+def reader(interaction: discord.Interaction[HandlerClient]) -> Translator:
+    """The translator for the person behind ``interaction``: replies, forms, buttons."""
+    return translator(reader_language(interaction, interaction.client.language))
+
+
+def channel_translator(client: HandlerClient) -> Translator:
+    """The translator for posts to channels: the campaign's default language."""
+    return translator(client.language)

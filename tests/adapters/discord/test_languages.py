@@ -1,0 +1,144 @@
+"""Each Discord reader in their own language: the client's locale, else the server's, else the
+campaign's default; channel posts (mod-queue cards) in the default language, whoever clicks.
+
+Every test drives the real discord.py against the fake Discord, with readers of several
+languages in the same run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from tests.adapters.discord.conftest import Bot, BotFactory, Server, approved_signatures
+from tests.fakes.fake_discord import JSON, OpenedModal
+
+TITLE = "No Music For ICE"
+
+
+def _inputs(modal: OpenedModal) -> Iterator[JSON]:
+    """Each text input's label with the input inside it (discord.py 2.7 wraps them in Labels)."""
+    for component in modal.components:
+        if component.get("type") == 18:
+            yield {
+                **component["component"],
+                "label": component["label"],
+                "description": component.get("description"),
+            }
+
+
+def _labelled(modal: OpenedModal) -> dict[str, JSON]:
+    return {i["custom_id"]: i for i in _inputs(modal)}
+
+
+async def test_a_spanish_and_an_english_reader_each_read_the_letter_in_their_own(
+    bot: Bot, server: Server
+) -> None:
+    spanish = await bot.command("letter", server.artist, locale="es-ES")
+    english = await bot.command("letter", server.drummer, locale="en-US")
+
+    [es] = spanish.data["embeds"]
+    assert es["fields"][0]["name"] == "Firmas"
+    assert es["footer"]["text"] == "Firma con un botón de abajo o con /firmar."
+    [en] = english.data["embeds"]
+    assert en["fields"][0]["name"] == "Signatures"
+    assert en["footer"]["text"] == "Sign with a button below, or with /sign."
+
+
+async def test_each_discord_locale_of_a_language_gets_it(bot: Bot, server: Server) -> None:
+    titles = {}
+    for locale in ("es-419", "es-ES", "fr", "de", "pt-BR", "en-GB", "en-US"):
+        callback = await bot.command("demands", server.artist, locale=locale)
+        titles[locale] = callback.data["embeds"][0]["title"]
+
+    assert titles == {
+        "es-419": f"Demandas de «{TITLE}»",
+        "es-ES": f"Demandas de «{TITLE}»",
+        "fr": f"Revendications de « {TITLE} »",
+        "de": f"Forderungen von „{TITLE}“",
+        "pt-BR": f"Reivindicações de “{TITLE}”",
+        "en-GB": f"Demands of “{TITLE}”",
+        "en-US": f"Demands of “{TITLE}”",
+    }
+
+
+async def test_the_sign_form_asks_in_the_signers_language(bot: Bot, server: Server) -> None:
+    spanish = await server.fake.send_slash_command(
+        "sign", user=server.artist, channel=server.general, locale="es-ES"
+    )
+    english = await server.fake.send_slash_command(
+        "sign", user=server.drummer, channel=server.general, locale="en-US"
+    )
+
+    es = _labelled(await server.fake.wait_for_modal(spanish))
+    assert es["name"]["description"] == "Cómo apareces en la lista pública de firmantes."
+    assert es["role"]["placeholder"] == "Música, productora, sello, sala…"
+    assert es["location"]["placeholder"] == "Ciudad, país"
+    en = _labelled(await server.fake.wait_for_modal(english))
+    assert en["name"]["description"] == "How you appear on the public list of signatories."
+    assert en["location"]["placeholder"] == "City, country"
+
+
+async def test_the_pager_buttons_are_in_the_readers_language(bot: Bot, server: Server) -> None:
+    await approved_signatures(bot.service, 25)
+    callback = await bot.command("signatories", server.artist, locale="pt-BR")
+
+    assert callback.message is not None
+    [row] = callback.message.components
+    assert [b["label"] for b in row["components"]] == ["◀ Anterior", "Próxima ▶"]
+    turned = await bot.click(callback.message, "pledge:page:2", server.artist, locale="de")
+    assert turned.message is not None
+    [row] = turned.message.components
+    assert [b["label"] for b in row["components"]] == ["◀ Zurück", "Weiter ▶"]
+
+
+async def test_an_unspoken_locale_falls_back_to_the_servers(bot: Bot, server: Server) -> None:
+    server.community.preferred_locale = "fr"
+    callback = await bot.command("demands", server.artist, server.community_channel, locale="ja")
+    assert callback.data["embeds"][0]["title"] == f"Revendications de « {TITLE} »"
+
+    # A locale pledgebot speaks wins over the server's.
+    callback = await bot.command("demands", server.artist, server.community_channel, locale="pt-BR")
+    assert callback.data["embeds"][0]["title"] == f"Reivindicações de “{TITLE}”"
+
+
+async def test_then_the_default_language(bots: BotFactory, server: Server) -> None:
+    server.community.preferred_locale = "ko"
+    async with bots(language="de") as bot:
+        unspoken = await bot.command(
+            "demands", server.artist, server.community_channel, locale="ja"
+        )
+        spoken = await bot.command(
+            "demands", server.artist, server.community_channel, locale="es-ES"
+        )
+
+    assert unspoken.data["embeds"][0]["title"] == f"Forderungen von „{TITLE}“"
+    assert spoken.data["embeds"][0]["title"] == f"Demandas de «{TITLE}»"
+
+
+async def test_cards_are_in_the_default_language_whoever_decides(
+    bots: BotFactory, server: Server
+) -> None:
+    async with bots(language="de") as bot:
+        await bot.sign(server.artist, {"role": "Singer"})
+        card = await bot.card(1)
+        assert card.embeds[0]["title"] == "Unterschrift #1 wartet auf Freigabe"
+        assert [f["name"] for f in card.embeds[0]["fields"]][:4] == [
+            "Name",
+            "Rolle",
+            "Ort",
+            "Link",
+        ]
+
+        # A Spanish moderator is asked in Spanish; the card stays in the channel's German.
+        opener = await server.fake.click_button(
+            card, "pledge:reject:1", user=server.moderator, locale="es-ES"
+        )
+        modal = await server.fake.wait_for_modal(opener)
+        assert modal.title == "Rechazar la firma #1"
+        assert _labelled(modal)["reason"]["label"] == "Motivo"
+        submit = await server.fake.submit_modal(modal, {"reason": "No"}, locale="es-ES")
+        await server.fake.wait_for_callback(submit)
+
+    assert card.embeds[0]["title"] == "Unterschrift #1 abgelehnt"
+    decision = {f["name"]: f["value"] for f in card.embeds[0]["fields"]}["Entscheidung"]
+    assert decision.endswith("\nGrund: No")
