@@ -435,7 +435,14 @@ def _platform_adapters(
     if settings.discord.enabled and only in (None, "discord"):
         from adapters.discord import DiscordAdapter
 
-        adapters.append(DiscordAdapter(service, settings.discord, startup_retry=retry))
+        adapters.append(
+            DiscordAdapter(
+                service,
+                settings.discord,
+                startup_retry=retry,
+                language=settings.i18n.default_language,
+            )
+        )
     if settings.telegram.enabled and only in (None, "telegram"):
         from adapters.telegram import TelegramAdapter
 

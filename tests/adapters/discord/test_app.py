@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 
 from bot.app import run_bot
-from bot.config import LetterSettings, Settings, StorageSettings
+from bot.config import I18nSettings, LetterSettings, Settings, StorageSettings
 from tests.adapters.discord.conftest import Server, settings_for
 
 
@@ -15,6 +15,7 @@ async def test_run_bot_serves_discord_and_delivers_its_outbox(server: Server, db
         letter=LetterSettings(title="No Music For ICE", demands=["Terminate the contracts."]),
         storage=StorageSettings(url=db_url),
         discord=settings_for(server),
+        i18n=I18nSettings(default_language="fr"),
     )
     since = server.fake.gateway_frames.mark()
     app = asyncio.create_task(run_bot(settings))
@@ -29,6 +30,8 @@ async def test_run_bot_serves_discord_and_delivers_its_outbox(server: Server, db
 
         card = await server.fake.wait_for_message(channel=server.mod_channel)
         assert card.custom_ids() == ["pledge:approve:1", "pledge:reject:1"]
+        # A channel post: in [i18n] default_language, whatever the signer's client speaks.
+        assert card.embeds[0]["title"] == "La signature n° 1 attend une approbation"
     finally:
         app.cancel()
         with contextlib.suppress(asyncio.CancelledError):
