@@ -46,7 +46,7 @@ lint: $(BIN)/.installed-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-# The benchmarks of benchmarks/RESULTS.md, each printing its table. PG names the PostgreSQL
+# The benchmarks of benchmarks/RESULTS.md, each printing its table and its targets. PG names the PostgreSQL
 # server for the second sign_burst run (a fresh schema is made and dropped); PG= skips it.
 PG ?= postgresql://postgres@127.0.0.1:5432/test
 
@@ -57,6 +57,7 @@ bench: $(BIN)/.installed-dev
 	$(BIN)/python benchmarks/telegram_burst.py
 	$(BIN)/python benchmarks/scale.py
 	$(BIN)/python benchmarks/web_burst.py
+	$(BIN)/python benchmarks/startup.py
 
 # Re-extract every translatable text into the template, merge it into each language's .po file
 # (new texts appear untranslated, changed ones fuzzy: the catalogue tests fail until a translator

@@ -26,6 +26,10 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks._memory import peak_rss_mb  # noqa: E402
+
 #: Ticks per second of /proc/<pid>/stat's utime and stime.
 _CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -293,9 +297,9 @@ async def serve_pledgebot(spec: dict[str, Any], platform: str, section: dict[str
 
 
 def child_report(**values: Any) -> None:
-    """The bot process's last stdout line."""
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    print(json.dumps({"peak_rss_mb": usage.ru_maxrss / 1024, **values}), flush=True)
+    """The bot process's last stdout line; its peak RSS read from the process itself (VmHWM:
+    ``ru_maxrss`` would include the benchmark's own size, carried across fork and exec)."""
+    print(json.dumps({"peak_rss_mb": peak_rss_mb(), **values}), flush=True)
 
 
 # -- output -----------------------------------------------------------------------------------
@@ -327,12 +331,19 @@ def print_verdict(
     p99 = pledgebot.percentile(0.99)
     print(
         f"ratio (pledgebot / bare) throughput: {ratio:.3f}x "
-        f"[target >= 0.80: {'met' if ratio >= 0.8 else 'MISSED'}]   "
+        f"[target >= 0.80: {'MET' if ratio >= 0.8 else 'MISSED'}]   "
         f"pledgebot p99: {p99:.1f} ms [target <= {p99_target_ms:.0f}: "
-        f"{'met' if p99 <= p99_target_ms else 'MISSED'}]"
+        f"{'MET' if p99 <= p99_target_ms else 'MISSED'}]"
     )
     cost = (pledgebot.bot_cpu / len(pledgebot.latencies)) / (bare.bot_cpu / len(bare.latencies))
     print(f"bot CPU per answered user, pledgebot / bare: {cost:.2f}x")
+    mine, theirs = pledgebot.child.get("peak_rss_mb"), bare.child.get("peak_rss_mb")
+    if mine and theirs:
+        print(
+            f"peak RSS of each bot process (its own VmHWM at exit): pledgebot {mine:.1f} MB, "
+            f"bare {theirs:.1f} MB, {mine / theirs:.2f}x "
+            f"[target <= 1.30x: {'MET' if mine / theirs <= 1.3 else 'MISSED'}]"
+        )
     if concurrency > 0:
         needed = concurrency / (p99_target_ms / 1000)
         print(

@@ -19,8 +19,8 @@ fake.
                                         [--bare-transport httpx|aiohttp]
 
 ``--concurrency``, ``--rounds``: as in discord_burst.py. pledgebot makes its Bot API calls with
-aiohttp (adapters/telegram/http.py); the bare bot uses PTB's default httpx client, or with
-``--bare-transport aiohttp`` the same aiohttp transport, to compare like with like.
+aiohttp (adapters/telegram/http.py); the bare bot uses the same aiohttp transport, so the
+headline compares like with like, or with ``--bare-transport httpx`` PTB's default client.
 """
 
 from __future__ import annotations
@@ -197,8 +197,9 @@ async def main() -> None:
     parser.add_argument(
         "--bare-transport",
         choices=("httpx", "aiohttp"),
-        default="httpx",
-        help="the bare bot's HTTP client: PTB's default (httpx), or pledgebot's (aiohttp)",
+        default="aiohttp",
+        help="the bare bot's HTTP client: pledgebot's (aiohttp; the default, so that the "
+        "headline compares like with like), or PTB's default (httpx)",
     )
     args = parser.parse_args()
 

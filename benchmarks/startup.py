@@ -1,0 +1,114 @@
+"""Start-up: how long ``pledgebot`` takes to answer, as a whole process, over several runs.
+
+* ``pledgebot --version`` and ``pledgebot --help``: from the process's start to its exit;
+* ``pledgebot console`` on a terminal: from the start to the first line it prints (the greeting,
+  printed once the store is open and the console is ready for a command), on a fresh SQLite
+  file's second opening (the first, not timed, creates it).
+
+Each figure is wall-clock time (min / median / max over ``--runs``) and the process's own CPU
+time (user + system, from ``wait4``), the latter being what a busy machine disturbs least. A
+bare ``python -c pass`` is timed alongside as the floor no Python command can go below.
+
+    python benchmarks/startup.py [--runs 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import pty
+import select
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PLEDGEBOT = str(Path(sys.executable).parent / "pledgebot")
+
+
+def _whole(argv: list[str]) -> tuple[float, float]:
+    """(wall seconds, CPU seconds) of a command run to its exit, output thrown away."""
+    started = time.perf_counter()
+    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise RuntimeError(f"{argv} exited with {process.returncode}")
+    return wall, usage.ru_utime + usage.ru_stime
+
+
+def _first_line(argv: list[str]) -> tuple[float, float]:
+    """(wall seconds to the first printed line, CPU seconds by then) of a command on a
+    terminal; it is then stopped."""
+    master, slave = pty.openpty()
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        argv, stdin=slave, stdout=slave, stderr=subprocess.DEVNULL, close_fds=True, cwd=ROOT
+    )
+    os.close(slave)
+    seen = b""
+    try:
+        while b"\n" not in seen:
+            ready, _, _ = select.select([master], [], [], 30)
+            if not ready:
+                raise RuntimeError(f"{argv} printed no line in 30 s")
+            seen += os.read(master, 4096)
+        wall = time.perf_counter() - started
+        ticks = os.sysconf("SC_CLK_TCK")
+        fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        cpu = (int(fields[11]) + int(fields[12])) / ticks
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+        os.close(master)
+    return wall, cpu
+
+
+def _config(tmp: str) -> Path:
+    text = (ROOT / "config.example.toml").read_text()
+    text = text.replace('url = "sqlite:///pledgebot.db"', f'url = "sqlite:///{tmp}/startup.db"')
+    text = text.replace('listen = "127.0.0.1:8080"', 'listen = ""')
+    path = Path(tmp) / "startup.toml"
+    path.write_text(text)
+    return path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=10)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        config = str(_config(tmp))
+        console = [PLEDGEBOT, "console", "--config", config]
+        _first_line(console)  # creates the database: not what a start costs
+        cases = [
+            ("python -c pass (floor)", lambda: _whole([sys.executable, "-c", "pass"]), None),
+            ("pledgebot --version", lambda: _whole([PLEDGEBOT, "--version"]), 100),
+            ("pledgebot --help", lambda: _whole([PLEDGEBOT, "--help"]), 100),
+            ("pledgebot console: 1st line", lambda: _first_line(console), 250),
+        ]
+        results: dict[str, list[tuple[float, float]]] = {name: [] for name, _, _ in cases}
+        for _ in range(args.runs):  # the cases take turns, so a busy spell hits them alike
+            for name, run, _ in cases:
+                results[name].append(run())
+    print(f"startup: each command {args.runs} times as a whole process, in turns")
+    print(f"{'':30}{'wall ms: min':>13}{'median':>8}{'max':>8}{'CPU ms: median':>16}   target")
+    for name, _, target in cases:
+        walls = sorted(w * 1000 for w, _ in results[name])
+        cpu = statistics.median(c * 1000 for _, c in results[name])
+        median = statistics.median(walls)
+        verdict = (
+            ""
+            if target is None
+            else (f"wall median <= {target} ms {'MET' if median <= target else 'MISSED'}")
+        )
+        print(f"{name:30}{walls[0]:>13.0f}{median:>8.0f}{walls[-1]:>8.0f}{cpu:>16.0f}   {verdict}")
+
+
+if __name__ == "__main__":
+    main()
