@@ -29,6 +29,7 @@ from adapters.telegram.moderators import PLATFORM, ModeratorDirectory
 from adapters.telegram.sender import OutboxSender
 from bot.config import TelegramSettings, rejected_token
 from bot.domain import OutboxMessage
+from bot.i18n import DEFAULT_LANGUAGE
 from bot.ports import DeliveryError
 from bot.service import PledgeService
 from bot.startup import keep_trying
@@ -103,10 +104,13 @@ class TelegramAdapter:
         rate_limit: bool = True,
         moderator_cache: float = MODERATOR_CACHE,
         startup_retry: float = 0.0,
+        language: str = DEFAULT_LANGUAGE,
     ) -> None:
         """``rate_limit``: see :func:`build_application` (off only for benchmarks).
         ``moderator_cache``: seconds the mod chat's administrators are remembered.
-        ``startup_retry``: seconds to keep trying when the Bot API cannot be reached at start."""
+        ``startup_retry``: seconds to keep trying when the Bot API cannot be reached at start.
+        ``language``: ``[i18n] default_language``, spoken in groups and channels and to users
+        whose language pledgebot does not speak."""
         self.service = service
         self.settings = settings
         self.startup_retry = startup_retry
@@ -121,9 +125,10 @@ class TelegramAdapter:
         self.application = build_application(
             settings, rate_limit=rate_limit, requests=self._requests
         )
-        Deps(service, self.moderators).install(self.application)
+        self.deps = Deps(service, self.moderators, language)
+        self.deps.install(self.application)
         register(self.application)
-        self._sender = OutboxSender(service, self.application.bot)
+        self._sender = OutboxSender(service, self.application.bot, self.deps.tr)
         self._ready = asyncio.Event()
 
     async def run(self) -> None:
@@ -138,7 +143,7 @@ class TelegramAdapter:
             async with application:  # getMe, and the HTTP client; shut down on the way out
                 self._ready.set()
                 try:
-                    await menus.publish(application.bot, self.moderators)
+                    await menus.publish(application.bot, self.moderators, self.deps.language)
                     await application.start()
                     if self.settings.webhook_url:
                         await self._start_webhook()

@@ -1,10 +1,16 @@
-"""What every handler gets: the core service and the moderator directory, on the context.
+"""What every handler gets: the core service, the moderator directory and the reader's language,
+on the context.
 
 python-telegram-bot builds a new context per update; a custom context class (PTB's
 ``contexttypesbot`` pattern) gives handlers typed ``context.service`` and ``context.moderators``
 instead of string keys. The two objects are wiring, set once when the application is built — not
 data: signatures live in the database, and ``user_data`` only holds a signing conversation's
 answers until it ends.
+
+The context is also where a handler finds its words: ``context.tr`` speaks the language of the
+person who sent the update, ``context.place_tr`` that of the chat it came from (the default
+language in groups, see :mod:`adapters.telegram.language`). Both are chosen once per update, in
+:meth:`PledgeContext.from_update`, so no handler picks a language by itself.
 """
 
 from __future__ import annotations
@@ -15,7 +21,9 @@ from typing import Any
 from telegram import CallbackQuery, Message, Update, User
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
+from adapters.telegram.language import place_language, reader_language
 from adapters.telegram.moderators import ModeratorDirectory
+from bot.i18n import DEFAULT_LANGUAGE, Translator, translator
 from bot.service import PledgeService
 
 __all__ = [
@@ -36,6 +44,12 @@ _DEPS = "pledgebot"
 class Deps:
     service: PledgeService
     moderators: ModeratorDirectory
+    language: str = DEFAULT_LANGUAGE  # ``[i18n] default_language``: groups, channels, strangers
+
+    @property
+    def tr(self) -> Translator:
+        """The default language's translator (posts to groups and channels)."""
+        return translator(self.language)
 
     def install(self, application: PledgeApp) -> None:
         application.bot_data[_DEPS] = self
@@ -44,7 +58,40 @@ class Deps:
 class PledgeContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
     """The callback context of every pledgebot handler."""
 
-    __slots__ = ()
+    __slots__ = ("_place_tr", "_tr")
+
+    def __init__(
+        self,
+        application: Application[Any, Any, Any, Any, Any, Any],
+        chat_id: int | None = None,
+        user_id: int | None = None,
+    ) -> None:
+        super().__init__(application, chat_id=chat_id, user_id=user_id)
+        self._tr: Translator | None = None
+        self._place_tr: Translator | None = None
+
+    @classmethod
+    def from_update(
+        cls, update: object, application: Application[Any, Any, Any, Any, Any, Any]
+    ) -> PledgeContext:
+        """PTB's context for an update, with the languages of its sender and of its chat."""
+        context = super().from_update(update, application)
+        if isinstance(update, Update):
+            default = context.deps.language
+            user, chat = update.effective_user, update.effective_chat
+            context._tr = translator(reader_language(user, default))
+            context._place_tr = translator(place_language(chat, user, default))
+        return context
+
+    @property
+    def tr(self) -> Translator:
+        """The sender's language: replies, alerts and prompts meant for them."""
+        return self._tr or self.deps.tr
+
+    @property
+    def place_tr(self) -> Translator:
+        """The chat's language: what others read and redraw too (cards, ``/pending``)."""
+        return self._place_tr or self.deps.tr
 
     @property
     def deps(self) -> Deps:

@@ -38,6 +38,7 @@ from bot.domain import SignatureForm
 from bot.errors import InvalidInput, PledgeError
 from bot.forms import SIGN_USAGE, parse_sign_line
 from bot.hygiene import LIMITS, CleanForm, clean_form
+from bot.i18n import Raw, Translator
 
 _log = logging.getLogger(__name__)
 
@@ -48,12 +49,24 @@ END = ConversationHandler.END
 
 _FIELD = {NAME: "name", ROLE: "role", LOCATION: "location", LINK: "link"}
 _NEXT = {NAME: ROLE, ROLE: LOCATION, LOCATION: LINK, LINK: CONFIRM}
-_QUESTION = {
-    NAME: f"What public name should appear on the letter? (up to {LIMITS['name']} characters)",
-    ROLE: "Your role or affiliation, for example “singer, The Band”? /skip to leave it out.",
-    LOCATION: "Where are you based? /skip to leave it out.",
-    LINK: "A link to your work, starting with https://? /skip to leave it out.",
-}
+
+
+def _question(tr: Translator, step: int) -> str:
+    """The question for one step, in the signer's language (plain text)."""
+    if step == NAME:
+        return tr.t(
+            "What public name should appear on the letter? (up to {limit} characters)",
+            limit=LIMITS["name"],
+        )
+    if step == ROLE:
+        return tr.t(
+            "Your role or affiliation, for example “singer, The Band”? /skip to leave it out."
+        )
+    if step == LOCATION:
+        return tr.t("Where are you based? /skip to leave it out.")
+    return tr.t("A link to your work, starting with https://? /skip to leave it out.")
+
+
 _ANSWERS = "signing"  # user_data key: this conversation's answers and community, until it ends
 
 
@@ -77,12 +90,14 @@ async def _begin(update: Update, context: PledgeContext, community: str) -> int:
     await context.service.check_can_sign(identity_of(user_of(update)))
     assert context.user_data is not None
     context.user_data[_ANSWERS] = {"community": community}
-    title = render.esc(context.service.letter.title)
-    await reply(
-        update,
-        f"Let's sign “<b>{title}</b>”. Only your name is required: send /skip to leave any "
-        f"other answer out, or /cancel to stop.\n\n{_QUESTION[NAME]}",
+    tr = context.tr
+    intro = tr.t(
+        "Let's sign “{title}”. Only your name is required: send /skip to leave any other "
+        "answer out, or /cancel to stop.",
+        escape=render.esc,
+        title=Raw(render.bold(render.esc(context.service.letter.title))),
     )
+    await reply(update, f"{intro}\n\n{render.esc(_question(tr, NAME))}")
     return NAME
 
 
@@ -93,20 +108,22 @@ async def _answer(update: Update, context: PledgeContext, step: int, value: str)
     try:
         clean = clean_form(_form(trial))
     except InvalidInput as exc:
-        await reply(update, f"{render.esc(exc.message)}\n\n{_QUESTION[step]}")
+        question = _question(context.tr, step)
+        await reply(update, f"{render.esc(exc.message)}\n\n{render.esc(question)}")
         return step
     answers[_FIELD[step]] = value
     following = _NEXT[step]
     if following == CONFIRM:
         return await _summary(update, context, clean)
-    await reply(update, _QUESTION[following])
+    await reply(update, render.esc(_question(context.tr, following)))
     return following
 
 
 async def _summary(update: Update, context: PledgeContext, clean: CleanForm) -> int:
     anonymous_allowed = context.service.rules.allow_anonymous
-    text = render.summary(clean, context.service.letter, anonymous_allowed=anonymous_allowed)
-    await reply(update, text, keyboards.confirm(anonymous_allowed=anonymous_allowed))
+    tr = context.tr
+    text = render.summary(tr, clean, context.service.letter, anonymous_allowed=anonymous_allowed)
+    await reply(update, text, keyboards.confirm(tr, anonymous_allowed=anonymous_allowed))
     return CONFIRM
 
 
@@ -120,7 +137,8 @@ async def sign_command(update: Update, context: PledgeContext) -> int:
         form = parse_sign_line(line)
         clean = clean_form(form)
     except InvalidInput as exc:
-        await reply(update, f"{render.esc(exc.message)}\nUsage: {render.esc(SIGN_USAGE)}")
+        usage = context.tr.t("Usage: {usage}", escape=render.esc, usage=SIGN_USAGE)
+        await reply(update, f"{render.esc(exc.message)}\n{usage}")
         return END
     assert context.user_data is not None
     context.user_data[_ANSWERS] = {
@@ -236,7 +254,13 @@ async def confirm(update: Update, context: PledgeContext) -> int:
 
 async def use_buttons(update: Update, context: PledgeContext) -> int:
     """Text while the summary waits: point at its buttons."""
-    await reply(update, "Please choose with the buttons under the summary, or send /cancel.")
+    await reply(
+        update,
+        context.tr.t(
+            "Please choose with the buttons under the summary, or send /cancel.",
+            escape=render.esc,
+        ),
+    )
     return CONFIRM
 
 

@@ -35,6 +35,7 @@ from bot import texts
 from bot.domain import WithdrawChoice
 from bot.errors import PledgeError
 from bot.forms import parse_demand, parse_page
+from bot.i18n import Translator
 
 __all__ = [
     "count",
@@ -58,7 +59,12 @@ __all__ = [
 _log = logging.getLogger(__name__)
 
 MAX_ALERT = 200  # characters Telegram shows in a button's answer
-_SIGN_IN_PRIVATE = "✍️ Sign in a private chat"  # a group's link to signing in private
+
+
+def _sign_in_private(tr: Translator) -> str:
+    """The label of a group's link to signing in private."""
+    label = tr.t("Sign in a private chat")
+    return f"✍️ {label}"
 
 
 def _private(update: Update) -> bool:
@@ -68,9 +74,10 @@ def _private(update: Update) -> bool:
 async def _to_private(
     update: Update, context: PledgeContext, payload: str, text: str, label: str
 ) -> None:
-    """In a group: say why, and link to the private chat with what to do there."""
+    """In a group: say why (``text``, plain), and link to the private chat with what to do
+    there."""
     url = links.deep_link(context.bot.username, payload)
-    await reply(update, text, keyboards.open_private(label, url))
+    await reply(update, render.esc(text), keyboards.open_private(label, url))
 
 
 def _sign_markup(update: Update, context: PledgeContext) -> InlineKeyboardMarkup:
@@ -78,7 +85,7 @@ def _sign_markup(update: Update, context: PledgeContext) -> InlineKeyboardMarkup
     if chat is None or chat.type == ChatType.PRIVATE:
         return keyboards.sign()
     url = links.deep_link(context.bot.username, links.sign_payload(chat.id))
-    return keyboards.open_private(_SIGN_IN_PRIVATE, url)
+    return keyboards.open_private(_sign_in_private(context.tr), url)
 
 
 # -- reading --------------------------------------------------------------------------------
@@ -88,7 +95,7 @@ async def start(update: Update, context: PledgeContext) -> None:
     if _private(update):
         user = user_of(update)
         if await context.moderators.is_moderator(context.bot, user.id):
-            await menus.publish_for_moderator(context.bot, user.id)
+            await menus.publish_for_moderator(context.bot, user.id, context.deps.language)
         match payload:
             case links.LETTER:
                 return await letter(update, context)
@@ -110,7 +117,9 @@ async def help_command(update: Update, context: PledgeContext) -> None:
     moderator = where_moderators_work and await context.moderators.is_moderator(
         context.bot, user_of(update).id
     )
-    await reply(update, render.help_text(context.service.letter.title, moderator=moderator))
+    await reply(
+        update, render.help_text(context.tr, context.service.letter.title, moderator=moderator)
+    )
 
 
 async def letter(update: Update, context: PledgeContext) -> None:
@@ -125,7 +134,7 @@ async def demands(update: Update, context: PledgeContext) -> None:
     service = context.service
     shown = service.demands(number, actor=identity_of(user_of(update)))
     if number is None:
-        await reply(update, render.demands(service.letter.title, shown))
+        await reply(update, render.demands(context.tr, service.letter.title, shown))
     else:
         await reply(update, render.demand(number, shown[0][1]))
 
@@ -159,12 +168,13 @@ async def page_button(update: Update, context: PledgeContext) -> None:
 async def sign_elsewhere(update: Update, context: PledgeContext) -> None:
     """/sign in a group: signing asks for personal details, so it happens in private."""
     chat = update.effective_chat
+    tr = context.tr
     await _to_private(
         update,
         context,
         links.sign_payload(chat.id if chat is not None else None),
-        "To keep your details out of this group, signing happens in a private chat with me.",
-        _SIGN_IN_PRIVATE,
+        tr.t("To keep your details out of this group, signing happens in a private chat with me."),
+        _sign_in_private(tr),
     )
 
 
@@ -175,8 +185,8 @@ async def status(update: Update, context: PledgeContext) -> None:
             update,
             context,
             links.STATUS,
-            "Your signature is shown only in a private chat with me.",
-            "See my signature",
+            context.tr.t("Your signature is shown only in a private chat with me."),
+            context.tr.t("See my signature"),
         )
     await reply(update, render.status(await context.service.status(identity_of(user_of(update)))))
 
@@ -188,7 +198,7 @@ async def withdraw(update: Update, context: PledgeContext) -> None:
             update,
             context,
             links.WITHDRAW,
-            "Withdrawing happens in a private chat with me.",
+            context.tr.t("Withdrawing happens in a private chat with me."),
             texts.WITHDRAW_LABELS[WithdrawChoice.WITHDRAW],
         )
     state = await context.service.status(identity_of(user_of(update)))
@@ -223,7 +233,11 @@ async def unlink(update: Update, context: PledgeContext) -> None:
     """/unlink: this account goes its own way again, in private."""
     if not _private(update):
         return await _to_private(
-            update, context, links.STATUS, texts.UNLINK_IN_PRIVATE, "See my signature"
+            update,
+            context,
+            links.STATUS,
+            texts.UNLINK_IN_PRIVATE,
+            context.tr.t("See my signature"),
         )
     others = await context.service.unlink(signer(user_of(update)))
     await reply(update, render.esc(texts.unlinked_text(others)))
@@ -254,22 +268,34 @@ async def withdraw_button(update: Update, context: PledgeContext) -> None:
 # -- what no other handler took ---------------------------------------------------------------
 async def nothing_to_cancel(update: Update, context: PledgeContext) -> None:
     """/cancel or /skip outside the signing conversation."""
-    await reply(update, "There is nothing to cancel. /sign starts signing.")
+    await reply(
+        update, context.tr.t("There is nothing to cancel. /sign starts signing.", escape=render.esc)
+    )
 
 
 async def unknown_command(update: Update, context: PledgeContext) -> None:
     """A command the bot does not know, in private."""
-    await reply(update, "I do not know that command. /help lists mine.")
+    await reply(
+        update, context.tr.t("I do not know that command. /help lists mine.", escape=render.esc)
+    )
 
 
 async def private_text(update: Update, context: PledgeContext) -> None:
     """Text in private outside a conversation: say what the bot can do."""
-    await reply(update, "/letter shows the letter, /sign signs it, and /help lists everything.")
+    await reply(
+        update,
+        context.tr.t(
+            "/letter shows the letter, /sign signs it, and /help lists everything.",
+            escape=render.esc,
+        ),
+    )
 
 
 async def expired_button(update: Update, context: PledgeContext) -> None:
     """A button from an ended conversation or an older version: say so, change nothing."""
-    await query_of(update).answer("This button no longer works. Please send the command again.")
+    await query_of(update).answer(
+        context.tr.t("This button no longer works. Please send the command again.")
+    )
 
 
 async def on_error(update: object, context: PledgeContext) -> None:

@@ -19,6 +19,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import texts
 from bot.domain import PendingItem, SignatoriesPage, WithdrawChoice
+from bot.i18n import Translator
 
 __all__ = [
     "APPROVE",
@@ -84,13 +85,15 @@ def open_private(label: str, url: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[InlineKeyboardButton(label, url=url)]])
 
 
-def confirm(*, anonymous_allowed: bool) -> InlineKeyboardMarkup:
-    first = [InlineKeyboardButton("✍️ Sign", callback_data="pledge:confirm:named")]
+def confirm(tr: Translator, *, anonymous_allowed: bool) -> InlineKeyboardMarkup:
+    """Under the summary: sign, sign without the name (where allowed), or cancel."""
+    label = tr.t("Sign")
+    first = [InlineKeyboardButton(f"✍️ {label}", callback_data="pledge:confirm:named")]
     if anonymous_allowed:
         first.append(
             InlineKeyboardButton(texts.SIGN_ANONYMOUSLY_LABEL, callback_data="pledge:confirm:anon")
         )
-    cancel = [InlineKeyboardButton("Cancel", callback_data="pledge:confirm:cancel")]
+    cancel = [InlineKeyboardButton(tr.t("Cancel"), callback_data="pledge:confirm:cancel")]
     return InlineKeyboardMarkup([first, cancel])
 
 
@@ -144,9 +147,10 @@ def pending_list(items: Sequence[PendingItem]) -> InlineKeyboardMarkup | None:
     )
 
 
-def reasons(signature_id: int, view: View) -> InlineKeyboardMarkup:
+def reasons(tr: Translator, signature_id: int, view: View) -> InlineKeyboardMarkup:
     """Reject #id: pick a canned reason, type one, or go back."""
     prefix = f"pledge:reason:{signature_id}"
+    other, back = tr.t("Other reason…"), tr.t("Back")
     canned = [
         InlineKeyboardButton(reason.label, callback_data=f"{prefix}:{n}:{view}")
         for n, reason in enumerate(texts.REJECTION_REASONS, 1)
@@ -155,11 +159,7 @@ def reasons(signature_id: int, view: View) -> InlineKeyboardMarkup:
         [
             canned[:2],
             canned[2:],
-            [
-                InlineKeyboardButton(
-                    "Other reason…", callback_data=f"{prefix}:{OTHER_REASON}:{view}"
-                )
-            ],
-            [InlineKeyboardButton("« Back", callback_data=f"pledge:back:{signature_id}:{view}")],
+            [InlineKeyboardButton(other, callback_data=f"{prefix}:{OTHER_REASON}:{view}")],
+            [InlineKeyboardButton(f"« {back}", callback_data=f"pledge:back:{signature_id}:{view}")],
         ]
     )

@@ -1,8 +1,13 @@
-"""The command menus Telegram shows when someone types "/".
+"""The command menus Telegram shows when someone types "/", in the reader's language.
 
 Everyone sees the public commands. The mod chat and each moderator's private chat also see the
 moderator commands (``BotCommandScopeChat``), so the menu matches what the bot will do for whoever
 is looking. Menus are a convenience: a failure to set one is logged and the bot carries on.
+
+Each scope gets one menu per language pledgebot speaks (``language_code``, see
+:data:`~adapters.telegram.language.MENU_LANGUAGE_CODES`), so a Spanish client shows Spanish
+descriptions, and one without a language code, in the default language, which Telegram shows to
+everyone whose client language has no menu of its own.
 """
 
 from __future__ import annotations
@@ -14,43 +19,56 @@ from collections.abc import Sequence
 from telegram import Bot, BotCommand, BotCommandScope, BotCommandScopeChat, BotCommandScopeDefault
 from telegram.error import TelegramError
 
+from adapters.telegram.language import MENU_LANGUAGE_CODES
 from adapters.telegram.moderators import ModeratorDirectory
 from bot import texts
+from bot.i18n import Translator, translator
 
-__all__ = ["MODERATOR_COMMANDS", "PUBLIC_COMMANDS", "publish", "publish_for_moderator"]
+__all__ = ["commands", "publish", "publish_for_moderator"]
 
 _log = logging.getLogger(__name__)
 
 
-def _commands(*, moderator: bool) -> tuple[BotCommand, ...]:
-    """The core's commands as menu entries: ``BotCommand("demands", "The demands, or …")``."""
+def commands(tr: Translator, *, moderator: bool) -> tuple[BotCommand, ...]:
+    """The core's commands as menu entries in one language: ``BotCommand("demands", "The
+    demands, or …")``; with ``moderator``, the moderators' commands too."""
     return tuple(
-        BotCommand(c.name, c.description) for c in texts.COMMANDS if c.moderator is moderator
+        BotCommand(c.name, c.description) for c in texts.COMMANDS if moderator or not c.moderator
     )
 
 
-PUBLIC_COMMANDS = _commands(moderator=False)
-MODERATOR_COMMANDS = _commands(moderator=True)
-
-
-async def publish(bot: Bot, moderators: ModeratorDirectory) -> None:
-    await _set(bot, PUBLIC_COMMANDS, BotCommandScopeDefault())
-    everything = PUBLIC_COMMANDS + MODERATOR_COMMANDS
+async def publish(bot: Bot, moderators: ModeratorDirectory, default: str) -> None:
+    """Every menu: the public one for everyone, the full one where moderators work."""
     chats = sorted(await moderators.all_ids(bot))
     if moderators.mod_chat_id:
         chats.insert(0, moderators.mod_chat_id)
-    await asyncio.gather(*(_set(bot, everything, BotCommandScopeChat(chat)) for chat in chats))
+    await asyncio.gather(
+        _publish(bot, BotCommandScopeDefault(), default, moderator=False),
+        *(_publish(bot, BotCommandScopeChat(chat), default, moderator=True) for chat in chats),
+    )
 
 
-async def publish_for_moderator(bot: Bot, user_id: int) -> None:
+async def publish_for_moderator(bot: Bot, user_id: int, default: str) -> None:
     """A moderator's private menu, once they have opened the chat (Telegram refuses a menu for a
     private chat that does not exist yet, so the one tried at start-up may have failed)."""
-    await _set(bot, PUBLIC_COMMANDS + MODERATOR_COMMANDS, BotCommandScopeChat(user_id))
+    await _publish(bot, BotCommandScopeChat(user_id), default, moderator=True)
 
 
-async def _set(bot: Bot, commands: Sequence[BotCommand], scope: BotCommandScope) -> None:
+async def _publish(bot: Bot, scope: BotCommandScope, default: str, *, moderator: bool) -> None:
+    """One scope's menus: the default language's without a language code, then one per
+    language."""
+    menus = [("", translator(default))]
+    menus += [(code, translator(language)) for language, code in MENU_LANGUAGE_CODES.items()]
+    await asyncio.gather(
+        *(_set(bot, commands(tr, moderator=moderator), scope, code) for code, tr in menus)
+    )
+
+
+async def _set(
+    bot: Bot, entries: Sequence[BotCommand], scope: BotCommandScope, language_code: str
+) -> None:
     try:
-        await bot.set_my_commands(commands, scope=scope)
+        await bot.set_my_commands(entries, scope=scope, language_code=language_code or None)
     except TelegramError as exc:
         # Typically a moderator who has not opened a chat with the bot yet ("chat not found").
-        _log.info("cannot set the command menu for %s: %s", scope.to_dict(), exc)
+        _log.info("cannot set the %r command menu for %s: %s", language_code, scope.to_dict(), exc)

@@ -31,6 +31,7 @@ from adapters.telegram.moderators import PLATFORM, signer
 from bot import commands, texts
 from bot.domain import Actor, PendingItem
 from bot.errors import AlreadyDecided, NotWhereModeratorsWork
+from bot.i18n import Raw, Translator
 from bot.service import PledgeService
 
 __all__ = [
@@ -57,7 +58,9 @@ _log = logging.getLogger(__name__)
 
 PENDING_SHOWN = 10  # signatures in one /pending list, each with its two buttons
 MAX_UPLOAD = 50 * 1024 * 1024  # the Bot API's limit for a document a bot sends
-_PROMPT = re.compile(r"^Reason for rejecting #(\d{1,12})\?")
+# The reason prompt starts "❌ #12:" in every language, and only it does (a card starts "#12 ");
+# prompts an older pledgebot asked in English still count.
+_PROMPT = re.compile(r"^(?:❌ #(\d{1,12}):|Reason for rejecting #(\d{1,12})\?)")
 
 
 async def _moderator(update: Update, context: PledgeContext) -> Actor:
@@ -78,24 +81,26 @@ def _moderators_place(update: Update, context: PledgeContext) -> bool:
 
 
 # -- cards ----------------------------------------------------------------------------------
-def card(item: PendingItem) -> tuple[str, InlineKeyboardMarkup | None]:
-    """A signature's card and, while it is pending, its Approve/Reject buttons."""
+def card(tr: Translator, item: PendingItem) -> tuple[str, InlineKeyboardMarkup | None]:
+    """A signature's card and, while it is pending, its Approve/Reject buttons, in the mod
+    chat's language ``tr``."""
     sig = item.signature
-    return render.mod_card(item), keyboards.decide(sig.id) if sig.decidable else None
+    return render.mod_card(tr, item), keyboards.decide(sig.id) if sig.decidable else None
 
 
 async def refresh_cards(
     bot: Bot,
     service: PledgeService,
     signature_ids: Iterable[int],
+    tr: Translator,
     *,
     skip: tuple[int, int] | None = None,
 ) -> None:
     """Redraw every posted mod-queue card of these signatures (but ``skip``, a message the
-    caller redraws itself). A card that cannot be edited is logged, never an error for the
-    moderator whose decision is already recorded."""
+    caller redraws itself), in the mod chat's language ``tr``. A card that cannot be edited is
+    logged, never an error for the moderator whose decision is already recorded."""
     for signature_id in dict.fromkeys(signature_ids):
-        text, markup = card(await service.mod_queue.item(signature_id))
+        text, markup = card(tr, await service.mod_queue.item(signature_id))
         posted = await service.mod_queue.posted_cards(signature_id, PLATFORM)
         targets = [
             (int(chat), int(ref))
@@ -116,7 +121,7 @@ async def _pending_view(
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     items = await context.service.pending(actor, limit=PENDING_SHOWN + 1)
     shown = items[:PENDING_SHOWN]
-    text = render.pending_list(shown, more=len(items) > PENDING_SHOWN)
+    text = render.pending_list(context.place_tr, shown, more=len(items) > PENDING_SHOWN)
     return text, keyboards.pending_list(shown)
 
 
@@ -128,7 +133,7 @@ async def _redraw(
     if view == "l":
         text, markup = await _pending_view(context, actor)
     else:
-        text, markup = card(await context.service.mod_queue.item(sig_id))
+        text, markup = card(context.place_tr, await context.service.mod_queue.item(sig_id))
     await edit_query(query, text, markup)
 
 
@@ -181,11 +186,14 @@ async def export(update: Update, context: PledgeContext) -> None:
             await reply(update, texts.export_too_large("Telegram", MAX_UPLOAD // 2**20, command))
             return
     stamp = datetime.now(UTC)
+    moment = f"{stamp:%Y-%m-%d %H:%M}"
+    caption = context.tr.t(
+        "Approved signatures as of {moment} UTC (anonymous signers are counted, not listed).",
+        escape=render.esc,
+        moment=moment,
+    )
     await message_of(update).reply_document(
-        bytes(data),
-        filename=f"signatures-{stamp:%Y%m%d-%H%M}.{fmt}",
-        caption=f"Approved signatures as of {stamp:%Y-%m-%d %H:%M} UTC "
-        "(anonymous signers are counted, not listed).",
+        bytes(data), filename=f"signatures-{stamp:%Y%m%d-%H%M}.{fmt}", caption=caption
     )
 
 
@@ -234,7 +242,7 @@ async def approve_button(update: Update, context: PledgeContext) -> None:
     if decision.error is not None:
         await query.answer(decision.error.message, show_alert=True)
     else:
-        await query.answer(f"#{sig_id} approved.")
+        await query.answer(context.tr.t("#{id} approved.", id=str(sig_id)))
     await _decided(update, context, actor, sig_id, view)
 
 
@@ -244,7 +252,7 @@ async def reject_button(update: Update, context: PledgeContext) -> None:
     sig_id, view = _decision_target(context)
     await _moderator(update, context)
     await query.answer()
-    await edit_markup(query, keyboards.reasons(sig_id, view))
+    await edit_markup(query, keyboards.reasons(context.place_tr, sig_id, view))
 
 
 async def reason_button(update: Update, context: PledgeContext) -> None:
@@ -265,7 +273,7 @@ async def reason_button(update: Update, context: PledgeContext) -> None:
     except AlreadyDecided as exc:
         await query.answer(exc.message, show_alert=True)
     else:
-        await query.answer(f"#{sig_id} rejected.")
+        await query.answer(context.tr.t("#{id} rejected.", id=str(sig_id)))
     await _decided(update, context, actor, sig_id, view)
 
 
@@ -279,21 +287,28 @@ async def back_button(update: Update, context: PledgeContext) -> None:
 
 
 async def _ask_reason(update: Update, context: PledgeContext, sig_id: int) -> Message:
-    """A prompt the moderator answers by replying; the reply finds #id in the prompt's text,
-    so nothing is remembered in between, and a restart loses nothing."""
+    """A prompt the moderator answers by replying; the reply finds #id at the start of the
+    prompt's text ("❌ #12:", the same in every language), so nothing is remembered in between,
+    and a restart loses nothing. Asked in the language of the moderator it is addressed to."""
     user = user_of(update)
     chat = update.effective_chat
     assert chat is not None
+    tr = context.tr
+    question = tr.t(
+        "Why is it rejected? {moderator}, reply to this message; the signer will read it.",
+        escape=render.esc,
+        moderator=Raw(user.mention_html()),
+    )
+    placeholder = tr.t("Why not #{id}?", id=str(sig_id))
     return await context.bot.send_message(
         chat.id,
-        f"Reason for rejecting #{sig_id}? {user.mention_html()}, reply to this message; "
-        "the signer will read it.",
-        reply_markup=ForceReply(selective=True, input_field_placeholder=f"Why not #{sig_id}?"),
+        f"❌ #{sig_id}: {question}",
+        reply_markup=ForceReply(selective=True, input_field_placeholder=placeholder[:64]),
     )
 
 
 class _ReasonReply(filters.MessageFilter):
-    """A text reply to the bot's own "Reason for rejecting #N?" prompt."""
+    """A text reply to the bot's own "❌ #N: Why is it rejected?" prompt."""
 
     def filter(self, message: Message) -> bool:
         prompt = message.reply_to_message
@@ -312,8 +327,9 @@ async def reason_reply(update: Update, context: PledgeContext) -> None:
     assert prompt is not None and prompt.text is not None
     match = _PROMPT.match(prompt.text)
     assert match is not None
+    sig_id = int(match.group(1) or match.group(2))
     actor = await _moderator(update, context)
-    sig = await context.service.reject(actor, int(match.group(1)), message.text or "")
+    sig = await context.service.reject(actor, sig_id, message.text or "")
     await reply(update, texts.rejected(sig))
 
 

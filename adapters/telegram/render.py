@@ -2,11 +2,13 @@
 
 Telegram's HTML mode knows a handful of tags and rejects the whole message on a stray ``<`` or
 ``&``, so every piece of text from a user or from the configuration must be escaped before it is
-sent. The wording comes from :mod:`bot.texts`; this module escapes it and adds Telegram's markup
-for the core's results, the outbox's texts and the adapter's own notices. (Two short prompts are
-built where they are sent: the rejection-reason prompt in :mod:`adapters.telegram.moderation`,
-around PTB's ``mention_html``, and the labels of buttons in :mod:`adapters.telegram.keyboards`,
-which Telegram shows as plain text.)
+sent. The wording comes from the message catalogue (:mod:`bot.i18n`), in the language of the
+``tr`` each function is handed — the reader's, or the chat's for what many read (cards); this
+module escapes it and adds Telegram's markup for the core's results, the outbox's texts and the
+adapter's own notices. Markup goes around a translated sentence's values (``Raw``), never inside
+a translation. (Two short prompts are built where they are sent: the rejection-reason prompt in
+:mod:`adapters.telegram.moderation`, around PTB's ``mention_html``, and the labels of buttons in
+:mod:`adapters.telegram.keyboards`, which Telegram shows as plain text.)
 
 A message may hold at most 4,096 characters: lengths are measured on the HTML source in UTF-16
 code units, which is never less than what Telegram counts after parsing, so whatever fits here
@@ -25,11 +27,13 @@ from bot.communities import CommunityTable
 from bot.domain import AuditEntry, Letter, PendingItem, SignatoriesPage, Signature, SignerStatus
 from bot.domain import Status as SignatureStatus
 from bot.hygiene import CleanForm
+from bot.i18n import Raw, Translator
 from bot.service import Decision, Overview
 
 __all__ = [
     "MAX_MESSAGE",
     "audit",
+    "bold",
     "clip",
     "count_line",
     "decisions",
@@ -160,12 +164,13 @@ def split(lines: Iterable[str], limit: int = MAX_MESSAGE) -> list[str]:
 
 
 # -- the letter -----------------------------------------------------------------------------
-def _bold(text: str) -> str:
-    return f"<b>{text}</b>"
+def bold(html_text: str) -> str:
+    """Already escaped HTML in bold."""
+    return f"<b>{html_text}</b>"
 
 
 def count_line(count: int, next_milestone: int | None) -> str:
-    return texts.count_line(count, next_milestone, _bold)
+    return texts.count_line(count, next_milestone, bold)
 
 
 def _numbered(numbered: Sequence[tuple[int, str]]) -> list[str]:
@@ -185,8 +190,9 @@ def letter(view: Overview) -> list[str]:
     return split(lines)
 
 
-def demands(title: str, numbered: Sequence[tuple[int, str]]) -> list[str]:
-    return split([f"<b>{esc(title)}</b> demands:", *_numbered(numbered)])
+def demands(tr: Translator, title: str, numbered: Sequence[tuple[int, str]]) -> list[str]:
+    head = tr.t("{title} demands:", escape=esc, title=Raw(bold(esc(title))))
+    return split([head, *_numbered(numbered)])
 
 
 def demand(number: int, text: str) -> str:
@@ -194,7 +200,7 @@ def demand(number: int, text: str) -> str:
 
 
 # -- signing --------------------------------------------------------------------------------
-def summary(form: CleanForm, letter: Letter, *, anonymous_allowed: bool) -> str:
+def summary(tr: Translator, form: CleanForm, letter: Letter, *, anonymous_allowed: bool) -> str:
     """What the signer is about to put their name to, before they press Sign."""
     fields = [
         ("name", form.name),
@@ -203,15 +209,22 @@ def summary(form: CleanForm, letter: Letter, *, anonymous_allowed: bool) -> str:
         ("link", form.link or "—"),
     ]
     head = [
-        "<b>Please check your signature</b>",
+        bold(tr.t("Please check your signature", escape=esc)),
         *(f"{texts.FIELD_LABELS[field]}: {esc(value)}" for field, value in fields),
     ]
     choice = (
-        "Sign with your name, sign without it (counted but not listed), or cancel."
+        tr.t(
+            "Sign with your name, sign without it (counted but not listed), or cancel.",
+            escape=esc,
+        )
         if anonymous_allowed
-        else "Sign, or cancel."
+        else tr.t("Sign, or cancel.", escape=esc)
     )
-    intro = f"You are signing “<b>{esc(letter.title)}</b>”, which demands:"
+    intro = tr.t(
+        "You are signing “{title}”, which demands:",
+        escape=esc,
+        title=Raw(bold(esc(letter.title))),
+    )
     fixed = "\n".join([*head, "", intro, "", "", choice])
     demand_lines = [(f"{n}. ", d) for n, d in enumerate(letter.demands, 1)]
     budget = MAX_MESSAGE - units(fixed) - len(demand_lines)
@@ -229,7 +242,7 @@ def withdraw_prompt(state: SignerStatus) -> str:
 def signatories(page: SignatoriesPage) -> str:
     """One page of names; always one message, as its ◀ ▶ buttons edit it in place."""
     if page.signatures:
-        head = texts.signatories_heading(page.page, page.pages, _bold)
+        head = texts.signatories_heading(page.page, page.pages, bold)
     else:
         head = texts.NO_ONE_LISTED
     tail = texts.unlisted_line(page.anonymous) if page.anonymous else ""
@@ -256,39 +269,60 @@ def decision_line(sig: Signature) -> tuple[str, str] | None:
     return _DECISION_MARKS.get(sig.status, ""), f"{decided}{why}"
 
 
-def _card_lines(item: PendingItem) -> list[tuple[str, str]]:
+def _card_lines(tr: Translator, item: PendingItem) -> list[tuple[str, str]]:
     sig = item.signature
-    lines = [(f"<b>#{sig.id}</b> ", texts.describe_signature(sig)), ("", f"from {sig.community}")]
+    lines = [
+        (f"<b>#{sig.id}</b> ", texts.describe_signature(sig)),
+        ("", tr.t("from {community}", community=sig.community)),
+    ]
     if item.linked:
         lines.append(("", texts.linked_line(item.linked)))
     earlier = item.history[-CONTEXT_LINES:]
     if len(item.history) > len(earlier):
-        lines.append(("", f"{len(item.history) - len(earlier)} earlier signatures not shown"))
+        hidden = len(item.history) - len(earlier)
+        lines.append(
+            (
+                "",
+                tr.n(
+                    "{count} earlier signature not shown",
+                    "{count} earlier signatures not shown",
+                    hidden,
+                ),
+            )
+        )
     lines += [("", texts.earlier_line(old)) for old in earlier]
     lines += [("⚠️ ", texts.duplicate_line(d)) for d in item.possible_duplicates[:CONTEXT_LINES]]
     return lines
 
 
-def mod_card(item: PendingItem) -> str:
+def mod_card(tr: Translator, item: PendingItem) -> str:
     """A moderator's card for one signature: who, from where, their history, look-alikes, and —
-    once decided — who decided and how."""
-    lines = _card_lines(item)
+    once decided — who decided and how. ``tr``: the mod chat's language, not the presser's."""
+    lines = _card_lines(tr, item)
     decided = decision_line(item.signature)
     if decided is not None:
         lines.append(decided)
     return "\n".join(_fit(lines, MAX_MESSAGE - len(lines)))
 
 
-def pending_list(items: Sequence[PendingItem], *, more: bool) -> str:
+def pending_list(tr: Translator, items: Sequence[PendingItem], *, more: bool) -> str:
     """Signatures awaiting a decision, oldest first, in one message (its buttons decide them)."""
     if not items:
         return texts.NONE_PENDING
-    head = f"<b>Awaiting approval</b> (oldest first, {len(items)}{'+' if more else ''}):"
-    tail = "More are waiting: decide these first, or use /approve ID…" if more else ""
+    shown = tr.number(len(items)) + ("+" if more else "")
+    heading = tr.t("Awaiting approval", escape=esc)
+    head = tr.t(
+        "{heading} (oldest first, {count}):", escape=esc, heading=Raw(bold(heading)), count=shown
+    )
+    tail = (
+        tr.t("More are waiting: decide these first, or use /approve ID…", escape=esc)
+        if more
+        else ""
+    )
     per_item = max((MAX_MESSAGE - units(head) - units(tail) - 2) // len(items) - 1, 40)
     blocks = []
     for item in items:
-        lines = _card_lines(item)
+        lines = _card_lines(tr, item)
         blocks.append("\n".join(_fit(lines, per_item - len(lines))))
     return "\n\n".join([head, *blocks, tail]).strip("\n")
 
@@ -309,16 +343,27 @@ def communities(table: CommunityTable) -> list[str]:
     """``/communities``: group titles and server names are other people's text, escaped."""
     if not table.rows:
         return [esc(texts.NO_COMMUNITIES)]
-    return split(texts.communities_text(table, esc, _bold).split("\n"))
+    return split(texts.communities_text(table, esc, bold).split("\n"))
 
 
 # -- help -----------------------------------------------------------------------------------
-def help_text(title: str, *, moderator: bool) -> str:
+def help_text(tr: Translator, title: str, *, moderator: bool) -> str:
     """The core's command list; a moderator (where moderators work) also sees theirs."""
-    lines = [f"I gather signatures for the open letter “<b>{esc(title)}</b>”.", ""]
+    intro = tr.t(
+        "I gather signatures for the open letter “{title}”.",
+        escape=esc,
+        title=Raw(bold(esc(title))),
+    )
+    lines = [intro, ""]
     lines += [f"{esc(c.usage)} — {esc(c.summary)}" for c in texts.COMMANDS if not c.moderator]
     if moderator:
-        lines += ["", "<b>Moderators</b> (in the mod chat or here in private):"]
+        word = tr.t("Moderators", escape=esc)
+        heading = tr.t(
+            "{moderators} (in the mod chat or here in private):",
+            escape=esc,
+            moderators=Raw(bold(word)),
+        )
+        lines += ["", heading]
         lines += [f"{esc(c.usage)} — {esc(c.summary)}" for c in texts.COMMANDS if c.moderator]
     return "\n".join(lines)
 

@@ -26,6 +26,7 @@ from adapters.telegram import keyboards, links, render
 from adapters.telegram.moderation import card, refresh_cards
 from bot.domain import OutboxKind, OutboxMessage
 from bot.errors import SignatureNotFound
+from bot.i18n import Translator
 from bot.ports import DeliveryError
 from bot.service import PledgeService
 
@@ -43,9 +44,11 @@ def retry_after_seconds(exc: RetryAfter) -> float:
 
 
 class OutboxSender:
-    def __init__(self, service: PledgeService, bot: Bot) -> None:
+    def __init__(self, service: PledgeService, bot: Bot, tr: Translator) -> None:
+        """``tr``: the language of posts to groups and channels (``[i18n] default_language``)."""
         self.service = service
         self.bot = bot
+        self.tr = tr
 
     async def deliver(self, message: OutboxMessage) -> str | None:
         """Post one outbox row; the Telegram message id is its reference (to edit cards)."""
@@ -58,7 +61,7 @@ class OutboxSender:
         if message.kind is OutboxKind.MOD_UPDATE:
             # Decided elsewhere (another platform, process, the console): redraw our cards.
             if message.signature_id is not None:
-                await refresh_cards(self.bot, self.service, [message.signature_id])
+                await refresh_cards(self.bot, self.service, [message.signature_id], self.tr)
             return None
         try:
             try:
@@ -85,7 +88,8 @@ class OutboxSender:
             case OutboxKind.ANNOUNCEMENT:
                 # Channels cannot run /letter: a button opens the letter in the private chat.
                 url = links.deep_link(self.bot.username, links.LETTER)
-                link = keyboards.open_private("📝 Read and sign the letter", url)
+                label = self.tr.t("Read and sign the letter")
+                link = keyboards.open_private(f"📝 {label}", url)
                 text = render.clip(message.text, render.MAX_MESSAGE)
                 return await self.bot.send_message(chat_id, text, reply_markup=link)
             case OutboxKind.NOTIFICATION | OutboxKind.ALERT:
@@ -98,6 +102,6 @@ class OutboxSender:
                     item = await self.service.mod_queue.item(message.signature_id)
                 except SignatureNotFound as exc:
                     raise DeliveryError(exc.message, permanent=True) from exc
-                text, markup = card(item)
+                text, markup = card(self.tr, item)
                 return await self.bot.send_message(chat_id, text, reply_markup=markup)
         raise DeliveryError(f"unknown outbox kind {message.kind!r}", permanent=True)

@@ -407,6 +407,15 @@ async def test_commands_members_and_chats_parse(fake: FakeTelegram, bot: Bot) ->
     assert [c.command for c in await bot.get_my_commands(scope=scope)] == ["sign"]
     await bot.delete_my_commands(scope=scope)
     assert fake.commands_for({"type": "all_private_chats"}) == []
+    # One menu per language: ISO 639-1 codes only.
+    await bot.set_my_commands([BotCommand("sign", "Firmar la carta")], language_code="es")
+    assert fake.commands_for(language_code="es") == [
+        {"command": "sign", "description": "Firmar la carta"}
+    ]
+    assert fake.commands_for() == []
+    for wrong in ("pt-br", "pt_BR", "spa"):
+        with pytest.raises(BadRequest, match=r"(?i)lang_code_invalid"):
+            await bot.set_my_commands([BotCommand("sign", "Assinar")], language_code=wrong)
 
     owner, admin, muted, banned, stranger = (
         fake.new_user(name) for name in ("Olga", "Adam", "Mute", "Ban", "Stranger")

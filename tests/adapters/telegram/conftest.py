@@ -213,6 +213,7 @@ async def start_bot(
         moderator_cache: float = 300.0,
         rate_limits: RateLimits | None = None,
         public_communities: bool = False,
+        language: str = "en",
     ) -> Bot:
         ada = fake.new_user("Ada", username="ada")
         bob = fake.new_user("Bob")
@@ -255,7 +256,9 @@ async def start_bot(
             mod_chat_id=mod_chat.id,
             **(webhook or {}),
         )
-        adapter = TelegramAdapter(service, settings, moderator_cache=moderator_cache)
+        adapter = TelegramAdapter(
+            service, settings, moderator_cache=moderator_cache, language=language
+        )
         # Retries after a transient failure come after milliseconds, not seconds.
         dispatcher = OutboxDispatcher(service.store, [adapter], service.clock, base_backoff=0.01)
         service.on_outbox(dispatcher.notify)

@@ -446,11 +446,11 @@ async def _typed_reason(bot: Bot, signer: FakeUser, example: TypedReason) -> Non
     await bot.press(bot.mod, card, "Other reason…")
     asked = await bot.fake.wait_for(
         "sendMessage",
-        lambda c: c.params.get("text", "").startswith(f"Reason for rejecting #{sig.id}?"),
+        lambda c: c.params.get("text", "").startswith(f"❌ #{sig.id}: "),
         since=mark,
     )
     prompt = bot.sent(asked)
-    assert prompt["text"].startswith(f"Reason for rejecting #{sig.id}?"), prompt
+    assert prompt["text"].startswith(f"❌ #{sig.id}: "), prompt
     said = example.reason if example.reason.strip() else "."
     if said.startswith("/"):
         said = "x" + said
@@ -545,5 +545,5 @@ def _assert_sent_safely(bot: Bot, *, since: int) -> None:
             kind = entity["type"]
             assert kind in ("bold", "code", "text_mention"), (entity, text)
             if kind == "text_mention":
-                assert text.startswith("Reason for rejecting #"), (entity, text)
+                assert text.startswith("❌ #"), (entity, text)
                 assert entity["user"]["id"] in (bot.mod.id, bot.admin.id), entity

@@ -137,12 +137,12 @@ async def test_reject_with_a_typed_reason_through_a_forced_reply(bot: Bot) -> No
     prompt_call = await bot.answer(bot.mod_chat, since=mark)
     prompt = bot.sent(prompt_call)
     assert prompt["text"] == (
-        f"Reason for rejecting #{sig.id}? Adam, reply to this message; the signer will read it."
+        f"❌ #{sig.id}: Why is it rejected? Adam, reply to this message; the signer will read it."
     )
     assert prompt["entities"] == [
         {
             "type": "text_mention",
-            "offset": len(f"Reason for rejecting #{sig.id}? "),
+            "offset": len(f"❌ #{sig.id}: Why is it rejected? "),
             "length": 4,
             "user": {"id": bot.admin.id, "is_bot": False, "first_name": ""},
         }

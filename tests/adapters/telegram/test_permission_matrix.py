@@ -6,7 +6,7 @@ table, every row; see :mod:`tests.dbdump`).
 The commands are typed into the real python-telegram-bot through the fake Bot API. A button's
 ``callback_data`` is chosen by the client, so besides the buttons a non-moderator can see, every
 moderator button's data is also sent from a message in the user's own chat (as a modified client
-could). Replying to a moderator's "Reason for rejecting #N?" prompt is only possible in the chat
+could). Replying to a moderator's "❌ #N: Why is it rejected?" prompt is only possible in the chat
 where it was asked: the mod chat.
 """
 
@@ -56,7 +56,7 @@ class Scene:
     user: FakeUser
     chat: FakeChat | None  # None: their private chat
     card: JSON  # the mod-queue card of #1
-    prompt: JSON  # "Reason for rejecting #1?", asked in the mod chat by a moderator
+    prompt: JSON  # "❌ #1: Why is it rejected?", asked in the mod chat by a moderator
     own: JSON | None = None  # a message of the bot's the user can press buttons on
 
 
@@ -82,7 +82,7 @@ async def _scene(bot: Bot, who: str) -> Scene:
     await bot.press(bot.mod, card, "Other reason…")
     asked = await bot.fake.wait_for(
         "sendMessage",
-        lambda c: c.params.get("text", "").startswith("Reason for rejecting #"),
+        lambda c: c.params.get("text", "").startswith("❌ #"),
         since=mark,
     )
     prompt = bot.sent(asked)

@@ -36,6 +36,9 @@ class CommandsMixin(FakeTelegramState):
         commands = call.params.get("commands")
         if not isinstance(commands, list):
             raise bad_request("can't parse commands JSON object")
+        # Menus are per ISO 639-1 language ("pt", never "pt-br" or "pt_BR"), or for everyone.
+        if not re.fullmatch(r"(?:[a-z]{2})?", call.params.get("language_code") or ""):
+            raise bad_request("LANG_CODE_INVALID")
         for command in commands:
             name = command.get("command", "") if isinstance(command, dict) else ""
             if not re.fullmatch(r"[a-z0-9_]{1,32}", name):
