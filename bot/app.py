@@ -448,7 +448,11 @@ def _platform_adapters(
 
         adapters.append(
             TelegramAdapter(
-                service, settings.telegram, rate_limit=flood_limits, startup_retry=retry
+                service,
+                settings.telegram,
+                rate_limit=flood_limits,
+                startup_retry=retry,
+                language=settings.i18n.default_language,
             )
         )
     return adapters

@@ -42,6 +42,7 @@ async def test_pledgebot_run_serves_telegram_and_stops_on_sigterm(
         "PLEDGEBOT_TELEGRAM__API_BASE_URL": fake.base_url,
         "PLEDGEBOT_TELEGRAM__MOD_CHAT_ID": str(mod_chat.id),
         "PLEDGEBOT_TELEGRAM__MODERATOR_USER_IDS": json.dumps([maud.id]),
+        "PLEDGEBOT_I18N__DEFAULT_LANGUAGE": "fr",
     }
     process = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -68,6 +69,8 @@ async def test_pledgebot_run_serves_telegram_and_stops_on_sigterm(
         )
         card = fake.message(mod_chat, card_call.result["message_id"])
         assert card is not None and card["text"].startswith("#1 Ada Lovelace, composer")
+        # A post to the mod chat: in [i18n] default_language, whatever Ada's client speaks.
+        assert "depuis telegram:private" in card["text"].splitlines()
         mark = fake.mark()
         fake.feed_button(maud, card, "✅ Approve")
         notice = await fake.wait_for(
