@@ -80,6 +80,7 @@ from bot.linking import (
     new_person,
     parse_code,
 )
+from bot.lookup import SignerReport, find_signatures, signer_report
 from bot.milestones import MilestonePolicy
 from bot.modqueue import ModQueue
 from bot.ports import Clock, Store, WriteTx
@@ -527,6 +528,20 @@ class PledgeService:
         self._slow_down(actor, Family.MODERATING)
         self.require_moderator(actor)
         return await self.mod_queue.with_context(await self.store.pending(limit))
+
+    async def find_signatures(self, actor: Actor, typed: str, limit: int) -> list[Signature]:
+        """Signatures a moderator may take off the letter that match what they typed (a
+        number, a name): ``/remove``'s suggestions (see :func:`bot.lookup.find_signatures`)."""
+        self._slow_down(actor, Family.MODERATING)
+        self.require_moderator(actor)
+        return await find_signatures(self.store, typed[: LIMITS["name"]], limit)
+
+    async def signer(self, actor: Actor, identity: Identity) -> SignerReport:
+        """One account as a moderator looks it up (Discord's "Signature status" member menu):
+        its signature with history, possible duplicates and linked accounts."""
+        self._slow_down(actor, Family.MODERATING)
+        self.require_moderator(actor)
+        return await signer_report(self.store, identity)
 
     async def approve(self, actor: Actor, signature_ids: Iterable[int]) -> list[Decision]:
         """Approve several signatures in one unit: one count change, one milestone check."""

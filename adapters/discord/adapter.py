@@ -20,7 +20,7 @@ from discord.gateway import DiscordWebSocket
 from discord.http import Route
 from discord.utils import MISSING
 
-from adapters.discord import bulk, commands, moderation, modqueue, sender, views
+from adapters.discord import bulk, commands, moderation, modqueue, sender, signer_menu, views
 from adapters.discord.client import PledgeClient, ShardedPledgeClient
 from adapters.discord.modals import SignForm
 from adapters.discord.permissions import PLATFORM
@@ -124,6 +124,7 @@ class DiscordAdapter:
             moderation.communities_command(public=public),
         ):
             client.tree.add_command(command)
+        client.tree.add_command(signer_menu.signature_status_menu())
         client.add_dynamic_items(*views.ITEMS, *modqueue.ITEMS, *bulk.ITEMS)
         client.add_forms(SignForm, modqueue.ReasonForm, bulk.ManyReasonForm)
         return client

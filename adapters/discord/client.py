@@ -15,6 +15,7 @@ from discord import app_commands
 
 from adapters.discord.interaction import HandlerClient, Interaction
 from adapters.discord.language import reader
+from adapters.discord.localize import CatalogueTranslator
 from adapters.discord.modals import Form, submitted_values
 from adapters.discord.permissions import ModeratorPolicy, guild_community
 from adapters.discord.replies import fail, tell
@@ -76,7 +77,9 @@ class PledgeClient(HandlerClient):
 
     # -- start-up ------------------------------------------------------------------------------
     async def setup_hook(self) -> None:
-        """Logged in, not yet on the gateway: register the slash commands with Discord."""
+        """Logged in, not yet on the gateway: register the slash commands with Discord (the
+        moderators' member menu with its name in each client language)."""
+        await self.tree.set_translator(CatalogueTranslator())
         await self._sync_commands()
         self._on_login()
 

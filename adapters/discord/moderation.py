@@ -20,6 +20,7 @@ from adapters.discord.language import reader
 from adapters.discord.modqueue import refresh_cards, settle
 from adapters.discord.replies import Reply, respond
 from bot import commands, texts
+from bot.domain import Signature
 from bot.errors import AlreadyDecided, PledgeError
 from bot.export import ExportFormat
 from bot.hygiene import LIMITS
@@ -110,6 +111,40 @@ async def _reject_choices(interaction: Interaction, current: str) -> list[app_co
     return [app_commands.Choice(name=label, value=sig_id) for label, sig_id in found]
 
 
+@remove.autocomplete("signature")
+async def _remove_choices(interaction: Interaction, current: str) -> list[app_commands.Choice[int]]:
+    """Any signature not yet removed, pending or approved: by number, by name, or among the
+    newest listed and oldest pending (the core's search). Nothing for a non-moderator."""
+    client = interaction.client
+    try:
+        found = await client.service.find_signatures(
+            client.actor(interaction), current, _MAX_CHOICES
+        )
+    except PledgeError:
+        return []
+    return [app_commands.Choice(name=_choice_label(sig), value=sig.id) for sig in found]
+
+
+@reject.autocomplete("reason")
+async def _reason_choices(interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
+    """The canned rejection reasons Telegram's buttons offer (bot.texts.REJECTION_REASONS),
+    those matching what is typed; anything else typed is sent as it is."""
+    typed = current.strip().casefold()
+    choices = []
+    for canned in texts.REJECTION_REASONS:
+        label, reason = str(canned.label), str(canned.reason)
+        if typed in label.casefold() or typed in reason.casefold():
+            name = render.clip(f"{label}: {reason}", _CHOICE_NAME)
+            choices.append(app_commands.Choice(name=name, value=render.clip(reason, _CHOICE_NAME)))
+    return choices[:_MAX_CHOICES]
+
+
+def _choice_label(sig: Signature) -> str:
+    """A suggestion as a moderator picks it: number, name, role. Plain text on Discord."""
+    label = f"#{sig.id} {sig.public_name}" + (f" — {sig.role}" if sig.role else "")
+    return render.clip(label, _CHOICE_NAME)
+
+
 async def _pending_matching(interaction: Interaction, current: str) -> list[tuple[str, int]]:
     """``(label, id)`` of pending signatures whose label contains what is typed. Nothing for a
     non-moderator: the labels carry signers' names. (Choice labels are plain text on Discord.)"""
@@ -122,9 +157,9 @@ async def _pending_matching(interaction: Interaction, current: str) -> list[tupl
     found = []
     for item in items:
         sig = item.signature
-        label = f"#{sig.id} {sig.public_name}" + (f" — {sig.role}" if sig.role else "")
+        label = _choice_label(sig)
         if typed in label.casefold():
-            found.append((render.clip(label, _CHOICE_NAME), sig.id))
+            found.append((label, sig.id))
     return found[:_MAX_CHOICES]
 
 

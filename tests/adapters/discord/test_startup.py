@@ -27,8 +27,10 @@ MODERATOR = {
 
 async def test_commands_are_synced_to_each_configured_server(bot: Bot, server: Server) -> None:
     for guild in (server.home, server.community):
-        commands = {c["name"]: c for c in server.fake.commands(guild)}
+        synced = server.fake.commands(guild)
+        commands = {c["name"]: c for c in synced if c["type"] == 1}
         assert set(commands) == PUBLIC | MODERATOR
+        assert [c["name"] for c in synced if c["type"] == 2] == ["Signature status"]
         for command in commands.values():
             assert command["description"], command["name"]
             for option in command.get("options", []):
@@ -76,7 +78,9 @@ async def test_commands_are_global_when_no_server_is_configured(
     bots: BotFactory, server: Server
 ) -> None:
     async with bots(settings=settings_for(server, guild_ids=[])) as bot:
-        assert {c["name"] for c in server.fake.commands()} == PUBLIC | MODERATOR
+        synced = server.fake.commands()
+        assert {c["name"] for c in synced if c["type"] == 1} == PUBLIC | MODERATOR
+        assert [c["name"] for c in synced if c["type"] == 2] == ["Signature status"]
         assert server.fake.commands(server.home) == []
         # Global commands work in a direct message too.
         callback = await bot.command(

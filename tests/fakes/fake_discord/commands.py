@@ -21,11 +21,13 @@ class CommandsMixin(FakeDiscordState):
             return copy.deepcopy(self._global_commands)
         return copy.deepcopy(self._guild_commands.get(self._guild_id(guild), []))
 
-    def _find_command(self, name: str, guild_id: int | None) -> JSON | None:
+    def _find_command(self, name: str, guild_id: int | None, kind: int = 1) -> JSON | None:
+        """A synced command by name and type (1 a slash command, 2 a user menu, 3 a message
+        menu), the guild's before the global one."""
         scopes = [self._guild_commands.get(guild_id, []) if guild_id else [], self._global_commands]
         for commands in scopes:
             for command in commands:
-                if command["name"] == name and command.get("type", 1) == 1:
+                if command["name"] == name and command.get("type", 1) == kind:
                     return command
         return None
 

@@ -67,6 +67,44 @@ class DriverMixin(CommandsMixin, MessagesMixin, GatewayMixin):
             InteractionType.APPLICATION_COMMAND, target, user, data, locale=locale
         )
 
+    async def send_user_command(
+        self,
+        name: str,
+        *,
+        user: UserLike,
+        target: UserLike,
+        channel: ChannelLike,
+        locale: str = "en-US",
+    ) -> InteractionRef:
+        """Dispatch a user context-menu command (type 2, command type 2): ``user`` picked
+        ``name`` on ``target``'s member menu in ``channel``'s guild. ``data.resolved`` carries
+        the target as Discord sends it (the user, and the member without its ``user``)."""
+        where = self._interaction_channel(user, channel)
+        target_id = self._user_id(target)
+        command = self._find_command(name, where.guild_id, kind=2)
+        if command is None:
+            raise LookupError(f"no user command {name!r} synced for guild {where.guild_id}")
+        resolved: JSON = {"users": {str(target_id): self.users[target_id].to_payload()}}
+        if where.guild_id is not None:
+            guild = self.guilds[where.guild_id]
+            member = guild.members.get(target_id)
+            if member is not None:
+                payload = member.to_payload(permissions=guild.permissions_for(target_id))
+                payload.pop("user")
+                resolved["members"] = {str(target_id): payload}
+        data: JSON = {
+            "id": command["id"],
+            "name": name,
+            "type": 2,
+            "target_id": str(target_id),
+            "resolved": resolved,
+        }
+        if command.get("guild_id"):
+            data["guild_id"] = command["guild_id"]
+        return await self._dispatch_interaction(
+            InteractionType.APPLICATION_COMMAND, where, user, data, locale=locale
+        )
+
     async def send_autocomplete(
         self,
         name: str,

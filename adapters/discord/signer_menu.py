@@ -1,0 +1,68 @@
+"""The member context menu "Signature status": a moderator right-clicks a member and sees, only
+for themselves, that member's signature as a mod-queue card shows it — status, earlier
+signatures, linked accounts, possible duplicates — or that they have not signed.
+
+Hidden from members without Manage Server and offered only in servers, like the moderator slash
+commands; the core refuses anyone who is not a moderator whatever Discord shows them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+
+from adapters.discord import render
+from adapters.discord.language import reader
+from adapters.discord.modqueue import signer_facts
+from adapters.discord.permissions import PLATFORM
+from adapters.discord.replies import Reply, respond
+from bot import texts
+from bot.domain import Identity
+from bot.i18n import msg
+
+if TYPE_CHECKING:
+    from adapters.discord.interaction import Interaction
+
+__all__ = ["MENU_NAME", "signature_status_menu"]
+
+#: The menu's name as Discord shows it (translated per client language by the command tree's
+#: translator, :mod:`adapters.discord.localize`).
+MENU_NAME = msg("Signature status")
+
+
+async def _signature_status(interaction: Interaction, member: discord.Member) -> None:
+    client = interaction.client
+
+    async def show() -> Reply:
+        actor = client.actor(interaction)
+        report = await client.service.signer(actor, Identity(PLATFORM, str(member.id)))
+        if report.item is None:
+            tr = reader(interaction)
+            said = tr.t("{name} has not signed.", escape=render.safe, name=member.display_name)
+            if report.linked:
+                said += "\n" + render.safe(texts.linked_line(report.linked))
+            return Reply(said)
+        item = report.item
+        sig = item.signature
+        embed = render.mod_card(
+            sig,
+            history=item.history,
+            duplicates=item.possible_duplicates,
+            facts=await signer_facts(client, sig),
+            linked=item.linked,
+        )
+        return Reply(embed=embed)
+
+    await respond(interaction, show())
+
+
+def signature_status_menu() -> app_commands.ContextMenu:
+    """A new menu object for one client's command tree (a command belongs to one tree)."""
+    menu = app_commands.ContextMenu(
+        name=app_commands.locale_str(MENU_NAME.text, catalogue=True),
+        callback=_signature_status,
+        type=discord.AppCommandType.user,
+    )
+    return app_commands.guild_only()(app_commands.default_permissions(manage_guild=True)(menu))
