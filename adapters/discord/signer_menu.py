@@ -38,8 +38,8 @@ async def _signature_status(interaction: Interaction, member: discord.Member) ->
     async def show() -> Reply:
         actor = client.actor(interaction)
         report = await client.service.signer(actor, Identity(PLATFORM, str(member.id)))
+        tr = reader(interaction)
         if report.item is None:
-            tr = reader(interaction)
             said = tr.t("{name} has not signed.", escape=render.safe, name=member.display_name)
             if report.linked:
                 said += "\n" + render.safe(texts.linked_line(report.linked))
@@ -48,6 +48,7 @@ async def _signature_status(interaction: Interaction, member: discord.Member) ->
         sig = item.signature
         embed = render.mod_card(
             sig,
+            tr,
             history=item.history,
             duplicates=item.possible_duplicates,
             facts=await signer_facts(client, sig),
