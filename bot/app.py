@@ -400,7 +400,12 @@ async def _web_jobs(settings: Settings, service: PledgeService) -> list[Awaitabl
     if settings.web.address is not None:
         from adapters.web import WebAdapter
 
-        adapter = WebAdapter(PublicLetter.of(service), settings.web, snapshots=_latest(service))
+        adapter = WebAdapter(
+            PublicLetter.of(service),
+            settings.web,
+            snapshots=_latest(service),
+            default_language=settings.i18n.default_language,
+        )
         await adapter.start()
         jobs.append(adapter.run())
     if settings.web.publish_dir:
@@ -413,6 +418,7 @@ async def _web_jobs(settings: Settings, service: PledgeService) -> list[Awaitabl
             sign_links=sign_links(settings.web),
             snapshot_dir=Path(settings.web.snapshot_dir),
             snapshots=_latest(service),
+            default_language=settings.i18n.default_language,
         )
         jobs.append(publisher.run())
     return jobs
@@ -611,6 +617,7 @@ async def publish_to(
             snapshot_dir=Path(settings.web.snapshot_dir),
             snapshots=_latest(service),
             progress=progress,
+            default_language=settings.i18n.default_language,
         )
 
 

@@ -1,14 +1,15 @@
 """The chart of listed names over time, as geometry for an SVG drawn on the server.
 
 No script and no third-party library: the template turns these numbers into ``<polyline>`` and
-``<text>`` elements, so the chart works with scripts off and under a strict CSP.
+``<text>`` elements, so the chart works with scripts off and under a strict CSP. The numbers
+and dates its labels show are written in the reader's language by the template.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from bot.public import TimelinePoint
 
@@ -30,12 +31,9 @@ class Chart:
     x1: int
     y1: int
     top: int
-    start: str
-    end: str
-
-
-def _date(at: datetime) -> str:
-    return at.date().isoformat()
+    #: The first and last day drawn (the template writes them in the reader's language).
+    start: date
+    end: date
 
 
 def chart(timeline: Sequence[TimelinePoint], now: datetime) -> Chart | None:
@@ -60,4 +58,4 @@ def chart(timeline: Sequence[TimelinePoint], now: datetime) -> Chart | None:
         coords.append((x(p.at), y(p.listed)))
     coords.append((float(x1), coords[-1][1]))
     points = " ".join(f"{cx:.1f},{cy:.1f}" for cx, cy in coords)
-    return Chart(WIDTH, HEIGHT, points, x0, y0, x1, y1, top, _date(first), _date(last))
+    return Chart(WIDTH, HEIGHT, points, x0, y0, x1, y1, top, first.date(), last.date())

@@ -11,7 +11,8 @@ name, so the pair can be moved or mounted together. A folder an older pledgebot 
 into a link at its next publish (that once, by the two renames).
 
 Works from any static host and from the disk (``file://``); the live count needs a host (the
-script does not poll from the disk) but the page is complete without it.
+script does not poll from the disk) but the page is complete without it. Every page is written
+in every language: the default language at the root, the others in ``es/``, ``pt-BR/``, …
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from adapters.web.links import STATIC
 from adapters.web.render import Renderer, json_bytes
 from adapters.web.routes import static_assets
 from adapters.web.state import PageState, SnapshotSource
+from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from bot.progress import SILENT, Progress
 from bot.public import PublicLetter
 
@@ -98,9 +100,9 @@ def _prepare(target: Path) -> tuple[Path, Path]:
     return target, new
 
 
-def _write_page(folder: Path, number: int, html: bytes, data: bytes) -> None:
-    _write(folder, f"signatories-{number}.html", html)
-    _write(folder, f"api/signatories-{number}.json", data)
+def _write_all(folder: Path, files: Sequence[tuple[str, bytes]]) -> None:
+    for name, data in files:
+        _write(folder, name, data)
 
 
 def _copy_snapshots(source: Path, folder: Path) -> int:
@@ -160,33 +162,50 @@ async def publish_site(
     snapshot_dir: Path | None = None,
     snapshots: SnapshotSource | None = None,
     progress: Progress = SILENT,
+    default_language: str = DEFAULT_LANGUAGE,
 ) -> PublishedSite:
+    """Every page in every language (the default one at the root, the others in a folder
+    each, see :mod:`adapters.web.links`), and the JSON once."""
     target, new = await asyncio.to_thread(_prepare, target)
     try:
         renderer = Renderer()
-        state = PageState(public, renderer, STATIC, sign_links=sign_links, snapshots=snapshots)
+        root = STATIC.with_default(default_language)
+        sites = [root.in_language(language) for language in LANGUAGES]
+        state = PageState(public, renderer, root, sign_links=sign_links, snapshots=snapshots)
         current = await state.current()
         files = 0
         for name, data in [
             (MARKER, b"written by pledgebot publish; replaced whole at each publish\n"),
-            ("index.html", current.index.data),
             ("api/count.json", current.count_json.data),
             ("api/letter.json", state.letter_json.data),
-            ("404.html", renderer.error("not_found", public.letter, STATIC)),
             *((f"static/{n}", body.data) for n, (body, _) in static_assets().items()),
+            *(
+                (links.folder + name, data)
+                for links in sites
+                for name, data in (
+                    ("index.html", current.index(links.language).data),
+                    ("404.html", renderer.error("not_found", public.letter, links)),
+                )
+            ),
         ]:
             await asyncio.to_thread(_write, new, name, data)
             files += 1
         pages = 0
         advance = progress.stage("writing pages", public.pages(current.count.listed), unit="pages")
         async for page in public.every_page():
-            html = renderer.signatories(
-                page, current.count, public.letter, STATIC, current.snapshot
-            )
-            data = json_bytes(page.as_json())
-            await asyncio.to_thread(_write_page, new, page.page, html, data)
+            written = [
+                (
+                    f"{links.folder}signatories-{page.page}.html",
+                    renderer.signatories(
+                        page, current.count, public.letter, links, current.snapshot
+                    ),
+                )
+                for links in sites
+            ]
+            written.append((f"api/signatories-{page.page}.json", json_bytes(page.as_json())))
+            await asyncio.to_thread(_write_all, new, written)
             pages += 1
-            files += 2
+            files += len(written)
             advance(1)
         if snapshot_dir is not None:
             files += await asyncio.to_thread(_copy_snapshots, snapshot_dir, new)
@@ -210,8 +229,10 @@ class Publisher:
         sign_links: Sequence[tuple[str, str]] = (),
         snapshot_dir: Path | None = None,
         snapshots: SnapshotSource | None = None,
+        default_language: str = DEFAULT_LANGUAGE,
     ) -> None:
         self.public = public
+        self.default_language = default_language
         self.target = target
         self.interval = interval
         self.sign_links = sign_links
@@ -234,6 +255,7 @@ class Publisher:
             sign_links=self.sign_links,
             snapshot_dir=self.snapshot_dir,
             snapshots=self._snapshots,
+            default_language=self.default_language,
         )
         self._published = version
         _log.info("published the static site to %s (%d pages)", site.path, site.pages)

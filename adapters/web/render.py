@@ -2,7 +2,9 @@
 
 Jinja2 with autoescape on: every value a signer typed is escaped by the template engine, and
 links pass :func:`http_link` first, so only ``http(s)`` addresses ever become an ``href``. All
-the page's wording lives in the templates (one place for the coming translations).
+the page's wording is in the templates, through the catalogue (:mod:`adapters.web.words`); a
+page is rendered in the language of the :class:`Links` it is given, with the letter in that
+language when it has a complete translation.
 """
 
 from __future__ import annotations
@@ -10,13 +12,13 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from urllib.parse import urlsplit
 
 import jinja2
 
 from adapters.web.chart import Chart
 from adapters.web.links import Links
+from adapters.web.words import words
 from bot import texts
 from bot.communities import CommunityTable
 from bot.domain import Letter, Signature
@@ -58,12 +60,8 @@ def http_link(value: object) -> str | None:
     return value
 
 
-def _day(at: datetime | None) -> str:
-    return at.date().isoformat() if at is not None else ""
-
-
-def _stamp(at: datetime | None) -> str:
-    return at.strftime("%Y-%m-%d %H:%M UTC") if at is not None else ""
+def _paragraphs(text: str) -> list[str]:
+    return [p.strip() for p in text.split("\n\n") if p.strip()]
 
 
 def json_bytes(value: object) -> bytes:
@@ -93,7 +91,7 @@ def _community_rows(table: CommunityTable | None) -> list[dict[str, object]] | N
             "label": texts.community_label(row.community, row.name),
             "approved": row.approved,
             "pending": row.pending,
-            "share": f"{row.share:.0%}",
+            "share": row.share,
             "recent": row.recent,
         }
         for row in table.rows
@@ -101,6 +99,8 @@ def _community_rows(table: CommunityTable | None) -> list[dict[str, object]] | N
 
 
 class Renderer:
+    """Renders each page in the language of the :class:`Links` it is given."""
+
     def __init__(self) -> None:
         self.env = jinja2.Environment(
             loader=jinja2.PackageLoader("adapters.web", "templates"),
@@ -110,26 +110,53 @@ class Renderer:
             lstrip_blocks=True,
         )
         self.env.filters["http_link"] = http_link
-        self.env.filters["day"] = _day
-        self.env.filters["stamp"] = _stamp
+        self.env.filters["paragraphs"] = _paragraphs
         self.env.globals["csp"] = CSP_META
 
-    def _render(self, name: str, **context: object) -> bytes:
-        return self.env.get_template(name).render(**context).encode("utf-8")
+    def _render(
+        self,
+        name: str,
+        links: Links,
+        letter: Letter,
+        *,
+        page_number: int | None = None,
+        language_links: bool = True,
+        **context: object,
+    ) -> bytes:
+        """``page_number``: the page of signatories the language links lead to (None: the
+        front page); an error page has no language links."""
+        page_words = words(links.language)
+        switch = None
+        if language_links:
+            switch = [
+                (code, tag, own_name, links.switch(code, page_number))
+                for code, tag, own_name in page_words.languages()
+            ]
+        text = letter.in_language(links.language)
+        return (
+            self.env.get_template(name)
+            .render(
+                **page_words.functions(),
+                letter=text,
+                original=letter.original if text.is_translation else None,
+                links=links,
+                switch=switch,
+                **context,
+            )
+            .encode("utf-8")
+        )
 
     def index(self, data: IndexData, links: Links) -> bytes:
-        paragraphs = [p.strip() for p in data.letter.preamble.split("\n\n") if p.strip()]
         return self._render(
             "index.html",
-            letter=data.letter,
-            preamble=paragraphs,
+            links,
+            data.letter,
             count=data.count,
             recent=data.recent,
             chart=data.chart,
             sign_links=data.sign_links,
             snapshot=data.snapshot,
             poll_ms=int(data.poll_seconds * 1000),
-            links=links,
             communities=_community_rows(data.communities),
         )
 
@@ -139,12 +166,15 @@ class Renderer:
     ) -> bytes:  # fmt: skip
         return self._render(
             "signatories.html",
+            links,
+            letter,
+            page_number=page.page,
             page=page,
             count=count,
-            letter=letter,
-            links=links,
             snapshot=snapshot,
         )
 
     def error(self, kind: ErrorKind, letter: Letter, links: Links) -> bytes:
-        return self._render("error.html", kind=kind, letter=letter, links=links, snapshot=None)
+        return self._render(
+            "error.html", links, letter, language_links=False, kind=kind, snapshot=None
+        )

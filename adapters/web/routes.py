@@ -14,12 +14,14 @@ from pathlib import Path
 
 from aiohttp import web
 
-from adapters.web.links import SERVED
+from adapters.web.reader import ReaderLanguage
 from adapters.web.render import CSP, ErrorKind, Renderer, json_bytes
-from adapters.web.state import Body, PageState
+from adapters.web.state import Body, Page, PageState
+from adapters.web.words import html_language
 from bot.errors import StoreUnavailable
+from bot.i18n import DEFAULT_LANGUAGE
 
-__all__ = ["SECURITY_HEADERS", "build_app", "static_assets"]
+__all__ = ["SECURITY_HEADERS", "build_app", "reader_language", "static_assets"]
 
 _log = logging.getLogger(__name__)
 
@@ -40,6 +42,7 @@ _STATE = web.AppKey("state", PageState)
 _RENDERER = web.AppKey("renderer", Renderer)
 _ASSETS = web.AppKey("assets", dict[str, tuple[Body, str]])
 _SNAPSHOT_DIR = web.AppKey("snapshot_dir", Path)
+_READER = web.AppKey("reader_language", ReaderLanguage)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -55,7 +58,10 @@ def static_assets() -> dict[str, tuple[Body, str]]:
     return assets
 
 
-def _headers(body: Body, content_type: str, cache: str) -> dict[str, str]:
+def _headers(
+    body: Body, content_type: str, cache: str, language: str | None = None
+) -> dict[str, str]:
+    """Built once per body (a page's body is in one language, so its headers are too)."""
     found = body.headers.get((content_type, cache))
     if found is None:
         charset = "" if content_type.startswith("image/") else "; charset=utf-8"
@@ -69,14 +75,25 @@ def _headers(body: Body, content_type: str, cache: str) -> dict[str, str]:
             found["Content-Security-Policy"] = _NOT_A_PAGE_CSP
         if content_type == _JSON:
             found |= _OPEN_DATA
+        if language is not None:
+            found |= _language_headers(language)
         body.headers[(content_type, cache)] = found
     return found
 
 
+def _language_headers(language: str) -> dict[str, str]:
+    """A page's language depends on Accept-Language: caches must keep one copy per header."""
+    return {"Content-Language": html_language(language), "Vary": "Accept-Language"}
+
+
 def _send(
-    request: web.Request, body: Body, content_type: str, cache: str = "no-cache"
+    request: web.Request,
+    body: Body,
+    content_type: str,
+    cache: str = "no-cache",
+    language: str | None = None,
 ) -> web.Response:
-    headers = _headers(body, content_type, cache)
+    headers = _headers(body, content_type, cache, language)
     if body.etag in request.headers.get("If-None-Match", ""):
         return web.Response(status=304, headers=headers)
     return web.Response(body=body.data, headers=headers)
@@ -92,9 +109,15 @@ def page_number(request: web.Request) -> int | None:
     return int(raw)
 
 
+def reader_language(request: web.Request) -> str:
+    """``?lang=``, then ``Accept-Language``, then the default language."""
+    return request.app[_READER](request.query.get("lang"), request.headers.get("Accept-Language"))
+
+
 async def _index(request: web.Request) -> web.StreamResponse:
     current = await request.app[_STATE].current()
-    return _send(request, current.index, _HTML)
+    language = reader_language(request)
+    return _send(request, current.index(language), _HTML, language=language)
 
 
 async def _api_count(request: web.Request) -> web.StreamResponse:
@@ -106,7 +129,7 @@ async def _api_letter(request: web.Request) -> web.StreamResponse:
     return _send(request, request.app[_STATE].letter_json, _JSON)
 
 
-async def _page(request: web.Request) -> tuple[Body, Body]:
+async def _page(request: web.Request) -> Page:
     number = page_number(request)
     found = await request.app[_STATE].page(number) if number is not None else None
     if found is None:
@@ -115,13 +138,13 @@ async def _page(request: web.Request) -> tuple[Body, Body]:
 
 
 async def _signatories(request: web.Request) -> web.StreamResponse:
-    html, _ = await _page(request)
-    return _send(request, html, _HTML)
+    page = await _page(request)
+    language = reader_language(request)
+    return _send(request, page.html(language), _HTML, language=language)
 
 
 async def _api_signatories(request: web.Request) -> web.StreamResponse:
-    _, data = await _page(request)
-    return _send(request, data, _JSON)
+    return _send(request, (await _page(request)).json, _JSON)
 
 
 def _snapshot_file(request: web.Request, name: str) -> web.StreamResponse:
@@ -168,7 +191,11 @@ def _error(request: web.Request, status: int, kind: ErrorKind) -> web.Response:
         body = json_bytes({"error": kind})
         return web.Response(status=status, body=body, content_type=_JSON, headers=headers)
     state = request.app[_STATE]
-    page = request.app[_RENDERER].error(kind, state.public.letter, SERVED)
+    language = reader_language(request)
+    page = request.app[_RENDERER].error(
+        kind, state.public.letter, state.links.in_language(language)
+    )
+    headers |= _language_headers(language)
     return web.Response(
         status=status, body=page, content_type=_HTML, charset="utf-8", headers=headers
     )
@@ -205,8 +232,14 @@ async def _guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     return response
 
 
-def build_app(state: PageState, renderer: Renderer, snapshot_dir: Path) -> web.Application:
+def build_app(
+    state: PageState,
+    renderer: Renderer,
+    snapshot_dir: Path,
+    default_language: str = DEFAULT_LANGUAGE,
+) -> web.Application:
     app = web.Application(middlewares=[_guard], client_max_size=1024)
+    app[_READER] = ReaderLanguage(default_language)
     app[_STATE] = state
     app[_RENDERER] = renderer
     app[_ASSETS] = static_assets()

@@ -17,6 +17,7 @@ from adapters.web.render import Renderer
 from adapters.web.routes import build_app
 from adapters.web.state import PageState, SnapshotSource
 from bot.config import WebSettings
+from bot.i18n import DEFAULT_LANGUAGE
 from bot.public import PublicLetter
 
 __all__ = ["WebAdapter", "sign_links"]
@@ -47,6 +48,7 @@ class WebAdapter:
         snapshots: SnapshotSource | None = None,
         fresh_for: float = 1.0,
         poll_seconds: float = 10.0,
+        default_language: str = DEFAULT_LANGUAGE,
     ) -> None:
         address = settings.address
         if address is None:
@@ -56,13 +58,15 @@ class WebAdapter:
         self.state = PageState(
             public,
             self.renderer,
-            SERVED,
+            SERVED.with_default(default_language),
             sign_links=sign_links(settings),
             snapshots=snapshots,
             fresh_for=fresh_for,
             poll_seconds=poll_seconds,
         )
-        self.app = build_app(self.state, self.renderer, Path(settings.snapshot_dir))
+        self.app = build_app(
+            self.state, self.renderer, Path(settings.snapshot_dir), default_language
+        )
         self._runner: web.AppRunner | None = None
         self.url = ""
 

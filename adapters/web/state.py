@@ -24,7 +24,7 @@ from bot.communities import CommunityTable
 from bot.public import PublicCount, PublicLetter, letter_record
 from bot.snapshot import SnapshotInfo
 
-__all__ = ["Body", "Current", "PageState", "SnapshotSource"]
+__all__ = ["Body", "Current", "Page", "PageState", "SnapshotSource"]
 
 _log = logging.getLogger(__name__)
 
@@ -51,18 +51,38 @@ class Body:
         return cls(data, '"' + hashlib.blake2b(data, digest_size=12).hexdigest() + '"')
 
 
+class _PerLanguage:
+    """A page rendered in a language when a reader of it first asks, then kept: a burst of
+    readers in five languages renders it five times, not once per reader."""
+
+    __slots__ = ("_bodies", "_render")
+
+    def __init__(self, render: Callable[[str], bytes]) -> None:
+        self._render = render
+        self._bodies: dict[str, Body] = {}
+
+    def __call__(self, language: str) -> Body:
+        body = self._bodies.get(language)
+        if body is None:
+            body = self._bodies[language] = Body.of(self._render(language))
+        return body
+
+
 @dataclass(frozen=True, slots=True)
 class Current:
     count: PublicCount
     count_json: Body
-    index: Body
+    #: ``index(language)``: the front page in that language.
+    index: _PerLanguage
     snapshot: SnapshotInfo | None
 
 
 @dataclass(frozen=True, slots=True)
-class _Page:
+class Page:
+    """One page of signatories: ``html(language)`` and the (language-free) JSON."""
+
     key: tuple[int, int]
-    html: Body
+    html: _PerLanguage
     json: Body
 
 
@@ -99,11 +119,12 @@ class PageState:
         self._chart_listed = -1
         self._communities: CommunityTable | None = None
         self._counted_communities = float("-inf")
-        self._pages: OrderedDict[int, _Page] = OrderedDict()
+        self._pages: OrderedDict[int, Page] = OrderedDict()
         self._refreshing: asyncio.Future[None] | None = None
 
     async def current(self) -> Current:
-        """The count, the count JSON and the front page, at most ``fresh_for`` seconds old.
+        """The count, the count JSON and the front page (rendered per language on demand), at
+        most ``fresh_for`` seconds old.
 
         Past that, one reader reads the count again and the readers who come meanwhile are
         answered from the page there is (if it is less than ``_GRACE`` periods old): a burst
@@ -140,9 +161,9 @@ class PageState:
         current = self._current
         if current is None or key != self._key or now - self._rendered >= self.render_every:
             snapshot = await self._snapshots() if self._snapshots is not None else None
-            index = Body.of(
-                self.renderer.index(await self._index_data(count, snapshot), self.links)
-            )
+            data = await self._index_data(count, snapshot)
+            renderer, links = self.renderer, self.links
+            index = _PerLanguage(lambda language: renderer.index(data, links.in_language(language)))
             self._key, self._rendered = key, now
         else:
             index, snapshot = current.index, current.snapshot
@@ -174,23 +195,28 @@ class PageState:
             communities=self._communities,
         )
 
-    async def page(self, number: int) -> tuple[Body, Body] | None:
-        """Page ``number`` of every signatory, as HTML and as JSON; None when there is none."""
+    async def page(self, number: int) -> Page | None:
+        """Page ``number`` of every signatory (HTML per language, and JSON); None when there is
+        none."""
         current = await self.current()
         key = (current.count.count, current.count.listed)
         kept = self._pages.get(number)
         if kept is not None and kept.key == key:
             self._pages.move_to_end(number)
-            return kept.html, kept.json
+            return kept
         page = await self.public.page(number, current.count.listed)
         if page is None:
             return None
-        html = self.renderer.signatories(
-            page, current.count, self.public.letter, self.links, current.snapshot
-        )
-        made = _Page(key, Body.of(html), Body.of(json_bytes(page.as_json())))
+        renderer, links, letter = self.renderer, self.links, self.public.letter
+
+        def html(language: str) -> bytes:
+            return renderer.signatories(
+                page, current.count, letter, links.in_language(language), current.snapshot
+            )
+
+        made = Page(key, _PerLanguage(html), Body.of(json_bytes(page.as_json())))
         self._pages[number] = made
         self._pages.move_to_end(number)
         while len(self._pages) > _PAGES_KEPT:
             self._pages.popitem(last=False)
-        return made.html, made.json
+        return made

@@ -40,10 +40,13 @@ def _key(message_id: str | tuple[str, ...], context: str | None) -> Key:
 
 
 def _extracted() -> dict[Key, str | tuple[str, ...]]:
-    method_map = [("bot/**.py", "python"), ("adapters/**.py", "python")]
+    # As bot/locales/babel.cfg says: the Python sources, and the public page's templates.
+    templates = "adapters/web/templates/**.html"
+    method_map = [("bot/**.py", "python"), ("adapters/**.py", "python"), (templates, "jinja2")]
+    options_map = {templates: {"trim_blocks": "true", "lstrip_blocks": "true"}}
     found: dict[Key, str | tuple[str, ...]] = {}
     for _file, _line, message, _comments, context in extract_from_dir(
-        ROOT, method_map, keywords=KEYWORDS
+        ROOT, method_map, options_map, keywords=KEYWORDS
     ):
         found[_key(message, context)] = message
     return found

@@ -16,7 +16,7 @@ from adapters.web import WebAdapter
 from bot.app import default_rules
 from bot.archive import SnapshotArchive
 from bot.config import SignLinks, WebSettings
-from bot.domain import Identity, NewSignature, SignatureForm, Status
+from bot.domain import Identity, Letter, NewSignature, SignatureForm, Status
 from bot.milestones import MilestonePolicy
 from bot.ports import WriteTx
 from bot.public import PublicLetter
@@ -89,7 +89,12 @@ class Site:
 
 @asynccontextmanager
 async def serve_site(
-    tmp_path: Path, *, poll_seconds: float = 0.2, public_communities: bool = False
+    tmp_path: Path,
+    *,
+    poll_seconds: float = 0.2,
+    public_communities: bool = False,
+    letter: Letter = LETTER,
+    default_language: str = "en",
 ) -> AsyncIterator[Site]:
     """A store, a core and the page on a free port; the count is read on every request
     (``fresh_for=0``) so a test sees each change at once."""
@@ -99,7 +104,7 @@ async def serve_site(
             cooldown=timedelta(0),
             public_communities=public_communities,
         )
-        service = PledgeService(store, LETTER, rules, DESTINATIONS, StepClock())
+        service = PledgeService(store, letter, rules, DESTINATIONS, StepClock())
         await service.start()
         settings = WebSettings(
             listen="127.0.0.1:0",
@@ -108,7 +113,7 @@ async def serve_site(
                 discord="https://discord.gg/example", telegram="https://t.me/ExampleBot"
             ),
         )
-        archive = SnapshotArchive(store, LETTER, tmp_path / "snapshots", service.clock)
+        archive = SnapshotArchive(store, letter, tmp_path / "snapshots", service.clock)
         service.snapshots = archive
         adapter = WebAdapter(
             PublicLetter.of(service),
@@ -116,6 +121,7 @@ async def serve_site(
             snapshots=archive.latest,
             fresh_for=0.0,
             poll_seconds=poll_seconds,
+            default_language=default_language,
         )
         await adapter.start()
         try:

@@ -157,12 +157,12 @@ async def test_an_open_page_counts_new_approvals_without_a_reload(browser: Any, 
     page = watched.page
     await page.evaluate("window.loadedOnce = true")
     assert await _count_on_page(watched) == 1
-    assert await page.inner_text("#count-noun") == "signature so far"
+    assert await page.inner_text("#count-line") == "1 signature so far"
     for n in range(2, 5):
         await site.sign(n, f"Artist {n}")
     await expect(page.locator("#count")).to_have_text("4", timeout=30_000)
     assert await page.evaluate("window.loadedOnce") is True  # the same page, not a reload
-    assert await page.inner_text("#count-noun") == "signatures so far"
+    assert await page.inner_text("#count-line") == "4 signatures so far"
     assert await page.get_attribute("#progress", "value") == "4"
     assert watched.errors == []
     await page.context.close()
@@ -218,4 +218,48 @@ async def test_the_static_site_opens_from_the_disk(
     assert color == "none"
     assert watched.errors == [] and watched.dialogs == []
     assert all(url.startswith("file://") for url in watched.requests)
+    await page.context.close()
+
+
+async def test_a_spanish_browser_reads_the_page_in_spanish_and_live(
+    browser: Any, site: Site
+) -> None:
+    """Chromium set to Spanish sends ``Accept-Language: es-ES``: the page answers in Spanish,
+    and the live count keeps the Spanish plural and number format ("1.001 firmas")."""
+    await site.insert_raw("Early", n=999)
+    watched = await _open(browser, site.url, locale="es-ES")
+    page = watched.page
+    await page.evaluate("window.loadedOnce = true")
+    assert await page.get_attribute("html", "lang") == "es"
+    assert await page.inner_text("#count-line") == "999 firmas hasta ahora"
+    assert await page.inner_text("h2 >> nth=0") == "Añade tu nombre"
+    assert await page.inner_text("text=Firma en Telegram") == "Firma en Telegram"
+    await site.insert_raw("Later", n=2)
+    await expect(page.locator("#count-line")).to_have_text(
+        "1.001 firmas hasta ahora", timeout=30_000
+    )
+    await expect(page.locator("#listed")).to_have_text("1.001")
+    assert await page.evaluate("window.loadedOnce") is True  # the same page, not a reload
+    assert watched.errors == [] and watched.dialogs == []
+    await page.context.close()
+
+
+async def test_the_language_links_switch_the_page_without_a_script(
+    browser: Any, site: Site
+) -> None:
+    await site.sign(1, "First")
+    watched = await _open(browser, site.url, java_script_enabled=False)
+    page = watched.page
+    assert await page.inner_text("#count-line") == "1 signature so far"
+    await page.click("text=Deutsch")
+    await page.wait_for_load_state("load")
+    assert await page.get_attribute("html", "lang") == "de"
+    assert await page.inner_text("#count-line") == "1 Unterschrift bisher"
+    await page.click("text=Alle Unterzeichnenden, in der Reihenfolge ihrer Bestätigung")
+    await page.wait_for_load_state("load")
+    assert "Unterzeichnende, Seite 1 von 1" in await page.inner_text("body")
+    await page.click("text=Português (Brasil)")
+    await page.wait_for_load_state("load")
+    assert "Signatários, página 1 de 1" in await page.inner_text("body")
+    assert watched.errors == [] and watched.dialogs == []
     await page.context.close()

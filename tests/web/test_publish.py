@@ -24,7 +24,7 @@ def _public(site: Site) -> PublicLetter:
 
 def _local_links(folder: Path) -> list[tuple[Path, str]]:
     found = []
-    for page in folder.glob("*.html"):
+    for page in folder.rglob("*.html"):
         for tag, attrs in _tags(page.read_bytes()):
             for name in ("href", "src"):
                 value = attrs.get(name)
@@ -43,12 +43,14 @@ async def test_the_static_site_holds_every_page_and_json_with_relative_links(
     done = await publish_site(_public(site), target, sign_links=[("telegram", "https://t.me/B")])
     assert (done.pages, done.count, done.listed) == (2, 122, 121)
     names = sorted(str(p.relative_to(target)) for p in target.rglob("*") if p.is_file())
-    assert names == [
-        ".pledgebot-site", "404.html", "api/count.json", "api/letter.json",
-        "api/signatories-1.json", "api/signatories-2.json", "index.html",
-        "signatories-1.html", "signatories-2.html", "static/icon.svg", "static/live.js",
-        "static/style.css",
-    ]  # fmt: skip
+    pages = ["404.html", "index.html", "signatories-1.html", "signatories-2.html"]
+    assert names == sorted([
+        ".pledgebot-site", "api/count.json", "api/letter.json",
+        "api/signatories-1.json", "api/signatories-2.json",
+        "static/icon.svg", "static/live.js", "static/style.css",
+        *pages,
+        *(f"{folder}/{page}" for folder in ("de", "es", "fr", "pt-BR") for page in pages),
+    ])  # fmt: skip
     index = (target / "index.html").read_bytes()
     assert "122 signatures so far" in _text(index)
     assert "Alice &lt;b&gt;" in index.decode() and "Hidden" not in index.decode()

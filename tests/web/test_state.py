@@ -18,12 +18,15 @@ async def test_pages_are_kept_until_the_count_is_read_again(tmp_path: Path) -> N
         first = await kept.current()
         await site.sign(1, "Alice")
         assert (await kept.current()) is first  # no query: the same rendered page
-        assert b'<strong id="count">0</strong>' in first.index.data
+        assert b'<strong id="count">0</strong>' in first.index("en").data
 
         always = PageState(public, Renderer(), SERVED, fresh_for=0)
         now = await always.current()
         assert now.count.count == 1
-        assert b'<strong id="count">1</strong>' in now.index.data
-        assert b"Alice" in now.index.data
+        assert b'<strong id="count">1</strong>' in now.index("en").data
+        assert b"Alice" in now.index("en").data
         again = await always.current()
-        assert again.index is now.index  # the count did not change: the page is not rendered again
+        # The count did not change: the page is not rendered again, in any language.
+        assert again.index("en") is now.index("en")
+        assert again.index("es") is now.index("es")
+        assert b'<html lang="es">' in now.index("es").data
