@@ -13,9 +13,9 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from adapters.discord.command_language import CatalogueTranslator
 from adapters.discord.interaction import HandlerClient, Interaction
 from adapters.discord.language import reader
-from adapters.discord.localize import CatalogueTranslator
 from adapters.discord.modals import Form, submitted_values
 from adapters.discord.permissions import ModeratorPolicy, guild_community
 from adapters.discord.replies import fail, tell
@@ -77,8 +77,8 @@ class PledgeClient(HandlerClient):
 
     # -- start-up ------------------------------------------------------------------------------
     async def setup_hook(self) -> None:
-        """Logged in, not yet on the gateway: register the slash commands with Discord (the
-        moderators' member menu with its name in each client language)."""
+        """Logged in, not yet on the gateway: register the slash commands (and the moderators'
+        member menu) with Discord, in every language."""
         await self.tree.set_translator(CatalogueTranslator())
         await self._sync_commands()
         self._on_login()

@@ -11,10 +11,12 @@ from typing import TYPE_CHECKING, Any
 from discord import app_commands
 
 from adapters.discord import render, views
+from adapters.discord.command_language import described, localized
 from adapters.discord.language import reader
 from adapters.discord.modals import SignForm
 from adapters.discord.replies import Reply, open_modal, respond
 from bot import texts
+from bot.i18n import msg, nmsg, pmsg
 from bot.limits import MAX_NUMBER, PAGE_SIZE
 
 if TYPE_CHECKING:
@@ -25,7 +27,9 @@ __all__ = ["COMMANDS"]
 _CODE_LENGTH = 40  # a code is 11 characters; room for spaces and dashes as people type them
 
 
-@app_commands.command(name="letter", description=texts.command("letter").description)
+@app_commands.command(
+    name=localized(pmsg("command name", "letter")), description=described("letter")
+)
 async def letter(interaction: Interaction) -> None:
     client = interaction.client
     service = client.service
@@ -38,8 +42,11 @@ async def letter(interaction: Interaction) -> None:
     await respond(interaction, show(), ephemeral=False)
 
 
-@app_commands.command(name="demands", description=texts.command("demands").description)
-@app_commands.describe(number="Show only this demand (1 is the first)")
+@app_commands.command(
+    name=localized(pmsg("command name", "demands")), description=described("demands")
+)
+@app_commands.rename(number=localized(pmsg("option name", "number")))
+@app_commands.describe(number=localized(msg("Show only this demand (1 is the first)")))
 async def demands(
     interaction: Interaction, number: app_commands.Range[int, 1, MAX_NUMBER] | None = None
 ) -> None:
@@ -53,9 +60,12 @@ async def demands(
     await respond(interaction, show(), ephemeral=False)
 
 
-@app_commands.command(name="sign", description=texts.command("sign").description)
+@app_commands.command(name=localized(pmsg("command name", "sign")), description=described("sign"))
+@app_commands.rename(anonymous=localized(pmsg("option name", "anonymous")))
 @app_commands.describe(
-    anonymous="Be counted without your name on the public list (moderators still see it)"
+    anonymous=localized(
+        msg("Be counted without your name on the public list (moderators still see it)")
+    )
 )
 async def sign(interaction: Interaction, anonymous: bool = False) -> None:
     await open_modal(
@@ -65,7 +75,9 @@ async def sign(interaction: Interaction, anonymous: bool = False) -> None:
     )
 
 
-@app_commands.command(name="status", description=texts.command("status").description)
+@app_commands.command(
+    name=localized(pmsg("command name", "status")), description=described("status")
+)
 async def status(interaction: Interaction) -> None:
     client = interaction.client
 
@@ -76,12 +88,14 @@ async def status(interaction: Interaction) -> None:
     await respond(interaction, show())
 
 
-@app_commands.command(name="withdraw", description=texts.command("withdraw").description)
+@app_commands.command(
+    name=localized(pmsg("command name", "withdraw")), description=described("withdraw")
+)
 async def withdraw(interaction: Interaction) -> None:
     await respond(interaction, views.withdraw_prompt(interaction))
 
 
-@app_commands.command(name="count", description=texts.command("count").description)
+@app_commands.command(name=localized(pmsg("command name", "count")), description=described("count"))
 async def count(interaction: Interaction) -> None:
     client = interaction.client
 
@@ -92,17 +106,34 @@ async def count(interaction: Interaction) -> None:
     await respond(interaction, show())
 
 
-@app_commands.command(name="signatories", description=texts.command("signatories").description)
-@app_commands.describe(page=f"Which page of the list ({PAGE_SIZE} names a page)")
+@app_commands.command(
+    name=localized(pmsg("command name", "signatories")), description=described("signatories")
+)
+@app_commands.rename(page=localized(pmsg("option name", "page")))
+@app_commands.describe(
+    page=localized(
+        nmsg(
+            "Which page of the list ({count} name a page)",
+            "Which page of the list ({count} names a page)",
+            PAGE_SIZE,
+        )
+    )
+)
 async def signatories(
     interaction: Interaction, page: app_commands.Range[int, 1, MAX_NUMBER] = 1
 ) -> None:
     await respond(interaction, views.signatories_reply(interaction, page))
 
 
-@app_commands.command(name="link", description=texts.command("link").description)
+@app_commands.command(name=localized(pmsg("command name", "link")), description=described("link"))
+@app_commands.rename(code=localized(pmsg("option name", "code")))
 @app_commands.describe(
-    code="The code /link gave you on your other account; leave out for a new one"
+    code=localized(
+        msg(
+            "The code /{link} gave you on your other account; leave out for a new one",
+            link=pmsg("command name", "link"),
+        )
+    )
 )
 async def link(
     interaction: Interaction, code: app_commands.Range[str, 1, _CODE_LENGTH] | None = None
@@ -121,7 +152,9 @@ async def link(
     await respond(interaction, done())
 
 
-@app_commands.command(name="unlink", description=texts.command("unlink").description)
+@app_commands.command(
+    name=localized(pmsg("command name", "unlink")), description=described("unlink")
+)
 async def unlink(interaction: Interaction) -> None:
     client = interaction.client
 

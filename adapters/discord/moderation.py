@@ -16,6 +16,7 @@ import discord
 from discord import app_commands
 
 from adapters.discord import bulk, render
+from adapters.discord.command_language import described, localized
 from adapters.discord.language import reader
 from adapters.discord.modqueue import refresh_cards, settle
 from adapters.discord.replies import Reply, respond
@@ -24,6 +25,7 @@ from bot.domain import Signature
 from bot.errors import AlreadyDecided, PledgeError
 from bot.export import ExportFormat
 from bot.hygiene import LIMITS
+from bot.i18n import msg, pmsg
 from bot.limits import AUDIT_DEFAULT, AUDIT_MAX
 
 if TYPE_CHECKING:
@@ -39,17 +41,22 @@ _MAX_CHOICES = 25  # Discord's limit
 _CHOICE_NAME = 100  # Discord's limit
 
 
-@app_commands.command(name="pending", description=texts.command("pending").description)
+@app_commands.command(
+    name=localized(pmsg("command name", "pending")), description=described("pending")
+)
 @app_commands.default_permissions(manage_guild=True)
 @app_commands.guild_only()
 async def pending(interaction: Interaction) -> None:
     await respond(interaction, bulk.pending_reply(interaction))
 
 
-@app_commands.command(name="approve", description=texts.command("approve").description)
+@app_commands.command(
+    name=localized(pmsg("command name", "approve")), description=described("approve")
+)
 @app_commands.default_permissions(manage_guild=True)
 @app_commands.guild_only()
-@app_commands.describe(signature="Signature number, or several: 12 13 14")
+@app_commands.rename(signature=localized(pmsg("option name", "signature")))
+@app_commands.describe(signature=localized(msg("Signature number, or several: 12 13 14")))
 async def approve(interaction: Interaction, signature: app_commands.Range[str, 1, 500]) -> None:
     client = interaction.client
 
@@ -63,10 +70,19 @@ async def approve(interaction: Interaction, signature: app_commands.Range[str, 1
     await respond(interaction, decide())
 
 
-@app_commands.command(name="reject", description=texts.command("reject").description)
+@app_commands.command(
+    name=localized(pmsg("command name", "reject")), description=described("reject")
+)
 @app_commands.default_permissions(manage_guild=True)
 @app_commands.guild_only()
-@app_commands.describe(signature="Signature number", reason="Why: sent to the signer")
+@app_commands.rename(
+    signature=localized(pmsg("option name", "signature")),
+    reason=localized(pmsg("option name", "reason")),
+)
+@app_commands.describe(
+    signature=localized(msg("Signature number")),
+    reason=localized(msg("Why: sent to the signer")),
+)
 async def reject(
     interaction: Interaction, signature: app_commands.Range[int, 1, None], reason: Reason
 ) -> None:
@@ -80,10 +96,19 @@ async def reject(
     await respond(interaction, decide())
 
 
-@app_commands.command(name="remove", description=texts.command("remove").description)
+@app_commands.command(
+    name=localized(pmsg("command name", "remove")), description=described("remove")
+)
 @app_commands.default_permissions(manage_guild=True)
 @app_commands.guild_only()
-@app_commands.describe(signature="Signature number", reason="Why: kept in the audit log")
+@app_commands.rename(
+    signature=localized(pmsg("option name", "signature")),
+    reason=localized(pmsg("option name", "reason")),
+)
+@app_commands.describe(
+    signature=localized(msg("Signature number")),
+    reason=localized(msg("Why: kept in the audit log")),
+)
 async def remove(
     interaction: Interaction, signature: app_commands.Range[int, 1, None], reason: Reason
 ) -> None:
@@ -163,11 +188,13 @@ async def _pending_matching(interaction: Interaction, current: str) -> list[tupl
     return found[:_MAX_CHOICES]
 
 
-@app_commands.command(name="export", description=texts.command("export").description)
+@app_commands.command(
+    name=localized(pmsg("command name", "export")), description=described("export")
+)
 @app_commands.default_permissions(manage_guild=True)
 @app_commands.guild_only()
-@app_commands.rename(fmt="format")
-@app_commands.describe(fmt="csv for spreadsheets, json for programs")
+@app_commands.rename(fmt=localized(pmsg("option name", "format")))
+@app_commands.describe(fmt=localized(msg("csv for spreadsheets, json for programs")))
 async def export(interaction: Interaction, fmt: ExportFormat) -> None:
     client = interaction.client
 
@@ -188,10 +215,11 @@ async def export(interaction: Interaction, fmt: ExportFormat) -> None:
     await respond(interaction, collect())
 
 
-@app_commands.command(name="audit", description=texts.command("audit").description)
+@app_commands.command(name=localized(pmsg("command name", "audit")), description=described("audit"))
 @app_commands.default_permissions(manage_guild=True)
 @app_commands.guild_only()
-@app_commands.describe(entries="How many entries to show, newest first")
+@app_commands.rename(entries=localized(pmsg("option name", "entries")))
+@app_commands.describe(entries=localized(msg("How many entries to show, newest first")))
 async def audit(
     interaction: Interaction, entries: app_commands.Range[int, 1, AUDIT_MAX] = AUDIT_DEFAULT
 ) -> None:
@@ -204,7 +232,9 @@ async def audit(
     await respond(interaction, show())
 
 
-@app_commands.command(name="snapshot", description=texts.command("snapshot").description)
+@app_commands.command(
+    name=localized(pmsg("command name", "snapshot")), description=described("snapshot")
+)
 @app_commands.default_permissions(manage_guild=True)
 @app_commands.guild_only()
 async def snapshot(interaction: Interaction) -> None:
@@ -234,8 +264,8 @@ def communities_command(*, public: bool) -> app_commands.Command[Any, ..., None]
     ``signing.public_communities`` opens it to everyone (then it is offered everywhere). The
     core decides who may read it either way."""
     command: app_commands.Command[Any, ..., None] = app_commands.Command(
-        name="communities",
-        description=texts.command("communities").description,
+        name=localized(pmsg("command name", "communities")),
+        description=described("communities"),
         callback=_communities,
     )
     if public:

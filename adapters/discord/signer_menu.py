@@ -14,6 +14,7 @@ import discord
 from discord import app_commands
 
 from adapters.discord import render
+from adapters.discord.command_language import localized
 from adapters.discord.language import reader
 from adapters.discord.modqueue import signer_facts
 from adapters.discord.permissions import PLATFORM
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
 __all__ = ["MENU_NAME", "signature_status_menu"]
 
 #: The menu's name as Discord shows it (translated per client language by the command tree's
-#: translator, :mod:`adapters.discord.localize`).
+#: translator, :mod:`adapters.discord.command_language`).
 MENU_NAME = msg("Signature status")
 
 
@@ -62,7 +63,7 @@ async def _signature_status(interaction: Interaction, member: discord.Member) ->
 def signature_status_menu() -> app_commands.ContextMenu:
     """A new menu object for one client's command tree (a command belongs to one tree)."""
     menu = app_commands.ContextMenu(
-        name=app_commands.locale_str(MENU_NAME.text, catalogue=True),
+        name=localized(MENU_NAME),
         callback=_signature_status,
         type=discord.AppCommandType.user,
     )

@@ -142,3 +142,35 @@ async def test_cards_are_in_the_default_language_whoever_decides(
     assert card.embeds[0]["title"] == "Unterschrift #1 abgelehnt"
     decision = {f["name"]: f["value"] for f in card.embeds[0]["fields"]}["Entscheidung"]
     assert decision.endswith("\nGrund: No")
+
+
+TRANSLATED_LOCALES = {"es-ES", "es-419", "fr", "de", "pt-BR"}
+
+
+async def test_commands_are_registered_in_every_language(bot: Bot, server: Server) -> None:
+    """The fake refuses a sync that breaks Discord's rules in any locale (a name with a capital
+    or a space, a description over 100 characters, a name used twice), as Discord does."""
+    synced = {c["name"]: c for c in server.fake.commands(server.home)}
+
+    assert synced["sign"]["name_localizations"] == {
+        "es-ES": "firmar",
+        "es-419": "firmar",
+        "fr": "signer",
+        "de": "unterschreiben",
+        "pt-BR": "assinar",
+    }
+    assert synced["signatories"]["name_localizations"]["pt-BR"] == "signatários"
+    [anonymous] = synced["sign"]["options"]
+    assert anonymous["name_localizations"]["es-ES"] == "anónimo"
+    assert anonymous["description_localizations"]["es-419"] == (
+        "Contar sin tu nombre en la lista pública (los moderadores sí lo ven)"
+    )
+    [code] = synced["link"]["options"]
+    assert code["description_localizations"]["fr"] == (
+        "Le code que /lier vous a donné sur votre autre compte ; vide pour en obtenir un"
+    )
+    for name, command in synced.items():
+        assert set(command["name_localizations"]) == TRANSLATED_LOCALES, name
+        for option in command["options"]:
+            assert set(option["name_localizations"]) == TRANSLATED_LOCALES, (name, option)
+            assert set(option["description_localizations"]) == TRANSLATED_LOCALES, (name, option)

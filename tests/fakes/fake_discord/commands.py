@@ -6,6 +6,7 @@ import copy
 
 from aiohttp import web
 
+from tests.fakes.fake_discord.command_rules import check_commands
 from tests.fakes.fake_discord.errors import DiscordAPIError
 from tests.fakes.fake_discord.models import JSON, GuildLike
 from tests.fakes.fake_discord.state import FakeDiscordState
@@ -13,7 +14,8 @@ from tests.fakes.fake_discord.wire import REQUEST_BODY, json_response
 
 
 class CommandsMixin(FakeDiscordState):
-    """``GET``/``PUT``/``POST /applications/{app}[/guilds/{guild}]/commands``."""
+    """``GET``/``PUT``/``POST /applications/{app}[/guilds/{guild}]/commands``, refusing what
+    Discord refuses (:mod:`~tests.fakes.fake_discord.command_rules`)."""
 
     def commands(self, guild: GuildLike | None = None) -> list[JSON]:
         """Application commands as last synced (global when ``guild`` is None)."""
@@ -71,6 +73,7 @@ class CommandsMixin(FakeDiscordState):
         body = REQUEST_BODY.get().json
         if not isinstance(body, list):
             raise DiscordAPIError(400, 50035, "Invalid Form Body")
+        check_commands(body)
         synced = [self._command_record(command, guild_id, existing) for command in body]
         existing[:] = synced
         return json_response(synced)
@@ -78,6 +81,7 @@ class CommandsMixin(FakeDiscordState):
     async def _post_command(self, request: web.Request) -> web.Response:
         guild_id, existing = self._command_scope(request)
         body = REQUEST_BODY.get().json or {}
+        check_commands([body])
         record = self._command_record(body, guild_id, existing)
         existing[:] = [c for c in existing if c["id"] != record["id"]] + [record]
         return json_response(record, status=201)
