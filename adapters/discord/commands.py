@@ -55,7 +55,8 @@ async def demands(
 
     async def show() -> Reply:
         shown = service.demands(number, actor=client.actor(interaction))
-        return Reply(embed=render.demands(service.letter.title, shown, reader(interaction)))
+        numbers = [n for n, _ in shown]
+        return Reply(embed=render.demands(service.letter, numbers, reader(interaction)))
 
     await respond(interaction, show(), ephemeral=False)
 

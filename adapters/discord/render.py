@@ -19,7 +19,16 @@ import discord
 
 from bot import texts
 from bot.communities import CommunityTable
-from bot.domain import AuditEntry, Identity, PendingItem, SignatoriesPage, Signature, Status
+from bot.domain import (
+    AuditEntry,
+    Identity,
+    Letter,
+    LetterText,
+    PendingItem,
+    SignatoriesPage,
+    Signature,
+    Status,
+)
 from bot.i18n import Translator
 from bot.service import Decision, Overview
 
@@ -105,8 +114,9 @@ def count_line(count: int, next_milestone: int | None) -> str:
 
 
 def letter(view: Overview, tr: Translator) -> discord.Embed:
-    """The whole letter in one embed, as the organisers wrote it, with the count under it."""
-    text = view.letter
+    """The whole letter in one embed, as the organisers wrote it (in the reader's language when
+    they translated it, saying so), with the count under it."""
+    text = view.letter.in_language(tr.language)
     numbered = "\n".join(f"**{n}.** {d}" for n, d in enumerate(text.demands, 1))
     body = "\n\n".join(part for part in (text.preamble, numbered, text.closing) if part)
     embed = discord.Embed(
@@ -116,17 +126,29 @@ def letter(view: Overview, tr: Translator) -> discord.Embed:
     )
     embed.add_field(name=tr.t("Signatures"), value=count_line(view.count, view.next_milestone))
     sign = tr.p("command name", "sign")
-    embed.set_footer(text=tr.t("Sign with a button below, or with /{sign}.", sign=sign))
+    footer = [tr.t("Sign with a button below, or with /{sign}.", sign=sign)]
+    embed.set_footer(text="\n".join(_translation_note(text, tr) + footer))
     return embed
 
 
-def demands(title: str, numbered: Sequence[tuple[int, str]], tr: Translator) -> discord.Embed:
-    lines = [f"**{n}.** {d}" for n, d in numbered]
-    return discord.Embed(
-        title=clip(tr.t("Demands of “{title}”", title=title), TITLE_LIMIT),
+def demands(letter: Letter, numbers: Sequence[int], tr: Translator) -> discord.Embed:
+    """Demands by number, in the reader's language when the letter is translated into it."""
+    text = letter.in_language(tr.language)
+    lines = [f"**{n}.** {text.demands[n - 1]}" for n in numbers]
+    embed = discord.Embed(
+        title=clip(tr.t("Demands of “{title}”", title=text.title), TITLE_LIMIT),
         description=_fit(lines, DESCRIPTION_LIMIT),
         colour=_LETTER_COLOUR,
     )
+    note = _translation_note(text, tr)
+    if note:
+        embed.set_footer(text=note[0])
+    return embed
+
+
+def _translation_note(text: LetterText, tr: Translator) -> list[str]:
+    """A translation says it is one: the original is what everyone signs."""
+    return [tr.t("This is a translation of the letter.")] if text.is_translation else []
 
 
 def signatories(page: SignatoriesPage) -> discord.Embed:

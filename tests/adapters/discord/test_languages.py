@@ -8,8 +8,20 @@ languages in the same run.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
-from tests.adapters.discord.conftest import Bot, BotFactory, Server, approved_signatures
+from bot.domain import LetterText
+from storage.sqlite import SQLiteStore
+from tests.adapters.discord.conftest import (
+    Bot,
+    BotFactory,
+    Server,
+    ServiceFactory,
+    approved_signatures,
+    destinations,
+    start_bot,
+)
+from tests.conftest import LETTER
 from tests.fakes.fake_discord import JSON, OpenedModal
 
 TITLE = "No Music For ICE"
@@ -174,3 +186,52 @@ async def test_commands_are_registered_in_every_language(bot: Bot, server: Serve
         for option in command["options"]:
             assert set(option["name_localizations"]) == TRANSLATED_LOCALES, (name, option)
             assert set(option["description_localizations"]) == TRANSLATED_LOCALES, (name, option)
+
+
+SPANISH_LETTER = LetterText(
+    title="Ninguna música para ICE",
+    preamble="Los artistas abajo firmantes nos comprometemos:",
+    demands=(
+        "Rescindir los contratos.",
+        "Parar los servicios en la nube.",
+        "Terminar los proyectos.",
+        "Rechazar futuros acuerdos.",
+    ),
+    closing="Únete.",
+    language="es",
+)
+
+
+async def test_a_translated_letter_is_read_in_its_language_and_says_so(
+    make_service: ServiceFactory, server: Server, store: SQLiteStore
+) -> None:
+    service = make_service(
+        destinations=destinations(server), letter=replace(LETTER, translations=(SPANISH_LETTER,))
+    )
+    await service.start()
+    bot = await start_bot(server, service, store)
+    try:
+        spanish = await bot.command("letter", server.artist, locale="es-419")
+        demand = await bot.command("demands", server.artist, locale="es-ES", number=2)
+        english = await bot.command("letter", server.drummer, locale="en-US")
+        french = await bot.command("demands", server.drummer, locale="fr", number=2)
+    finally:
+        await bot.stop()
+
+    [es] = spanish.data["embeds"]
+    assert es["title"] == "Ninguna música para ICE"
+    assert "**2.** Parar los servicios en la nube." in es["description"]
+    assert es["footer"]["text"].splitlines() == [
+        "Esta es una traducción de la carta.",
+        "Firma con un botón de abajo o con /firmar.",
+    ]
+    [one] = demand.data["embeds"]
+    assert one["title"] == "Demandas de «Ninguna música para ICE»"
+    assert one["description"] == "**2.** Parar los servicios en la nube."
+    assert one["footer"]["text"] == "Esta es una traducción de la carta."
+    # No translation into English or French: the original, without a note.
+    [en] = english.data["embeds"]
+    assert en["title"] == TITLE and "**2.** Stop the cloud services." in en["description"]
+    assert en["footer"]["text"] == "Sign with a button below, or with /sign."
+    [fr] = french.data["embeds"]
+    assert fr["description"] == "**2.** Stop the cloud services." and "footer" not in fr
