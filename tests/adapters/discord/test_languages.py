@@ -122,9 +122,14 @@ async def test_then_the_default_language(bots: BotFactory, server: Server) -> No
         spoken = await bot.command(
             "demands", server.artist, server.community_channel, locale="es-ES"
         )
+        in_a_dm = await bot.command(
+            "demands", server.artist, server.fake.dm_channel(server.artist), locale="ja"
+        )
 
     assert unspoken.data["embeds"][0]["title"] == f"Forderungen von „{TITLE}“"
     assert spoken.data["embeds"][0]["title"] == f"Demandas de «{TITLE}»"
+    # A direct message has no server language to fall back on.
+    assert in_a_dm.data["embeds"][0]["title"] == f"Forderungen von „{TITLE}“"
 
 
 async def test_cards_are_in_the_default_language_whoever_decides(
