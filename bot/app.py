@@ -127,6 +127,7 @@ def rules_of(
         surge_min_signatures=signing.surge_min_signatures,
         rate_limits=rate_limits_of(rate_limits),
         public_communities=signing.public_communities,
+        live_edit_interval=timedelta(seconds=signing.live_edit_interval_seconds),
     )
 
 

@@ -118,6 +118,8 @@ class SigningSettings(_Section):
     surge_min_signatures: int = Field(default=20, ge=0)
     #: Whether everyone may read /communities (and the public page shows it), not only moderators.
     public_communities: bool = False
+    #: The shortest time between two edits of one live letter post (/post-letter).
+    live_edit_interval_seconds: float = Field(default=10, ge=1, le=3600)
 
 
 class RateLimitSettings(_Section):

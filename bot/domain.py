@@ -20,6 +20,9 @@ __all__ = [
     "Identity",
     "Letter",
     "LetterText",
+    "LivePost",
+    "LivePostStatus",
+    "NewLivePost",
     "NewSignature",
     "OutboxKind",
     "OutboxMessage",
@@ -359,6 +362,7 @@ class OutboxKind(StrEnum):
     MOD_QUEUE = "mod_queue"
     MOD_UPDATE = "mod_update"  # a signature with a mod-queue card changed: redraw the card
     ALERT = "alert"  # something moderators should look at (a surge from one community)
+    LIVE_EDIT = "live_edit"  # the count changed: redraw live post "live:<id>" as it is then
 
 
 class OutboxStatus(StrEnum):
@@ -415,3 +419,43 @@ class SnapshotInfo:
     approved: int
     listed: int
     previous: str | None
+
+
+class LivePostStatus(StrEnum):
+    """Whether a live letter post is still kept current (the store's ``live_posts.status``)."""
+
+    LIVE = "live"
+    STOPPED = "stopped"  # a moderator's /unpost, or a newer post in the same chat
+    LOST = "lost"  # the message was deleted, or the bot lost its rights there
+
+
+@dataclass(frozen=True, slots=True)
+class NewLivePost:
+    """A letter a moderator has just posted as a live message; the store assigns its id."""
+
+    platform: str
+    chat: str  # the channel or chat the message is in
+    message: str  # the platform's id of the message
+    community: str  # whose signers its Sign button brings ("discord:<server>", "telegram:<chat>")
+    language: str  # the catalogue language it is written in (bot.i18n.LANGUAGES)
+    posted_by: str  # the moderator, as the audit log names them
+    posted_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class LivePost:
+    """A live letter post as stored: where it is, and whether it is still kept current."""
+
+    id: int
+    platform: str
+    chat: str
+    message: str
+    community: str
+    language: str
+    posted_by: str
+    posted_at: datetime
+    status: LivePostStatus = LivePostStatus.LIVE
+    #: The community's name as the platform last showed it (inert), where one was recorded.
+    community_name: str | None = None
+    ended_at: datetime | None = None
+    end_reason: str | None = None

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from bot.domain import Signature, Status
+from bot.i18n import msg, nmsg
 
 __all__ = [
     "AlreadyDecided",
@@ -16,6 +17,7 @@ __all__ = [
     "LinkToSelf",
     "NoSuchDemand",
     "NoSuchLinkCode",
+    "NoSuchLivePost",
     "NoSuchPage",
     "NotALinkCode",
     "NotAPageNumber",
@@ -36,6 +38,7 @@ __all__ = [
     "StoreUnavailable",
     "TooManyAccounts",
     "TooManyDecisions",
+    "TooManyLivePosts",
     "WrongUsage",
 ]
 
@@ -311,3 +314,24 @@ class LinkRefused(PledgeError):
 class NotLinked(PledgeError):
     def __init__(self) -> None:
         super().__init__("This account is not linked to any other.")
+
+
+class NoSuchLivePost(PledgeError):
+    """Stopping a live post that is not live (a wrong number, or it already ended)."""
+
+    def __init__(self, post_id: int) -> None:
+        super().__init__(str(msg("There is no live post #{id}.", id=str(post_id))))
+        self.post_id = post_id
+
+
+class TooManyLivePosts(PledgeError):
+    def __init__(self, most: int) -> None:
+        super().__init__(
+            str(
+                nmsg(
+                    "At most {count} post can be live at once: stop one before posting another.",
+                    "At most {count} posts can be live at once: stop one before posting another.",
+                    most,
+                )
+            )
+        )

@@ -8,10 +8,15 @@ person types are a different matter: :data:`bot.hygiene.LIMITS`.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 __all__ = [
     "AUDIT_DEFAULT",
     "AUDIT_MAX",
     "COMMUNITIES_SHOWN",
+    "LIVE_DEMAND_SHORT",
+    "LIVE_EDIT_FLOOR",
+    "LIVE_POSTS_MAX",
     "LOOK_ALIKES_READ",
     "MAX_BATCH_DECISIONS",
     "MAX_LINKED_ACCOUNTS",
@@ -39,3 +44,11 @@ PENDING_DEFAULT = 50
 LOOK_ALIKES_READ = 200
 #: Communities ``/communities`` and the public page list: the ones with the most approved.
 COMMUNITIES_SHOWN = 20
+#: Live letter posts kept current at once (each edit costs a platform call per count change).
+LIVE_POSTS_MAX = 50
+#: The shortest time between two edits of one live post, per platform, whatever the
+#: configuration says: Telegram allows about 20 messages a minute in a group (one live post per
+#: chat, so 3 s keeps it there), Discord five edits per 5 s in a channel.
+LIVE_EDIT_FLOOR = {"telegram": timedelta(seconds=3), "discord": timedelta(seconds=1)}
+#: A demand in a live post is cut to this many characters ("the demands in short").
+LIVE_DEMAND_SHORT = 120

@@ -17,6 +17,9 @@ from bot.domain import (
     AuditEntry,
     CommunityCount,
     Identity,
+    LivePost,
+    LivePostStatus,
+    NewLivePost,
     NewSignature,
     OutboxKind,
     OutboxMessage,
@@ -30,6 +33,7 @@ __all__ = [
     "Clock",
     "CountListener",
     "DeliveryError",
+    "LiveEditOwed",
     "OpenMode",
     "Row",
     "Sender",
@@ -42,6 +46,8 @@ __all__ = [
 
 T = TypeVar("T")
 CountListener = Callable[["WriteTx", int, int], Awaitable[None]]
+#: A live post owed an edit: its id, platform, and when its latest edit was due.
+LiveEditOwed = tuple[int, str, datetime]
 
 
 class Clock(Protocol):
@@ -127,6 +133,31 @@ class WriteTx(Protocol):
     async def record_snapshot(self, snapshot: SnapshotInfo) -> None:
         """Record a written snapshot's hash, time, counts and previous hash."""
 
+    # -- live letter posts (bot.liveposts) ---------------------------------------------------
+    async def add_live_post(self, post: NewLivePost) -> LivePost:
+        """Record a posted letter as live; its latest edit counts as due at ``posted_at``."""
+
+    async def end_live_post(
+        self, post_id: int, status: LivePostStatus, at: datetime, reason: str
+    ) -> LivePost | None:
+        """Stop keeping a post current; the post, if it was live until now (else None: it had
+        already ended, and whoever ended it first has said so)."""
+
+    async def end_live_posts_in(
+        self, platform: str, chat: str, at: datetime, reason: str
+    ) -> list[LivePost]:
+        """Stop the live posts of one chat (a newer post there replaces them)."""
+
+    async def live_edits_owed(self) -> list[LiveEditOwed]:
+        """The live posts with no edit waiting to go out, oldest first. Edits already waiting
+        are held until COMMIT (a row lock where several processes claim), so a dispatcher
+        cannot take one between this look and this unit's count: it goes out after the count
+        is committed, or it was already on its way and a new edit is owed here."""
+
+    async def schedule_live_edits(self, edits: Sequence[LiveEditOwed], at: datetime) -> None:
+        """Owe each post one edit (``live_edit`` outbox rows to ``live:<id>``) not before the
+        given time, which becomes the post's latest due time."""
+
 
 class OpenMode(StrEnum):
     """How a command opens its store. Any mode that finds no usable database raises
@@ -205,6 +236,12 @@ class Store(Protocol):
     def listed_signatures(self, batch: int = 1000) -> AsyncIterator[Signature]:
         """Every listed signature in approval order, fetched in batches (for export)."""
 
+    async def live_posts(self) -> list[LivePost]:
+        """The live letter posts, oldest first, with their community's name where known."""
+
+    async def live_post(self, post_id: int) -> LivePost | None:
+        """One live letter post, live or ended."""
+
     # -- outbox ----------------------------------------------------------------------------
     async def claim_outbox(
         self, platforms: Sequence[str], now: datetime, lease_until: datetime, limit: int
@@ -266,6 +303,10 @@ TABLES: dict[str, tuple[str, ...]] = {
     "snapshots": ("id", "sha256", "previous", "generated_at", "approved", "listed"),
     "accounts": ("account", "person", "linked_at"),
     "communities": ("community", "name", "updated_at"),
+    "live_posts": (
+        "id", "platform", "chat", "message", "community", "language", "posted_by", "posted_at",
+        "status", "next_edit_at", "ended_at", "end_reason",
+    ),
 }  # fmt: skip
 """The logical schema every store keeps, as moved by :class:`Transfer`. Values are neutral:
 ``datetime`` (UTC), ``bool``, ``int``, ``str`` or ``None``; counters are ``approved`` and

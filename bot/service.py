@@ -80,6 +80,7 @@ from bot.linking import (
     new_person,
     parse_code,
 )
+from bot.liveposts import LivePosts
 from bot.lookup import SignerReport, find_signatures, signer_report
 from bot.milestones import MilestonePolicy
 from bot.modqueue import ModQueue
@@ -130,6 +131,8 @@ class Rules:
     rate_limits: RateLimits | None
     #: Whether everyone may read ``/communities`` (and the public page shows it).
     public_communities: bool
+    #: The shortest time between two edits of one live letter post (bot.liveposts).
+    live_edit_interval: timedelta
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,6 +218,17 @@ class PledgeService:
         )
         #: Checked first by every use case that acts for someone (see :meth:`_slow_down`).
         self.limits = RateLimiter(rules.rate_limits)
+        #: Live letter posts: posting, listing and stopping them, and keeping them current.
+        self.live = LivePosts(
+            store,
+            self._write,
+            self.clock,
+            letter=letter,
+            milestones=rules.milestones,
+            interval=rules.live_edit_interval,
+            destinations=destinations,
+            limits=self.limits,
+        )
 
     # -- lifecycle ---------------------------------------------------------------------------
     async def start(self) -> None:
@@ -745,10 +759,13 @@ class PledgeService:
 
     async def _count_changed(self, tx: WriteTx, delta: int, now: datetime) -> None:
         """Apply a change to the approved count; milestones follow once the store knows the
-        exact count before and after it (see :meth:`_announce_milestones`)."""
+        exact count before and after it (see :meth:`_announce_milestones`), and every live
+        post is owed an edit (merged, see :mod:`bot.liveposts`)."""
 
         async def crossed(tx: WriteTx, old: int, new: int) -> None:
             await self._announce_milestones(tx, old, new, now)
+            if old != new:
+                await self.live.refresh(tx, now)
 
         await tx.add_to_count(delta, crossed)
 

@@ -15,8 +15,17 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import TypeVar
 
-from bot.domain import Identity, NewSignature, OutboxMessage, Signature, SnapshotInfo
-from bot.ports import CountListener, Store, WriteTx
+from bot.domain import (
+    Identity,
+    LivePost,
+    LivePostStatus,
+    NewLivePost,
+    NewSignature,
+    OutboxMessage,
+    Signature,
+    SnapshotInfo,
+)
+from bot.ports import CountListener, LiveEditOwed, Store, WriteTx
 
 __all__ = ["UnitRunner", "WatchedTx"]
 
@@ -43,6 +52,11 @@ class WatchedTx:
     async def add_outbox(self, messages: Sequence[OutboxMessage], at: datetime) -> None:
         await self._tx.add_outbox(messages, at)
         if messages:
+            self._watch.wrote_outbox = True
+
+    async def schedule_live_edits(self, edits: Sequence[LiveEditOwed], at: datetime) -> None:
+        await self._tx.schedule_live_edits(edits, at)
+        if edits:
             self._watch.wrote_outbox = True
 
     async def add_to_count(self, delta: int, on_change: CountListener | None = None) -> None:
@@ -119,6 +133,22 @@ class WatchedTx:
 
     async def name_community(self, community: str, name: str, at: datetime) -> None:
         await self._tx.name_community(community, name, at)
+
+    async def add_live_post(self, post: NewLivePost) -> LivePost:
+        return await self._tx.add_live_post(post)
+
+    async def end_live_post(
+        self, post_id: int, status: LivePostStatus, at: datetime, reason: str
+    ) -> LivePost | None:
+        return await self._tx.end_live_post(post_id, status, at, reason)
+
+    async def end_live_posts_in(
+        self, platform: str, chat: str, at: datetime, reason: str
+    ) -> list[LivePost]:
+        return await self._tx.end_live_posts_in(platform, chat, at, reason)
+
+    async def live_edits_owed(self) -> list[LiveEditOwed]:
+        return await self._tx.live_edits_owed()
 
 
 class UnitRunner:

@@ -14,6 +14,8 @@ from bot import commands, texts
 from bot.domain import Actor, Identity, SignatureForm, WithdrawChoice
 from bot.errors import InvalidInput, PledgeError, WrongUsage
 from bot.forms import parse_demand, parse_page, parse_sign_line
+from bot.i18n import translator
+from bot.liveposts import LIVE_COMMANDS, LIVE_HEADING, NONE_LIVE, listing_line, stopped
 from bot.service import PledgeService
 
 __all__ = ["HELP", "ConsoleCommands", "Session"]
@@ -33,6 +35,9 @@ _ARGUMENTS = {
 #: Commands only the console has, after the command they follow in the list.
 _CONSOLE_ONLY = {"sign": ("/sign-anonymous NAME | …", "be counted without being listed")}
 _COLUMN = 29
+#: The live-post commands the console offers: it has no chat to post in, only posts to list
+#: and stop.
+LIVE_COMMANDS_BY_NAME = {c.name: c for c in LIVE_COMMANDS}
 
 
 def _help_line(usage: str, summary: str) -> str:
@@ -50,6 +55,10 @@ def _help() -> str:
         lines.append(_help_line(usage, c.summary))
         if c.name in _CONSOLE_ONLY:
             lines.append(_help_line(*_CONSOLE_ONLY[c.name]))
+    sections[True] += [
+        _help_line("/posts", str(LIVE_COMMANDS_BY_NAME["live-posts"].summary)),
+        _help_line("/unpost ID", str(LIVE_COMMANDS_BY_NAME["unpost"].summary)),
+    ]
     console = [
         "Console:",
         _help_line("/as USER", "act as another user"),
@@ -99,6 +108,9 @@ class ConsoleCommands:
             "/audit": self._audit,
             "/snapshot": self._snapshot,
             "/communities": self._communities,
+            "/posts": self._posts,
+            "/live-posts": self._posts,
+            "/unpost": self._unpost,
             "/link": self._link,
             "/unlink": self._unlink,
             "/as": self._as,
@@ -197,6 +209,21 @@ class ConsoleCommands:
 
     async def _communities(self, session: Session, args: str) -> str:
         return texts.communities_text(await self.service.communities(actor=session.actor))
+
+    async def _posts(self, session: Session, args: str) -> str:
+        """The live letter posts on every platform (the console posts none itself)."""
+        posts = await self.service.live.listing(session.actor)
+        tr = translator()
+        if not posts:
+            return tr.render(NONE_LIVE)
+        lines = [tr.render(LIVE_HEADING)]
+        for post in posts:
+            where = post.community_name or post.chat
+            lines.append("  " + tr.render(listing_line(post, where)))
+        return "\n".join(lines)
+
+    async def _unpost(self, session: Session, args: str) -> str:
+        return translator().render(stopped(await self.service.live.stop_typed(session.actor, args)))
 
     async def _link(self, session: Session, args: str) -> str:
         """``/link`` makes a code; ``/link CODE`` redeems one made on another account."""

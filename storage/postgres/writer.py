@@ -19,11 +19,20 @@ from typing import Any
 
 import asyncpg
 
-from bot.domain import Identity, NewSignature, OutboxMessage, Signature, SnapshotInfo
-from bot.ports import CountListener
+from bot.domain import (
+    Identity,
+    LivePost,
+    LivePostStatus,
+    NewLivePost,
+    NewSignature,
+    OutboxMessage,
+    Signature,
+    SnapshotInfo,
+)
+from bot.ports import CountListener, LiveEditOwed
 from storage.group_commit import RetryGroup, Verdict
 from storage.sql import queries as q
-from storage.sql.rows import LIST_POS, signature, snapshot_info
+from storage.sql.rows import LIST_POS, live_post, signature, snapshot_info
 
 __all__ = ["Session", "Tx"]
 
@@ -42,6 +51,9 @@ _CLAIM_MILESTONES = (
 )
 _ADD_TO_APPROVED = "UPDATE counters SET value = value + $1 WHERE name = 'approved' RETURNING value"
 _ADD_TO_LISTED = "UPDATE counters SET value = value + $1 WHERE name = 'listed'"
+# A waiting edit is locked until COMMIT: a dispatcher's claim waits for it (or skips it), so it
+# goes out only once this unit's count is committed.
+_WAITING_LIVE_EDITS = q.WAITING_LIVE_EDITS + q.LOCK_ROWS
 
 
 @dataclass(slots=True)
@@ -219,6 +231,51 @@ class Tx:
     async def name_community(self, community: str, name: str, at: datetime) -> None:
         self.wrote = True
         await self._conn.execute(q.NAME_COMMUNITY, community, name, at)
+
+    async def add_live_post(self, post: NewLivePost) -> LivePost:
+        self.wrote = True
+        p = post
+        row = await self._conn.fetchrow(
+            q.ADD_LIVE_POST,
+            p.platform, p.chat, p.message, p.community, p.language, p.posted_by, p.posted_at,
+        )  # fmt: skip
+        return live_post(row)
+
+    async def end_live_post(
+        self, post_id: int, status: LivePostStatus, at: datetime, reason: str
+    ) -> LivePost | None:
+        self.wrote = True
+        row = await self._conn.fetchrow(q.END_LIVE_POST, post_id, status.value, at, reason)
+        return live_post(row) if row is not None else None
+
+    async def end_live_posts_in(
+        self, platform: str, chat: str, at: datetime, reason: str
+    ) -> list[LivePost]:
+        self.wrote = True
+        rows = await self._conn.fetch(q.END_LIVE_POSTS_IN, platform, chat, at, reason)
+        return [live_post(r) for r in rows]
+
+    async def live_edits_owed(self) -> list[LiveEditOwed]:
+        posts = await self._conn.fetch(q.LIVE_EDIT_DUE)
+        waiting: set[tuple[str, str]] = set()
+        for platform in sorted({p[1] for p in posts}):
+            queues = [f"live:{p[0]}" for p in posts if p[1] == platform]
+            found = await self._conn.fetch(_WAITING_LIVE_EDITS, platform, queues)
+            waiting |= {(platform, row[0]) for row in found}
+        return [
+            (post_id, platform, due)
+            for post_id, platform, due in posts
+            if (platform, f"live:{post_id}") not in waiting
+        ]
+
+    async def schedule_live_edits(self, edits: Sequence[LiveEditOwed], at: datetime) -> None:
+        if not edits:
+            return
+        self.wrote = True
+        await self._conn.executemany(
+            q.ADD_LIVE_EDIT, [(platform, f"live:{i}", at, due) for i, platform, due in edits]
+        )
+        await self._conn.executemany(q.SET_NEXT_EDIT, [(due, i) for i, _, due in edits])
 
 
 class Session:

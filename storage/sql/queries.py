@@ -7,7 +7,7 @@ here is dialect-specific.
 from __future__ import annotations
 
 from bot.ports import TABLES
-from storage.sql.rows import OUTBOX_COLUMNS, SIG_COLUMNS
+from storage.sql.rows import LIVE_POST_COLUMNS, OUTBOX_COLUMNS, SIG_COLUMNS
 
 BUCKET = 1024
 """List positions per ``listing_buckets`` row. Both stores (and a copy between them) must agree,
@@ -138,6 +138,41 @@ COMMUNITY_COUNTS = (
     "ORDER BY approved DESC, pending DESC, recent DESC, per.community LIMIT $2"
 )
 
+# -- live letter posts (bot/liveposts.py) ---------------------------------------------------------
+_LIVE_POST_READ = (
+    f"SELECT {LIVE_POST_COLUMNS.format(p='p.', name='c.name')} FROM live_posts p "
+    "LEFT JOIN communities c ON c.community = p.community"
+)
+LIVE_POSTS = f"{_LIVE_POST_READ} WHERE p.status = 'live' ORDER BY p.id"
+LIVE_POST = f"{_LIVE_POST_READ} WHERE p.id = $1"
+_LIVE_POST_RETURNING = LIVE_POST_COLUMNS.format(p="", name="NULL")
+ADD_LIVE_POST = (
+    "INSERT INTO live_posts (platform, chat, message, community, language, posted_by, "
+    f"posted_at, next_edit_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$7) RETURNING {_LIVE_POST_RETURNING}"
+)
+END_LIVE_POST = (
+    "UPDATE live_posts SET status = $2, ended_at = $3, end_reason = $4 "
+    f"WHERE id = $1 AND status = 'live' RETURNING {_LIVE_POST_RETURNING}"
+)
+END_LIVE_POSTS_IN = (
+    "UPDATE live_posts SET status = 'stopped', ended_at = $3, end_reason = $4 "
+    f"WHERE platform = $1 AND chat = $2 AND status = 'live' RETURNING {_LIVE_POST_RETURNING}"
+)
+LIVE_EDIT_DUE = (
+    "SELECT id, platform, next_edit_at FROM live_posts WHERE status = 'live' ORDER BY id"
+)
+# The edits still waiting to go out, among these posts' queues ($1 platform, $2 destinations).
+# "status IN (…)" repeats the queue index's condition, so SQLite sees that it may use it.
+WAITING_LIVE_EDITS = (
+    "SELECT destination FROM outbox WHERE platform = $1 AND destination = ANY($2) "
+    "AND status IN ('pending', 'sending') AND status = 'pending' AND kind = 'live_edit'"
+)
+ADD_LIVE_EDIT = (
+    "INSERT INTO outbox (kind, platform, destination, text, created_at, next_attempt_at) "
+    "VALUES ('live_edit', $1, $2, '', $3, $4)"
+)
+SET_NEXT_EDIT = "UPDATE live_posts SET next_edit_at = $1 WHERE id = $2"
+
 # -- snapshots (bot/archive.py) -------------------------------------------------------------------
 SNAPSHOT_COLUMNS = "sha256, generated_at, approved, listed, previous"
 LATEST_SNAPSHOT = f"SELECT {SNAPSHOT_COLUMNS} FROM snapshots ORDER BY id DESC LIMIT 1"
@@ -224,7 +259,8 @@ DATA_ROWS = (
     "SELECT (SELECT COUNT(*) FROM signatures) + (SELECT COUNT(*) FROM outbox) "
     "+ (SELECT COUNT(*) FROM audit_log) + (SELECT COUNT(*) FROM milestones) "
     "+ (SELECT COUNT(*) FROM letter_versions) + (SELECT COUNT(*) FROM snapshots) "
-    "+ (SELECT COUNT(*) FROM accounts) + (SELECT COUNT(*) FROM communities)"
+    "+ (SELECT COUNT(*) FROM accounts) + (SELECT COUNT(*) FROM communities) "
+    "+ (SELECT COUNT(*) FROM live_posts)"
 )
 
 

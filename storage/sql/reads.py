@@ -6,11 +6,18 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from bot.domain import AuditEntry, CommunityCount, Identity, Signature, SnapshotInfo
+from bot.domain import (
+    AuditEntry,
+    CommunityCount,
+    Identity,
+    LivePost,
+    Signature,
+    SnapshotInfo,
+)
 from bot.ports import TABLES, Row
 from storage.sql import queries as q
 from storage.sql.access import SqlAccess
-from storage.sql.rows import LIST_POS, signature, snapshot_info
+from storage.sql.rows import LIST_POS, live_post, signature, snapshot_info
 
 __all__ = ["SqlReads"]
 
@@ -103,6 +110,14 @@ class SqlReads(SqlAccess):
             if len(found) < batch:
                 return
             after = found[-1][LIST_POS]
+
+    async def live_posts(self) -> list[LivePost]:
+        ts = self._timestamp
+        return [live_post(r, ts) for r in await self._fetch(q.LIVE_POSTS)]
+
+    async def live_post(self, post_id: int) -> LivePost | None:
+        found = await self._fetch(q.LIVE_POST, post_id)
+        return live_post(found[0], self._timestamp) if found else None
 
     # -- transfer: the reading side of pledgebot copy-store --------------------------------------
     async def is_empty(self) -> bool:

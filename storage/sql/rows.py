@@ -8,6 +8,8 @@ from typing import Any
 
 from bot.domain import (
     Identity,
+    LivePost,
+    LivePostStatus,
     OutboxKind,
     OutboxMessage,
     OutboxStatus,
@@ -16,7 +18,15 @@ from bot.domain import (
     Status,
 )
 
-__all__ = ["OUTBOX_COLUMNS", "SIG_COLUMNS", "outbox_message", "signature", "snapshot_info"]
+__all__ = [
+    "LIVE_POST_COLUMNS",
+    "OUTBOX_COLUMNS",
+    "SIG_COLUMNS",
+    "live_post",
+    "outbox_message",
+    "signature",
+    "snapshot_info",
+]
 
 SIG_COLUMNS = (
     "id, platform, user_id, name, name_key, role, location, link, anonymous, community, status, "
@@ -27,6 +37,11 @@ LIST_POS = 18  # index of list_pos in SIG_COLUMNS
 OUTBOX_COLUMNS = (
     "id, kind, platform, destination, text, signature_id, milestone, attempts, created_at, "
     "status, ref"
+)
+#: ``{p}``: the table's alias and a dot, or nothing; ``{name}``: the community's name column.
+LIVE_POST_COLUMNS = (
+    "{p}id, {p}platform, {p}chat, {p}message, {p}community, {p}language, {p}posted_by, "
+    "{p}posted_at, {p}status, {name}, {p}ended_at, {p}end_reason"
 )
 
 Timestamp = Callable[[Any], datetime | None]
@@ -78,10 +93,30 @@ def outbox_message(row: Sequence[Any], ts: Timestamp = _same) -> OutboxMessage:
     )
 
 
+def live_post(row: Sequence[Any], ts: Timestamp = _same) -> LivePost:
+    posted = ts(row[7])
+    assert posted is not None
+    return LivePost(
+        id=row[0],
+        platform=row[1],
+        chat=row[2],
+        message=row[3],
+        community=row[4],
+        language=row[5],
+        posted_by=row[6],
+        posted_at=posted,
+        status=LivePostStatus(row[8]),
+        community_name=row[9],
+        ended_at=ts(row[10]),
+        end_reason=row[11],
+    )
+
+
 # Columns of the logical schema (bot.ports.TABLES) that need converting between drivers.
 TIMESTAMP_COLUMNS = frozenset(
     {"created_at", "decided_at", "withdrawn_at", "reached_at", "next_attempt_at", "lease_until",
-     "delivered_at", "at", "first_seen", "generated_at", "linked_at", "updated_at"}
+     "delivered_at", "at", "first_seen", "generated_at", "linked_at", "updated_at", "posted_at",
+     "next_edit_at", "ended_at"}
 )  # fmt: skip
 BOOLEAN_COLUMNS = frozenset({"anonymous", "erased"})
 

@@ -15,11 +15,20 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, TypeVar
 
-from bot.domain import Identity, NewSignature, OutboxMessage, Signature, SnapshotInfo
-from bot.ports import CountListener
+from bot.domain import (
+    Identity,
+    LivePost,
+    LivePostStatus,
+    NewLivePost,
+    NewSignature,
+    OutboxMessage,
+    Signature,
+    SnapshotInfo,
+)
+from bot.ports import CountListener, LiveEditOwed
 from storage.group_commit import Verdict
 from storage.sql import queries as q
-from storage.sql.rows import LIST_POS, signature, snapshot_info
+from storage.sql.rows import LIST_POS, live_post, signature, snapshot_info
 from storage.sql.translate import iso, to_sqlite
 from storage.sqlite.thread import WriterConnection
 
@@ -52,6 +61,13 @@ _DROP_LINK_CODES = to_sqlite(q.DROP_LINK_CODES)
 _ADD_LINK_CODE = to_sqlite(q.ADD_LINK_CODE)
 _TAKE_LINK_CODE = to_sqlite(q.TAKE_LINK_CODE)
 _NAME_COMMUNITY = to_sqlite(q.NAME_COMMUNITY)
+_ADD_LIVE_POST = to_sqlite(q.ADD_LIVE_POST)
+_END_LIVE_POST = to_sqlite(q.END_LIVE_POST)
+_END_LIVE_POSTS_IN = to_sqlite(q.END_LIVE_POSTS_IN)
+_LIVE_EDIT_DUE = to_sqlite(q.LIVE_EDIT_DUE)
+_WAITING_LIVE_EDITS = to_sqlite(q.WAITING_LIVE_EDITS)
+_ADD_LIVE_EDIT = to_sqlite(q.ADD_LIVE_EDIT)
+_SET_NEXT_EDIT = to_sqlite(q.SET_NEXT_EDIT)
 # SQLite-only: the single writer reads every counter at BEGIN and settles them at COMMIT; the
 # milestones it has not reached are those missing from the table (it holds the write lock).
 _LOAD_COUNTERS = "SELECT name, value FROM counters"
@@ -267,6 +283,52 @@ class Tx:
 
     async def name_community(self, community: str, name: str, at: datetime) -> None:
         self._write(_NAME_COMMUNITY, (community, name, iso(at)))
+
+    async def add_live_post(self, post: NewLivePost) -> LivePost:
+        p = post
+        rows = self._write(
+            _ADD_LIVE_POST,
+            (p.platform, p.chat, p.message, p.community, p.language, p.posted_by, iso(p.posted_at)),
+        )
+        return live_post(rows[0], from_iso)
+
+    async def end_live_post(
+        self, post_id: int, status: LivePostStatus, at: datetime, reason: str
+    ) -> LivePost | None:
+        rows = self._write(_END_LIVE_POST, (post_id, status.value, iso(at), reason))
+        return live_post(rows[0], from_iso) if rows else None
+
+    async def end_live_posts_in(
+        self, platform: str, chat: str, at: datetime, reason: str
+    ) -> list[LivePost]:
+        rows = self._write(_END_LIVE_POSTS_IN, (platform, chat, iso(at), reason))
+        return [live_post(r, from_iso) for r in rows]
+
+    async def live_edits_owed(self) -> list[LiveEditOwed]:
+        # The writer holds the database's write lock: no claim can come between.
+        posts = self._conn.execute(_LIVE_EDIT_DUE).fetchall()
+        waiting: set[tuple[str, str]] = set()
+        for platform in {p[1] for p in posts}:
+            queues = [f"live:{p[0]}" for p in posts if p[1] == platform]
+            found = self._conn.execute(_WAITING_LIVE_EDITS, (platform, json.dumps(queues)))
+            waiting |= {(platform, row[0]) for row in found.fetchall()}
+        owed = []
+        for post_id, platform, due in posts:
+            if (platform, f"live:{post_id}") not in waiting:
+                when = from_iso(due)
+                assert when is not None
+                owed.append((post_id, platform, when))
+        return owed
+
+    async def schedule_live_edits(self, edits: Sequence[LiveEditOwed], at: datetime) -> None:
+        if not edits:
+            return
+        self._begin_writing()
+        now = iso(at)
+        self._conn.executemany(
+            _ADD_LIVE_EDIT, [(platform, f"live:{i}", now, iso(due)) for i, platform, due in edits]
+        )
+        self._conn.executemany(_SET_NEXT_EDIT, [(iso(due), i) for i, _, due in edits])
 
 
 class Session:

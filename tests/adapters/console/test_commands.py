@@ -131,3 +131,27 @@ async def test_linking_two_signed_accounts_says_which_signature_stays(
     assert (await console.handle(ann2, "/status")).startswith(
         "Signature #1: Ann\nStatus: awaiting a moderator's approval."
     )
+
+
+async def test_moderators_list_and_stop_live_posts(service: PledgeService) -> None:
+    """The console posts no letter (it has no chat) but lists and stops the platforms' posts."""
+    console = ConsoleCommands(service)
+    mod = Session("mod", MODS)
+    assert await console.handle(mod, "/posts") == "No letter post is live."
+    view = await service.live.prepare(Session("mod", MODS).actor, "en")
+    await service.community_seen("telegram:-100", "Night <b>Owls</b> @everyone")
+    await service.live.post(
+        mod.actor, platform="telegram", chat="-100", message="7", community="telegram:-100",
+        shown=view,
+    )  # fmt: skip
+
+    listed = await console.handle(mod, "/posts")
+    assert listed.splitlines()[0] == "Live letter posts:"
+    assert "#1 on Telegram, in Night <b>Owls</b> ＠everyone, since 2026-11-28" in listed
+    assert await console.handle(mod, "/unpost #1") == (
+        "Live post #1 is stopped: its message stays as it is and is no longer updated."
+    )
+    assert await console.handle(mod, "/unpost 1") == "There is no live post #1."
+    assert await console.handle(mod, "/unpost one") == "Give the number of a live post, like 3."
+    assert await console.handle(mod, "/posts") == "No letter post is live."
+    assert await console.handle(Session("ann", MODS), "/posts") == ("Only moderators can do that.")

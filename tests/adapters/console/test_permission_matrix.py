@@ -37,6 +37,9 @@ MODERATOR_LINES = [
     "/approve x",
     "/reject x",
     "/remove",
+    "/posts",
+    "/unpost 1",
+    "/unpost x",
 ]
 MOD = Actor(Identity("console", "mod"), "mod", is_moderator=True)
 

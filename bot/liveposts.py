@@ -1,0 +1,360 @@
+"""Live letter posts: the letter posted where members talk, its count kept current.
+
+A moderator posts the letter as a message in a channel or group: the adapter asks
+:meth:`LivePosts.prepare` (which decides who may), sends the message as its platform draws it,
+and registers it with :meth:`LivePosts.post`. From then on every unit of work that changes the
+approved count owes each live post one edit, written by the count listener in the same
+transaction as the change (an outbox ``live_edit`` row to destination ``live:<id>``, a queue of
+its own, so a waiting edit holds back no other message).
+
+Edits are merged. A post has at most one edit waiting, and each is due no sooner than
+``live_edit_interval`` (or the platform's floor, :data:`~bot.limits.LIVE_EDIT_FLOOR`) after the
+one before it, so a burst of a thousand approvals costs a handful of edits. An edit draws the
+count the store holds when it is *sent* (:meth:`LivePosts.view`), not when it was owed; a change
+committed after an edit has read the count finds no edit waiting and owes a new one. So after
+a burst every post ends showing the exact count, and a restart loses nothing: the owed edit is
+an outbox row and the post a stored row.
+
+A post whose message was deleted, or whose chat the bot lost its rights in, is ended as lost
+(:meth:`LivePosts.lost`, called by the adapter's sender), logged, and the moderators are told
+once: only the unit that ends a live post can say so.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.domain import (
+    Actor,
+    Destinations,
+    Letter,
+    LetterText,
+    LivePost,
+    LivePostStatus,
+    NewLivePost,
+    OutboxKind,
+    OutboxMessage,
+)
+from bot.errors import InvalidInput, NoSuchLivePost, NotModerator, TooManyLivePosts
+from bot.i18n import Msg, msg, nmsg
+from bot.limits import LIVE_DEMAND_SHORT, LIVE_EDIT_FLOOR, LIVE_POSTS_MAX
+from bot.milestones import MilestonePolicy
+from bot.ports import Clock, LiveEditOwed, Store, WriteTx
+from bot.ratelimit import Family, RateLimiter
+
+__all__ = [
+    "EDIT_PREFIX",
+    "LIVE_COMMANDS",
+    "LIVE_HEADING",
+    "NONE_LIVE",
+    "LiveCommand",
+    "LivePosts",
+    "LiveView",
+    "edit_destination",
+    "listing_line",
+    "lost_alert",
+    "post_of",
+    "posted",
+    "stopped",
+]
+
+_log = logging.getLogger(__name__)
+
+Write = Callable[[Callable[[WriteTx], Awaitable[Any]]], Awaitable[Any]]
+
+#: The outbox destination of a post's edits: ``live:<post id>``.
+EDIT_PREFIX = "live:"
+
+
+def edit_destination(post_id: int) -> str:
+    return f"{EDIT_PREFIX}{post_id}"
+
+
+def post_of(destination: str) -> int | None:
+    """The post a ``live_edit`` row redraws, from its destination (None: not one of ours)."""
+    number = destination.removeprefix(EDIT_PREFIX)
+    if number == destination or not number.isdecimal() or len(number) > 18:
+        return None
+    return int(number)
+
+
+@dataclass(frozen=True, slots=True)
+class LiveView:
+    """What a live post shows: the letter in the post's language, the count and the next
+    milestone. ``post`` is None before the post is sent (the first drawing)."""
+
+    letter: LetterText
+    count: int
+    next_milestone: int | None
+    language: str
+    post: LivePost | None = None
+
+    @property
+    def demands(self) -> tuple[str, ...]:
+        """The demands in short: each cut to :data:`~bot.limits.LIVE_DEMAND_SHORT` characters."""
+        return tuple(_short(d, LIVE_DEMAND_SHORT) for d in self.letter.demands)
+
+    @property
+    def count_line(self) -> Msg:
+        return nmsg(
+            "{count} artist has signed so far.", "{count} artists have signed so far.", self.count
+        )
+
+    @property
+    def milestone_line(self) -> Msg | None:
+        if self.next_milestone is None:
+            return None
+        return msg("Next milestone: {milestone} signatures.", milestone=self.next_milestone)
+
+    @property
+    def footer(self) -> Msg:
+        return msg("This post keeps itself current as signatures are approved.")
+
+
+def _short(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rstrip() + "…"
+
+
+def listing_line(post: LivePost, where: str) -> Msg:
+    """One line of ``/live-posts``; ``where`` is the chat as the adapter names it."""
+    return msg(
+        "#{id} on {platform}, in {where}, since {date}",
+        id=str(post.id),
+        platform=post.platform.capitalize(),
+        where=where,
+        date=post.posted_at.date().isoformat(),
+    )
+
+
+def lost_alert(post: LivePost) -> Msg:
+    """The moderators' one notice that a live post can no longer be kept current."""
+    return msg(
+        "Live letter post #{id} ({platform}, {where}) can no longer be updated: its message was "
+        "deleted, or the bot lost its rights there. It is no longer kept current; post the "
+        "letter again to replace it.",
+        id=str(post.id),
+        platform=post.platform.capitalize(),
+        where=post.community_name or post.chat,
+    )
+
+
+def posted(post: LivePost, replaced: Sequence[LivePost] = ()) -> Msg:
+    """The moderator's answer once the post is sent and registered."""
+    if not replaced:
+        return msg(
+            "The letter is posted, and its count will keep itself current (live post #{id}).",
+            id=str(post.id),
+        )
+    return msg(
+        "The letter is posted, and its count will keep itself current (live post #{id}). It "
+        "replaces live post {old} in this chat, whose message stays as it is.",
+        id=str(post.id),
+        old=", ".join(f"#{ended.id}" for ended in replaced),
+    )
+
+
+def stopped(post: LivePost) -> Msg:
+    return msg(
+        "Live post #{id} is stopped: its message stays as it is and is no longer updated.",
+        id=str(post.id),
+    )
+
+
+NONE_LIVE = msg("No letter post is live.")
+LIVE_HEADING = msg("Live letter posts:")
+
+
+@dataclass(frozen=True, slots=True)
+class LiveCommand:
+    """A live-post command as help and command menus describe it. ``name`` is Discord's;
+    Telegram's drops the hyphen (``/postletter``), the console lists posts with ``/posts``."""
+
+    name: str
+    summary: Msg
+    arguments: str = ""
+
+    @property
+    def telegram_name(self) -> str:
+        return self.name.replace("-", "")
+
+
+LIVE_COMMANDS = (
+    LiveCommand(
+        "post-letter",
+        msg("post the letter as a live message whose count keeps itself current"),
+        "[CHAT_ID]",
+    ),
+    LiveCommand("live-posts", msg("the live letter posts")),
+    LiveCommand("unpost", msg("stop keeping a live post current"), "ID"),
+)
+
+
+def parse_post_id(text: str) -> int:
+    """``/unpost 3`` or ``/unpost #3``: the post's number."""
+    typed = text.strip().lstrip("#")
+    if not typed.isdecimal() or len(typed) > 18:
+        raise InvalidInput("post", str(msg("Give the number of a live post, like 3.")))
+    return int(typed)
+
+
+class LivePosts:
+    """The live posts' use cases (for moderators) and plumbing (for the outbox senders)."""
+
+    def __init__(
+        self,
+        store: Store,
+        write: Write,
+        clock: Clock,
+        *,
+        letter: Letter,
+        milestones: MilestonePolicy,
+        interval: timedelta,
+        destinations: Destinations,
+        limits: RateLimiter,
+    ) -> None:
+        self._store = store
+        self._write = write
+        self._clock = clock
+        self._letter = letter
+        self._milestones = milestones
+        self._interval = interval
+        self._destinations = destinations
+        self._limits = limits
+
+    def interval(self, platform: str) -> timedelta:
+        """The shortest time between two edits of one post on ``platform``."""
+        return max(self._interval, LIVE_EDIT_FLOOR.get(platform, timedelta(0)))
+
+    # -- moderators ----------------------------------------------------------------------------
+    async def prepare(self, actor: Actor, language: str) -> LiveView:
+        """Before an adapter sends a post: may this actor post one, and what it shows."""
+        self._moderator(actor)
+        if len(await self._store.live_posts()) >= LIVE_POSTS_MAX:
+            raise TooManyLivePosts(LIVE_POSTS_MAX)
+        return await self._view(language)
+
+    async def post(
+        self,
+        actor: Actor,
+        *,
+        platform: str,
+        chat: str,
+        message: str,
+        community: str,
+        shown: LiveView,
+    ) -> tuple[LivePost, list[LivePost]]:
+        """Register a sent post as live: the new post, and the posts of the same chat it
+        replaces (one live post per chat, so edits never multiply in one chat)."""
+        self._moderator(actor)
+        now = self._clock.now()
+        new = NewLivePost(
+            platform, chat, message, community, shown.language, str(actor.identity), now
+        )
+
+        async def unit(tx: WriteTx) -> tuple[LivePost, list[LivePost]]:
+            replaced = await tx.end_live_posts_in(platform, chat, now, "replaced by a newer post")
+            return await tx.add_live_post(new), replaced
+
+        post, replaced = await self._write(unit)
+        _log.info("live post #%d on %s:%s posted by %s", post.id, platform, chat, new.posted_by)
+        if await self._store.count() != shown.count:  # approvals meanwhile: catch up once
+            await self._write(lambda tx: self._refresh(tx, self._clock.now(), only=post.id))
+        return post, replaced
+
+    async def listing(self, actor: Actor) -> list[LivePost]:
+        """``/live-posts``: every live post, oldest first."""
+        self._moderator(actor)
+        return await self._store.live_posts()
+
+    async def stop_typed(self, actor: Actor, text: str) -> LivePost:
+        """``/unpost ID`` as typed: who may is checked before what was typed is read."""
+        self._moderator(actor)
+        return await self._stop(actor, parse_post_id(text))
+
+    async def stop(self, actor: Actor, post_id: int) -> LivePost:
+        """``/unpost ID``: the post's message stays, and is no longer updated."""
+        self._moderator(actor)
+        return await self._stop(actor, post_id)
+
+    async def _stop(self, actor: Actor, post_id: int) -> LivePost:
+        now = self._clock.now()
+        reason = f"stopped by {actor.identity}"
+
+        async def unit(tx: WriteTx) -> LivePost | None:
+            return await tx.end_live_post(post_id, LivePostStatus.STOPPED, now, reason)
+
+        ended = await self._write(unit)
+        if ended is None:
+            raise NoSuchLivePost(post_id)
+        _log.info("live post #%d %s", post_id, reason)
+        return ended
+
+    # -- the outbox's plumbing (acts for no one) -------------------------------------------------
+    async def view(self, post_id: int) -> LiveView | None:
+        """A live post as it should read now (None: it is no longer live, nothing to draw)."""
+        post = await self._store.live_post(post_id)
+        if post is None or post.status is not LivePostStatus.LIVE:
+            return None
+        view = await self._view(post.language)
+        return LiveView(view.letter, view.count, view.next_milestone, view.language, post)
+
+    async def lost(self, post_id: int, reason: str) -> None:
+        """The platform says the post cannot be edited any more (deleted, or no rights): end
+        it, and tell the moderators — once, by whichever unit ends it."""
+        now = self._clock.now()
+        known = await self._store.live_post(post_id)  # with its community's name
+        if known is None or known.status is not LivePostStatus.LIVE:
+            return
+        text = str(lost_alert(known))
+        alerts = [
+            OutboxMessage(OutboxKind.ALERT, platform, dest, text)
+            for platform, dest in self._destinations.mod_queue
+        ]
+
+        async def unit(tx: WriteTx) -> LivePost | None:
+            ended = await tx.end_live_post(post_id, LivePostStatus.LOST, now, reason[:500])
+            if ended is not None:
+                await tx.add_outbox(alerts, now)
+            return ended
+
+        ended = await self._write(unit)
+        if ended is not None:
+            _log.warning(
+                "live post #%d on %s:%s can no longer be updated, dropped: %s",
+                post_id,
+                ended.platform,
+                ended.chat,
+                reason,
+            )
+
+    async def refresh(self, tx: WriteTx, now: datetime) -> None:
+        """The count changed in this unit: owe every live post with no edit waiting one edit,
+        due an interval after its last (called by the count listener, inside the unit)."""
+        await self._refresh(tx, now)
+
+    async def _refresh(self, tx: WriteTx, now: datetime, only: int | None = None) -> None:
+        owed = await tx.live_edits_owed()
+        edits: Sequence[LiveEditOwed] = [
+            (post_id, platform, max(now, last + self.interval(platform)))
+            for post_id, platform, last in owed
+            if only is None or post_id == only
+        ]
+        await tx.schedule_live_edits(edits, now)
+
+    # -- internals -------------------------------------------------------------------------------
+    def _moderator(self, actor: Actor) -> None:
+        """Live posts are for moderators, on every platform: one rule, here."""
+        self._limits.take(actor.identity, Family.MODERATING)
+        if not actor.is_moderator:
+            raise NotModerator()
+
+    async def _view(self, language: str) -> LiveView:
+        count = await self._store.count()
+        letter = self._letter.in_language(language)
+        return LiveView(letter, count, self._milestones.next_after(count), language)
