@@ -1,9 +1,12 @@
 """The SQLite writer: units of work in group transactions on the one writer connection.
 
 ``BEGIN IMMEDIATE`` takes SQLite's write lock, so the counters a group loads at its start are
-exact for the whole group; they are kept in memory and written once before COMMIT. Each unit
-runs under its own savepoint (opened on its first write) so a failing unit rolls back alone. The
-whole group runs on the connection's thread as plain sqlite3 calls (:func:`drive`).
+exact for the whole group; they are kept in memory and written once before COMMIT. A unit that
+fails having written nothing (the usual case: the rules refuse before anything is written) is
+simply dropped; one that fails after writing has the group rolled back and run again without it,
+as on PostgreSQL — no savepoint per unit, which cost a SAVEPOINT and a RELEASE for every unit to
+spare the rare failure a re-run. The whole group runs on the connection's thread as plain sqlite3
+calls (:func:`drive`).
 """
 
 from __future__ import annotations
@@ -51,7 +54,6 @@ _LATEST_SNAPSHOT = to_sqlite(q.LATEST_SNAPSHOT)
 _RECORD_SNAPSHOT = to_sqlite(q.RECORD_SNAPSHOT)
 _SET_COUNTER = to_sqlite(q.SET_COUNTER)
 _ADD_TO_BUCKET = to_sqlite(q.ADD_TO_BUCKET)
-_CLAIM_ACCOUNT = to_sqlite(q.CLAIM_ACCOUNT)
 _ACCOUNTS_OF_PERSONS = to_sqlite(q.ACCOUNTS_OF_PERSONS)
 _MOVE_ACCOUNTS = to_sqlite(q.MOVE_ACCOUNTS)
 _MOVE_SIGNATURES = to_sqlite(q.MOVE_SIGNATURES)
@@ -71,6 +73,8 @@ _SET_NEXT_EDIT = to_sqlite(q.SET_NEXT_EDIT)
 # SQLite-only: the single writer reads every counter at BEGIN and settles them at COMMIT; the
 # milestones it has not reached are those missing from the table (it holds the write lock).
 _LOAD_COUNTERS = "SELECT name, value FROM counters"
+_PERSON_OF_ACCOUNT = "SELECT person FROM accounts WHERE account = ?1"
+_ADD_ACCOUNT = "INSERT INTO accounts (account, person) VALUES (?1, ?1)"
 _MILESTONES_AMONG = to_sqlite("SELECT value FROM milestones WHERE value = ANY($1)")
 _ADD_MILESTONE = "INSERT INTO milestones (value, reached_at) VALUES (?1, ?2)"
 
@@ -128,14 +132,13 @@ class Tx:
     def __init__(self, conn: sqlite3.Connection, counters: Counters) -> None:
         self._conn = conn
         self.counters = counters
-        self.before = counters.copy()
-        self.savepoint = False
+        #: Whether this unit changed the transaction (a row, or the counters in memory): if it
+        #: then fails, the group must run again without it.
+        self.wrote = False
         self._positions: dict[int, int | None] = {}
 
     def _begin_writing(self) -> None:
-        if not self.savepoint:
-            self._conn.execute("SAVEPOINT unit")
-            self.savepoint = True
+        self.wrote = True
 
     def _write(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         self._begin_writing()
@@ -160,6 +163,7 @@ class Tx:
         return self._select(_SIGNATURES_OF, (str(identity),))
 
     async def insert_signature(self, new: NewSignature) -> Signature:
+        self.wrote = True
         pos = self.counters.list_one() if new.listed else None
         rows = self._write(
             _INSERT_SIGNATURE,
@@ -180,6 +184,7 @@ class Tx:
             rows = self._conn.execute(_LIST_POS_OF, (signature.id,)).fetchall()
             self._positions[signature.id] = rows[0][0] if rows else None
         pos = self._positions[signature.id]
+        self.wrote = True
         if signature.listed and pos is None:
             pos = self.counters.list_one()
         elif not signature.listed and pos is not None:
@@ -200,6 +205,7 @@ class Tx:
 
     async def add_to_count(self, delta: int, on_change: CountListener | None = None) -> None:
         # The writer holds the database's write lock, so the count it loaded is exact.
+        self.wrote = True
         old = self.counters.approved
         self.counters.approved = old + delta
         if on_change is not None:
@@ -245,8 +251,16 @@ class Tx:
         return bool(self._write(_RECORD_LETTER_VERSION, (version, text, iso(at))))
 
     async def claim_account(self, identity: Identity) -> str:
-        person: str = self._write(_CLAIM_ACCOUNT, (str(identity),))[0][0]
-        return person
+        # The single writer holds the write lock, so reading first is safe, and an account that
+        # has its row (anyone who signed before) costs no write: a refusal after it needs no re-run.
+        account = str(identity)
+        found = self._conn.execute(_PERSON_OF_ACCOUNT, (account,)).fetchall()
+        if found:
+            person: str = found[0][0]
+            return person
+        self._begin_writing()
+        self._conn.execute(_ADD_ACCOUNT, (account,))
+        return account
 
     async def accounts_of(self, persons: Sequence[str]) -> list[tuple[str, Identity]]:
         found = self._conn.execute(_ACCOUNTS_OF_PERSONS, (json.dumps(list(persons)),))
@@ -339,6 +353,7 @@ class Session:
         self.conn: sqlite3.Connection = conn.sqlite
         self.counters = Counters()
         self._start = Counters()
+        self._unit = Tx(self.conn, self.counters)
 
     async def begin(self) -> None:
         self.conn.execute("BEGIN IMMEDIATE")
@@ -347,19 +362,20 @@ class Session:
         self._start = self.counters.copy()
 
     def open_unit(self) -> Tx:
-        return Tx(self.conn, self.counters)
+        self._unit = Tx(self.conn, self.counters)
+        return self._unit
 
     async def close_unit(self, tx: Tx, error: Exception | None) -> Verdict:
-        if error is not None:
-            if tx.savepoint:
-                self.conn.execute("ROLLBACK TO unit")
-                self.conn.execute("RELEASE unit")
-            self.counters = tx.before
-        elif tx.savepoint:
-            self.conn.execute("RELEASE unit")
-        return Verdict.CONTINUE
+        """A failed unit that wrote spoils the transaction for the others: they run again
+        without it."""
+        if error is None or not tx.wrote:
+            return Verdict.CONTINUE
+        return Verdict.WITHOUT
 
     def raw(self) -> sqlite3.Connection:
+        # A store-internal job writes through the connection itself: count it as written, so
+        # that its failure (an executemany stopped half-way) leaves nothing behind either.
+        self._unit.wrote = True
         return self.conn
 
     async def run(self, work: Callable[[], Coroutine[Any, Any, T]]) -> T:
