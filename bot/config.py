@@ -219,6 +219,8 @@ class TelegramSettings(_Section):
     moderator_user_ids: list[int] = Field(default_factory=list)
     announce_chat_ids: list[int] = Field(default_factory=list)
     mod_chat_id: int = 0
+    #: Added to a group, the bot says hello there: the letter's title and how to sign.
+    greet_groups: bool = False
     webhook_url: str = ""
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = Field(default=8443, ge=1, le=65535)

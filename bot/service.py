@@ -10,7 +10,7 @@ and which acts for no one, is :attr:`PledgeService.mod_queue`, beside the use ca
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Literal
@@ -62,6 +62,7 @@ from bot.errors import (
 )
 from bot.export import ExportFormat, export_chunks
 from bot.hygiene import LIMITS, clean_form, clean_reason, clean_text
+from bot.i18n import Msg, msg
 from bot.limits import (
     AUDIT_DEFAULT,
     AUDIT_MAX,
@@ -240,6 +241,33 @@ class PledgeService:
 
         if await self._write(unit):
             _log.info("letter version %s recorded", letter.version)
+
+    async def destination_lost(
+        self, platform: str, destination: str, *, tell: Sequence[str] = ()
+    ) -> None:
+        """The bot was removed from a chat it posts to (an announcement channel, the mod
+        chat): every moderator is told, once — in the other mod-queue destinations and in the
+        private chats ``tell`` names on that platform (when it was the mod chat, the only
+        place left to reach its moderators). Nothing more is sent there: the adapter drops it
+        from its deliveries until it is added back. Adapters call it from the platform's own
+        event, which names no one to rate-limit."""
+        place = f"{platform}:{destination}"
+        lost = (platform, destination)
+        if lost in self.destinations.mod_queue:
+            notice = msg(
+                "pledgebot was removed from {place}, the moderators' chat: new signatures are "
+                "no longer posted there. Add it back, or approve them with /pending elsewhere.",
+                place=place,
+            )
+        elif lost in self.destinations.announce:
+            notice = msg(
+                "pledgebot was removed from {place}: milestones are no longer announced there "
+                "until it is added back.",
+                place=place,
+            )
+        else:
+            return
+        await self._alert_moderators(notice, skip=lost, also=[(platform, user) for user in tell])
 
     def on_outbox(self, listener: Callable[[], None]) -> None:
         """Be told when a unit wrote outbox rows (the dispatcher wakes up instead of polling)."""
@@ -737,14 +765,22 @@ class PledgeService:
             return False
         return self.clock.now() - account_created_at < self.rules.min_account_age
 
-    async def _alert_moderators(self, text: str) -> None:
-        """Tell every mod-queue destination something they should look at (a surge)."""
+    async def _alert_moderators(
+        self,
+        text: str | Msg,
+        *,
+        skip: tuple[str, str] | None = None,
+        also: Sequence[tuple[str, str]] = (),
+    ) -> None:
+        """Tell every mod-queue destination something they should look at (a surge), but
+        ``skip``, and ``also`` these (a moderator's private chat)."""
+        said = str(text)
+        where = [d for d in self.destinations.mod_queue if d != skip] + list(also)
         messages = [
-            OutboxMessage(OutboxKind.ALERT, platform, dest, text)
-            for platform, dest in self.destinations.mod_queue
+            OutboxMessage(OutboxKind.ALERT, platform, dest, said) for platform, dest in where
         ]
         now = self.clock.now()
-        _log.warning("%s", text)
+        _log.warning("%s", said)
 
         async def unit(tx: WriteTx) -> None:
             await tx.add_outbox(messages, now)

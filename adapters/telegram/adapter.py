@@ -20,7 +20,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 from telegram.ext import AIORateLimiter, Application, Defaults
 
-from adapters.telegram import menus, render
+from adapters.telegram import menus, profile, render
 from adapters.telegram.concurrency import PerChatUpdateProcessor
 from adapters.telegram.context import CONTEXT_TYPES, Deps, PledgeApp
 from adapters.telegram.handlers import register
@@ -38,8 +38,9 @@ __all__ = ["TelegramAdapter", "build_application"]
 
 _log = logging.getLogger(__name__)
 
-# What the handlers use; Telegram sends nothing else (chat_member keeps the admin list fresh).
-ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.CHAT_MEMBER]
+# What the handlers use; Telegram sends nothing else (chat_member keeps the admin list fresh,
+# my_chat_member says when the bot itself is added to or removed from a chat).
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.CHAT_MEMBER, Update.MY_CHAT_MEMBER]
 RATE_LIMIT_RETRIES = 3  # a 429 is waited out this many times before the caller sees it
 MAX_CONCURRENT_UPDATES = 64
 READY_TIMEOUT = 30.0  # how long an outbox delivery waits for the bot to connect
@@ -125,10 +126,12 @@ class TelegramAdapter:
         self.application = build_application(
             settings, rate_limit=rate_limit, requests=self._requests
         )
-        self.deps = Deps(service, self.moderators, language)
+        self.deps = Deps(service, self.moderators, language, greet_groups=settings.greet_groups)
         self.deps.install(self.application)
         register(self.application)
-        self._sender = OutboxSender(service, self.application.bot, self.deps.tr)
+        self._sender = OutboxSender(
+            service, self.application.bot, self.deps.tr, lost_chats=self.deps.lost_chats
+        )
         self._ready = asyncio.Event()
 
     async def run(self) -> None:
@@ -144,6 +147,7 @@ class TelegramAdapter:
                 self._ready.set()
                 try:
                     await menus.publish(application.bot, self.moderators, self.deps.language)
+                    await profile.publish(application.bot, self.service.letter, self.deps.language)
                     await application.start()
                     if self.settings.webhook_url:
                         await self._start_webhook()

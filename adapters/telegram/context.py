@@ -15,7 +15,7 @@ language in groups, see :mod:`adapters.telegram.language`). Both are chosen once
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from telegram import CallbackQuery, Message, Update, User
@@ -45,6 +45,11 @@ class Deps:
     service: PledgeService
     moderators: ModeratorDirectory
     language: str = DEFAULT_LANGUAGE  # ``[i18n] default_language``: groups, channels, strangers
+    #: ``telegram.greet_groups``: say hello in a group the bot is added to.
+    greet_groups: bool = False
+    #: Chats the bot was removed from since it started: nothing is delivered there (see
+    #: :mod:`adapters.telegram.membership`) until it is added back.
+    lost_chats: set[int] = field(default_factory=set)
 
     @property
     def tr(self) -> Translator:

@@ -20,7 +20,7 @@ from telegram.ext import (
     filters,
 )
 
-from adapters.telegram import keyboards, links, menus, moderation, render
+from adapters.telegram import keyboards, links, membership, menus, moderation, render
 from adapters.telegram.context import (
     PledgeApp,
     PledgeContext,
@@ -372,6 +372,7 @@ def register(application: PledgeApp) -> None:
             MessageHandler(private & filters.COMMAND, unknown_command),
             MessageHandler(private & filters.TEXT, private_text),
             ChatMemberHandler(moderation.mod_chat_member, ChatMemberHandler.CHAT_MEMBER),
+            ChatMemberHandler(membership.my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER),
         ]
     )
     application.add_error_handler(on_error)

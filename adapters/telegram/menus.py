@@ -1,8 +1,12 @@
 """The command menus Telegram shows when someone types "/", in the reader's language.
 
-Everyone sees the public commands. The mod chat and each moderator's private chat also see the
-moderator commands (``BotCommandScopeChat``), so the menu matches what the bot will do for whoever
-is looking. Menus are a convenience: a failure to set one is logged and the bot carries on.
+Each place gets the commands that work there, so the menu matches what the bot will do for whoever
+is looking. A private chat (the default scope, which Telegram falls back to) shows every public
+command. A group (``BotCommandScopeAllGroupChats``) shows only those that answer in the group:
+signing, one's status, withdrawing and linking accounts happen in private (in a group they only
+point there), so a group's menu leaves them out. The mod chat (a group) adds the moderator
+commands, and so does each moderator's private chat (``BotCommandScopeChat``). Menus are a
+convenience: a failure to set one is logged and the bot carries on.
 
 Each scope gets one menu per language pledgebot speaks (``language_code``, see
 :data:`~adapters.telegram.language.MENU_LANGUAGE_CODES`), so a Spanish client shows Spanish
@@ -16,7 +20,14 @@ import asyncio
 import logging
 from collections.abc import Sequence
 
-from telegram import Bot, BotCommand, BotCommandScope, BotCommandScopeChat, BotCommandScopeDefault
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScope,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeChat,
+    BotCommandScopeDefault,
+)
 from telegram.error import TelegramError
 
 from adapters.telegram.language import MENU_LANGUAGE_CODES
@@ -24,27 +35,39 @@ from adapters.telegram.moderators import ModeratorDirectory
 from bot import texts
 from bot.i18n import Translator, translator
 
-__all__ = ["commands", "publish", "publish_for_moderator"]
+__all__ = ["PRIVATE_ONLY", "commands", "publish", "publish_for_moderator"]
 
 _log = logging.getLogger(__name__)
 
+#: Commands answered only in a private chat: about the signer's own signature and accounts (a
+#: group would read them). In a group they say so and link to the private chat.
+PRIVATE_ONLY = frozenset({"sign", "status", "withdraw", "link", "unlink"})
 
-def commands(tr: Translator, *, moderator: bool) -> tuple[BotCommand, ...]:
+
+def commands(tr: Translator, *, moderator: bool, group: bool = False) -> tuple[BotCommand, ...]:
     """The core's commands as menu entries in one language: ``BotCommand("demands", "The
-    demands, or …")``; with ``moderator``, the moderators' commands too."""
+    demands, or …")``; with ``moderator``, the moderators' commands too; with ``group``,
+    only those that answer in a group."""
     return tuple(
-        BotCommand(c.name, c.description) for c in texts.COMMANDS if moderator or not c.moderator
+        BotCommand(c.name, c.description)
+        for c in texts.COMMANDS
+        if (moderator or not c.moderator) and not (group and c.name in PRIVATE_ONLY)
     )
 
 
 async def publish(bot: Bot, moderators: ModeratorDirectory, default: str) -> None:
-    """Every menu: the public one for everyone, the full one where moderators work."""
-    chats = sorted(await moderators.all_ids(bot))
-    if moderators.mod_chat_id:
-        chats.insert(0, moderators.mod_chat_id)
+    """Every menu: private chats', groups', the mod chat's and each moderator's."""
+    people = sorted(await moderators.all_ids(bot))
+    mod_chat = moderators.mod_chat_id
     await asyncio.gather(
         _publish(bot, BotCommandScopeDefault(), default, moderator=False),
-        *(_publish(bot, BotCommandScopeChat(chat), default, moderator=True) for chat in chats),
+        _publish(bot, BotCommandScopeAllGroupChats(), default, moderator=False, group=True),
+        *(
+            [_publish(bot, BotCommandScopeChat(mod_chat), default, moderator=True, group=True)]
+            if mod_chat
+            else []
+        ),
+        *(_publish(bot, BotCommandScopeChat(p), default, moderator=True) for p in people),
     )
 
 
@@ -54,13 +77,18 @@ async def publish_for_moderator(bot: Bot, user_id: int, default: str) -> None:
     await _publish(bot, BotCommandScopeChat(user_id), default, moderator=True)
 
 
-async def _publish(bot: Bot, scope: BotCommandScope, default: str, *, moderator: bool) -> None:
+async def _publish(
+    bot: Bot, scope: BotCommandScope, default: str, *, moderator: bool, group: bool = False
+) -> None:
     """One scope's menus: the default language's without a language code, then one per
     language."""
     menus = [("", translator(default))]
     menus += [(code, translator(language)) for language, code in MENU_LANGUAGE_CODES.items()]
     await asyncio.gather(
-        *(_set(bot, commands(tr, moderator=moderator), scope, code) for code, tr in menus)
+        *(
+            _set(bot, commands(tr, moderator=moderator, group=group), scope, code)
+            for code, tr in menus
+        )
     )
 
 

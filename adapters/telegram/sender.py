@@ -44,11 +44,15 @@ def retry_after_seconds(exc: RetryAfter) -> float:
 
 
 class OutboxSender:
-    def __init__(self, service: PledgeService, bot: Bot, tr: Translator) -> None:
-        """``tr``: the language of posts to groups and channels (``[i18n] default_language``)."""
+    def __init__(
+        self, service: PledgeService, bot: Bot, tr: Translator, *, lost_chats: set[int]
+    ) -> None:
+        """``tr``: the language of posts to groups and channels (``[i18n] default_language``).
+        ``lost_chats``: chats the bot was removed from (adapters.telegram.membership)."""
         self.service = service
         self.bot = bot
         self.tr = tr
+        self.lost_chats = lost_chats
 
     async def deliver(self, message: OutboxMessage) -> str | None:
         """Post one outbox row; the Telegram message id is its reference (to edit cards)."""
@@ -58,6 +62,8 @@ class OutboxSender:
             raise DeliveryError(
                 f"not a Telegram chat id: {message.destination!r}", permanent=True
             ) from None
+        if chat_id in self.lost_chats:  # given up at once: no send, no retry
+            raise DeliveryError(f"telegram: removed from chat {chat_id}", permanent=True)
         if message.kind is OutboxKind.MOD_UPDATE:
             # Decided elsewhere (another platform, process, the console): redraw our cards.
             if message.signature_id is not None:

@@ -214,6 +214,7 @@ async def start_bot(
         rate_limits: RateLimits | None = None,
         public_communities: bool = False,
         language: str = "en",
+        greet_groups: bool = False,
     ) -> Bot:
         ada = fake.new_user("Ada", username="ada")
         bob = fake.new_user("Bob")
@@ -254,6 +255,7 @@ async def start_bot(
             moderator_user_ids=[mod.id],
             announce_chat_ids=[c.id for c in announce],
             mod_chat_id=mod_chat.id,
+            greet_groups=greet_groups,
             **(webhook or {}),
         )
         adapter = TelegramAdapter(

@@ -150,7 +150,7 @@ async def test_one_menu_per_language_and_scope(bot: Bot) -> None:
          c.params.get("language_code", ""))
         for c in bot.fake.calls_to("setMyCommands")
     )  # fmt: skip
-    scopes = [{"type": "default"}] + [
+    scopes = [{"type": "default"}, {"type": "all_group_chats"}] + [
         {"type": "chat", "chat_id": chat} for chat in (bot.mod_chat.id, bot.mod.id, bot.admin.id)
     ]
     codes = ["", "en", "es", "fr", "de", "pt"]

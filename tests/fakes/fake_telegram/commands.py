@@ -1,5 +1,6 @@
-"""The bot's command menus: ``setMyCommands``, ``getMyCommands``, ``deleteMyCommands`` by scope
-and language."""
+"""The bot's command menus (``setMyCommands``, ``getMyCommands``, ``deleteMyCommands`` by scope
+and language) and its profile texts (``set/getMyDescription``, ``set/getMyShortDescription`` by
+language)."""
 
 from __future__ import annotations
 
@@ -53,4 +54,35 @@ class CommandsMixin(FakeTelegramState):
 
     async def _delete_my_commands(self, call: ApiCall) -> bool:
         self.commands.pop(menu_key(call.params), None)
+        return True
+
+    def description(self, language_code: str = "", *, short: bool = False) -> str | None:
+        """The (short) description last set for a language code ("" = everyone else)."""
+        return self.descriptions.get(("short" if short else "long", language_code))
+
+    async def _set_my_description(self, call: ApiCall) -> bool:
+        return self._set_profile_text(call, "description", "long", 512)
+
+    async def _set_my_short_description(self, call: ApiCall) -> bool:
+        return self._set_profile_text(call, "short_description", "short", 120)
+
+    async def _get_my_description(self, call: ApiCall) -> JSON:
+        code = call.params.get("language_code") or ""
+        return {"description": self.descriptions.get(("long", code), "")}
+
+    async def _get_my_short_description(self, call: ApiCall) -> JSON:
+        code = call.params.get("language_code") or ""
+        return {"short_description": self.descriptions.get(("short", code), "")}
+
+    def _set_profile_text(self, call: ApiCall, field: str, kind: str, limit: int) -> bool:
+        code = call.params.get("language_code") or ""
+        if not re.fullmatch(r"(?:[a-z]{2})?", code):
+            raise bad_request("LANG_CODE_INVALID")
+        text = call.params.get(field) or ""
+        if len(text) > limit:  # Telegram counts characters here, as Python does
+            raise bad_request(f"{field.upper()}_INVALID")
+        if text:
+            self.descriptions[(kind, code)] = text
+        else:
+            self.descriptions.pop((kind, code), None)
         return True

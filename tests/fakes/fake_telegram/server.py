@@ -61,6 +61,7 @@ class FakeTelegram(
         self.blocked_by = set()
         self.webhook = None
         self.commands = {}
+        self.descriptions = {}
         self.callback_answers = {}
         self.files = {}
         self.delivered_update_ids = set()
@@ -102,6 +103,10 @@ class FakeTelegram(
             "setMyCommands": self._set_my_commands,
             "getMyCommands": self._get_my_commands,
             "deleteMyCommands": self._delete_my_commands,
+            "setMyDescription": self._set_my_description,
+            "setMyShortDescription": self._set_my_short_description,
+            "getMyDescription": self._get_my_description,
+            "getMyShortDescription": self._get_my_short_description,
             "getChatAdministrators": self._get_chat_administrators,
             "getChatMember": self._get_chat_member,
             "getChat": self._get_chat,

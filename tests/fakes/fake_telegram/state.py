@@ -45,6 +45,8 @@ class FakeTelegramState:
     webhook: JSON | None
     #: ``setMyCommands`` by (scope, language code).
     commands: dict[tuple[str, str], list[JSON]]
+    #: ``setMyDescription`` / ``setMyShortDescription`` by ("long" | "short", language code).
+    descriptions: dict[tuple[str, str], str]
     #: ``answerCallbackQuery`` parameters by query id.
     callback_answers: dict[str, JSON]
     #: Files the bot uploaded, by file_id.
