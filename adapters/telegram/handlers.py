@@ -124,7 +124,8 @@ async def help_command(update: Update, context: PledgeContext) -> None:
 
 async def letter(update: Update, context: PledgeContext) -> None:
     """/letter: the letter, the count, the next milestone and a way to sign."""
-    parts = render.letter(await context.service.overview(actor=identity_of(user_of(update))))
+    view = await context.service.overview(actor=identity_of(user_of(update)))
+    parts = render.letter(context.tr, view)
     await reply(update, parts, _sign_markup(update, context))
 
 
@@ -134,9 +135,9 @@ async def demands(update: Update, context: PledgeContext) -> None:
     service = context.service
     shown = service.demands(number, actor=identity_of(user_of(update)))
     if number is None:
-        await reply(update, render.demands(context.tr, service.letter.title, shown))
+        await reply(update, render.demands(context.tr, service.letter, [n for n, _ in shown]))
     else:
-        await reply(update, render.demand(number, shown[0][1]))
+        await reply(update, render.demand(context.tr, service.letter, number))
 
 
 async def count(update: Update, context: PledgeContext) -> None:

@@ -24,7 +24,15 @@ from collections.abc import Iterable, Sequence
 
 from bot import texts
 from bot.communities import CommunityTable
-from bot.domain import AuditEntry, Letter, PendingItem, SignatoriesPage, Signature, SignerStatus
+from bot.domain import (
+    AuditEntry,
+    Letter,
+    LetterText,
+    PendingItem,
+    SignatoriesPage,
+    Signature,
+    SignerStatus,
+)
 from bot.domain import Status as SignatureStatus
 from bot.hygiene import CleanForm
 from bot.i18n import Raw, Translator
@@ -177,10 +185,11 @@ def _numbered(numbered: Sequence[tuple[int, str]]) -> list[str]:
     return [f"{n}. {esc(d)}" for n, d in numbered]
 
 
-def letter(view: Overview) -> list[str]:
-    """The letter as one message or, when very long, several (buttons go on the last)."""
-    text = view.letter
-    lines = [f"<b>{esc(text.title)}</b>", ""]
+def letter(tr: Translator, view: Overview) -> list[str]:
+    """The letter as one message or, when very long, several (buttons go on the last): in the
+    reader's language when the organisers translated it, saying so."""
+    text = view.letter.in_language(tr.language)
+    lines = [f"<b>{esc(text.title)}</b>", *_translation_note(tr, text), ""]
     if text.preamble:
         lines += [esc(text.preamble), ""]
     lines += _numbered(list(enumerate(text.demands, 1)))
@@ -190,13 +199,27 @@ def letter(view: Overview) -> list[str]:
     return split(lines)
 
 
-def demands(tr: Translator, title: str, numbered: Sequence[tuple[int, str]]) -> list[str]:
-    head = tr.t("{title} demands:", escape=esc, title=Raw(bold(esc(title))))
-    return split([head, *_numbered(numbered)])
+def demands(tr: Translator, letter: Letter, numbers: Sequence[int]) -> list[str]:
+    """Every demand by number, in the reader's language when the letter is translated."""
+    text = letter.in_language(tr.language)
+    head = tr.t("{title} demands:", escape=esc, title=Raw(bold(esc(text.title))))
+    numbered = [(n, text.demands[n - 1]) for n in numbers]
+    return split([head, *_translation_note(tr, text), *_numbered(numbered)])
 
 
-def demand(number: int, text: str) -> str:
-    return clip(f"{number}. {text}", MAX_MESSAGE)
+def demand(tr: Translator, letter: Letter, number: int) -> str:
+    """One demand (``/demands N``), in the reader's language when the letter is translated."""
+    text = letter.in_language(tr.language)
+    note = "".join(f"\n{line}" for line in _translation_note(tr, text))
+    return clip(f"{number}. {text.demands[number - 1]}", MAX_MESSAGE - units(note)) + note
+
+
+def _translation_note(tr: Translator, text: LetterText) -> list[str]:
+    """A translation says it is one (in italics): the original is what everyone signs."""
+    if not text.is_translation:
+        return []
+    note = tr.t("This is a translation of the letter.", escape=esc)
+    return [f"<i>{note}</i>"]
 
 
 # -- signing --------------------------------------------------------------------------------

@@ -8,7 +8,9 @@ import json
 from collections import Counter
 from dataclasses import replace
 
+from bot.domain import LetterText
 from tests.adapters.telegram.conftest import Bot, Start
+from tests.conftest import LETTER
 from tests.fakes.fake_telegram import FakeUser
 
 # What the signing conversation's first answer says, in each language.
@@ -163,3 +165,44 @@ async def test_one_menu_per_language_and_scope(bot: Bot) -> None:
         assert public[0] == "letter" and "pending" not in public
         assert [c["command"] for c in everything][: len(public)] == public
         assert "pending" in [c["command"] for c in everything]
+
+
+SPANISH_LETTER = LetterText(
+    title="Ninguna música para ICE",
+    preamble="Los artistas abajo firmantes nos comprometemos:",
+    demands=(
+        "Rescindir los contratos.",
+        "Parar los servicios en la nube.",
+        "Terminar los proyectos.",
+        "Rechazar futuros acuerdos.",
+    ),
+    closing="Únete.",
+    language="es",
+)
+
+
+async def test_a_translated_letter_is_read_in_its_language_and_says_so(start_bot: Start) -> None:
+    bot = await start_bot(letter=replace(LETTER, translations=(SPANISH_LETTER,)))
+    sofia = bot.fake.new_user("Sofía", language_code="es")
+    bot.fake.private_chat(sofia)
+    letter = (await _text(bot, sofia, "/letter")).splitlines()
+    assert letter[:4] == [
+        "Ninguna música para ICE",
+        "Esta es una traducción de la carta.",
+        "",
+        "Los artistas abajo firmantes nos comprometemos:",
+    ]
+    assert "2. Parar los servicios en la nube." in letter
+    assert (await _text(bot, sofia, "/demands")).splitlines()[:3] == [
+        "Lo que exige Ninguna música para ICE:",
+        "Esta es una traducción de la carta.",
+        "1. Rescindir los contratos.",
+    ]
+    assert await _text(bot, sofia, "/demands 2") == (
+        "2. Parar los servicios en la nube.\nEsta es una traducción de la carta."
+    )
+    # No translation into English: the original, without a note.
+    english = await _text(bot, bot.ada, "/letter")
+    assert english.startswith("No Music For ICE\n\nWe the undersigned artists pledge:")
+    assert "traducción" not in english
+    assert await _text(bot, bot.ada, "/demands 2") == "2. Stop the cloud services."
