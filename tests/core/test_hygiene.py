@@ -6,7 +6,7 @@ import re
 import unicodedata
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from bot.domain import SignatureForm
@@ -158,6 +158,49 @@ def test_fast_paths_agree_with_the_general_rules(raw: str) -> None:
         return
     if cleaned is not None:
         _assert_inert(cleaned)
+
+
+def _outcome(link: str) -> str | InvalidInput | None:
+    try:
+        return clean_link(link)
+    except InvalidInput as exc:
+        return exc
+
+
+_HOST = st.lists(
+    st.sampled_from(["a", "Z9", "-", ".", "_", ":", "@", "[", "]", "%", "u:pw@", "x.org", ":80"]),
+    max_size=5,
+).map("".join)
+_REST = st.lists(
+    st.sampled_from(
+        ["/", "?", "#", "@", "everyone", ":80", "a", ".", "%", " ", "\\", "<", "'", "~"]
+    ),
+    max_size=6,
+).map("".join)
+
+
+@given(
+    st.sampled_from(["http://", "https://", "HTTPS://", "httpſ://", "ftp://", "http:/", ""]),
+    _HOST,
+    _REST,
+)
+@example("https://", "u:pw@x.org", "")
+@example("https://", "x.org:80", "/@everyone")
+@example("https://", "a_b.org", "")
+@example("http://", "[::1]", "")
+@example("HTTPS://", ".", "?a#@here")
+def test_plain_links_are_judged_as_the_full_check_judges_them(
+    scheme: str, host: str, rest: str
+) -> None:
+    """Printable ASCII links skip parsing. A leading space makes a link take the full check
+    (it is stripped there), so both must give the same link or the same refusal."""
+    link = scheme + host + rest
+    fast, full = _outcome(link), _outcome(" " + link)
+    if isinstance(fast, InvalidInput) or isinstance(full, InvalidInput):
+        assert isinstance(fast, InvalidInput) and isinstance(full, InvalidInput)
+        assert fast.message == full.message
+    else:
+        assert fast == full
 
 
 @given(text_strategy)
