@@ -20,7 +20,16 @@ from discord.gateway import DiscordWebSocket
 from discord.http import Route
 from discord.utils import MISSING
 
-from adapters.discord import bulk, commands, moderation, modqueue, sender, signer_menu, views
+from adapters.discord import (
+    bulk,
+    commands,
+    liveposts,
+    moderation,
+    modqueue,
+    sender,
+    signer_menu,
+    views,
+)
 from adapters.discord.client import PledgeClient, ShardedPledgeClient
 from adapters.discord.modals import SignForm
 from adapters.discord.permissions import PLATFORM
@@ -122,6 +131,7 @@ class DiscordAdapter:
             *commands.COMMANDS,
             *moderation.COMMANDS,
             moderation.communities_command(public=public),
+            *liveposts.COMMANDS,
         ):
             client.tree.add_command(command)
         client.tree.add_command(signer_menu.signature_status_menu())

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from adapters.discord import modqueue
+from adapters.discord import liveposts, modqueue
 from adapters.discord.render import CONTENT_LIMIT, clip, safe
 from adapters.discord.replies import NO_PINGS
 from bot.domain import OutboxKind, OutboxMessage
@@ -38,6 +38,9 @@ def nonce_of(message: OutboxMessage) -> str:
 
 async def deliver(client: HandlerClient, message: OutboxMessage) -> str | None:
     """Post one message; the Discord message id is the outbox ``ref`` (cards are edited by it)."""
+    if message.kind is OutboxKind.LIVE_EDIT:  # its destination is a live post, not a channel
+        await liveposts.redraw(client, message)
+        return None
     target = _snowflake(message)
     try:
         match message.kind:

@@ -21,7 +21,8 @@ PUBLIC = {
     "unlink",
 }
 MODERATOR = {
-    "pending", "approve", "reject", "remove", "export", "audit", "snapshot", "communities"
+    "pending", "approve", "reject", "remove", "export", "audit", "snapshot", "communities",
+    "post-letter", "live-posts", "unpost",
 }  # fmt: skip
 
 

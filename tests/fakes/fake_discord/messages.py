@@ -48,6 +48,11 @@ class MessagesMixin(FakeDiscordState):
     def message(self, message_id: int) -> StoredMessage:
         return self._messages[message_id]
 
+    def delete_message(self, message: StoredMessage | int) -> None:
+        """Someone with Manage Messages deletes it: later edits get 404 "Unknown Message"."""
+        message_id = message if isinstance(message, int) else message.id
+        self._messages[message_id].deleted = True
+
     def dm_channel(self, user: UserLike) -> FakeChannel:
         """The DM channel between the bot and ``user`` (created on first use, like Discord)."""
         user_id = self._user_id(user)
