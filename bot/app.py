@@ -26,6 +26,7 @@ from bot.config import (
     ConfigError,
     MilestoneSettings,
     RateLimitSettings,
+    ReaffirmSettings,
     Settings,
     SigningSettings,
 )
@@ -108,11 +109,14 @@ def rate_limits_of(r: RateLimitSettings) -> RateLimits:
 
 
 def build_rules(settings: Settings) -> Rules:
-    return rules_of(settings.signing, settings.milestones, settings.rate_limits)
+    return rules_of(settings.signing, settings.milestones, settings.rate_limits, settings.letter)
 
 
 def rules_of(
-    signing: SigningSettings, milestones: MilestoneSettings, rate_limits: RateLimitSettings
+    signing: SigningSettings,
+    milestones: MilestoneSettings,
+    rate_limits: RateLimitSettings,
+    reaffirm: ReaffirmSettings,
 ) -> Rules:
     """The core's rules from the configuration's sections: the one place their defaults live."""
     return Rules(
@@ -128,12 +132,16 @@ def rules_of(
         rate_limits=rate_limits_of(rate_limits),
         public_communities=signing.public_communities,
         live_edit_interval=timedelta(seconds=signing.live_edit_interval_seconds),
+        require_reaffirm=reaffirm.require_reaffirm,
+        reaffirm_notices_per_minute=reaffirm.reaffirm_notices_per_minute,
     )
 
 
 def default_rules(**changes: Any) -> Rules:
     """The rules of a configuration that sets none, with ``changes`` (tests, benchmarks)."""
-    defaults = rules_of(SigningSettings(), MilestoneSettings(), RateLimitSettings())
+    defaults = rules_of(
+        SigningSettings(), MilestoneSettings(), RateLimitSettings(), ReaffirmSettings()
+    )
     return replace(defaults, **changes)
 
 

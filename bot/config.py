@@ -77,7 +77,16 @@ class LetterTranslationSettings(_Section):
         return _clean_demands(demands)
 
 
-class LetterSettings(_Section):
+class ReaffirmSettings(_Section):
+    """What happens when the letter's text changes (part of ``[letter]``, bot.reaffirm)."""
+
+    #: Whether signatures on an earlier text still count until their signers reaffirm.
+    require_reaffirm: bool = False
+    #: How many earlier signers are told of a new text each minute, at most (per process).
+    reaffirm_notices_per_minute: float = Field(default=300, gt=0, le=6000)
+
+
+class LetterSettings(ReaffirmSettings):
     title: str = Field(min_length=1, max_length=200)
     preamble: str = ""
     demands: list[str] = Field(min_length=1, max_length=25)

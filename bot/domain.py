@@ -28,6 +28,7 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "PendingItem",
+    "Reaffirmation",
     "SignatoriesPage",
     "Signature",
     "SignatureForm",
@@ -35,6 +36,7 @@ __all__ = [
     "SnapshotInfo",
     "Status",
     "TranslationCheck",
+    "VersionCount",
     "WithdrawChoice",
 ]
 
@@ -347,6 +349,27 @@ class SignatoriesPage:
 
 
 @dataclass(frozen=True, slots=True)
+class Reaffirmation:
+    """A signer kept their name on a changed letter: from text ``previous`` to ``version``."""
+
+    signature_id: int
+    version: str
+    previous: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class VersionCount:
+    """How many approved signatures stand on one version of the letter's text."""
+
+    version: str
+    approved: int
+    #: When this pledgebot first ran with that text (None: a version it never recorded).
+    first_seen: datetime | None
+    current: bool
+
+
+@dataclass(frozen=True, slots=True)
 class AuditEntry:
     id: int
     at: datetime
@@ -361,6 +384,7 @@ class OutboxKind(StrEnum):
     NOTIFICATION = "notification"
     MOD_QUEUE = "mod_queue"
     MOD_UPDATE = "mod_update"  # a signature with a mod-queue card changed: redraw the card
+    REAFFIRM = "reaffirm"  # the letter changed: its signer may reaffirm or withdraw (bot.reaffirm)
     ALERT = "alert"  # something moderators should look at (a surge from one community)
     LIVE_EDIT = "live_edit"  # the count changed: redraw live post "live:<id>" as it is then
 

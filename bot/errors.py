@@ -27,6 +27,7 @@ __all__ = [
     "NotModerator",
     "NotSigned",
     "NotWhereModeratorsWork",
+    "OnCurrentText",
     "PledgeError",
     "SignatureNotFound",
     "SignerRemoved",
@@ -153,6 +154,22 @@ class AnonymousNotAllowed(PledgeError):
 class NotSigned(PledgeError):
     def __init__(self) -> None:
         super().__init__("You have no active signature on this letter. Use /sign to add your name.")
+
+
+class OnCurrentText(PledgeError):
+    """``/reaffirm`` of a signature that already stands on the letter's current text."""
+
+    def __init__(self, signature: Signature) -> None:
+        super().__init__(
+            str(
+                msg(
+                    "Your signature #{id} already stands on the letter's current text: there is "
+                    "nothing to reaffirm.",
+                    id=signature.id,
+                )
+            )
+        )
+        self.signature = signature
 
 
 class NotModerator(PledgeError):

@@ -23,6 +23,7 @@ from bot.domain import (
     NewSignature,
     OutboxKind,
     OutboxMessage,
+    Reaffirmation,
     Signature,
     SnapshotInfo,
 )
@@ -123,6 +124,15 @@ class WriteTx(Protocol):
     async def record_letter_version(self, version: str, text: str, at: datetime) -> bool:
         """Remember a letter text; True when this version is new."""
 
+    async def reaffirm(self, signature: Signature, version: str, at: datetime) -> Signature:
+        """Move a signature onto letter ``version``, keeping the one it stood on in its
+        version history (:meth:`Store.reaffirmations`)."""
+
+    async def tell_stale_signers(self, version: str, after: int, limit: int) -> list[Signature]:
+        """Active signatures not on ``version`` whose signers were not yet told of it, with ids
+        above ``after``, oldest first, at most ``limit``: each is marked told in this unit, and
+        none is returned to two units (two processes), so each signer is told once."""
+
     async def latest_snapshot(self) -> SnapshotInfo | None:
         """The snapshot recorded last (the chain's end), seen from inside this unit."""
 
@@ -222,6 +232,16 @@ class Store(Protocol):
 
     async def reached_milestones(self) -> list[int]: ...
 
+    async def approved_by_version(self) -> list[tuple[str, int]]:
+        """``(letter version, approved signatures on it)``, for every version that has some
+        (an index scan, grouped)."""
+
+    async def letter_versions(self) -> list[tuple[str, datetime]]:
+        """Every letter version recorded, with when it was first seen, oldest first."""
+
+    async def reaffirmations(self, signature_id: int) -> list[Reaffirmation]:
+        """A signature's version history: each reaffirmation, oldest first."""
+
     async def latest_snapshot(self) -> SnapshotInfo | None:
         """The snapshot recorded last, or None before the first."""
 
@@ -288,7 +308,7 @@ TABLES: dict[str, tuple[str, ...]] = {
     "signatures": (
         "id", "platform", "user_id", "name", "name_key", "role", "location", "link", "anonymous",
         "community", "status", "letter_version", "created_at", "decided_at", "decided_by",
-        "reason", "withdrawn_at", "erased", "list_pos", "look_key", "person",
+        "reason", "withdrawn_at", "erased", "list_pos", "look_key", "person", "notified_version",
     ),
     "counters": ("name", "value"),
     "listing_buckets": ("bucket", "n"),
@@ -307,6 +327,7 @@ TABLES: dict[str, tuple[str, ...]] = {
         "id", "platform", "chat", "message", "community", "language", "posted_by", "posted_at",
         "status", "next_edit_at", "ended_at", "end_reason",
     ),
+    "signature_versions": ("id", "signature_id", "version", "previous", "at"),
 }  # fmt: skip
 """The logical schema every store keeps, as moved by :class:`Transfer`. Values are neutral:
 ``datetime`` (UTC), ``bool``, ``int``, ``str`` or ``None``; counters are ``approved`` and

@@ -53,6 +53,7 @@ from bot.errors import (
     NotLinked,
     NotModerator,
     NotSigned,
+    OnCurrentText,
     PledgeError,
     SignatureNotFound,
     SignerRemoved,
@@ -87,6 +88,7 @@ from bot.milestones import MilestonePolicy
 from bot.modqueue import ModQueue
 from bot.ports import Clock, Store, WriteTx
 from bot.ratelimit import Family, RateLimiter, RateLimits
+from bot.reaffirm import ReaffirmNotices, VersionReport, version_counts
 from bot.surge import SurgeMonitor
 from bot.units import UnitRunner
 
@@ -134,6 +136,10 @@ class Rules:
     public_communities: bool
     #: The shortest time between two edits of one live letter post (bot.liveposts).
     live_edit_interval: timedelta
+    #: Whether signatures on an earlier text of the letter still count (bot.reaffirm).
+    require_reaffirm: bool
+    #: How many earlier signers are told of a new text each minute, at most.
+    reaffirm_notices_per_minute: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,6 +225,15 @@ class PledgeService:
         )
         #: Checked first by every use case that acts for someone (see :meth:`_slow_down`).
         self.limits = RateLimiter(rules.rate_limits)
+        #: Telling earlier signers of a changed text; the bot runs it (bot.reaffirm).
+        self.reaffirm_notices = ReaffirmNotices(
+            store,
+            self._write,
+            self.clock,
+            letter,
+            per_minute=rules.reaffirm_notices_per_minute,
+            required=rules.require_reaffirm,
+        )
         #: Live letter posts: posting, listing and stopping them, and keeping them current.
         self.live = LivePosts(
             store,
@@ -394,6 +409,28 @@ class PledgeService:
         if surge is not None:
             await self._alert_moderators(texts.surge_alert(surge))
         return SignResult(sig)
+
+    async def reaffirm(self, actor: Actor) -> Signature:
+        """``/reaffirm``: keep one's active signature on the letter's current text. The
+        version it stood on is kept in its history (:meth:`bot.ports.Store.reaffirmations`)."""
+        self._slow_down(actor, Family.SIGNING)
+        identity, version = actor.identity, self.version
+
+        async def unit(tx: WriteTx) -> Signature:
+            sig = await tx.latest_signature(identity)
+            if sig is None or not sig.status.is_active:
+                raise NotSigned()
+            if sig.letter_version == version:
+                raise OnCurrentText(sig)
+            return await tx.reaffirm(sig, version, self.clock.now())
+
+        return await self._write(unit)
+
+    async def versions(self, actor: Actor) -> VersionReport:
+        """How many approved signatures stand on each text of the letter (moderators)."""
+        self._slow_down(actor, Family.MODERATING)
+        self.require_moderator(actor)
+        return await version_counts(self.store, self.version)
 
     async def check_can_sign(self, identity: Identity) -> None:
         """Say before a form is shown, not after it is filled in, that this account cannot

@@ -105,6 +105,12 @@ class WatchedTx:
     async def record_letter_version(self, version: str, text: str, at: datetime) -> bool:
         return await self._tx.record_letter_version(version, text, at)
 
+    async def reaffirm(self, signature: Signature, version: str, at: datetime) -> Signature:
+        return await self._tx.reaffirm(signature, version, at)
+
+    async def tell_stale_signers(self, version: str, after: int, limit: int) -> list[Signature]:
+        return await self._tx.tell_stale_signers(version, after, limit)
+
     async def claim_account(self, identity: Identity) -> str:
         return await self._tx.claim_account(identity)
 

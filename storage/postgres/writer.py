@@ -184,6 +184,22 @@ class Tx:
         inserted = await self._conn.fetchval(q.RECORD_LETTER_VERSION, version, text, at)
         return inserted is not None
 
+    async def reaffirm(self, signature: Signature, version: str, at: datetime) -> Signature:
+        self.wrote = True
+        await self._conn.execute(q.REAFFIRM_SIGNATURE, signature.id, version)
+        await self._conn.execute(
+            q.ADD_SIGNATURE_VERSION, signature.id, version, signature.letter_version, at
+        )
+        return signature.evolve(letter_version=version)
+
+    async def tell_stale_signers(self, version: str, after: int, limit: int) -> list[Signature]:
+        found = await self._select(q.STALE_SIGNERS, version, after, limit)
+        if not found:
+            return []
+        self.wrote = True
+        told = {r[0] for r in await self._conn.fetch(q.MARK_TOLD, version, [s.id for s in found])}
+        return [s for s in found if s.id in told]
+
     async def claim_account(self, identity: Identity) -> str:
         self.wrote = True
         person: str = await self._conn.fetchval(q.CLAIM_ACCOUNT, str(identity))

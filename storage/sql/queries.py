@@ -116,6 +116,35 @@ RECORD_LETTER_VERSION = (
     "ON CONFLICT (version) DO NOTHING RETURNING version"
 )
 
+# -- reaffirming a changed letter (bot/reaffirm.py) ----------------------------------------------
+# Earlier active signers not yet told of version $1, after id $2, oldest first: a walk along the
+# primary key that skips those on $1 or told already (each batch reads about $3 rows).
+STALE_SIGNERS = (
+    f"SELECT {SIG_COLUMNS} FROM signatures WHERE id > $2 AND status IN ('pending', 'approved') "
+    "AND letter_version <> $1 AND (notified_version IS NULL OR notified_version <> $1) "
+    "ORDER BY id LIMIT $3"
+)
+# Mark them told; only the rows this statement changed are told, so two processes that read
+# the same batch tell each signer once (the second waits for the first's row locks, then finds
+# them told).
+MARK_TOLD = (
+    "UPDATE signatures SET notified_version = $1 WHERE id = ANY($2) "
+    "AND (notified_version IS NULL OR notified_version <> $1) RETURNING id"
+)
+REAFFIRM_SIGNATURE = "UPDATE signatures SET letter_version = $2 WHERE id = $1"
+ADD_SIGNATURE_VERSION = (
+    "INSERT INTO signature_versions (signature_id, version, previous, at) VALUES ($1,$2,$3,$4)"
+)
+SIGNATURE_VERSIONS = (
+    "SELECT signature_id, version, previous, at FROM signature_versions "
+    "WHERE signature_id = $1 ORDER BY id"
+)
+APPROVED_BY_VERSION = (
+    "SELECT letter_version, COUNT(*) FROM signatures WHERE status = 'approved' "
+    "GROUP BY letter_version"
+)
+LETTER_VERSIONS = "SELECT version, first_seen FROM letter_versions ORDER BY first_seen, version"
+
 # -- communities (bot/communities.py) -------------------------------------------------------------
 # The name a platform shows for a community, kept as last seen (a rename updates it).
 NAME_COMMUNITY = (
@@ -260,7 +289,7 @@ DATA_ROWS = (
     "+ (SELECT COUNT(*) FROM audit_log) + (SELECT COUNT(*) FROM milestones) "
     "+ (SELECT COUNT(*) FROM letter_versions) + (SELECT COUNT(*) FROM snapshots) "
     "+ (SELECT COUNT(*) FROM accounts) + (SELECT COUNT(*) FROM communities) "
-    "+ (SELECT COUNT(*) FROM live_posts)"
+    "+ (SELECT COUNT(*) FROM live_posts) + (SELECT COUNT(*) FROM signature_versions)"
 )
 
 

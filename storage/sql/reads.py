@@ -11,6 +11,7 @@ from bot.domain import (
     CommunityCount,
     Identity,
     LivePost,
+    Reaffirmation,
     Signature,
     SnapshotInfo,
 )
@@ -84,6 +85,20 @@ class SqlReads(SqlAccess):
 
     async def reached_milestones(self) -> list[int]:
         return [r[0] for r in await self._fetch(q.REACHED_MILESTONES)]
+
+    async def approved_by_version(self) -> list[tuple[str, int]]:
+        return [(r[0], int(r[1])) for r in await self._fetch(q.APPROVED_BY_VERSION)]
+
+    async def letter_versions(self) -> list[tuple[str, datetime]]:
+        ts = self._timestamp
+        return [(r[0], ts(r[1])) for r in await self._fetch(q.LETTER_VERSIONS)]  # type: ignore[misc]
+
+    async def reaffirmations(self, signature_id: int) -> list[Reaffirmation]:
+        ts = self._timestamp
+        return [
+            Reaffirmation(r[0], r[1], r[2], ts(r[3]))  # type: ignore[arg-type]
+            for r in await self._fetch(q.SIGNATURE_VERSIONS, signature_id)
+        ]
 
     async def audit_log(self, limit: int) -> list[AuditEntry]:
         ts = self._timestamp

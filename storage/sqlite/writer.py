@@ -58,6 +58,10 @@ _ADD_OUTBOX = to_sqlite(q.ADD_OUTBOX)
 _REDACT_OUTBOX = to_sqlite(q.REDACT_OUTBOX)
 _ADD_AUDIT = to_sqlite(q.ADD_AUDIT)
 _RECORD_LETTER_VERSION = to_sqlite(q.RECORD_LETTER_VERSION)
+_REAFFIRM_SIGNATURE = to_sqlite(q.REAFFIRM_SIGNATURE)
+_ADD_SIGNATURE_VERSION = to_sqlite(q.ADD_SIGNATURE_VERSION)
+_STALE_SIGNERS = to_sqlite(q.STALE_SIGNERS)
+_MARK_TOLD = to_sqlite(q.MARK_TOLD)
 _LATEST_SNAPSHOT = to_sqlite(q.LATEST_SNAPSHOT)
 _RECORD_SNAPSHOT = to_sqlite(q.RECORD_SNAPSHOT)
 _SET_COUNTER = to_sqlite(q.SET_COUNTER)
@@ -263,6 +267,20 @@ class Tx:
 
     async def record_letter_version(self, version: str, text: str, at: datetime) -> bool:
         return bool(self._write(_RECORD_LETTER_VERSION, (version, text, iso(at))))
+
+    async def reaffirm(self, signature: Signature, version: str, at: datetime) -> Signature:
+        self._write(_REAFFIRM_SIGNATURE, (signature.id, version))
+        self._write(
+            _ADD_SIGNATURE_VERSION, (signature.id, version, signature.letter_version, iso(at))
+        )
+        return signature.evolve(letter_version=version)
+
+    async def tell_stale_signers(self, version: str, after: int, limit: int) -> list[Signature]:
+        found = self._select(_STALE_SIGNERS, (version, after, limit))
+        if not found:
+            return []
+        told = {r[0] for r in self._write(_MARK_TOLD, (version, json.dumps([s.id for s in found])))}
+        return [s for s in found if s.id in told]
 
     async def claim_account(self, identity: Identity) -> str:
         # The single writer holds the write lock, so reading first is safe, and an account that

@@ -1,0 +1,156 @@
+"""Reaffirming a changed letter: telling earlier signers, once, at a pace the platforms accept.
+
+A signature records the version of the text its signer read (:attr:`bot.domain.Letter.version`).
+When the organisers change the text, every earlier *active* signer is owed one message: the
+letter changed; reaffirm (``/reaffirm``, or the message's button) or withdraw. There may be a
+million of them, and chat platforms punish a bot that sends a million private messages at
+once, so :class:`ReaffirmNotices` hands the outbox a batch at a time: each unit of work takes
+the next signers not yet told (the store marks them told in the same transaction as their
+outbox rows, so a crash or a restart never tells anyone twice, and two processes never tell
+the same signer), then waits long enough to keep to ``reaffirm_notices_per_minute``. It runs
+with the bot and stops once everyone is told; the next start with a new text begins again.
+
+The outbox delivers each notice like any other: by direct message on Discord, in the private
+chat on Telegram, printed at the next command on the console.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from bot.domain import Letter, OutboxKind, OutboxMessage, Signature, VersionCount
+from bot.i18n import Msg, msg
+from bot.ports import Clock, Store, WriteTx
+
+__all__ = ["ReaffirmNotices", "VersionReport", "notice", "version_counts"]
+
+_log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Write = Callable[[Callable[[WriteTx], Awaitable[T]]], Awaitable[T]]
+
+#: Signers one unit of work tells at most.
+BATCH = 50
+
+
+def notice(sig: Signature, title: str, *, required: bool) -> Msg:
+    """What an earlier signer reads once the text changed: what happened, what each choice
+    does, and whether their signature counts meanwhile (``[letter] require_reaffirm``)."""
+    if required:
+        return msg(
+            "The text of “{title}” has changed since you signed it (signature #{id}). Read it "
+            "with /letter. Your signature no longer counts until you reaffirm it with "
+            "/reaffirm; /withdraw takes it back.",
+            title=title,
+            id=sig.id,
+        )
+    return msg(
+        "The text of “{title}” has changed since you signed it (signature #{id}). Read it with "
+        "/letter, then keep your name on it with /reaffirm, or take it back with /withdraw. "
+        "Until then it still counts, shown as signed on an earlier text.",
+        title=title,
+        id=sig.id,
+    )
+
+
+class ReaffirmNotices:
+    """Tells every earlier active signer of the current text, once, ``per_minute`` at most."""
+
+    def __init__(
+        self,
+        store: Store,
+        write: Write[list[Signature]],
+        clock: Clock,
+        letter: Letter,
+        *,
+        per_minute: float,
+        required: bool,
+        batch: int = BATCH,
+    ) -> None:
+        self._store = store
+        self._write = write
+        self._clock = clock
+        self._letter = letter
+        self._version = letter.version
+        self._required = required
+        self._batch = max(1, min(batch, int(per_minute) or 1))
+        #: Seconds between two batches, so that ``per_minute`` holds on average.
+        self.interval = 60.0 * self._batch / per_minute
+        self._after = 0  # the last signature id looked at: each pass walks the ids once
+
+    async def tick(self) -> int:
+        """Tell the next batch of signers; how many were told (0: everyone has been)."""
+        version, title, after, batch = self._version, self._letter.title, self._after, self._batch
+        required = self._required
+
+        async def unit(tx: WriteTx) -> list[Signature]:
+            told = await tx.tell_stale_signers(version, after, batch)
+            now = self._clock.now()
+            await tx.add_outbox(
+                [
+                    OutboxMessage(
+                        OutboxKind.REAFFIRM,
+                        sig.identity.platform,
+                        sig.identity.user_id,
+                        str(notice(sig, title, required=required)),
+                        signature_id=sig.id,
+                    )
+                    for sig in told
+                ],
+                now,
+            )
+            return told
+
+        told = await self._write(unit)
+        if told:
+            self._after = told[-1].id
+        return len(told)
+
+    async def run(self) -> None:
+        """Tell everyone owed a notice, one batch each ``interval``, then stop. A store that
+        cannot take the batch now is tried again at the next interval."""
+        total = 0
+        while True:
+            try:
+                told = await self.tick()
+            except Exception:  # the outbox and the rest of the bot go on regardless
+                _log.warning("reaffirm notices: cannot queue the next batch now", exc_info=True)
+                await asyncio.sleep(self.interval)
+                continue
+            if not told:
+                break
+            total += told
+            await asyncio.sleep(self.interval)
+        if total:
+            _log.info(
+                "reaffirm notices: %d earlier signers told of letter version %s",
+                total,
+                self._version,
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class VersionReport:
+    """Approved signatures per letter version, the current one first, then newest first."""
+
+    versions: tuple[VersionCount, ...]
+
+    @property
+    def earlier(self) -> int:
+        """Approved signatures standing on an earlier text."""
+        return sum(v.approved for v in self.versions if not v.current)
+
+
+async def version_counts(store: Store, current: str) -> VersionReport:
+    """How many approved signatures stand on each version (moderators' ``/count``,
+    ``check-config``, the export)."""
+    seen = dict(await store.letter_versions())
+    counts = dict(await store.approved_by_version())
+    counts.setdefault(current, 0)
+    versions = [VersionCount(v, n, seen.get(v), v == current) for v, n in counts.items()]
+    versions.sort(key=lambda c: (not c.current, -(c.first_seen.timestamp() if c.first_seen else 0)))
+    return VersionReport(tuple(versions))

@@ -1,0 +1,161 @@
+"""Reaffirming a changed letter: earlier signers told once (across restarts), reaffirmations
+recorded with their history, and approved signatures counted per text."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from bot.domain import OutboxKind, SignatureForm, Status
+from bot.errors import NotModerator, NotSigned, OnCurrentText
+from bot.ports import Store
+from bot.service import PledgeService
+from tests.conftest import LETTER, MOD, ServiceFactory, artist
+
+NEW_LETTER = replace(LETTER, demands=(*LETTER.demands, "Publish the contracts."))
+
+
+async def _signed(service: PledgeService, *names: str, approve: bool = True) -> list[int]:
+    ids = []
+    for name in names:
+        result = await service.sign(artist(name), SignatureForm(name), community="console")
+        ids.append(result.signature.id)
+    if approve:
+        await service.approve(MOD, ids)
+    return ids
+
+
+async def _notices(store: Store) -> list[tuple[str, str, int | None]]:
+    return [
+        (m.platform, m.destination, m.signature_id)
+        for m in await store.outbox_messages()
+        if m.kind is OutboxKind.REAFFIRM
+    ]
+
+
+async def test_every_earlier_active_signer_is_told_once(
+    make_service: ServiceFactory, store: Store
+) -> None:
+    old = make_service()
+    await old.start()
+    ada, bob, cat = await _signed(old, "ada", "bob", "cat")
+    await _signed(old, "dan", approve=False)  # pending: active, told too
+    await old.withdraw(artist("cat"))  # withdrawn: not told
+
+    new = make_service(letter=NEW_LETTER)
+    await new.start()
+    assert await new.reaffirm_notices.tick() == 3
+    assert await new.reaffirm_notices.tick() == 0
+    told = await _notices(store)
+    assert told == [("console", "ada", ada), ("console", "bob", bob), ("console", "dan", 4)]
+    [first] = [
+        m
+        for m in await store.outbox_messages()
+        if m.signature_id == ada and m.kind is OutboxKind.REAFFIRM
+    ]
+    assert first.text == (
+        f"The text of “{LETTER.title}” has changed since you signed it (signature #{ada}). "
+        "Read it with /letter, then keep your name on it with /reaffirm, or take it back with "
+        "/withdraw. Until then it still counts, shown as signed on an earlier text."
+    )
+
+    restarted = make_service(letter=NEW_LETTER)  # a restart: nobody is told twice
+    await restarted.start()
+    assert await restarted.reaffirm_notices.tick() == 0
+    await restarted.reaffirm_notices.run()
+    assert await _notices(store) == told
+    assert cat not in [sid for *_, sid in told]
+
+
+async def test_nobody_is_told_while_the_text_is_unchanged(make_service: ServiceFactory) -> None:
+    service = make_service()
+    await service.start()
+    await _signed(service, "ada")
+    assert await service.reaffirm_notices.tick() == 0
+
+
+async def test_notices_are_paced_in_batches(make_service: ServiceFactory, store: Store) -> None:
+    old = make_service()
+    await _signed(old, *(f"s{n}" for n in range(7)))
+    new = make_service(letter=NEW_LETTER, reaffirm_notices_per_minute=3)
+    notices = new.reaffirm_notices
+    assert notices.interval == 60.0  # 3 a minute: a batch of 3 each minute
+    assert [await notices.tick() for _ in range(4)] == [3, 3, 1, 0]
+
+
+async def test_a_required_reaffirmation_says_the_signature_no_longer_counts(
+    make_service: ServiceFactory, store: Store
+) -> None:
+    await _signed(make_service(), "ada")
+    new = make_service(letter=NEW_LETTER, require_reaffirm=True)
+    await new.reaffirm_notices.tick()
+    [notice] = [m for m in await store.outbox_messages() if m.kind is OutboxKind.REAFFIRM]
+    assert "Your signature no longer counts until you reaffirm it with /reaffirm" in notice.text
+
+
+async def test_reaffirming_moves_the_signature_onto_the_new_text(
+    make_service: ServiceFactory, store: Store
+) -> None:
+    [ada] = await _signed(make_service(), "ada")
+    new = make_service(letter=NEW_LETTER)
+    await new.start()
+
+    before = await new.status(artist("ada").identity)
+    assert before.letter_changed
+    done = await new.reaffirm(artist("ada"))
+
+    assert done.id == ada and done.letter_version == NEW_LETTER.version
+    after = await new.status(artist("ada").identity)
+    assert not after.letter_changed
+    assert after.signature is not None and after.signature.status is Status.APPROVED
+    assert await new.count() == 1
+    [kept] = await store.reaffirmations(ada)
+    assert (kept.version, kept.previous) == (NEW_LETTER.version, LETTER.version)
+    with pytest.raises(OnCurrentText, match=f"#{ada} already stands on the letter's current"):
+        await new.reaffirm(artist("ada"))
+    assert await new.reaffirm_notices.tick() == 0  # reaffirmed before being told: not told
+
+
+async def test_only_an_active_signature_can_be_reaffirmed(make_service: ServiceFactory) -> None:
+    old = make_service()
+    await _signed(old, "ada")
+    await old.withdraw(artist("ada"))
+    new = make_service(letter=NEW_LETTER)
+    with pytest.raises(NotSigned):
+        await new.reaffirm(artist("ada"))
+    with pytest.raises(NotSigned):
+        await new.reaffirm(artist("nobody"))
+
+
+async def test_a_linked_account_reaffirms_the_persons_signature(
+    make_service: ServiceFactory,
+) -> None:
+    old = make_service()
+    [ada] = await _signed(old, "ada")
+    code = await old.link_code(artist("ada"))
+    other = artist("ada-elsewhere", platform="telegram")
+    await old.link(other, code.code)
+    new = make_service(letter=NEW_LETTER)
+    assert (await new.reaffirm(other)).id == ada
+
+
+async def test_moderators_see_approved_signatures_per_text(make_service: ServiceFactory) -> None:
+    old = make_service()
+    await old.start()
+    await _signed(old, "ada", "bob", "cat")
+    new = make_service(letter=NEW_LETTER)
+    await new.start()
+    await new.reaffirm(artist("ada"))
+    await _signed(new, "dan")
+
+    report = await new.versions(MOD)
+
+    assert [(v.version, v.approved, v.current) for v in report.versions] == [
+        (NEW_LETTER.version, 2, True),
+        (LETTER.version, 2, False),
+    ]
+    assert report.earlier == 2
+    assert report.versions[1].first_seen is not None
+    with pytest.raises(NotModerator):
+        await new.versions(artist("ada"))
