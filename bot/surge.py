@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 __all__ = ["Surge", "SurgeMonitor"]
 
 _BASELINE = timedelta(hours=24)
+_MINUTE = timedelta(minutes=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +41,16 @@ class SurgeMonitor:
         self.minimum = minimum
         self._minutes: deque[tuple[datetime, Counter[str]]] = deque()
         self._day: Counter[str] = Counter()
+        self._day_total = 0
         self._alarmed: dict[str, datetime] = {}
+        # The window's counts, summed once and then kept up to date signature by signature
+        # while the newest minute and the window's first minute stay the same, from
+        # _same_from to _same_until (a burst signs thousands of times a minute: summing the
+        # window's minutes for each signature cost more than the rest of the check).
+        self._recent: Counter[str] = Counter()
+        self._recent_total = 0
+        self._same_from: datetime | None = None
+        self._same_until = datetime.max
 
     @property
     def enabled(self) -> bool:
@@ -50,26 +60,42 @@ class SurgeMonitor:
         """Count one signature; return a surge the first time one is seen in a window."""
         if not self.enabled:
             return None
+        if self._same_from is not None and self._same_from <= at < self._same_until:
+            # The newest minute and the window's first minute are those of the last call.
+            self._minutes[-1][1][community] += 1
+            self._day[community] += 1
+            self._day_total += 1
+            self._recent[community] += 1
+            self._recent_total += 1
+            return self._check(community, at)
         minute = at.replace(second=0, microsecond=0)
         if not self._minutes or self._minutes[-1][0] != minute:
             self._minutes.append((minute, Counter()))
         self._minutes[-1][1][community] += 1
         self._day[community] += 1
+        self._day_total += 1
         while self._minutes and self._minutes[0][0] <= minute - _BASELINE:
-            self._day.subtract(self._minutes.popleft()[1])
+            gone = self._minutes.popleft()[1]
+            self._day.subtract(gone)
+            self._day_total -= gone.total()
+        start = (at - self.window).replace(second=0, microsecond=0)
+        self._recent = Counter()
+        for when, counts in reversed(self._minutes):  # only the window's few minutes
+            if when < start:
+                break
+            self._recent.update(counts)
+        self._recent_total = self._recent.total()
+        # Until the minute or the window's first minute turns, the next signatures only add
+        # to these counts.
+        self._same_from = max(minute, start + self.window)
+        self._same_until = min(minute + _MINUTE, start + _MINUTE + self.window)
         return self._check(community, at)
 
     def _check(self, community: str, at: datetime) -> Surge | None:
-        start = (at - self.window).replace(second=0, microsecond=0)
-        recent = Counter[str]()
-        for minute, counts in reversed(self._minutes):  # only the window's few minutes
-            if minute < start:
-                break
-            recent.update(counts)
-        count, total = recent[community], recent.total()
+        count, total = self._recent[community], self._recent_total
         if count < self.minimum or count < self.share * total:
             return None
-        before = self._day.total() - total
+        before = self._day_total - total
         if before < self.minimum:
             return None  # no history yet to tell what is usual
         usual = (self._day[community] - count) / before

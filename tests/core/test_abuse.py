@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.app import default_rules
 from bot.domain import OutboxKind, SignatureForm, Status
@@ -93,6 +95,66 @@ def test_a_one_server_campaign_never_alarms() -> None:
     clock = StepClock(step=timedelta(seconds=1))
     monitor = SurgeMonitor(timedelta(minutes=10), share=0.5, minimum=10)
     assert all(monitor.record("home", clock.now()) is None for _ in range(2000))
+
+
+def _surges_by_the_rule(
+    events: list[tuple[str, datetime]], window: timedelta, share: float, minimum: int
+) -> list[tuple[str, int, int, float] | None]:
+    """The alarm rule of bot.surge, counted from scratch for every signature: per-minute
+    counts over the last day, the window's minutes, at most one alarm per community a window."""
+    alarms: list[tuple[str, int, int, float] | None] = []
+    seen: list[tuple[datetime, str]] = []
+    alarmed: dict[str, datetime] = {}
+    for community, at in events:
+        minute = at.replace(second=0, microsecond=0)
+        seen = [(m, c) for m, c in [*seen, (minute, community)] if m > minute - timedelta(days=1)]
+        start = (at - window).replace(second=0, microsecond=0)
+        recent = [c for m, c in seen if m >= start]
+        count, total = recent.count(community), len(recent)
+        before = len(seen) - total
+        usual = ([c for _, c in seen].count(community) - count) / before if before else 0.0
+        last = alarmed.get(community)
+        if (
+            count < minimum
+            or count < share * total
+            or before < minimum
+            or count / total < 2 * usual
+            or (last is not None and at - last < window)
+        ):
+            alarms.append(None)
+        else:
+            alarmed[community] = at
+            alarms.append((community, count, total, usual))
+    return alarms
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["a", "b", "c"]),
+            st.sampled_from([0, 1, 7, 20, 30, 59, 61, 300, 3600, 80_000]),
+        ),
+        max_size=300,
+    ),
+    st.sampled_from([timedelta(minutes=10), timedelta(seconds=90)]),
+    st.sampled_from([(0.5, 3), (0.0, 1)]),
+)
+def test_surge_alarms_follow_the_rule_signature_by_signature(
+    steps: list[tuple[str, int]], window: timedelta, thresholds: tuple[float, int]
+) -> None:
+    """However signatures arrive (bursts within a second, gaps of minutes or a day), the
+    monitor raises exactly the alarms the rule gives when everything is counted again."""
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    events = []
+    for community, seconds in steps:
+        at += timedelta(seconds=seconds)
+        events.append((community, at))
+    share, minimum = thresholds
+    monitor = SurgeMonitor(window, share=share, minimum=minimum)
+    found = [monitor.record(c, when) for c, when in events]
+    assert [
+        (s.community, s.count, s.total, pytest.approx(s.usual_share)) if s else None for s in found
+    ] == _surges_by_the_rule(events, window, share, minimum)
 
 
 async def test_a_surge_alerts_the_moderators(store: object) -> None:
