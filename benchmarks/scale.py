@@ -64,6 +64,7 @@ def _rows(total: int, pending: int) -> Any:
             "Somewhere", f"https://a{i}.example", anonymous, "discord:1",
             "approved" if is_approved else "pending", "v1", at, at if is_approved else None,
             "mod" if is_approved else None, None, None, False, pos, name.lower().replace(" ", ""),
+            f"discord:{10_000_000 + i}",  # person: each signer an account of their own
         )  # fmt: skip
 
 
