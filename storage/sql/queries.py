@@ -24,10 +24,14 @@ SIGNATURE_BY_ID = f"SELECT {SIG_COLUMNS} FROM signatures WHERE id = $1"
 _PERSON_OF = "COALESCE((SELECT person FROM accounts WHERE account = $1), $1)"
 # A person's active signature, else their latest: once two accounts are linked, the later of two
 # signatures may be the one withdrawn by the link.
-LATEST_SIGNATURE = (
-    f"SELECT {SIG_COLUMNS} FROM signatures WHERE person = {_PERSON_OF} "
+_ACTIVE_ELSE_LATEST = (
     "ORDER BY CASE WHEN status IN ('pending', 'approved') THEN 0 ELSE 1 END, id DESC LIMIT 1"
 )
+LATEST_SIGNATURE = (
+    f"SELECT {SIG_COLUMNS} FROM signatures WHERE person = {_PERSON_OF} {_ACTIVE_ELSE_LATEST}"
+)
+# The same, for a person already known ($1: the person).
+LATEST_OF_PERSON = f"SELECT {SIG_COLUMNS} FROM signatures WHERE person = $1 {_ACTIVE_ELSE_LATEST}"
 SIGNATURES_OF = f"SELECT {SIG_COLUMNS} FROM signatures WHERE person = {_PERSON_OF} ORDER BY id"
 LIST_POS_OF = "SELECT list_pos FROM signatures WHERE id = $1"
 LOCK_ROWS = " FOR UPDATE"

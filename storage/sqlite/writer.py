@@ -86,7 +86,8 @@ _SET_NEXT_EDIT = to_sqlite(q.SET_NEXT_EDIT)
 # milestones it has not reached are those missing from the table (it holds the write lock).
 _LOAD_COUNTERS = "SELECT name, value FROM counters"
 _PERSON_OF_ACCOUNT = "SELECT person FROM accounts WHERE account = ?1"
-_ADD_ACCOUNT = "INSERT INTO accounts (account, person) VALUES (?1, ?1)"
+_ADD_ACCOUNT = "INSERT OR IGNORE INTO accounts (account, person) VALUES (?1, ?1)"
+_LATEST_OF_PERSON = to_sqlite(q.LATEST_OF_PERSON)
 _MILESTONES_AMONG = to_sqlite("SELECT value FROM milestones WHERE value = ANY($1)")
 _ADD_MILESTONE = "INSERT INTO milestones (value, reached_at) VALUES (?1, ?2)"
 
@@ -165,7 +166,12 @@ class Tx:
         return out
 
     async def latest_signature(self, identity: Identity) -> Signature | None:
-        rows = self._select(_LATEST_SIGNATURE, (str(identity),))
+        account = str(identity)
+        person = self._persons.get(account)
+        if person is None:
+            rows = self._select(_LATEST_SIGNATURE, (account,))
+        else:  # claimed in this unit: its person is known, no need to look it up again
+            rows = self._select(_LATEST_OF_PERSON, (person,))
         return rows[0] if rows else None
 
     async def get_signature(self, signature_id: int) -> Signature | None:
@@ -180,13 +186,16 @@ class Tx:
         person = self._persons.get(account) or self._person_of(account)
         self.wrote = True
         pos = self.counters.list_one() if new.listed else None
+        created = iso(new.created_at)
+        decided = new.decided_at
         sig_id = self._conn.execute(
             _INSERT_SIGNATURE,
             (
                 new.identity.platform, new.identity.user_id, new.name, new.name_key, new.role,
                 new.location, new.link, new.anonymous, new.community, new.status.value,
-                new.letter_version, iso(new.created_at),
-                iso(new.decided_at) if new.decided_at else None, pos, new.look_key, person,
+                new.letter_version, created,
+                None if decided is None else created if decided == new.created_at else iso(decided),
+                pos, new.look_key, person,
             ),
         ).lastrowid  # fmt: skip
         assert sig_id is not None
@@ -286,13 +295,11 @@ class Tx:
         # The single writer holds the write lock, so reading first is safe, and an account that
         # has its row (anyone who signed before) costs no write: a refusal after it needs no re-run.
         account = str(identity)
-        found = self._conn.execute(_PERSON_OF_ACCOUNT, (account,)).fetchall()
-        if found:
-            person: str = found[0][0]
-        else:
-            self._begin_writing()
-            self._conn.execute(_ADD_ACCOUNT, (account,))
+        if self._conn.execute(_ADD_ACCOUNT, (account,)).rowcount == 1:
+            self._begin_writing()  # a new account: its own person
             person = account
+        else:
+            person = self._conn.execute(_PERSON_OF_ACCOUNT, (account,)).fetchall()[0][0]
         self._persons[account] = person
         return person
 
