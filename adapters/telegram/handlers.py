@@ -20,7 +20,15 @@ from telegram.ext import (
     filters,
 )
 
-from adapters.telegram import keyboards, links, membership, menus, moderation, render
+from adapters.telegram import (
+    keyboards,
+    links,
+    liveposts,
+    membership,
+    menus,
+    moderation,
+    render,
+)
 from adapters.telegram.context import (
     PledgeApp,
     PledgeContext,
@@ -362,6 +370,9 @@ def register(application: PledgeApp) -> None:
             CommandHandler("audit", moderation.audit),
             CommandHandler("snapshot", moderation.snapshot),
             CommandHandler("communities", moderation.communities),
+            CommandHandler("postletter", liveposts.post_letter),
+            CommandHandler("liveposts", liveposts.live_posts),
+            CommandHandler("unpost", liveposts.unpost),
             CallbackQueryHandler(page_button, pattern=keyboards.PAGE),
             CallbackQueryHandler(withdraw_button, pattern=keyboards.WITHDRAW),
             CallbackQueryHandler(moderation.approve_button, pattern=keyboards.APPROVE),

@@ -34,6 +34,7 @@ from adapters.telegram.language import MENU_LANGUAGE_CODES
 from adapters.telegram.moderators import ModeratorDirectory
 from bot import texts
 from bot.i18n import Translator, translator
+from bot.liveposts import LIVE_COMMANDS
 
 __all__ = ["PRIVATE_ONLY", "commands", "publish", "publish_for_moderator"]
 
@@ -48,11 +49,20 @@ def commands(tr: Translator, *, moderator: bool, group: bool = False) -> tuple[B
     """The core's commands as menu entries in one language: ``BotCommand("demands", "The
     demands, or …")``; with ``moderator``, the moderators' commands too; with ``group``,
     only those that answer in a group."""
-    return tuple(
+    core = tuple(
         BotCommand(c.name, c.description)
         for c in texts.COMMANDS
         if (moderator or not c.moderator) and not (group and c.name in PRIVATE_ONLY)
     )
+    if not moderator:
+        return core
+    return core + tuple(
+        BotCommand(c.telegram_name, _sentence(tr.render(c.summary))) for c in LIVE_COMMANDS
+    )
+
+
+def _sentence(summary: str) -> str:
+    return summary[:1].upper() + summary[1:]
 
 
 async def publish(bot: Bot, moderators: ModeratorDirectory, default: str) -> None:

@@ -44,6 +44,7 @@ __all__ = [
     "communities",
     "export",
     "mod_chat_member",
+    "moderator_here",
     "pending",
     "reason_button",
     "reason_reply",
@@ -71,6 +72,12 @@ async def _moderator(update: Update, context: PledgeContext) -> Actor:
     if not _moderators_place(update, context):
         raise NotWhereModeratorsWork()
     return actor
+
+
+async def moderator_here(update: Update, context: PledgeContext) -> Actor:
+    """The sender as a moderator where moderators work, for the other moderator commands
+    (live posts); the same rule as this module's own commands."""
+    return await _moderator(update, context)
 
 
 def _moderators_place(update: Update, context: PledgeContext) -> bool:

@@ -36,6 +36,7 @@ from bot.domain import (
 from bot.domain import Status as SignatureStatus
 from bot.hygiene import CleanForm
 from bot.i18n import Raw, Translator
+from bot.liveposts import LIVE_COMMANDS
 from bot.service import Decision, Overview
 
 __all__ = [
@@ -388,6 +389,10 @@ def help_text(tr: Translator, title: str, *, moderator: bool) -> str:
         )
         lines += ["", heading]
         lines += [f"{esc(c.usage)} — {esc(c.summary)}" for c in texts.COMMANDS if c.moderator]
+        lines += [
+            esc(f"/{c.telegram_name} {c.arguments}".rstrip() + f" — {tr.render(c.summary)}")
+            for c in LIVE_COMMANDS
+        ]
     return "\n".join(lines)
 
 

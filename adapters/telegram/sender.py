@@ -22,7 +22,7 @@ from telegram import Bot, Message
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 from telegram.warnings import PTBDeprecationWarning
 
-from adapters.telegram import keyboards, links, render
+from adapters.telegram import keyboards, links, liveposts, render
 from adapters.telegram.moderation import card, refresh_cards
 from bot.domain import OutboxKind, OutboxMessage
 from bot.errors import SignatureNotFound
@@ -56,6 +56,14 @@ class OutboxSender:
 
     async def deliver(self, message: OutboxMessage) -> str | None:
         """Post one outbox row; the Telegram message id is its reference (to edit cards)."""
+        if message.kind is OutboxKind.LIVE_EDIT:  # its destination is a live post, not a chat
+            try:
+                await liveposts.redraw(self.bot, self.service, message)
+            except RetryAfter as exc:
+                raise DeliveryError(str(exc), retry_after=retry_after_seconds(exc)) from exc
+            except TelegramError as exc:
+                raise DeliveryError(f"telegram: {exc.message}") from exc
+            return None
         try:
             chat_id = int(message.destination)
         except ValueError:

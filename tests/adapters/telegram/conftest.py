@@ -9,10 +9,12 @@ on the Bot API calls the bot makes and on what the service reports.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -23,6 +25,7 @@ from bot.config import TelegramSettings
 from bot.domain import Actor, Destinations, Identity, Letter, Signature, SignatureForm
 from bot.milestones import MilestonePolicy
 from bot.outbox import OutboxDispatcher
+from bot.ports import Clock
 from bot.ratelimit import RateLimits
 from bot.service import PledgeService
 from storage.sqlite import SQLiteStore
@@ -48,6 +51,14 @@ class Bot:
     supergroup: FakeChat  # a supergroup it announces to
     channel: FakeChat  # a channel it announces to (the bot is an admin there)
     adapter: TelegramAdapter  # for handing it an outbox row directly
+    #: The running adapter and outbox dispatcher (:meth:`stop` ends them, as a shutdown would).
+    tasks: tuple[asyncio.Task[None], ...] = ()
+
+    async def stop(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
     @property
     def announce_chats(self) -> list[FakeChat]:
@@ -215,6 +226,8 @@ async def start_bot(
         public_communities: bool = False,
         language: str = "en",
         greet_groups: bool = False,
+        clock: Clock | None = None,
+        live_edit_interval: float = 10.0,
     ) -> Bot:
         ada = fake.new_user("Ada", username="ada")
         bob = fake.new_user("Bob")
@@ -241,12 +254,13 @@ async def start_bot(
                 # have one moderator decide hundreds of cards faster than any person would.
                 rate_limits=rate_limits,
                 public_communities=public_communities,
+                live_edit_interval=timedelta(seconds=live_edit_interval),
             ),
             Destinations(
                 announce=tuple(("telegram", str(c.id)) for c in announce),
                 mod_queue=(("telegram", str(mod_chat.id)),),
             ),
-            StepClock(),
+            clock or StepClock(),
         )
         await service.start()
         settings = TelegramSettings(
@@ -285,6 +299,7 @@ async def start_bot(
             supergroup,
             channel,
             adapter,
+            (runner, delivery),
         )
 
     yield start

@@ -31,7 +31,8 @@ PUBLIC = [
     "unlink",
 ]
 MODERATOR = [
-    "pending", "approve", "reject", "remove", "export", "audit", "snapshot", "communities"
+    "pending", "approve", "reject", "remove", "export", "audit", "snapshot", "communities",
+    "postletter", "liveposts", "unpost",
 ]  # fmt: skip
 
 

@@ -209,6 +209,12 @@ class MessagesMixin(ChatsMixin):
         message["edit_date"] = int(time.time())
         return copy.deepcopy(message)
 
+    def delete_message(self, chat: ChatRef, message_id: int) -> None:
+        """An administrator deletes a message: editing it fails with "message to edit not
+        found", as on Telegram."""
+        state = self._resolve_chat(chat if isinstance(chat, int) else chat.id)
+        del state.messages[message_id]
+
     async def _delete_message(self, call: ApiCall) -> bool:
         state = self._resolve_chat(call.params.get("chat_id"))
         message_id = as_int(call.params.get("message_id"))
