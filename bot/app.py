@@ -321,7 +321,9 @@ async def run_bot(
         await dispatcher.recover()
         web = await _web_jobs(settings, service) if only is None else []
         beat = _heartbeat(settings, service, adapters)
-        await until_stopped([dispatcher.run(), *(a.run() for a in adapters), *web, *beat])
+        notices = service.reaffirm_notices.run()  # earlier signers of a changed text, paced
+        jobs = [dispatcher.run(), notices, *(a.run() for a in adapters), *web, *beat]
+        await until_stopped(jobs)
 
 
 def _platform_tokens(settings: Settings) -> bool:
@@ -383,7 +385,7 @@ async def _console_session(
     web = await _web_jobs(settings, service)
     try:
         await flush()
-        await until_stopped([console.run(), *web])
+        await until_stopped([console.run(), service.reaffirm_notices.run(), *web])
         await flush()
         if console.journal is not None:
             console.journal.clear()  # what the last round printed is recorded too

@@ -301,6 +301,8 @@ class SignerStatus:
     sign_again_in: int = 0
     #: The other accounts this one is linked with (/link).
     linked: tuple[Identity, ...] = ()
+    #: Whether a signature on an earlier text stops counting until reaffirmed (bot.reaffirm).
+    reaffirm_required: bool = False
 
     @property
     def withdraw_choices(self) -> tuple[WithdrawChoice, ...]:

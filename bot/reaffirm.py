@@ -23,10 +23,18 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from bot.domain import Letter, OutboxKind, OutboxMessage, Signature, VersionCount
+from bot.errors import PledgeError
 from bot.i18n import Msg, msg
 from bot.ports import Clock, Store, WriteTx
 
-__all__ = ["ReaffirmNotices", "VersionReport", "notice", "version_counts"]
+__all__ = [
+    "ReaffirmNotices",
+    "VersionReport",
+    "earlier_text_note",
+    "notice",
+    "reaffirmed",
+    "version_counts",
+]
 
 _log = logging.getLogger(__name__)
 
@@ -55,6 +63,25 @@ def notice(sig: Signature, title: str, *, required: bool) -> Msg:
         title=title,
         id=sig.id,
     )
+
+
+def earlier_text_note(*, required: bool) -> Msg:
+    """Under ``/status`` when the signer's active signature stands on an earlier text."""
+    if required:
+        return msg(
+            "Note: you signed an earlier text of the letter, and your signature no longer counts "
+            "until you reaffirm it with /reaffirm. Read the new text with /letter; /withdraw "
+            "takes your signature back."
+        )
+    return msg(
+        "Note: you signed an earlier text of the letter. Read the new one with /letter, then "
+        "keep your name on it with /reaffirm, or use /withdraw if you no longer agree."
+    )
+
+
+def reaffirmed(sig: Signature) -> Msg:
+    """What ``/reaffirm`` (or its button) answers once done."""
+    return msg("Thank you: signature #{id} now stands on the letter's current text.", id=sig.id)
 
 
 class ReaffirmNotices:
@@ -111,16 +138,25 @@ class ReaffirmNotices:
         return len(told)
 
     async def run(self) -> None:
-        """Tell everyone owed a notice, one batch each ``interval``, then stop. A store that
+        """Beside the bot: tell everyone owed a notice, then wait until cancelled (the text
+        changes only with a restart)."""
+        await self.tell_everyone()
+        await asyncio.Event().wait()
+
+    async def tell_everyone(self) -> None:
+        """Tell everyone owed a notice, one batch each ``interval``, then return. A store that
         cannot take the batch now is tried again at the next interval."""
-        total = 0
+        total, failing = 0, False
         while True:
             try:
                 told = await self.tick()
-            except Exception:  # the outbox and the rest of the bot go on regardless
-                _log.warning("reaffirm notices: cannot queue the next batch now", exc_info=True)
+            except PledgeError as exc:  # a database that takes no changes now: later
+                if not failing:
+                    _log.warning("reaffirm notices: cannot queue the next batch now: %s", exc)
+                failing = True
                 await asyncio.sleep(self.interval)
                 continue
+            failing = False
             if not told:
                 break
             total += told

@@ -322,7 +322,8 @@ class PledgeService:
         changed = sig is not None and sig.letter_version != self.version
         wait = self._cooldown_left(sig, self.clock.now())
         linked = await self._linked_with(identity)
-        return SignerStatus(sig, changed, await self.store.count(), wait, linked)
+        required = self.rules.require_reaffirm
+        return SignerStatus(sig, changed, await self.store.count(), wait, linked, required)
 
     async def signatories(
         self, page: int = 1, *, actor: Actor | Identity | None = None

@@ -21,6 +21,7 @@ from bot.domain import (
     WithdrawChoice,
 )
 from bot.linking import CODE_LIFETIME, LinkCode, LinkResult
+from bot.reaffirm import earlier_text_note
 from bot.surge import Surge
 
 __all__ = [
@@ -94,6 +95,7 @@ COMMANDS: tuple[CommandHelp, ...] = (
     CommandHelp("sign", "sign the letter (only the name is required)"),
     CommandHelp("status", "your signature and where it stands"),
     CommandHelp("withdraw", "take your signature back, optionally erasing your details"),
+    CommandHelp("reaffirm", "keep your signature on the letter's changed text"),
     CommandHelp("count", "how many have signed"),
     CommandHelp("signatories", "who has signed", "[PAGE]"),
     CommandHelp(
@@ -248,10 +250,7 @@ def status_text(status: SignerStatus) -> str:
     if status.linked:
         lines.append(linked_line(status.linked))
     if status.letter_changed and sig.status.is_active:
-        lines.append(
-            "Note: the letter's text has changed since you signed. Read it again with /letter; "
-            "use /withdraw if you no longer agree."
-        )
+        lines.append(str(earlier_text_note(required=status.reaffirm_required)))
     return "\n".join(lines)
 
 

@@ -16,6 +16,7 @@ from bot.errors import InvalidInput, PledgeError, WrongUsage
 from bot.forms import parse_demand, parse_page, parse_sign_line
 from bot.i18n import translator
 from bot.liveposts import LIVE_COMMANDS, LIVE_HEADING, NONE_LIVE, listing_line, stopped
+from bot.reaffirm import reaffirmed
 from bot.service import PledgeService
 
 __all__ = ["HELP", "ConsoleCommands", "Session"]
@@ -98,6 +99,7 @@ class ConsoleCommands:
             "/sign-anonymous": self._sign_anonymous,
             "/status": self._status,
             "/withdraw": self._withdraw,
+            "/reaffirm": self._reaffirm,
             "/count": self._count,
             "/signatories": self._signatories,
             "/pending": self._pending,
@@ -174,6 +176,9 @@ class ConsoleCommands:
                 "withdraw", "Use /withdraw, or /withdraw erase to also delete your details."
             )
         return (await self.service.withdraw_as_chosen(session.actor, choice)).message
+
+    async def _reaffirm(self, session: Session, args: str) -> str:
+        return str(reaffirmed(await self.service.reaffirm(session.actor)))
 
     async def _count(self, session: Session, args: str) -> str:
         view = await self.service.overview(actor=session.actor)

@@ -26,6 +26,7 @@ from adapters.discord import (
     liveposts,
     moderation,
     modqueue,
+    reaffirm,
     sender,
     signer_menu,
     views,
@@ -129,13 +130,14 @@ class DiscordAdapter:
         public = self.service.rules.public_communities
         for command in (
             *commands.COMMANDS,
+            reaffirm.reaffirm,
             *moderation.COMMANDS,
             moderation.communities_command(public=public),
             *liveposts.COMMANDS,
         ):
             client.tree.add_command(command)
         client.tree.add_command(signer_menu.signature_status_menu())
-        client.add_dynamic_items(*views.ITEMS, *modqueue.ITEMS, *bulk.ITEMS)
+        client.add_dynamic_items(*views.ITEMS, *modqueue.ITEMS, *bulk.ITEMS, *reaffirm.ITEMS)
         client.add_forms(SignForm, modqueue.ReasonForm, bulk.ManyReasonForm)
         return client
 

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from adapters.discord import liveposts, modqueue
+from adapters.discord import liveposts, modqueue, reaffirm
+from adapters.discord.language import channel_translator
 from adapters.discord.render import CONTENT_LIMIT, clip, safe
 from adapters.discord.replies import NO_PINGS
 from bot.domain import OutboxKind, OutboxMessage
@@ -70,6 +71,15 @@ async def deliver(client: HandlerClient, message: OutboxMessage) -> str | None:
                 dm = await client.create_dm(discord.Object(target))
                 sent = await dm.send(
                     clip(safe(message.text), CONTENT_LIMIT),
+                    nonce=nonce_of(message),
+                    allowed_mentions=NO_PINGS,
+                )
+            case OutboxKind.REAFFIRM:
+                # The letter changed: the signer's own DM, with Reaffirm and Withdraw buttons.
+                dm = await client.create_dm(discord.Object(target))
+                sent = await dm.send(
+                    clip(safe(message.text), CONTENT_LIMIT),
+                    view=reaffirm.notice_view(channel_translator(client)),
                     nonce=nonce_of(message),
                     allowed_mentions=NO_PINGS,
                 )

@@ -44,6 +44,7 @@ from bot.domain import WithdrawChoice
 from bot.errors import PledgeError
 from bot.forms import parse_demand, parse_page
 from bot.i18n import Translator
+from bot.reaffirm import reaffirmed
 
 __all__ = [
     "count",
@@ -54,6 +55,7 @@ __all__ = [
     "link",
     "on_error",
     "page_button",
+    "reaffirm",
     "register",
     "sign_elsewhere",
     "signatories",
@@ -216,6 +218,41 @@ async def withdraw(update: Update, context: PledgeContext) -> None:
     await reply(update, text, keyboards.withdraw(choices) if choices else None)
 
 
+async def reaffirm(update: Update, context: PledgeContext) -> None:
+    """/reaffirm: keep one's signature on the letter's changed text, in private."""
+    if not _private(update):
+        return await _to_private(
+            update,
+            context,
+            links.STATUS,
+            context.tr.t("Reaffirming happens in a private chat with me."),
+            context.tr.t("See my signature"),
+        )
+    sig = await context.service.reaffirm(signer(user_of(update)))
+    await reply(update, context.tr.render(reaffirmed(sig), escape=render.esc))
+
+
+async def reaffirm_button(update: Update, context: PledgeContext) -> None:
+    """Reaffirm, under the notice that the letter changed: the notice becomes the answer."""
+    query = query_of(update)
+    await query.answer()
+    try:
+        sig = await context.service.reaffirm(signer(query.from_user))
+    except PledgeError as exc:
+        return await edit_query(query, render.esc(exc.message))
+    await edit_query(query, context.tr.render(reaffirmed(sig), escape=render.esc))
+
+
+async def withdraw_ask_button(update: Update, context: PledgeContext) -> None:
+    """Withdraw…, under the notice that the letter changed: the withdraw choices, in place."""
+    query = query_of(update)
+    await query.answer()
+    state = await context.service.status(identity_of(query.from_user))
+    choices = state.withdraw_choices
+    markup = keyboards.withdraw(choices) if choices else None
+    await edit_query(query, render.withdraw_prompt(state), markup)
+
+
 async def link(update: Update, context: PledgeContext) -> None:
     """/link: a code to type on another account; /link CODE: redeem one made there. In
     private only: a code is as good as a key, and one typed in a group is made void."""
@@ -360,6 +397,7 @@ def register(application: PledgeApp) -> None:
             CommandHandler("sign", sign_elsewhere, filters=~private),
             CommandHandler("status", status),
             CommandHandler("withdraw", withdraw),
+            CommandHandler("reaffirm", reaffirm),
             CommandHandler("link", link),
             CommandHandler("unlink", unlink),
             CommandHandler("pending", moderation.pending),
@@ -375,6 +413,8 @@ def register(application: PledgeApp) -> None:
             CommandHandler("unpost", liveposts.unpost),
             CallbackQueryHandler(page_button, pattern=keyboards.PAGE),
             CallbackQueryHandler(withdraw_button, pattern=keyboards.WITHDRAW),
+            CallbackQueryHandler(withdraw_ask_button, pattern=keyboards.WITHDRAW_ASK),
+            CallbackQueryHandler(reaffirm_button, pattern=keyboards.REAFFIRM),
             CallbackQueryHandler(moderation.approve_button, pattern=keyboards.APPROVE),
             CallbackQueryHandler(moderation.reject_button, pattern=keyboards.REJECT),
             CallbackQueryHandler(moderation.reason_button, pattern=keyboards.REASON),

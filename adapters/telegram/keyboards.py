@@ -38,6 +38,7 @@ __all__ = [
     "open_private",
     "pages",
     "pending_list",
+    "reaffirm_notice",
     "reasons",
     "sign",
     "withdraw",
@@ -50,6 +51,8 @@ SIGN = r"^pledge:sign$"
 CONFIRM = r"^pledge:confirm:(named|anon|cancel)$"
 PAGE = r"^pledge:page:(\d{1,9})$"
 WITHDRAW = r"^pledge:withdraw:(yes|erase|no)$"
+WITHDRAW_ASK = r"^pledge:withdraw:ask$"
+REAFFIRM = r"^pledge:reaffirm$"
 APPROVE = r"^pledge:approve:(\d{1,12}):([cl])$"
 REJECT = r"^pledge:reject:(\d{1,12}):([cl])$"
 REASON = r"^pledge:reason:(\d{1,12}):(\d):([cl])$"
@@ -77,6 +80,22 @@ def sign() -> InlineKeyboardMarkup:
     """Under the letter in a private chat: start signing right here."""
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(f"✍️ {texts.SIGN_LABEL}", callback_data="pledge:sign")]]
+    )
+
+
+def reaffirm_notice(tr: Translator) -> InlineKeyboardMarkup:
+    """Under the notice that the letter changed: reaffirm, or see the withdraw choices."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    f"✅ {tr.p('button', 'Reaffirm')}", callback_data="pledge:reaffirm"
+                ),
+                InlineKeyboardButton(
+                    tr.p("button", "Withdraw…"), callback_data="pledge:withdraw:ask"
+                ),
+            ]
+        ]
     )
 
 

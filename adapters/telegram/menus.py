@@ -3,10 +3,10 @@
 Each place gets the commands that work there, so the menu matches what the bot will do for whoever
 is looking. A private chat (the default scope, which Telegram falls back to) shows every public
 command. A group (``BotCommandScopeAllGroupChats``) shows only those that answer in the group:
-signing, one's status, withdrawing and linking accounts happen in private (in a group they only
-point there), so a group's menu leaves them out. The mod chat (a group) adds the moderator
-commands, and so does each moderator's private chat (``BotCommandScopeChat``). Menus are a
-convenience: a failure to set one is logged and the bot carries on.
+signing, one's status, withdrawing, reaffirming and linking accounts happen in private (in a
+group they only point there), so a group's menu leaves them out. The mod chat (a group) adds
+the moderator commands, and so does each moderator's private chat (``BotCommandScopeChat``).
+Menus are a convenience: a failure to set one is logged and the bot carries on.
 
 Each scope gets one menu per language pledgebot speaks (``language_code``, see
 :data:`~adapters.telegram.language.MENU_LANGUAGE_CODES`), so a Spanish client shows Spanish
@@ -42,7 +42,7 @@ _log = logging.getLogger(__name__)
 
 #: Commands answered only in a private chat: about the signer's own signature and accounts (a
 #: group would read them). In a group they say so and link to the private chat.
-PRIVATE_ONLY = frozenset({"sign", "status", "withdraw", "link", "unlink"})
+PRIVATE_ONLY = frozenset({"sign", "status", "withdraw", "reaffirm", "link", "unlink"})
 
 
 def commands(tr: Translator, *, moderator: bool, group: bool = False) -> tuple[BotCommand, ...]:

@@ -106,6 +106,10 @@ class OutboxSender:
                 link = keyboards.open_private(f"📝 {label}", url)
                 text = render.clip(message.text, render.MAX_MESSAGE)
                 return await self.bot.send_message(chat_id, text, reply_markup=link)
+            case OutboxKind.REAFFIRM:  # the letter changed: in the signer's private chat
+                text = render.clip(message.text, render.MAX_MESSAGE)
+                buttons = keyboards.reaffirm_notice(self.tr)
+                return await self.bot.send_message(chat_id, text, reply_markup=buttons)
             case OutboxKind.NOTIFICATION | OutboxKind.ALERT:
                 text = render.clip(message.text, render.MAX_MESSAGE)
                 return await self.bot.send_message(chat_id, text)

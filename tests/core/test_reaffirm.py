@@ -63,7 +63,7 @@ async def test_every_earlier_active_signer_is_told_once(
     restarted = make_service(letter=NEW_LETTER)  # a restart: nobody is told twice
     await restarted.start()
     assert await restarted.reaffirm_notices.tick() == 0
-    await restarted.reaffirm_notices.run()
+    await restarted.reaffirm_notices.tell_everyone()
     assert await _notices(store) == told
     assert cat not in [sid for *_, sid in told]
 

@@ -3,9 +3,12 @@ Telegram's (tests/core/test_typed_commands.py tests the parsers themselves)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from adapters.console.commands import ConsoleCommands, Session
 from bot import texts
 from bot.service import PledgeService
+from tests.conftest import LETTER, ServiceFactory
 
 MODS = frozenset({"mod"})
 
@@ -155,3 +158,24 @@ async def test_moderators_list_and_stop_live_posts(service: PledgeService) -> No
     assert await console.handle(mod, "/unpost one") == "Give the number of a live post, like 3."
     assert await console.handle(mod, "/posts") == "No letter post is live."
     assert await console.handle(Session("ann", MODS), "/posts") == ("Only moderators can do that.")
+
+
+async def test_reaffirming_a_changed_letter_by_typing(
+    service: PledgeService, make_service: ServiceFactory
+) -> None:
+    await ConsoleCommands(service).handle(Session("ann", MODS), "/sign Ann | singer")
+    changed = make_service(letter=replace(LETTER, closing="Join us, and tell a friend."))
+    console = ConsoleCommands(changed)
+    ann = Session("ann", MODS)
+    assert (await console.handle(ann, "/status")).endswith(
+        "Note: you signed an earlier text of the letter. Read the new one with /letter, then "
+        "keep your name on it with /reaffirm, or use /withdraw if you no longer agree."
+    )
+    assert await console.handle(ann, "/reaffirm") == (
+        "Thank you: signature #1 now stands on the letter's current text."
+    )
+    assert await console.handle(ann, "/reaffirm") == (
+        "Your signature #1 already stands on the letter's current text: there is nothing to "
+        "reaffirm."
+    )
+    assert "Note:" not in await console.handle(ann, "/status")

@@ -15,6 +15,7 @@ PUBLIC = {
     "sign",
     "status",
     "withdraw",
+    "reaffirm",
     "count",
     "signatories",
     "link",

@@ -25,6 +25,7 @@ PUBLIC = [
     "sign",
     "status",
     "withdraw",
+    "reaffirm",
     "count",
     "signatories",
     "link",
