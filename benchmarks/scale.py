@@ -35,13 +35,16 @@ from bot import app  # noqa: E402
 from bot.config import load_settings  # noqa: E402
 from bot.domain import Actor, Identity  # noqa: E402
 from bot.limits import LOOK_ALIKES_READ, PENDING_DEFAULT  # noqa: E402
-from bot.ports import Row, Transfer  # noqa: E402
+from bot.ports import TABLES, Row, Transfer  # noqa: E402
 
 MOD = Actor(Identity("console", "mod"), "mod", is_moderator=True)
 PENDING = 10_000
 BRIGADE_NAMES = 500
 BATCH = 20_000
 BUCKET = 1024
+
+
+LIST_POS = TABLES["signatures"].index("list_pos")
 
 
 def _rows(total: int, pending: int) -> Any:
@@ -59,13 +62,18 @@ def _rows(total: int, pending: int) -> Any:
             list_pos += 1
             pos = list_pos
         name = f"Artist Number {i}" if is_approved else f"Brigade Artist {i % BRIGADE_NAMES}"
-        yield (
-            i, "discord", str(10_000_000 + i), name, name.lower().replace(" ", ""), "musician",
-            "Somewhere", f"https://a{i}.example", anonymous, "discord:1",
-            "approved" if is_approved else "pending", "v1", at, at if is_approved else None,
-            "mod" if is_approved else None, None, None, False, pos, name.lower().replace(" ", ""),
-            f"discord:{10_000_000 + i}",  # person: each signer an account of their own
-        )  # fmt: skip
+        row = {
+            "id": i, "platform": "discord", "user_id": str(10_000_000 + i), "name": name,
+            "name_key": name.lower().replace(" ", ""), "role": "musician",
+            "location": "Somewhere", "link": f"https://a{i}.example", "anonymous": anonymous,
+            "community": "discord:1", "status": "approved" if is_approved else "pending",
+            "letter_version": "v1", "created_at": at, "decided_at": at if is_approved else None,
+            "decided_by": "mod" if is_approved else None, "erased": False, "list_pos": pos,
+            "look_key": name.lower().replace(" ", ""),
+            "person": f"discord:{10_000_000 + i}",  # each signer an account of their own
+        }  # fmt: skip
+        # In the table's column order; a column added since is left NULL, as for a new row.
+        yield tuple(row.get(column) for column in TABLES["signatures"])
 
 
 async def seed(store: Transfer, total: int, pending: int) -> None:
@@ -74,9 +82,10 @@ async def seed(store: Transfer, total: int, pending: int) -> None:
     buckets: dict[int, int] = {}
     for row in _rows(total, pending):
         batch.append(row)
-        if row[18] is not None:
+        pos = row[LIST_POS]
+        if pos is not None:
             listed += 1
-            buckets[row[18] // BUCKET] = buckets.get(row[18] // BUCKET, 0) + 1
+            buckets[pos // BUCKET] = buckets.get(pos // BUCKET, 0) + 1
         if len(batch) >= BATCH:
             await store.load("signatures", batch)
             batch = []

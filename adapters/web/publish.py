@@ -193,11 +193,12 @@ async def publish_site(
         pages = 0
         advance = progress.stage("writing pages", public.pages(current.count.listed), unit="pages")
         async for page in public.every_page():
+            names = renderer.signatory_list(page)
             written = [
                 (
                     f"{links.folder}signatories-{page.page}.html",
                     renderer.signatories(
-                        page, current.count, public.letter, links, current.snapshot
+                        page, current.count, public.letter, links, current.snapshot, names
                     ),
                 )
                 for links in sites

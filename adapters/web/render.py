@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import jinja2
+from markupsafe import Markup
 
 from adapters.web.chart import Chart
 from adapters.web.links import Links
@@ -160,10 +161,16 @@ class Renderer:
             communities=_community_rows(data.communities),
         )
 
+    def signatory_list(self, page: PublicPage) -> Markup:
+        """The page's names as HTML: the same in every language, so a page rendered in five
+        languages renders its hundred names once (they are most of its cost)."""
+        return Markup(self.env.get_template("_signatory_list.html").render(page=page))
+
     def signatories(
         self, page: PublicPage, count: PublicCount, letter: Letter, links: Links,
-        snapshot: SnapshotInfo | None,
+        snapshot: SnapshotInfo | None, names: Markup | None = None,
     ) -> bytes:  # fmt: skip
+        """``names``: :meth:`signatory_list` of ``page``, when the caller has it already."""
         return self._render(
             "signatories.html",
             links,
@@ -172,6 +179,7 @@ class Renderer:
             page=page,
             count=count,
             snapshot=snapshot,
+            names=names if names is not None else self.signatory_list(page),
         )
 
     def error(self, kind: ErrorKind, letter: Letter, links: Links) -> bytes:

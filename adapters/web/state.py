@@ -10,6 +10,7 @@ answered from the page there is.
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import logging
 import time
@@ -208,11 +209,13 @@ class PageState:
         if page is None:
             return None
         renderer, links, letter = self.renderer, self.links, self.public.letter
+        names = functools.cache(lambda: renderer.signatory_list(page))
 
         def html(language: str) -> bytes:
             return renderer.signatories(
-                page, current.count, letter, links.in_language(language), current.snapshot
-            )
+                page, current.count, letter, links.in_language(language), current.snapshot,
+                names(),
+            )  # fmt: skip
 
         made = Page(key, _PerLanguage(html), Body.of(json_bytes(page.as_json())))
         self._pages[number] = made
