@@ -38,6 +38,7 @@ from tests.fakes.fake_discord import FakeChannel, FaultResponse, StoredMessage
 
 INTERVAL = 2.0  # seconds between two edits of one post (the configuration's, shortened)
 REFUSED = "Only moderators can do that."
+SPREAD = 0.3  # seconds between two bursts of 50 approvals: 1,000 in about 6 s
 HOSTILE = "**Loud** @everyone <@1> [x](https://evil.example) `code`"
 
 
@@ -58,7 +59,9 @@ async def service(store: SQLiteStore, server: Server) -> PledgeService:
 
 @contextlib.asynccontextmanager
 async def delivering(bot: Bot) -> AsyncIterator[None]:
-    """The outbox dispatcher running as in ``pledgebot run``, for as long as the block lasts."""
+    """The outbox dispatcher running as in ``pledgebot run`` (woken by each unit that owes a
+    message), for as long as the block lasts."""
+    bot.service.on_outbox(bot.dispatcher.notify)
     task = asyncio.create_task(bot.dispatcher.run())
     try:
         yield
@@ -194,6 +197,7 @@ async def test_a_burst_of_approvals_costs_few_edits_and_ends_exact(
         for chunk in range(0, len(ids), 50):
             batch = ids[chunk : chunk + 50]
             await asyncio.gather(*(bot.service.approve(CONSOLE_MOD, [i]) for i in batch))
+            await asyncio.sleep(SPREAD)  # over several intervals, edits in flight meanwhile
         took = time.monotonic() - started
         await shows(posted, "1,000 artists have signed so far.")
 
@@ -319,3 +323,15 @@ async def test_a_hostile_server_name_is_inert(
     for inert in ("\\*\\*Loud\\*\\*", "\uff20everyone <\uff201>", "\\[x](https://evil.example)"):
         assert inert in alert.content
     assert "@" not in alert.content
+
+
+async def test_a_channel_the_bot_cannot_post_in_is_explained(bot: Bot, server: Server) -> None:
+    server.fake.inject_fault(
+        "POST",
+        f"/channels/{server.general.id}/messages",
+        FaultResponse.error(403, 50013, "Missing Permissions"),
+    )
+    callback = await bot.command("post-letter", server.moderator)
+    assert callback.ephemeral
+    assert (callback.content or "").startswith("I cannot post in that channel")
+    assert await bot.store.live_posts() == []
