@@ -85,12 +85,11 @@ def sign() -> InlineKeyboardMarkup:
 
 def reaffirm_notice(tr: Translator) -> InlineKeyboardMarkup:
     """Under the notice that the letter changed: reaffirm, or see the withdraw choices."""
+    reaffirm = tr.p("button", "Reaffirm")
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(
-                    f"✅ {tr.p('button', 'Reaffirm')}", callback_data="pledge:reaffirm"
-                ),
+                InlineKeyboardButton(f"✅ {reaffirm}", callback_data="pledge:reaffirm"),
                 InlineKeyboardButton(
                     tr.p("button", "Withdraw…"), callback_data="pledge:withdraw:ask"
                 ),

@@ -55,9 +55,7 @@ def live_message(bot_username: str, view: LiveView, chat_id: int, tr: Translator
     """The post (HTML) and its button: the title, the demands in short, the count and the next
     milestone; the button opens the private chat with this chat as the signer's community."""
     text = view.letter
-    head = [render.bold(render.esc(text.title))]
-    if text.is_translation:
-        head.append(f"<i>{render.esc(tr.t('This is a translation of the letter.'))}</i>")
+    head = [render.bold(render.esc(text.title)), *render.translation_note(tr, text)]
     tail = ["", render.bold(render.esc(tr.render(view.count_line)))]
     if view.milestone_line is not None:
         tail.append(render.esc(tr.render(view.milestone_line)))
@@ -71,7 +69,8 @@ def live_message(bot_username: str, view: LiveView, chat_id: int, tr: Translator
             break
         demands.append(line)
     url = links.deep_link(bot_username, links.sign_payload(chat_id))
-    button = keyboards.open_private(f"✍️ {tr.t('Sign the letter')}", url)
+    label = tr.t("Sign the letter")
+    button = keyboards.open_private(f"✍️ {label}", url)
     return "\n".join([*head, "", *demands, *tail]), button
 
 

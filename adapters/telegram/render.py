@@ -58,6 +58,7 @@ __all__ = [
     "split",
     "status",
     "summary",
+    "translation_note",
     "units",
     "withdraw_prompt",
 ]
@@ -190,7 +191,7 @@ def letter(tr: Translator, view: Overview) -> list[str]:
     """The letter as one message or, when very long, several (buttons go on the last): in the
     reader's language when the organisers translated it, saying so."""
     text = view.letter.in_language(tr.language)
-    lines = [f"<b>{esc(text.title)}</b>", *_translation_note(tr, text), ""]
+    lines = [f"<b>{esc(text.title)}</b>", *translation_note(tr, text), ""]
     if text.preamble:
         lines += [esc(text.preamble), ""]
     lines += _numbered(list(enumerate(text.demands, 1)))
@@ -205,17 +206,17 @@ def demands(tr: Translator, letter: Letter, numbers: Sequence[int]) -> list[str]
     text = letter.in_language(tr.language)
     head = tr.t("{title} demands:", escape=esc, title=Raw(bold(esc(text.title))))
     numbered = [(n, text.demands[n - 1]) for n in numbers]
-    return split([head, *_translation_note(tr, text), *_numbered(numbered)])
+    return split([head, *translation_note(tr, text), *_numbered(numbered)])
 
 
 def demand(tr: Translator, letter: Letter, number: int) -> str:
     """One demand (``/demands N``), in the reader's language when the letter is translated."""
     text = letter.in_language(tr.language)
-    note = "".join(f"\n{line}" for line in _translation_note(tr, text))
+    note = "".join(f"\n{line}" for line in translation_note(tr, text))
     return clip(f"{number}. {text.demands[number - 1]}", MAX_MESSAGE - units(note)) + note
 
 
-def _translation_note(tr: Translator, text: LetterText) -> list[str]:
+def translation_note(tr: Translator, text: LetterText) -> list[str]:
     """A translation says it is one (in italics): the original is what everyone signs."""
     if not text.is_translation:
         return []

@@ -206,3 +206,37 @@ async def test_a_translated_letter_is_read_in_its_language_and_says_so(start_bot
     assert english.startswith("No Music For ICE\n\nWe the undersigned artists pledge:")
     assert "traducción" not in english
     assert await _text(bot, bot.ada, "/demands 2") == "2. Stop the cloud services."
+
+
+async def test_a_live_post_and_its_button_speak_the_default_language(start_bot: Start) -> None:
+    """A post is read by the whole group: the default language, not the poster's."""
+    bot = await start_bot(language="de", letter=replace(LETTER, translations=(GERMAN_LETTER,)))
+    mark = bot.fake.mark()
+    await bot.say(bot.mod, bot.supergroup, "/postletter")  # Maud's client speaks English
+    post = bot.sent(
+        await bot.fake.wait_for(
+            "sendMessage",
+            lambda c: c.params["chat_id"] == bot.supergroup.id and "reply_markup" in c.params,
+            since=mark,
+        )
+    )
+    assert post["text"].splitlines()[:2] == [
+        "Keine Musik für ICE",
+        "Dies ist eine Übersetzung des Briefs.",
+    ]
+    [[button]] = post["reply_markup"]["inline_keyboard"]
+    assert button["text"] == "✍️ Den Brief unterschreiben"
+
+
+GERMAN_LETTER = LetterText(
+    title="Keine Musik für ICE",
+    preamble="Wir unterzeichnenden Künstlerinnen und Künstler verpflichten uns:",
+    demands=(
+        "Die Verträge kündigen.",
+        "Die Cloud-Dienste einstellen.",
+        "Die Projekte beenden.",
+        "Künftige Aufträge ablehnen.",
+    ),
+    closing="Macht mit.",
+    language="de",
+)
