@@ -25,10 +25,15 @@ RULES = default_rules(milestones=MilestonePolicy.of([3, 5]))
 
 async def _campaign(store: SQLiteStore, snapshots: Path) -> PledgeService:
     """Signatures in every state, a milestone reached, audit entries, delivered and owed mail,
-    a snapshot."""
+    a snapshot, a live letter post."""
     service = PledgeService(store, LETTER, RULES, DESTINATIONS, StepClock())
     service.snapshots = SnapshotArchive(store, LETTER, snapshots, service.clock)
     await service.start()
+    shown = await service.live.prepare(MOD, "es")
+    await service.live.post(
+        MOD, platform="telegram", chat="-100222", message="7", community="telegram:-100222",
+        shown=shown,
+    )  # fmt: skip
     ids = [
         (await service.sign(artist(n), SignatureForm(f"Artist {n}", "role", "place"), community="c",
                             anonymous=n == 1)).signature.id
@@ -58,6 +63,7 @@ async def test_copy_sqlite_to_postgres_then_keep_running(
         assert result.returncode == 0, result.stderr
         assert "signatures: 6 rows copied" in result.stdout
         assert "snapshots: 1 rows copied" in result.stdout
+        assert "live_posts: 1 rows copied" in result.stdout
         assert "verified: every table matches the source" in result.stdout
 
         again = pledgebot("copy-store", "--from", f"sqlite:///{db}", "--to", pg_url)
@@ -72,12 +78,16 @@ async def test_copy_sqlite_to_postgres_then_keep_running(
             assert snapshot is not None and await pg.latest_snapshot() == snapshot
             assert [m.id for m in await pg.outbox_messages()] == [m.id for m in before]
             assert [e.action for e in await service.audit(MOD)][:2] == ["erase", "reject"]
+            [post] = await pg.live_posts()  # still live, in its language, still owed its edits
+            assert (post.id, post.chat, post.message, post.language) == (1, "-100222", "7", "es")
             # It keeps running: new ids follow the old ones, the count goes on, milestone 3 is
             # not announced again and 5 is announced once.
             new = (await service.sign(artist(10), SignatureForm("New"), community="c")).signature
             assert new.id == 7
             await service.approve(MOD, [6, new.id])
             assert await service.count() == 5
+            edits = [m for m in await pg.outbox_messages() if m.kind is OutboxKind.LIVE_EDIT]
+            assert {m.destination for m in edits} == {"live:1"}
             announced = [m.milestone for m in await pg.outbox_messages()
                          if m.kind is OutboxKind.ANNOUNCEMENT]  # fmt: skip
             assert sorted(set(announced)) == [3, 5]
