@@ -205,9 +205,9 @@ async def main() -> None:
     targets = {"/count": 5.0}
     for name, ms in results.items():
         target = targets.get(name, 20.0)
-        verdict = "ok" if ms <= target else "MISSED"
+        verdict = "MET" if ms <= target else "MISSED"
         print(f"{name:34}{ms:>10.2f}   ≤ {target:g} ms {verdict}")
-    verdict = "ok" if export_peak <= 150 else "MISSED"
+    verdict = "MET" if export_peak <= 150 else "MISSED"
     print(
         f"{'full CSV export':34}{export_seconds * 1000:>10.0f}   peak RSS {export_peak:.0f} MB "
         f"(≤ 150 MB {verdict}), {csv_mb:.0f} MB written"

@@ -215,14 +215,14 @@ def main() -> int:
         ratio = rate / bare_rate
         ok = ratio >= 0.8 and p99 <= 50
         met &= ok
-        verdict = "met" if ok else "MISSED"
+        verdict = "MET" if ok else "MISSED"
         print(
             f"{route:12}{rate:>8,.0f}{bare_rate:>12,.0f}{ratio:>7.2f}{p99:>8.1f}{bare_p99:>10.1f}"
             f"   >= 0.8x, p99 <= 50 ms {verdict}"
         )
     weight_ok = len(page) <= 60_000
-    print(f"/ weighs {len(page) / 1000:.1f} KB (<= 60 KB {'met' if weight_ok else 'MISSED'})")
-    print("requests to other origins: " + (", ".join(elsewhere) if elsewhere else "none (met)"))
+    print(f"/ weighs {len(page) / 1000:.1f} KB (<= 60 KB {'MET' if weight_ok else 'MISSED'})")
+    print("requests to other origins: " + (", ".join(elsewhere) if elsewhere else "none (MET)"))
     return 0 if met and weight_ok and not elsewhere else 1
 
 
