@@ -39,6 +39,7 @@ from bot.ports import OpenMode, Sender, Store, StoreRefused, Transfer
 from bot.progress import SILENT, Advance, Progress
 from bot.public import PublicLetter
 from bot.ratelimit import Limit, RateLimits
+from bot.reaffirm import version_counts
 from bot.service import PledgeService, Rules, SystemClock
 from bot.startup import keep_trying
 from bot.transfer import check_source, copy_campaign
@@ -384,8 +385,11 @@ async def _console_session(
     dispatcher = OutboxDispatcher(service.store, [console], service.clock)
     web = await _web_jobs(settings, service)
     try:
+        # Earlier signers of a changed text, told before the first prompt: a console session
+        # reads the same every time, and nothing limits how fast it prints.
+        await service.reaffirm_notices.tell_everyone(paced=False)
         await flush()
-        await until_stopped([console.run(), service.reaffirm_notices.run(), *web])
+        await until_stopped([console.run(), *web])
         await flush()
         if console.journal is not None:
             console.journal.clear()  # what the last round printed is recorded too
@@ -543,6 +547,7 @@ async def check_store(settings: Settings) -> tuple[bool, str]:
             await store.open()  # on failure, it closes what it opened
             try:
                 count = await store.count()
+                versions = await version_counts(store, build_letter(settings).version)
             finally:
                 await store.close()
     except StoreMissing:
@@ -555,7 +560,16 @@ async def check_store(settings: Settings) -> tuple[bool, str]:
         return False, f"cannot open it: no answer within {STORE_CHECK_TIMEOUT:.0f} s"
     except Exception as exc:  # what the operator needs to know; the CLI redacts secrets
         return False, f"cannot open it: {exc}"
-    return True, f"opened; {count} approved signature{'s' if count != 1 else ''}"
+    said = f"opened; {count} approved signature{'s' if count != 1 else ''}"
+    if versions.earlier:
+        current = next(v for v in versions.versions if v.current)
+        said += f" ({current.approved} on the current text"
+        for v in versions.versions:
+            if not v.current:
+                since = f" from {v.first_seen.date().isoformat()}" if v.first_seen else ""
+                said += f", {v.approved} on earlier text {v.version}{since}"
+        said += ")"
+    return True, said
 
 
 def _sqlite_file_verdict(url: str) -> tuple[bool, str] | None:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Literal
 from bot.domain import Identity, Letter, Signature
 from bot.errors import InvalidInput
 from bot.linking import is_linked_person
+from bot.reaffirm import version_counts
 
 if TYPE_CHECKING:
     from bot.ports import Store
@@ -102,10 +103,21 @@ async def _json(
     store: Store, letter: Letter, with_ids: bool, progress: Advance
 ) -> AsyncIterator[str]:
     approved, listed = await store.count(), await store.listed_count()
+    versions = await version_counts(store, letter.version)
     head = {
         "letter": {"title": letter.title, "version": letter.version},
         "approved": approved,
         "anonymous": max(approved - listed, 0),
+        # Approved signatures per text of the letter, the current one first (bot.reaffirm).
+        "versions": [
+            {
+                "version": v.version,
+                "approved": v.approved,
+                "current": v.current,
+                "first_seen": v.first_seen.isoformat() if v.first_seen else None,
+            }
+            for v in versions.versions
+        ],
     }
     yield json.dumps(head, ensure_ascii=False)[:-1] + ', "signatures": ['
     first = True

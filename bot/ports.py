@@ -128,10 +128,10 @@ class WriteTx(Protocol):
         """Move a signature onto letter ``version``, keeping the one it stood on in its
         version history (:meth:`Store.reaffirmations`)."""
 
-    async def tell_stale_signers(self, version: str, after: int, limit: int) -> list[Signature]:
-        """Active signatures not on ``version`` whose signers were not yet told of it, with ids
-        above ``after``, oldest first, at most ``limit``: each is marked told in this unit, and
-        none is returned to two units (two processes), so each signer is told once."""
+    async def mark_told(self, version: str, signature_ids: Sequence[int]) -> list[int]:
+        """Mark these signatures' signers told of ``version``; the ids of those this unit
+        marked: still active, not on ``version``, and not told of it before (by another
+        unit, or another process), so each signer is told once."""
 
     async def latest_snapshot(self) -> SnapshotInfo | None:
         """The snapshot recorded last (the chain's end), seen from inside this unit."""
@@ -231,6 +231,11 @@ class Store(Protocol):
         ``keys``, oldest first, at most ``limit`` (index searches: fast at a million rows)."""
 
     async def reached_milestones(self) -> list[int]: ...
+
+    async def stale_signers(self, version: str, after: int, limit: int) -> list[Signature]:
+        """Active signatures not on ``version`` whose signers were not yet told of it, with ids
+        above ``after``, oldest first, at most ``limit`` (a walk along the ids, read without
+        holding up writers: :meth:`WriteTx.mark_told` settles who is told)."""
 
     async def approved_by_version(self) -> list[tuple[str, int]]:
         """``(letter version, approved signatures on it)``, for every version that has some

@@ -34,6 +34,7 @@ __all__ = [
     "notice",
     "reaffirmed",
     "version_counts",
+    "version_lines",
 ]
 
 _log = logging.getLogger(__name__)
@@ -110,13 +111,24 @@ class ReaffirmNotices:
         self._after = 0  # the last signature id looked at: each pass walks the ids once
 
     async def tick(self) -> int:
-        """Tell the next batch of signers; how many were told (0: everyone has been)."""
-        version, title, after, batch = self._version, self._letter.title, self._after, self._batch
-        required = self._required
+        """Tell the next batch of signers; how many were told (0: everyone has been). Each
+        batch is read first, holding up no writer; one unit then marks and tells those still
+        owed it. A batch another process told meanwhile is passed over for the next."""
+        while True:
+            found = await self._store.stale_signers(self._version, self._after, self._batch)
+            if not found:
+                return 0
+            self._after = found[-1].id
+            told = await self._write(self._telling(found))
+            if told:
+                return len(told)
+
+    def _telling(self, found: list[Signature]) -> Callable[[WriteTx], Awaitable[list[Signature]]]:
+        version, title, required = self._version, self._letter.title, self._required
 
         async def unit(tx: WriteTx) -> list[Signature]:
-            told = await tx.tell_stale_signers(version, after, batch)
-            now = self._clock.now()
+            marked = set(await tx.mark_told(version, [s.id for s in found]))
+            told = [s for s in found if s.id in marked]
             await tx.add_outbox(
                 [
                     OutboxMessage(
@@ -128,14 +140,11 @@ class ReaffirmNotices:
                     )
                     for sig in told
                 ],
-                now,
+                self._clock.now(),
             )
             return told
 
-        told = await self._write(unit)
-        if told:
-            self._after = told[-1].id
-        return len(told)
+        return unit
 
     async def run(self) -> None:
         """Beside the bot: tell everyone owed a notice, then wait until cancelled (the text
@@ -143,9 +152,10 @@ class ReaffirmNotices:
         await self.tell_everyone()
         await asyncio.Event().wait()
 
-    async def tell_everyone(self) -> None:
+    async def tell_everyone(self, *, paced: bool = True) -> None:
         """Tell everyone owed a notice, one batch each ``interval``, then return. A store that
-        cannot take the batch now is tried again at the next interval."""
+        cannot take the batch now is tried again at the next interval. ``paced=False``: no
+        wait between batches (the console, which no platform limits)."""
         total, failing = 0, False
         while True:
             try:
@@ -153,6 +163,8 @@ class ReaffirmNotices:
             except PledgeError as exc:  # a database that takes no changes now: later
                 if not failing:
                     _log.warning("reaffirm notices: cannot queue the next batch now: %s", exc)
+                if not paced:
+                    return  # the next start tries again
                 failing = True
                 await asyncio.sleep(self.interval)
                 continue
@@ -160,7 +172,8 @@ class ReaffirmNotices:
             if not told:
                 break
             total += told
-            await asyncio.sleep(self.interval)
+            if paced:
+                await asyncio.sleep(self.interval)
         if total:
             _log.info(
                 "reaffirm notices: %d earlier signers told of letter version %s",
@@ -190,3 +203,37 @@ async def version_counts(store: Store, current: str) -> VersionReport:
     versions = [VersionCount(v, n, seen.get(v), v == current) for v, n in counts.items()]
     versions.sort(key=lambda c: (not c.current, -(c.first_seen.timestamp() if c.first_seen else 0)))
     return VersionReport(tuple(versions))
+
+
+def version_lines(report: VersionReport, *, required: bool) -> list[Msg]:
+    """Under a moderator's ``/count``: approved signatures on each text, the current one first.
+    Nothing while every signature stands on the current text (there is nothing to tell)."""
+    if not report.earlier:
+        return []
+    lines = [msg("Approved signatures by text of the letter:")]
+    for v in report.versions:
+        if v.current:
+            lines.append(
+                msg("current text ({version}): {count}", version=v.version, count=v.approved)
+            )
+            continue
+        first = v.first_seen.date().isoformat() if v.first_seen else "?"
+        if required:
+            lines.append(
+                msg(
+                    "earlier text {version} (from {date}): {count}, not counted until reaffirmed",
+                    version=v.version,
+                    date=first,
+                    count=v.approved,
+                )
+            )
+        else:
+            lines.append(
+                msg(
+                    "earlier text {version} (from {date}): {count}",
+                    version=v.version,
+                    date=first,
+                    count=v.approved,
+                )
+            )
+    return lines

@@ -96,6 +96,7 @@ if TYPE_CHECKING:
     from bot.progress import Advance
 
 __all__ = [
+    "CountView",
     "Decision",
     "Overview",
     "PledgeService",
@@ -147,6 +148,14 @@ class Overview:
     letter: Letter
     count: int
     next_milestone: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class CountView:
+    """What ``/count`` shows: the overview, and for moderators the counts per letter text."""
+
+    overview: Overview
+    versions: VersionReport | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -426,6 +435,14 @@ class PledgeService:
             return await tx.reaffirm(sig, version, self.clock.now())
 
         return await self._write(unit)
+
+    async def count_view(self, actor: Actor) -> CountView:
+        """``/count``: the count and the next milestone; for a moderator, also how many
+        approved signatures stand on each text of the letter."""
+        overview = await self.overview(actor=actor)
+        if not actor.is_moderator:
+            return CountView(overview)
+        return CountView(overview, await version_counts(self.store, self.version))
 
     async def versions(self, actor: Actor) -> VersionReport:
         """How many approved signatures stand on each text of the letter (moderators)."""

@@ -108,8 +108,8 @@ class WatchedTx:
     async def reaffirm(self, signature: Signature, version: str, at: datetime) -> Signature:
         return await self._tx.reaffirm(signature, version, at)
 
-    async def tell_stale_signers(self, version: str, after: int, limit: int) -> list[Signature]:
-        return await self._tx.tell_stale_signers(version, after, limit)
+    async def mark_told(self, version: str, signature_ids: Sequence[int]) -> list[int]:
+        return await self._tx.mark_told(version, signature_ids)
 
     async def claim_account(self, identity: Identity) -> str:
         return await self._tx.claim_account(identity)

@@ -16,7 +16,7 @@ from bot.errors import InvalidInput, PledgeError, WrongUsage
 from bot.forms import parse_demand, parse_page, parse_sign_line
 from bot.i18n import translator
 from bot.liveposts import LIVE_COMMANDS, LIVE_HEADING, NONE_LIVE, listing_line, stopped
-from bot.reaffirm import reaffirmed
+from bot.reaffirm import reaffirmed, version_lines
 from bot.service import PledgeService
 
 __all__ = ["HELP", "ConsoleCommands", "Session"]
@@ -181,8 +181,13 @@ class ConsoleCommands:
         return str(reaffirmed(await self.service.reaffirm(session.actor)))
 
     async def _count(self, session: Session, args: str) -> str:
-        view = await self.service.overview(actor=session.actor)
-        return render.count_line(view.count, view.next_milestone)
+        shown = await self.service.count_view(session.actor)
+        view = shown.overview
+        lines = [render.count_line(view.count, view.next_milestone)]
+        if shown.versions is not None:
+            required = self.service.rules.require_reaffirm
+            lines += [str(m) for m in version_lines(shown.versions, required=required)]
+        return "\n".join(lines)
 
     async def _signatories(self, session: Session, args: str) -> str:
         page = await self.service.signatories(parse_page(args), actor=session.actor)

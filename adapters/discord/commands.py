@@ -18,6 +18,7 @@ from adapters.discord.replies import Reply, open_modal, respond
 from bot import texts
 from bot.i18n import msg, nmsg, pmsg
 from bot.limits import MAX_NUMBER, PAGE_SIZE
+from bot.reaffirm import version_lines
 
 if TYPE_CHECKING:
     from adapters.discord.interaction import Interaction
@@ -101,8 +102,16 @@ async def count(interaction: Interaction) -> None:
     client = interaction.client
 
     async def show() -> Reply:
-        overview = await client.service.overview(actor=client.actor(interaction))
-        return Reply(render.count_line(overview.count, overview.next_milestone))
+        shown = await client.service.count_view(client.actor(interaction))
+        overview = shown.overview
+        lines = [render.count_line(overview.count, overview.next_milestone)]
+        if shown.versions is not None:  # a moderator: the counts per text too
+            tr, required = reader(interaction), client.service.rules.require_reaffirm
+            lines += [
+                tr.render(m, escape=render.safe)
+                for m in version_lines(shown.versions, required=required)
+            ]
+        return Reply("\n".join(lines))
 
     await respond(interaction, show())
 

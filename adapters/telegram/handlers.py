@@ -44,7 +44,7 @@ from bot.domain import WithdrawChoice
 from bot.errors import PledgeError
 from bot.forms import parse_demand, parse_page
 from bot.i18n import Translator
-from bot.reaffirm import reaffirmed
+from bot.reaffirm import reaffirmed, version_lines
 
 __all__ = [
     "count",
@@ -152,8 +152,24 @@ async def demands(update: Update, context: PledgeContext) -> None:
 
 async def count(update: Update, context: PledgeContext) -> None:
     """/count: how many have signed, and the next milestone."""
-    view = await context.service.overview(actor=identity_of(user_of(update)))
-    await reply(update, render.count_line(view.count, view.next_milestone))
+    user, chat = user_of(update), update.effective_chat
+    where_moderators_work = _private(update) or (
+        chat is not None and chat.id == context.moderators.mod_chat_id
+    )
+    if where_moderators_work:  # a moderator there also sees the counts per text
+        actor = await context.moderators.actor(context.bot, user)
+    else:
+        actor = signer(user)
+    shown = await context.service.count_view(actor)
+    view = shown.overview
+    lines = [render.count_line(view.count, view.next_milestone)]
+    if shown.versions is not None:
+        required = context.service.rules.require_reaffirm
+        lines += [
+            context.tr.render(m, escape=render.esc)
+            for m in version_lines(shown.versions, required=required)
+        ]
+    await reply(update, "\n".join(lines))
 
 
 async def signatories(update: Update, context: PledgeContext) -> None:

@@ -192,13 +192,11 @@ class Tx:
         )
         return signature.evolve(letter_version=version)
 
-    async def tell_stale_signers(self, version: str, after: int, limit: int) -> list[Signature]:
-        found = await self._select(q.STALE_SIGNERS, version, after, limit)
-        if not found:
+    async def mark_told(self, version: str, signature_ids: Sequence[int]) -> list[int]:
+        if not signature_ids:
             return []
         self.wrote = True
-        told = {r[0] for r in await self._conn.fetch(q.MARK_TOLD, version, [s.id for s in found])}
-        return [s for s in found if s.id in told]
+        return [r[0] for r in await self._conn.fetch(q.MARK_TOLD, version, list(signature_ids))]
 
     async def claim_account(self, identity: Identity) -> str:
         self.wrote = True

@@ -128,11 +128,13 @@ STALE_SIGNERS = (
     "AND letter_version <> $1 AND (notified_version IS NULL OR notified_version <> $1) "
     "ORDER BY id LIMIT $3"
 )
-# Mark them told; only the rows this statement changed are told, so two processes that read
-# the same batch tell each signer once (the second waits for the first's row locks, then finds
-# them told).
+# Mark them told, in the unit that writes their notices; only the rows this statement changed
+# are told, so two processes that read the same batch tell each signer once (the second waits
+# for the first's row locks, then finds them told), and one who reaffirmed or withdrew since the
+# read is not told at all.
 MARK_TOLD = (
     "UPDATE signatures SET notified_version = $1 WHERE id = ANY($2) "
+    "AND status IN ('pending', 'approved') AND letter_version <> $1 "
     "AND (notified_version IS NULL OR notified_version <> $1) RETURNING id"
 )
 REAFFIRM_SIGNATURE = "UPDATE signatures SET letter_version = $2 WHERE id = $1"

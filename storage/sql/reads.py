@@ -86,6 +86,9 @@ class SqlReads(SqlAccess):
     async def reached_milestones(self) -> list[int]:
         return [r[0] for r in await self._fetch(q.REACHED_MILESTONES)]
 
+    async def stale_signers(self, version: str, after: int, limit: int) -> list[Signature]:
+        return await self._signatures(q.STALE_SIGNERS, version, after, limit)
+
     async def approved_by_version(self) -> list[tuple[str, int]]:
         return [(r[0], int(r[1])) for r in await self._fetch(q.APPROVED_BY_VERSION)]
 

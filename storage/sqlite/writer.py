@@ -60,7 +60,6 @@ _ADD_AUDIT = to_sqlite(q.ADD_AUDIT)
 _RECORD_LETTER_VERSION = to_sqlite(q.RECORD_LETTER_VERSION)
 _REAFFIRM_SIGNATURE = to_sqlite(q.REAFFIRM_SIGNATURE)
 _ADD_SIGNATURE_VERSION = to_sqlite(q.ADD_SIGNATURE_VERSION)
-_STALE_SIGNERS = to_sqlite(q.STALE_SIGNERS)
 _MARK_TOLD = to_sqlite(q.MARK_TOLD)
 _LATEST_SNAPSHOT = to_sqlite(q.LATEST_SNAPSHOT)
 _RECORD_SNAPSHOT = to_sqlite(q.RECORD_SNAPSHOT)
@@ -284,12 +283,10 @@ class Tx:
         )
         return signature.evolve(letter_version=version)
 
-    async def tell_stale_signers(self, version: str, after: int, limit: int) -> list[Signature]:
-        found = self._select(_STALE_SIGNERS, (version, after, limit))
-        if not found:
+    async def mark_told(self, version: str, signature_ids: Sequence[int]) -> list[int]:
+        if not signature_ids:
             return []
-        told = {r[0] for r in self._write(_MARK_TOLD, (version, json.dumps([s.id for s in found])))}
-        return [s for s in found if s.id in told]
+        return [r[0] for r in self._write(_MARK_TOLD, (version, json.dumps(list(signature_ids))))]
 
     async def claim_account(self, identity: Identity) -> str:
         # The single writer holds the write lock, so reading first is safe, and an account that

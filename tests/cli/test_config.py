@@ -313,3 +313,28 @@ async def test_check_config_on_postgresql_creates_and_migrates_nothing(
         )
         assert "start the bot once (pledgebot run) to upgrade it" in upgrade.stdout
         assert await schema_version(url) == older  # nothing applied
+
+
+def test_check_config_and_count_show_signatures_per_text(
+    pledgebot: Pledgebot, config: Path, tmp_path: Path
+) -> None:
+    """After the letter's text changes, check-config and a moderator's /count say how many
+    approved signatures stand on each text; reaffirming moves one onto the current text."""
+    pledgebot("console", "--config", str(config), "--as", "mod", stdin="/sign M\n/approve 1\n")
+    old = re.search(
+        r"version ([0-9a-f]{12})", pledgebot("check-config", "--config", str(config)).stdout
+    )
+    assert old is not None
+    config.write_text(config.read_text().replace('closing = """We will', 'closing = """We shall'))
+
+    check = pledgebot("check-config", "--config", str(config))
+    assert "opened; 1 approved signature (0 on the current text, 1 on earlier text " in check.stdout
+    assert f"earlier text {old.group(1)} from " in check.stdout
+    count = pledgebot("console", "--config", str(config), "--as", "mod", stdin="/count\n")
+    assert "Approved signatures by text of the letter:" in count.stdout
+    assert f"earlier text {old.group(1)} (from " in count.stdout
+    assert "[to mod] The text of “No Music For ICE” has changed since you signed it" in count.stdout
+
+    pledgebot("console", "--config", str(config), "--as", "mod", stdin="/reaffirm\n")
+    after = pledgebot("check-config", "--config", str(config))
+    assert "opened; 1 approved signature\n" in after.stdout

@@ -15,10 +15,13 @@ OLD, NEW = "aaaaaaaaaaaa", "bbbbbbbbbbbb"
 
 
 async def _tell(store: Store, version: str, after: int = 0, limit: int = 10) -> list[int]:
-    async def unit(tx: WriteTx) -> list[Signature]:
-        return await tx.tell_stale_signers(version, after, limit)
+    """Read the next batch owed a notice, then mark it told: the ids this unit told."""
+    found = [s.id for s in await store.stale_signers(version, after, limit)]
 
-    return [s.id for s in await store.write(unit)]
+    async def unit(tx: WriteTx) -> list[int]:
+        return await tx.mark_told(version, found)
+
+    return sorted(await store.write(unit))
 
 
 async def _reaffirm(store: Store, sig: Signature, version: str, minutes: int = 0) -> Signature:
@@ -45,9 +48,28 @@ async def test_earlier_active_signers_are_told_once(any_store: Store) -> None:
 
 async def test_two_writers_tell_each_signer_once(any_store: Store) -> None:
     await insert(any_store, *(replace(new_sig(str(n)), letter_version=OLD) for n in range(40)))
-    told = await asyncio.gather(*(_tell(any_store, NEW, limit=40) for _ in range(4)))
-    everyone = [sid for batch in told for sid in batch]
-    assert sorted(everyone) == sorted(set(everyone)) and len(everyone) == 40
+    batch = [s.id for s in await any_store.stale_signers(NEW, 0, 40)]
+
+    async def mark(tx: WriteTx) -> list[int]:
+        return await tx.mark_told(NEW, batch)
+
+    told = await asyncio.gather(*(any_store.write(mark) for _ in range(4)))
+    everyone = [sid for marked in told for sid in marked]
+    assert sorted(everyone) == batch  # each once, whichever unit got there first
+
+
+async def test_one_who_changed_since_the_read_is_not_told(any_store: Store) -> None:
+    sigs = await insert(
+        any_store, *(replace(new_sig(str(n)), letter_version=OLD) for n in (1, 2, 3))
+    )
+    batch = [s.id for s in await any_store.stale_signers(NEW, 0, 10)]
+    await _reaffirm(any_store, sigs[0], NEW)  # reaffirmed meanwhile
+    await set_status(any_store, sigs[1], Status.WITHDRAWN)  # withdrew meanwhile
+
+    async def mark(tx: WriteTx) -> list[int]:
+        return await tx.mark_told(NEW, batch)
+
+    assert await any_store.write(mark) == [sigs[2].id]
 
 
 async def test_a_reaffirmation_moves_the_signature_and_keeps_history(any_store: Store) -> None:

@@ -3,6 +3,7 @@ recorded with their history, and approved signatures counted per text."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 
 import pytest
@@ -10,8 +11,9 @@ import pytest
 from bot.domain import OutboxKind, SignatureForm, Status
 from bot.errors import NotModerator, NotSigned, OnCurrentText
 from bot.ports import Store
+from bot.reaffirm import version_lines
 from bot.service import PledgeService
-from tests.conftest import LETTER, MOD, ServiceFactory, artist
+from tests.conftest import LETTER, MOD, ServiceFactory, StepClock, artist
 
 NEW_LETTER = replace(LETTER, demands=(*LETTER.demands, "Publish the contracts."))
 
@@ -159,3 +161,44 @@ async def test_moderators_see_approved_signatures_per_text(make_service: Service
     assert report.versions[1].first_seen is not None
     with pytest.raises(NotModerator):
         await new.versions(artist("ada"))
+
+
+async def test_count_shows_moderators_the_texts(make_service: ServiceFactory) -> None:
+    old = make_service()
+    await old.start()
+    await _signed(old, "ada", "bob")
+    new = make_service(letter=NEW_LETTER)
+    await new.start()
+    await new.reaffirm(artist("ada"))
+
+    assert (await new.count_view(artist("cat"))).versions is None
+    shown = await new.count_view(MOD)
+    assert shown.overview.count == 2 and shown.versions is not None
+    lines = [str(m) for m in version_lines(shown.versions, required=False)]
+    day = StepClock().now().date().isoformat()  # when the earlier text was first recorded
+    assert lines == [
+        "Approved signatures by text of the letter:",
+        f"current text ({NEW_LETTER.version}): 1",
+        f"earlier text {LETTER.version} (from {day}): 1",
+    ]
+    required = [str(m) for m in version_lines(shown.versions, required=True)]
+    assert required[-1].endswith(": 1, not counted until reaffirmed")
+    await new.reaffirm(artist("bob"))
+    assert version_lines(await new.versions(MOD), required=False) == []  # all on the current text
+
+
+async def test_the_json_export_counts_signatures_per_text(make_service: ServiceFactory) -> None:
+    old = make_service()
+    await old.start()
+    await _signed(old, "ada", "bob")
+    new = make_service(letter=NEW_LETTER)
+    await new.start()
+    await new.reaffirm(artist("ada"))
+
+    text = "".join([chunk async for chunk in new.export("json")])
+    head = json.loads(text)
+    assert [(v["version"], v["approved"], v["current"]) for v in head["versions"]] == [
+        (NEW_LETTER.version, 1, True),
+        (LETTER.version, 1, False),
+    ]
+    assert {s["letter_version"] for s in head["signatures"]} == {LETTER.version, NEW_LETTER.version}

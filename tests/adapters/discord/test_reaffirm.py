@@ -109,3 +109,16 @@ async def test_reaffirm_as_a_command(changed: Bot, server: Server) -> None:
         "You have no active signature on this letter. Use /sign to add your name."
     )
     assert await changed.service.reaffirm_notices.tick() == 0  # reaffirmed: not told any more
+
+
+async def test_a_moderators_count_shows_the_texts(changed: Bot, server: Server) -> None:
+    shown = await changed.command("count", server.moderator)
+    lines = (shown.content or "").splitlines()
+    assert lines[1:3] == [
+        "Approved signatures by text of the letter:",
+        f"current text ({NEW_LETTER.version}): 0",
+    ]
+    assert lines[3].startswith(f"earlier text {LETTER.version} (from ")
+    assert lines[3].endswith("): 1")
+    member = await changed.command("count", server.drummer)
+    assert "by text" not in (member.content or "")

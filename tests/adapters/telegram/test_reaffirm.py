@@ -97,3 +97,15 @@ async def test_reaffirm_as_a_command_in_private_only(start_bot: Start) -> None:
         "to reaffirm."
     )
     assert await bot.service.reaffirm_notices.tick() == 0
+
+
+async def test_a_moderators_count_shows_the_texts(start_bot: Start) -> None:
+    bot = await start_bot(letter=NEW_LETTER)
+    await _signed_before(bot, bot.ada)
+    shown = await bot.say(bot.mod, None, "/count")
+    assert "Approved signatures by text of the letter:" in shown.params["text"]
+    assert f"earlier text {LETTER.version} (from " in shown.params["text"]
+    in_group = await bot.say(bot.mod, bot.group, "/count")  # groups see the count alone
+    assert "by text" not in in_group.params["text"]
+    signer = await bot.say(bot.ada, None, "/count")
+    assert "by text" not in signer.params["text"]
