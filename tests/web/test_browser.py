@@ -263,3 +263,28 @@ async def test_the_language_links_switch_the_page_without_a_script(
     assert "Signatários, página 1 de 1" in await page.inner_text("body")
     assert watched.errors == [] and watched.dialogs == []
     await page.context.close()
+
+
+async def test_a_language_folder_of_the_static_site_opens_from_the_disk(
+    browser: Any, site: Site, tmp_path: Path
+) -> None:
+    """``es/`` reaches the shared files one folder up: its style applies, its links work."""
+    await site.insert_raw("Early", n=1000)
+    await publish_site(PublicLetter.of(site.service), tmp_path / "public")
+    watched = await _open(browser, (tmp_path / "public" / "es" / "index.html").as_uri())
+    page = watched.page
+    assert await page.inner_text("#count-line") == "1.000 firmas hasta ahora"
+    border = await page.evaluate(
+        "getComputedStyle(document.querySelector('.tally')).borderTopWidth"
+    )
+    assert border == "2px"  # style.css, from ../static/, applied
+    await page.click("text=Todos los firmantes, en el orden en que se aprobaron")
+    await page.wait_for_load_state("load")
+    assert page.url.endswith("/es/signatories-1.html")
+    assert "Firmantes, página 1 de 10" in await page.inner_text("body")
+    await page.click("text=English")
+    await page.wait_for_load_state("load")
+    assert page.url.endswith("/public/signatories-1.html")
+    assert "Signatories, page 1 of 10" in await page.inner_text("body")
+    assert watched.errors == [] and watched.dialogs == []
+    await page.context.close()
