@@ -11,7 +11,7 @@ way the language writes them ("1,000", "1.000", "1 000").
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import cache
 from typing import Any
 
@@ -77,7 +77,13 @@ class PageWords:
         return self.tr.date(value) if value is not None else ""
 
     def datetime(self, value: datetime | None) -> str:
-        return self.tr.datetime(value) if value is not None else ""
+        """A moment with its time zone, UTC as stored ("7 de diciembre de 2026, 3:04:05 UTC"):
+        a reader anywhere must not take it for their local time."""
+        if value is None:
+            return ""
+        from babel.dates import format_datetime
+
+        return format_datetime(value, "long", tzinfo=UTC, locale=self.language)
 
     def plural_forms(self, singular: str, plural: str) -> dict[str, str]:
         """The sentence's template (``{count}`` left in) for each CLDR plural category of this

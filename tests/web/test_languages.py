@@ -145,7 +145,9 @@ async def test_the_footer_and_chart_write_dates_and_numbers_in_the_language(site
     await site.sign(1, "Alice")
     taken = await site.service.take_snapshot(MOD)
     _, text = await _language_of(site, "/?lang=de")
-    assert f"Letzte Momentaufnahme: {taken.sha256}" in text
+    assert f"Letzte Momentaufnahme: {taken.sha256} , " in text  # the hash is a link
+    stamp = text.split(f"{taken.sha256} , ", 1)[1].split(", 1 Unterschrift")[0]
+    assert re.fullmatch(r"\d+\. [A-ZÄÖÜa-zäöüß]+ \d{4}, \d\d:\d\d:\d\d UTC", stamp), stamp
     assert "1 Unterschrift. Prüfen Sie sie mit pledgebot verify ." in text
     _, _, body = await site.get("/?lang=de")
     title = re.search(r'<title id="chart-title">([^<]*)</title>', body.decode())
