@@ -23,7 +23,8 @@ from adapters.discord.command_language import localized
 from adapters.discord.language import reader
 from adapters.discord.permissions import PLATFORM, guild_community
 from adapters.discord.replies import NO_PINGS, Reply, respond
-from bot.domain import OutboxMessage
+from bot.domain import LivePost, OutboxMessage
+from bot.errors import PledgeError
 from bot.i18n import DEFAULT_LANGUAGE, Raw, Translator, msg, negotiate, pmsg, translator
 from bot.liveposts import (
     LIVE_COMMANDS,
@@ -47,6 +48,8 @@ _log = logging.getLogger(__name__)
 
 _BY_NAME = {c.name: c for c in LIVE_COMMANDS}
 _COLOUR = discord.Colour.blurple()
+_MAX_CHOICES = 25  # Discord's limits on autocomplete
+_CHOICE_NAME = 100
 
 
 def _described(command: LiveCommand) -> locale_str:
@@ -178,6 +181,39 @@ async def unpost(interaction: Interaction, post: app_commands.Range[int, 1, None
         return Reply(tr.render(stopped(ended)))
 
     await respond(interaction, stop())
+
+
+@unpost.autocomplete("post")
+async def _unpost_choices(interaction: Interaction, current: str) -> list[app_commands.Choice[int]]:
+    """The live posts, as ``/live-posts`` lists them but with the channel's name (a choice is
+    plain text, where ``<#id>`` would not become a name), matching what is typed: a number by
+    the post's, a word by the label. Nothing for a non-moderator: the core refuses them."""
+    client = interaction.client
+    try:
+        posts = await client.service.live.listing(client.actor(interaction))
+    except PledgeError:
+        return []
+    tr = reader(interaction)
+    typed = current.strip().lstrip("#").casefold()
+    choices = []
+    for post in posts:
+        label = render.clip(tr.render(listing_line(post, _chat_name(client, post))), _CHOICE_NAME)
+        # A number is a post's (the labels' dates hold digits too); anything else, the label's.
+        if str(post.id).startswith(typed) if typed.isdecimal() else typed in label.casefold():
+            choices.append(app_commands.Choice(name=label, value=post.id))
+    return choices[:_MAX_CHOICES]
+
+
+def _chat_name(client: HandlerClient, post: LivePost) -> str:
+    """A post's chat as plain text: ``#channel (server)`` for a channel Discord still shows the
+    bot, else the community's recorded name, else the chat's id."""
+    community = post.community_name
+    if post.platform == PLATFORM and post.chat.isdecimal():
+        channel = client.get_channel(int(post.chat))
+        name = getattr(channel, "name", None)
+        if name:
+            return f"#{name} ({community})" if community else f"#{name}"
+    return community or post.chat
 
 
 async def redraw(client: HandlerClient, message: OutboxMessage) -> None:

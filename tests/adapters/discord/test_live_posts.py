@@ -34,7 +34,7 @@ from tests.adapters.discord.conftest import (
     settings_for,
 )
 from tests.conftest import LETTER
-from tests.fakes.fake_discord import FakeChannel, FaultResponse, StoredMessage
+from tests.fakes.fake_discord import CallbackType, FakeChannel, FaultResponse, StoredMessage
 
 INTERVAL = 2.0  # seconds between two edits of one post (the configuration's, shortened)
 REFUSED = "Only moderators can do that."
@@ -292,6 +292,53 @@ async def test_moderators_list_and_stop_posts(bot: Bot, server: Server) -> None:
     await bot.service.approve(CONSOLE_MOD, await signed(bot.service, 1))
     await bot.drain()
     assert edits(server, posted) == []
+
+
+async def suggestions(
+    server: Server,
+    user: Any,
+    typed: str,
+    *,
+    channel: FakeChannel | None = None,
+    locale: str = "en-US",
+) -> list[Any]:
+    """What Discord shows under ``/unpost``'s ``post`` option as ``user`` types ``typed``."""
+    ref = await server.fake.send_autocomplete(
+        "unpost",
+        user=user,
+        channel=channel or server.general,
+        focused="post",
+        value=typed,
+        locale=locale,
+    )
+    callback = await server.fake.wait_for_callback(ref)
+    assert callback.type is CallbackType.AUTOCOMPLETE_RESULT
+    return list(callback.choices or [])
+
+
+async def test_unpost_suggests_the_live_posts_to_moderators(bot: Bot, server: Server) -> None:
+    await post_letter(bot, server)
+    await post_letter(bot, server, server.announce[0])
+    today = (await bot.store.live_posts())[0].posted_at.date().isoformat()
+
+    assert await suggestions(server, server.moderator, "") == [
+        {"name": f"#1 on Discord, in #general (No Music For ICE HQ), since {today}", "value": 1},
+        {"name": f"#2 on Discord, in #news (No Music For ICE HQ), since {today}", "value": 2},
+    ]
+    assert [c["value"] for c in await suggestions(server, server.moderator, "NEWS")] == [2]
+    assert [c["value"] for c in await suggestions(server, server.moderator, "#1")] == [1]
+    [spanish] = await suggestions(server, server.moderator, "general", locale="es-ES")
+    assert spanish["name"].startswith("#1 en Discord")
+
+    await bot.command("unpost", server.moderator, post=1)  # a stopped post is no longer offered
+    assert [c["value"] for c in await suggestions(server, server.moderator, "")] == [2]
+
+
+async def test_unpost_suggests_nothing_to_members(bot: Bot, server: Server) -> None:
+    await post_letter(bot, server)
+    assert await suggestions(server, server.artist, "") == []
+    admin = server.community_admin  # Manage Server in their own server is not a moderator
+    assert await suggestions(server, admin, "", channel=server.community_channel) == []
 
 
 async def test_a_hostile_server_name_is_inert(
