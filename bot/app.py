@@ -158,7 +158,16 @@ def build_destinations(settings: Settings) -> Destinations:
         announce += [("telegram", str(c)) for c in settings.telegram.announce_chat_ids]
         if settings.telegram.mod_chat_id:
             mod_queue.append(("telegram", str(settings.telegram.mod_chat_id)))
-    return Destinations(tuple(announce), tuple(mod_queue))
+    languages: dict[tuple[str, str], str] = {}
+    for channel, language in settings.i18n.channel_languages.items():
+        platform, _, where = channel.partition(":")
+        if channel == "console":
+            languages |= {CONSOLE_ANNOUNCE: language, CONSOLE_MOD_QUEUE: language}
+        else:
+            languages[(platform, where)] = language
+    return Destinations(
+        tuple(announce), tuple(mod_queue), settings.i18n.default_language, languages
+    )
 
 
 def config_warnings(settings: Settings) -> list[str]:
@@ -278,9 +287,13 @@ async def run_console(
     user: str = "artist",
     stdin: TextIO | None = None,
     stdout: TextIO | None = None,
+    language: str | None = None,
 ) -> None:
+    """The terminal chat; ``language`` (``--lang``) wins over ``[console] language``."""
     async with core(settings) as service:
-        await _console_session(settings, service, user=user, stdin=stdin, stdout=stdout)
+        await _console_session(
+            settings, service, user=user, stdin=stdin, stdout=stdout, language=language
+        )
 
 
 async def run_bot(
@@ -355,6 +368,7 @@ async def _console_session(
     user: str = "artist",
     stdin: TextIO | None = None,
     stdout: TextIO | None = None,
+    language: str | None = None,
 ) -> None:
     """The terminal chat. What the outbox owes the console prints after each command, in order,
     and once more at end of input, so a piped session reads the same every time. Lines a
@@ -380,6 +394,7 @@ async def _console_session(
         stdout=stdout,
         after_command=flush,
         journal=_console_journal(settings.storage.url),
+        language=language or settings.console.language or None,
     )
     noted = console.journal.noted() if console.journal is not None else []
     dispatcher = OutboxDispatcher(service.store, [console], service.clock)

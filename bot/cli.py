@@ -12,6 +12,8 @@ import sys
 from collections.abc import Coroutine, Sequence
 from typing import TYPE_CHECKING, Any
 
+from bot.i18n.languages import LANGUAGES
+
 if TYPE_CHECKING:
     from pathlib import Path
 
@@ -85,6 +87,11 @@ def _parser() -> argparse.ArgumentParser:
         default="artist",
         metavar="USER",
         help="act as this user (moderators are listed in [console])",
+    )
+    console.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        help="the console's language (default: [console] language, else [i18n] default_language)",
     )
     export = sub.add_parser("export", parents=[common], help="export approved signatures")
     export.add_argument("--format", choices=("csv", "json"), required=True)
@@ -212,7 +219,7 @@ async def _dispatch(args: argparse.Namespace, settings: Settings, path: Path | N
     if args.command == "run":
         await app.run_bot(settings, only=args.only)
     elif args.command == "console":
-        await app.run_console(settings, user=args.user)
+        await app.run_console(settings, user=args.user, language=args.lang)
     elif args.command == "export":
         # No bars when the export itself is printed on the same terminal.
         beside = args.output is None and sys.stdout.isatty()

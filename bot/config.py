@@ -31,7 +31,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from bot.i18n.languages import LANGUAGES, match_language
+from bot.i18n.languages import DEFAULT_LANGUAGE, LANGUAGES, match_language
 
 __all__ = [
     "ConfigError",
@@ -117,6 +117,47 @@ class LetterSettings(ReaffirmSettings):
         return translations
 
 
+def _language(value: str, key: str) -> str:
+    """One of the catalogue's languages, as gettext writes it (``pt_BR``, not ``pt-br``)."""
+    value = value.strip()
+    if value in LANGUAGES:
+        return value
+    known = match_language(value)
+    if known is not None:
+        raise ValueError(f"{key}: write the language as {known}")
+    raise ValueError(
+        f"{key}: pledgebot does not speak {value!r}; use one of " + ", ".join(LANGUAGES)
+    )
+
+
+class I18nSettings(_Section):
+    """``[i18n]``: the language pledgebot speaks where it does not know the reader's — posts to
+    channels, and replies on a platform that does not say."""
+
+    default_language: str = DEFAULT_LANGUAGE
+    #: ``"discord:<channel id>"``, ``"telegram:<chat id>"`` or ``"console"`` -> a language for
+    #: the milestones and mod-queue cards posted there.
+    channel_languages: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("default_language")
+    @classmethod
+    def _default(cls, value: str) -> str:
+        return _language(value, "default_language")
+
+    @field_validator("channel_languages")
+    @classmethod
+    def _channels(cls, value: dict[str, str]) -> dict[str, str]:
+        for channel, language in value.items():
+            platform, _, where = channel.partition(":")
+            if channel != "console" and (platform not in ("discord", "telegram") or not where):
+                raise ValueError(
+                    f"channel_languages: {channel!r} is not a channel; write "
+                    '"discord:<channel id>", "telegram:<chat id>" or "console"'
+                )
+            _language(language, f"channel_languages.{channel}")
+        return value
+
+
 class SigningSettings(_Section):
     approval: Literal["manual", "auto"] = "manual"
     allow_anonymous: bool = True
@@ -147,7 +188,8 @@ class RateLimitSettings(_Section):
 class MilestoneSettings(_Section):
     thresholds: list[int] = Field(default_factory=lambda: [10, 50, 100, 250, 500, 1000])
     every: int = Field(default=1000, ge=0)
-    message: str = "{count} artists have signed “{title}”. Read it and add your name: /letter"
+    #: The organiser's own announcement; empty: the catalogue's, in each channel's language.
+    message: str = ""
 
     @field_validator("thresholds")
     @classmethod
@@ -184,6 +226,13 @@ class StorageSettings(_Section):
 
 class ConsoleSettings(_Section):
     moderators: list[str] = Field(default_factory=lambda: ["mod"])
+    #: The console's language; empty: ``[i18n] default_language`` (``--lang`` wins over both).
+    language: str = ""
+
+    @field_validator("language")
+    @classmethod
+    def _spoken(cls, value: str) -> str:
+        return _language(value, "language") if value.strip() else ""
 
 
 class DiscordSettings(_Section):
@@ -286,27 +335,6 @@ class WebSettings(_Section):
         return listen_address(self.listen) if self.listen else None
 
 
-class I18nSettings(_Section):
-    """``[i18n]``: the language for readers whose own language is unknown or not spoken (and,
-    until a per-channel one is set, for posts to channels)."""
-
-    default_language: str = "en"
-
-    @field_validator("default_language")
-    @classmethod
-    def _spoken(cls, value: str) -> str:
-        value = value.strip()
-        if value in LANGUAGES:
-            return value
-        known = match_language(value)
-        if known is not None:
-            raise ValueError(f"write the language as {known}")
-        raise ValueError(
-            f"pledgebot does not speak {value!r}; the default language can be "
-            + ", ".join(LANGUAGES)
-        )
-
-
 class RunSettings(_Section):
     """How ``pledgebot run`` starts and reports that it is alive."""
 
@@ -334,13 +362,13 @@ class Settings(BaseSettings):
     letter: LetterSettings
     signing: SigningSettings = SigningSettings()
     milestones: MilestoneSettings = MilestoneSettings()
+    i18n: I18nSettings = I18nSettings()
     rate_limits: RateLimitSettings = RateLimitSettings()
     storage: StorageSettings = StorageSettings()
     console: ConsoleSettings = ConsoleSettings()
     discord: DiscordSettings = DiscordSettings()
     telegram: TelegramSettings = TelegramSettings()
     web: WebSettings = WebSettings()
-    i18n: I18nSettings = I18nSettings()
     run: RunSettings = RunSettings()
 
     @classmethod

@@ -7,7 +7,7 @@ produces new values and hands them to the store inside one transaction.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
@@ -423,6 +423,15 @@ class Destinations:
 
     announce: Sequence[tuple[str, str]] = field(default_factory=tuple)
     mod_queue: Sequence[tuple[str, str]] = field(default_factory=tuple)
+    #: The language of posts to a channel without one of its own (``[i18n] default_language``),
+    #: and of a signer's messages when their language is not known.
+    default_language: str = "en"
+    #: ``(platform, destination)`` -> the language its posts are written in.
+    languages: Mapping[tuple[str, str], str] = field(default_factory=dict)
+
+    def language_of(self, platform: str, destination: str) -> str:
+        """The language posts to this channel are written in."""
+        return self.languages.get((platform, destination), self.default_language)
 
 
 @dataclass(frozen=True, slots=True)

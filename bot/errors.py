@@ -1,10 +1,11 @@
-"""Named domain errors. Each carries a message a person understands; adapters show it as-is
-(escaped for their platform) instead of writing their own wording."""
+"""Named domain errors. Each carries a message a person understands, as a catalogue
+:class:`~bot.i18n.Msg`: adapters render it in the reader's language
+(``translator(lang).render(error.message, escape=...)``) instead of writing their own wording."""
 
 from __future__ import annotations
 
 from bot.domain import Signature, Status
-from bot.i18n import msg, nmsg
+from bot.i18n import Msg, msg, nmsg, pmsg
 
 __all__ = [
     "AlreadyDecided",
@@ -41,21 +42,25 @@ __all__ = [
     "TooManyDecisions",
     "TooManyLivePosts",
     "WrongUsage",
+    "status_word",
 ]
 
 
 class PledgeError(Exception):
     """Base of every error the core explains to the person who asked: mostly their own doing
     (bad input, a refused action), sometimes not (:class:`StoreUnavailable`). ``message`` is
-    safe to show to that person."""
+    safe to show to that person; ``str(error)`` is its English text, for logs."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: Msg) -> None:
         super().__init__(message)
         self.message = message
 
+    def __str__(self) -> str:
+        return str(self.message)
+
 
 class InvalidInput(PledgeError):
-    def __init__(self, field: str, message: str) -> None:
+    def __init__(self, field: str, message: Msg) -> None:
         super().__init__(message)
         self.field = field
 
@@ -64,8 +69,8 @@ class WrongUsage(InvalidInput):
     """What was typed does not fit the command: say how the command is used. ``usage`` is one
     of :data:`bot.texts.USAGE`."""
 
-    def __init__(self, field: str, usage: str) -> None:
-        super().__init__(field, f"Usage: {usage}")
+    def __init__(self, field: str, usage: Msg) -> None:
+        super().__init__(field, msg("Usage: {usage}", usage=usage))
         self.usage = usage
 
 
@@ -74,53 +79,85 @@ class NotASignatureNumber(InvalidInput):
 
     def __init__(self, shown: str | None = None) -> None:
         if shown is None:
-            super().__init__("signature", "Give at least one signature number, like 12.")
+            super().__init__("signature", msg("Give at least one signature number, like 12."))
         else:
-            super().__init__("signature", f"“{shown}” is not a signature number like 12.")
+            super().__init__(
+                "signature", msg("“{shown}” is not a signature number like 12.", shown=shown)
+            )
 
 
 class TooManyDecisions(InvalidInput):
     def __init__(self, most: int) -> None:
-        super().__init__("signature", f"Decide at most {most} signatures at once, please.")
+        super().__init__(
+            "signature",
+            nmsg(
+                "Decide at most {count} signature at once, please.",
+                "Decide at most {count} signatures at once, please.",
+                most,
+            ),
+        )
 
 
 class NotAPageNumber(InvalidInput):
     def __init__(self) -> None:
-        super().__init__("page", "The page must be a number, like 2.")
+        super().__init__("page", msg("The page must be a number, like 2."))
 
 
 class NoSuchPage(InvalidInput):
     def __init__(self, pages: int) -> None:
-        there = "is 1 page" if pages == 1 else f"are {pages} pages"
-        super().__init__("page", f"There {there}: ask for a page from 1 to {pages}.")
+        super().__init__(
+            "page",
+            nmsg(
+                "There is {count} page: ask for a page from 1 to {count}.",
+                "There are {count} pages: ask for a page from 1 to {count}.",
+                pages,
+            ),
+        )
 
 
 class NoSuchDemand(InvalidInput):
     def __init__(self, demands: int) -> None:
-        super().__init__("demand", f"The letter has demands 1 to {demands}.")
+        super().__init__("demand", msg("The letter has demands 1 to {demands}.", demands=demands))
 
 
 class NotAnAuditLength(InvalidInput):
     def __init__(self, most: int) -> None:
-        super().__init__("entries", f"Ask for 1 to {most} entries, like /audit {min(50, most)}.")
+        super().__init__(
+            "entries",
+            msg(
+                "Ask for 1 to {most} entries, like /audit {example}.",
+                most=most,
+                example=str(min(50, most)),
+            ),
+        )
 
 
 class AlreadySigned(PledgeError):
     def __init__(self, signature: Signature) -> None:
-        pending = signature.status is Status.PENDING
-        state = "is awaiting approval" if pending else "is on the letter"
-        super().__init__(
-            f"You have already signed: signature #{signature.id} {state}. "
-            "Use /status to see it or /withdraw to take it back."
-        )
+        if signature.status is Status.PENDING:
+            said = msg(
+                "You have already signed: signature #{id} is awaiting approval. "
+                "Use /status to see it or /withdraw to take it back.",
+                id=str(signature.id),
+            )
+        else:
+            said = msg(
+                "You have already signed: signature #{id} is on the letter. "
+                "Use /status to see it or /withdraw to take it back.",
+                id=str(signature.id),
+            )
+        super().__init__(said)
         self.signature = signature
 
 
 class SignerRemoved(PledgeError):
     def __init__(self, signature: Signature) -> None:
         super().__init__(
-            f"Your signature #{signature.id} was removed by a moderator, so you cannot sign again "
-            "from this account. Please contact the organisers if you think this is a mistake."
+            msg(
+                "Your signature #{id} was removed by a moderator, so you cannot sign again "
+                "from this account. Please contact the organisers if you think this is a mistake.",
+                id=str(signature.id),
+            )
         )
         self.signature = signature
 
@@ -129,9 +166,12 @@ class CoolingDown(PledgeError):
     """Signing again right after withdrawing: sign/withdraw cycles are slowed down."""
 
     def __init__(self, minutes: int) -> None:
-        unit = "minute" if minutes == 1 else "minutes"
         super().__init__(
-            f"You withdrew your signature a moment ago: you can sign again in {minutes} {unit}."
+            nmsg(
+                "You withdrew your signature a moment ago: you can sign again in {count} minute.",
+                "You withdrew your signature a moment ago: you can sign again in {count} minutes.",
+                minutes,
+            )
         )
         self.minutes = minutes
 
@@ -140,20 +180,27 @@ class SlowDown(PledgeError):
     """One account sending commands faster than :mod:`bot.ratelimit` allows; nothing was done."""
 
     def __init__(self, seconds: int) -> None:
-        super().__init__(f"That was a lot at once: please slow down and try again in {seconds} s.")
+        super().__init__(
+            msg(
+                "That was a lot at once: please slow down and try again in {seconds} s.",
+                seconds=seconds,
+            )
+        )
         self.seconds = seconds
 
 
 class AnonymousNotAllowed(PledgeError):
     def __init__(self) -> None:
         super().__init__(
-            "This letter does not accept anonymous signatures: please sign with a name."
+            msg("This letter does not accept anonymous signatures: please sign with a name.")
         )
 
 
 class NotSigned(PledgeError):
     def __init__(self) -> None:
-        super().__init__("You have no active signature on this letter. Use /sign to add your name.")
+        super().__init__(
+            msg("You have no active signature on this letter. Use /sign to add your name.")
+        )
 
 
 class OnCurrentText(PledgeError):
@@ -161,12 +208,10 @@ class OnCurrentText(PledgeError):
 
     def __init__(self, signature: Signature) -> None:
         super().__init__(
-            str(
-                msg(
-                    "Your signature #{id} already stands on the letter's current text: there is "
-                    "nothing to reaffirm.",
-                    id=signature.id,
-                )
+            msg(
+                "Your signature #{id} already stands on the letter's current text: there is "
+                "nothing to reaffirm.",
+                id=str(signature.id),
             )
         )
         self.signature = signature
@@ -174,7 +219,7 @@ class OnCurrentText(PledgeError):
 
 class NotModerator(PledgeError):
     def __init__(self) -> None:
-        super().__init__("Only moderators can do that.")
+        super().__init__(msg("Only moderators can do that."))
 
 
 class NotWhereModeratorsWork(PledgeError):
@@ -183,14 +228,16 @@ class NotWhereModeratorsWork(PledgeError):
 
     def __init__(self) -> None:
         super().__init__(
-            "Moderator commands work in the mod chat or in a private chat with me, "
-            "so that signers' details stay out of other groups."
+            msg(
+                "Moderator commands work in the mod chat or in a private chat with me, "
+                "so that signers' details stay out of other groups."
+            )
         )
 
 
 class SignatureNotFound(PledgeError):
     def __init__(self, signature_id: int) -> None:
-        super().__init__(f"There is no signature #{signature_id}.")
+        super().__init__(msg("There is no signature #{id}.", id=str(signature_id)))
         self.signature_id = signature_id
 
 
@@ -198,8 +245,17 @@ class AlreadyDecided(PledgeError):
     """A decision on a signature that is no longer pending (a stale button, a double click)."""
 
     def __init__(self, signature: Signature) -> None:
-        who = f" by {signature.decided_by}" if signature.decided_by else ""
-        super().__init__(f"Signature #{signature.id} is already {signature.status}{who}.")
+        state = status_word(signature.status)
+        if signature.decided_by:
+            said = msg(
+                "Signature #{id} is already {state} by {who}.",
+                id=str(signature.id),
+                state=state,
+                who=signature.decided_by,
+            )
+        else:
+            said = msg("Signature #{id} is already {state}.", id=str(signature.id), state=state)
+        super().__init__(said)
         self.signature = signature
 
 
@@ -207,7 +263,7 @@ class StoreUnavailable(PledgeError):
     """The database could not take the change; nothing was written."""
 
     def __init__(self) -> None:
-        super().__init__("pledgebot is temporarily unavailable, please try again in a moment.")
+        super().__init__(msg("pledgebot is temporarily unavailable, please try again in a moment."))
 
 
 class SnapshotsUnavailable(PledgeError):
@@ -215,7 +271,7 @@ class SnapshotsUnavailable(PledgeError):
 
     def __init__(self) -> None:
         super().__init__(
-            "The snapshot could not be written right now; the details are in the bot's log."
+            msg("The snapshot could not be written right now; the details are in the bot's log.")
         )
 
 
@@ -278,8 +334,10 @@ class NotALinkCode(InvalidInput):
     def __init__(self) -> None:
         super().__init__(
             "code",
-            "That is not a linking code: codes look like 7KQ2M-9XD4T. Send /link on your other "
-            "account to get one.",
+            msg(
+                "That is not a linking code: codes look like 7KQ2M-9XD4T. Send /link on your "
+                "other account to get one."
+            ),
         )
 
 
@@ -288,26 +346,28 @@ class NoSuchLinkCode(PledgeError):
 
     def __init__(self) -> None:
         super().__init__(
-            "That code does not work: it may be mistyped, already used, or older than "
-            "10 minutes. Send /link on your other account for a new one."
+            msg(
+                "That code does not work: it may be mistyped, already used, or older than "
+                "10 minutes. Send /link on your other account for a new one."
+            )
         )
 
 
 class LinkToSelf(PledgeError):
     def __init__(self) -> None:
         super().__init__(
-            "That code was made by this account: send /link CODE from your other account."
+            msg("That code was made by this account: send /link CODE from your other account.")
         )
 
 
 class AlreadyLinked(PledgeError):
     def __init__(self) -> None:
-        super().__init__("These two accounts are already linked.")
+        super().__init__(msg("These two accounts are already linked."))
 
 
 class TooManyAccounts(PledgeError):
     def __init__(self, most: int) -> None:
-        super().__init__(f"One person can link at most {most} accounts.")
+        super().__init__(msg("One person can link at most {most} accounts.", most=most))
         self.most = most
 
 
@@ -318,37 +378,55 @@ class LinkRefused(PledgeError):
     def __init__(self, *, unlinking: bool = False) -> None:
         if unlinking:
             super().__init__(
-                "A moderator removed a signature of yours, so your accounts stay linked. Please "
-                "contact the organisers if you think this is a mistake."
+                msg(
+                    "A moderator removed a signature of yours, so your accounts stay linked. "
+                    "Please contact the organisers if you think this is a mistake."
+                )
             )
         else:
             super().__init__(
-                "A signature from one of these accounts was removed by a moderator, so they "
-                "cannot be linked. Please contact the organisers if you think this is a mistake."
+                msg(
+                    "A signature from one of these accounts was removed by a moderator, so they "
+                    "cannot be linked. Please contact the organisers if you think this is a "
+                    "mistake."
+                )
             )
 
 
 class NotLinked(PledgeError):
     def __init__(self) -> None:
-        super().__init__("This account is not linked to any other.")
+        super().__init__(msg("This account is not linked to any other."))
 
 
 class NoSuchLivePost(PledgeError):
     """Stopping a live post that is not live (a wrong number, or it already ended)."""
 
     def __init__(self, post_id: int) -> None:
-        super().__init__(str(msg("There is no live post #{id}.", id=str(post_id))))
+        super().__init__(msg("There is no live post #{id}.", id=str(post_id)))
         self.post_id = post_id
 
 
 class TooManyLivePosts(PledgeError):
     def __init__(self, most: int) -> None:
         super().__init__(
-            str(
-                nmsg(
-                    "At most {count} post can be live at once: stop one before posting another.",
-                    "At most {count} posts can be live at once: stop one before posting another.",
-                    most,
-                )
+            nmsg(
+                "At most {count} post can be live at once: stop one before posting another.",
+                "At most {count} posts can be live at once: stop one before posting another.",
+                most,
             )
         )
+
+
+def status_word(status: Status) -> Msg:
+    """A signature's state as one word in a sentence ("Signature #3 is already {approved}")."""
+    match status:
+        case Status.PENDING:
+            return pmsg("signature status", "pending")
+        case Status.APPROVED:
+            return pmsg("signature status", "approved")
+        case Status.REJECTED:
+            return pmsg("signature status", "rejected")
+        case Status.WITHDRAWN:
+            return pmsg("signature status", "withdrawn")
+        case Status.REMOVED:
+            return pmsg("signature status", "removed")

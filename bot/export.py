@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Literal
 
 from bot.domain import Identity, Letter, Signature
 from bot.errors import InvalidInput
+from bot.i18n import msg
 from bot.linking import is_linked_person
 from bot.reaffirm import version_counts
 
@@ -145,4 +146,4 @@ def export_chunks(
         return _csv(store, _FIELDS + (_ID_FIELDS if with_ids else ()), with_ids, progress)
     if fmt == "json":
         return _json(store, letter, with_ids, progress)
-    raise InvalidInput("format", "The export format must be csv or json.")
+    raise InvalidInput("format", msg("The export format must be csv or json."))

@@ -23,6 +23,7 @@ from bot.errors import (
 )
 from bot.export import EXPORT_FORMATS, ExportFormat
 from bot.hygiene import inert
+from bot.i18n import msg
 from bot.limits import AUDIT_DEFAULT, AUDIT_MAX, MAX_NUMBER
 
 __all__ = [
@@ -48,10 +49,11 @@ def parse_sign_line(text: str) -> SignatureForm:
     parts = [p.strip() for p in text.split("|")]
     if len(parts) > 4:
         raise InvalidInput(
-            "form", f"Too many fields: use {SIGN_USAGE}. A field cannot contain '|'."
+            "form",
+            msg("Too many fields: use {usage}. A field cannot contain '|'.", usage=SIGN_USAGE),
         )
     if not parts[0]:
-        raise InvalidInput("name", f"Please give your public name: {SIGN_USAGE}")
+        raise InvalidInput("name", msg("Please give your public name: {usage}", usage=SIGN_USAGE))
     parts += [""] * (4 - len(parts))
     return SignatureForm(name=parts[0], role=parts[1], location=parts[2], link=parts[3])
 

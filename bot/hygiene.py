@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from bot.confusables import name_keys
 from bot.domain import SignatureForm
 from bot.errors import InvalidInput
+from bot.i18n import Msg, msg
 
 __all__ = [
     "LIMITS",
@@ -83,20 +84,71 @@ def inert(raw: str, limit: int = 30) -> str:
     return neutralise_mentions(text[:limit].rstrip())
 
 
-def clean_text(raw: str, *, field: str, label: str, required: bool = False) -> str | None:
-    """Normalise one free-text field; ``None`` when an optional field is left empty."""
+def _too_long(field: str, limit: int, length: int | None) -> Msg:
+    """A field over its limit, in a sentence of its own per field (so each language can make
+    its words agree), with the length counted when it was worth counting."""
+    if length is None:
+        match field:
+            case "name":
+                return msg(
+                    "Your public name is too long: at most {limit} characters, please.", limit=limit
+                )
+            case "role":
+                return msg(
+                    "Role/affiliation is too long: at most {limit} characters, please.", limit=limit
+                )
+            case "location":
+                return msg("Location is too long: at most {limit} characters, please.", limit=limit)
+            case _:
+                return msg(
+                    "The reason is too long: at most {limit} characters, please.", limit=limit
+                )
+    match field:
+        case "name":
+            return msg(
+                "Your public name is too long ({length} characters): at most {limit}, please.",
+                length=length,
+                limit=limit,
+            )
+        case "role":
+            return msg(
+                "Role/affiliation is too long ({length} characters): at most {limit}, please.",
+                length=length,
+                limit=limit,
+            )
+        case "location":
+            return msg(
+                "Location is too long ({length} characters): at most {limit}, please.",
+                length=length,
+                limit=limit,
+            )
+        case _:
+            return msg(
+                "The reason is too long ({length} characters): at most {limit}, please.",
+                length=length,
+                limit=limit,
+            )
+
+
+def _empty(field: str) -> Msg:
+    if field == "name":
+        return msg("Your public name cannot be empty.")
+    return msg("The reason cannot be empty.")
+
+
+def clean_text(raw: str, *, field: str, required: bool = False) -> str | None:
+    """Normalise one free-text field (a key of :data:`LIMITS`); ``None`` when an optional
+    field is left empty."""
     limit = LIMITS[field]
     if len(raw) > limit * 8:  # refuse absurd input before doing work on it
-        raise InvalidInput(field, f"{label} is too long: at most {limit} characters, please.")
+        raise InvalidInput(field, _too_long(field, limit, None))
     text = _normalise(raw)
     if not text:
         if required:
-            raise InvalidInput(field, f"{label} cannot be empty.")
+            raise InvalidInput(field, _empty(field))
         return None
     if len(text) > limit:
-        raise InvalidInput(
-            field, f"{label} is too long ({len(text)} characters): at most {limit}, please."
-        )
+        raise InvalidInput(field, _too_long(field, limit, len(text)))
     # Neutralising happens last and never changes the length, so the limit above holds.
     return neutralise_mentions(text)
 
@@ -111,12 +163,12 @@ def clean_link(raw: str) -> str | None:
         return _LINK_MENTION.sub("%40", raw) if "@" in raw else raw
     limit = LIMITS["link"]
     if len(raw) > limit * 8:
-        raise InvalidInput("link", f"The link is too long: at most {limit} characters, please.")
+        raise InvalidInput("link", _link_too_long(limit))
     text = _strip_invisible(unicodedata.normalize("NFKC", raw)).strip()
     if not text:
         return None
     if len(text) > limit:
-        raise InvalidInput("link", f"The link is too long: at most {limit} characters, please.")
+        raise InvalidInput("link", _link_too_long(limit))
     if _FORBIDDEN_IN_LINK.search(text):
         raise _not_a_link()
     try:
@@ -128,16 +180,22 @@ def clean_link(raw: str) -> str | None:
     if parts.scheme.lower() not in ("http", "https") or not host or "." not in host:
         raise _not_a_link()
     if parts.username is not None or parts.password is not None:
-        raise InvalidInput("link", "The link must not contain a user name or password.")
+        raise InvalidInput("link", msg("The link must not contain a user name or password."))
     return _LINK_MENTION.sub("%40", text)
 
 
+def _link_too_long(limit: int) -> Msg:
+    return msg("The link is too long: at most {limit} characters, please.", limit=limit)
+
+
 def _not_a_link() -> InvalidInput:
-    return InvalidInput("link", "The link must be a web address starting with http:// or https://.")
+    return InvalidInput(
+        "link", msg("The link must be a web address starting with http:// or https://.")
+    )
 
 
 def clean_reason(raw: str) -> str:
-    reason = clean_text(raw, field="reason", label="The reason", required=True)
+    reason = clean_text(raw, field="reason", required=True)
     assert reason is not None
     return reason
 
@@ -148,14 +206,14 @@ class CleanForm:
     __slots__ = ("key", "link", "location", "look_key", "name", "role")
 
     def __init__(self, form: SignatureForm) -> None:
-        name = clean_text(form.name, field="name", label="Your public name", required=True)
+        name = clean_text(form.name, field="name", required=True)
         assert name is not None
         self.name: str = name
         self.key, self.look_key = name_keys(name)
         if not self.key:
-            raise InvalidInput("name", "Your public name needs at least one letter or digit.")
-        self.role = clean_text(form.role, field="role", label="Role/affiliation")
-        self.location = clean_text(form.location, field="location", label="Location")
+            raise InvalidInput("name", msg("Your public name needs at least one letter or digit."))
+        self.role = clean_text(form.role, field="role")
+        self.location = clean_text(form.location, field="location")
         self.link = clean_link(form.link)
 
 

@@ -199,7 +199,7 @@ def parse_post_id(text: str) -> int:
     """``/unpost 3`` or ``/unpost #3``: the post's number."""
     typed = text.strip().lstrip("#")
     if not typed.isdecimal() or len(typed) > 18:
-        raise InvalidInput("post", str(msg("Give the number of a live post, like 3.")))
+        raise InvalidInput("post", msg("Give the number of a live post, like 3."))
     return int(typed)
 
 

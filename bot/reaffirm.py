@@ -55,14 +55,14 @@ def notice(sig: Signature, title: str, *, required: bool) -> Msg:
             "with /letter. Your signature no longer counts until you reaffirm it with "
             "/reaffirm; /withdraw takes it back.",
             title=title,
-            id=sig.id,
+            id=str(sig.id),
         )
     return msg(
         "The text of “{title}” has changed since you signed it (signature #{id}). Read it with "
         "/letter, then keep your name on it with /reaffirm, or take it back with /withdraw. "
         "Until then it still counts, shown as signed on an earlier text.",
         title=title,
-        id=sig.id,
+        id=str(sig.id),
     )
 
 
@@ -82,7 +82,9 @@ def earlier_text_note(*, required: bool) -> Msg:
 
 def reaffirmed(sig: Signature) -> Msg:
     """What ``/reaffirm`` (or its button) answers once done."""
-    return msg("Thank you: signature #{id} now stands on the letter's current text.", id=sig.id)
+    return msg(
+        "Thank you: signature #{id} now stands on the letter's current text.", id=str(sig.id)
+    )
 
 
 class ReaffirmNotices:

@@ -63,7 +63,7 @@ from bot.errors import (
 )
 from bot.export import ExportFormat, export_chunks
 from bot.hygiene import LIMITS, clean_form, clean_reason, clean_text
-from bot.i18n import Msg, msg
+from bot.i18n import Msg, msg, translator
 from bot.limits import (
     AUDIT_DEFAULT,
     AUDIT_MAX,
@@ -123,6 +123,7 @@ class Rules:
     approval: Literal["manual", "auto"]
     allow_anonymous: bool
     milestones: MilestonePolicy
+    #: The organiser's own announcement; empty: the catalogue's, in each channel's language.
     milestone_message: str
     #: After withdrawing, how long before the same account may sign again.
     cooldown: timedelta
@@ -167,7 +168,7 @@ class SignResult:
         return self.signature.status is Status.PENDING
 
     @property
-    def message(self) -> str:
+    def message(self) -> Msg:
         return texts.sign_confirmation(self.signature)
 
 
@@ -179,7 +180,7 @@ class WithdrawResult:
     withdrawn: Signature | None = None
 
     @property
-    def message(self) -> str:
+    def message(self) -> Msg:
         if self.choice is WithdrawChoice.KEEP:
             return texts.WITHDRAW_KEPT
         return texts.withdraw_done(self.withdrawn, erased=self.choice.erases)
@@ -194,17 +195,17 @@ class Decision:
     error: PledgeError | None = None
     action: Literal["approve", "reject", "remove"] = "approve"
 
-    def describe(self, escape: texts.Escape = str) -> str:
+    def describe(self) -> Msg:
         """One line of ``/approve``'s (``/reject``'s, ``/remove``'s) answer: what was done,
         or the core's reason why not."""
         if self.error is not None:
-            return escape(self.error.message)
+            return self.error.message
         assert self.signature is not None
         if self.action == "reject":
             return texts.rejected(self.signature)
         if self.action == "remove":
             return texts.removed(self.signature)
-        return texts.approved(self.signature, escape)
+        return texts.approved(self.signature)
 
 
 class PledgeService:
@@ -254,6 +255,12 @@ class PledgeService:
             destinations=destinations,
             limits=self.limits,
         )
+
+    @property
+    def default_language(self) -> str:
+        """``[i18n] default_language``: what an adapter speaks to a reader whose language it
+        does not know."""
+        return self.destinations.default_language
 
     # -- lifecycle ---------------------------------------------------------------------------
     async def start(self) -> None:
@@ -822,17 +829,18 @@ class PledgeService:
 
     async def _alert_moderators(
         self,
-        text: str | Msg,
+        text: Msg,
         *,
         skip: tuple[str, str] | None = None,
         also: Sequence[tuple[str, str]] = (),
     ) -> None:
         """Tell every mod-queue destination something they should look at (a surge), but
-        ``skip``, and ``also`` these (a moderator's private chat)."""
+        ``skip``, and ``also`` these (a moderator's private chat), each in its language."""
         said = str(text)
         where = [d for d in self.destinations.mod_queue if d != skip] + list(also)
         messages = [
-            OutboxMessage(OutboxKind.ALERT, platform, dest, said) for platform, dest in where
+            OutboxMessage(OutboxKind.ALERT, platform, dest, self._say(text, platform, dest))
+            for platform, dest in where
         ]
         now = self.clock.now()
         _log.warning("%s", said)
@@ -870,22 +878,31 @@ class PledgeService:
         if not fresh:
             return
         top = max(fresh)
-        text = texts.format_milestone(
-            self.rules.milestone_message, count=top, title=self.letter.title
-        )
-        await tx.add_outbox(
-            [
-                OutboxMessage(OutboxKind.ANNOUNCEMENT, platform, dest, text, milestone=top)
-                for platform, dest in self.destinations.announce
-            ],
-            now,
-        )
+        messages = []
+        for platform, dest in self.destinations.announce:
+            language = self.destinations.language_of(platform, dest)
+            text = texts.format_milestone(
+                self.rules.milestone_message,
+                count=top,
+                title=self.letter.in_language(language).title,
+            )
+            said = translator(language).render(text)
+            messages.append(
+                OutboxMessage(OutboxKind.ANNOUNCEMENT, platform, dest, said, milestone=top)
+            )
+        await tx.add_outbox(messages, now)
 
     def _mod_queue_messages(self, item: PendingItem) -> list[OutboxMessage]:
         sig = item.signature
         text = texts.mod_queue_summary(item)
         return [
-            OutboxMessage(OutboxKind.MOD_QUEUE, platform, dest, text, signature_id=sig.id)
+            OutboxMessage(
+                OutboxKind.MOD_QUEUE,
+                platform,
+                dest,
+                self._say(text, platform, dest),
+                signature_id=sig.id,
+            )
             for platform, dest in self.destinations.mod_queue
         ]
 
@@ -894,18 +911,31 @@ class PledgeService:
         process or console decided it, each card's platform redraws it once."""
         text = texts.card_update(sig)
         return [
-            OutboxMessage(OutboxKind.MOD_UPDATE, platform, dest, text, signature_id=sig.id)
+            OutboxMessage(
+                OutboxKind.MOD_UPDATE,
+                platform,
+                dest,
+                self._say(text, platform, dest),
+                signature_id=sig.id,
+            )
             for platform, dest in self.destinations.mod_queue
         ]
 
+    def _say(self, text: Msg, platform: str, destination: str) -> str:
+        """A post to a channel, in the channel's language (plain: the sender escapes it)."""
+        return translator(self.destinations.language_of(platform, destination)).render(text)
+
     def _notification(
-        self, sig: Signature, wording: Callable[[Signature, str], str]
+        self, sig: Signature, wording: Callable[[Signature, str], Msg]
     ) -> OutboxMessage:
+        """A signer's notification; the letter's title as the signer's language has it."""
+        language = self.destinations.default_language
+        title = self.letter.in_language(language).title
         return OutboxMessage(
             OutboxKind.NOTIFICATION,
             sig.identity.platform,
             sig.identity.user_id,
-            wording(sig, self.letter.title),
+            translator(language).render(wording(sig, title)),
             signature_id=sig.id,
         )
 
@@ -913,7 +943,7 @@ class PledgeService:
 def _who(actor: Actor) -> str:
     """A moderator's name as stored and shown to others: display names are user text too."""
     try:
-        name = clean_text(actor.display_name[: LIMITS["name"]], field="name", label="Name")
+        name = clean_text(actor.display_name[: LIMITS["name"]], field="name")
     except InvalidInput:
         name = None
     return name or str(actor.identity)

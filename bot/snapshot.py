@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import IO, Any
 
-from bot import texts
 from bot.domain import Letter, Signature, SnapshotInfo
 from bot.public import iso, letter_record, public_record
 
@@ -136,14 +135,14 @@ def _load(data: bytes, what: str) -> tuple[dict[str, Any] | None, list[str]]:
     try:
         doc = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
-        return None, [texts.snapshot_not_json(what, str(exc))]
+        return None, [_not_json(what, str(exc))]
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
-        return None, [texts.snapshot_not_a_snapshot(what)]
+        return None, [_not_a_snapshot(what)]
     absent = [k for k in _REQUIRED if k not in doc]
     if absent:
-        return None, [texts.snapshot_missing_fields(what, absent)]
+        return None, [_missing_fields(what, absent)]
     if not isinstance(doc["signatories"], list) or not isinstance(doc["totals"], dict):
-        return None, [texts.snapshot_not_a_snapshot(what)]
+        return None, [_not_a_snapshot(what)]
     return doc, []
 
 
@@ -154,11 +153,11 @@ def _check(data: bytes, what: str) -> tuple[dict[str, Any] | None, list[str]]:
     claimed = doc["sha256"]
     actual = hashlib.sha256(canonical(doc)).hexdigest()
     if claimed != actual:
-        problems.append(texts.snapshot_hash_mismatch(what, str(claimed), actual))
+        problems.append(_hash_mismatch(what, str(claimed), actual))
     elif data != _with_hash(canonical(doc), actual):
-        problems.append(texts.snapshot_not_canonical(what))
+        problems.append(_not_canonical(what))
     if doc["totals"].get("listed") != len(doc["signatories"]):
-        problems.append(texts.snapshot_totals_disagree(what))
+        problems.append(_totals_disagree(what))
     return doc, problems
 
 
@@ -171,7 +170,7 @@ def verify(data: bytes, previous: bytes | None = None) -> Verification:
 
     Every problem is a sentence for the person running ``pledgebot verify``."""
     result = Verification()
-    doc, problems = _check(data, texts.SNAPSHOT_THIS)
+    doc, problems = _check(data, _THIS)
     result.problems += problems
     if doc is None:
         return result
@@ -182,14 +181,14 @@ def verify(data: bytes, previous: bytes | None = None) -> Verification:
     if previous is None:
         return result
     result.chain_checked = True
-    before, problems = _check(previous, texts.SNAPSHOT_PREVIOUS)
+    before, problems = _check(previous, _PREVIOUS)
     result.problems += problems
     if before is None:
         return result
     if doc["previous"] != before["sha256"]:
-        result.problems.append(texts.snapshot_chain_broken(doc["previous"], before["sha256"]))
+        result.problems.append(_chain_broken(doc["previous"], before["sha256"]))
     if str(before["generated_at"]) > str(doc["generated_at"]):
-        result.problems.append(texts.snapshot_out_of_order())
+        result.problems.append(_out_of_order())
     present: dict[str, int] = {}
     for record in doc["signatories"]:
         present[_key(record)] = present.get(_key(record), 0) + 1
@@ -205,13 +204,11 @@ def verify(data: bytes, previous: bytes | None = None) -> Verification:
 def report(result: Verification, file: str, previous_file: str | None) -> tuple[list[str], int]:
     """What ``pledgebot verify`` prints, and its exit code (0 only when everything holds)."""
     if not result.ok:
-        return [texts.snapshot_failed(file, p) for p in result.problems], 1
-    lines = [
-        texts.snapshot_verified(file, str(result.sha256), result.listed, str(result.generated_at))
-    ]
+        return [_failed(file, p) for p in result.problems], 1
+    lines = [_verified(file, str(result.sha256), result.listed, str(result.generated_at))]
     if result.chain_checked and previous_file is not None:
-        lines.append(texts.snapshot_chain_holds(previous_file, str(result.previous)))
-        lines.append(texts.snapshot_missing(len(result.missing)))
+        lines.append(_chain_holds(previous_file, str(result.previous)))
+        lines.append(_missing(len(result.missing)))
         lines += [f"  - {_describe(r)}" for r in result.missing]
     return lines, 0
 
@@ -224,3 +221,68 @@ def _describe(record: Mapping[str, Any]) -> str:
     if record.get("approved_at"):
         text += f" (approved {record['approved_at']})"
     return text
+
+
+# -- what ``pledgebot verify`` says: the operator's command line, which speaks English ----------
+_THIS = "the snapshot"
+_PREVIOUS = "the previous snapshot"
+
+
+def _not_json(what: str, detail: str) -> str:
+    return f"{what} is not readable JSON ({detail}): it was damaged or is not a snapshot."
+
+
+def _not_a_snapshot(what: str) -> str:
+    return f"{what} is not a pledgebot snapshot."
+
+
+def _missing_fields(what: str, fields: list[str]) -> str:
+    return f"{what} lacks {', '.join(fields)}: it was edited or is not a complete snapshot."
+
+
+def _hash_mismatch(what: str, claimed: str, actual: str) -> str:
+    return (
+        f"{what} was changed after it was written: its contents hash to {actual}, "
+        f"not to the sha256 it states ({claimed[:80]})."
+    )
+
+
+def _not_canonical(what: str) -> str:
+    return (
+        f"{what} was edited or reformatted after it was written: its contents hash correctly, "
+        "but the file is not byte for byte the form pledgebot writes."
+    )
+
+
+def _totals_disagree(what: str) -> str:
+    return f"{what} states a number of listed signatories that differs from its list."
+
+
+def _chain_broken(previous: object, actual: str) -> str:
+    named = "no previous snapshot" if previous is None else f"the previous snapshot {previous}"
+    return f"the chain is broken: this snapshot names {named}, but the file given has {actual}."
+
+
+def _out_of_order() -> str:
+    return "the previous snapshot was generated after this one."
+
+
+def _verified(file: str, sha256: str, listed: int, generated_at: str) -> str:
+    return (
+        f"OK: {file} holds: sha256 {sha256}, {listed} listed signatories, generated {generated_at}."
+    )
+
+
+def _chain_holds(file: str, sha256: str) -> str:
+    return f"OK: the chain holds: {file} (sha256 {sha256}) is its previous snapshot."
+
+
+def _missing(count: int) -> str:
+    if count == 0:
+        return "No signatory of the previous snapshot is missing from this one."
+    who = "signatory" if count == 1 else "signatories"
+    return f"{count} {who} of the previous snapshot missing from this one (withdrawn or removed):"
+
+
+def _failed(file: str, problem: str) -> str:
+    return f"FAILED: {file}: {problem}"

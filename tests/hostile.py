@@ -273,8 +273,8 @@ def assert_clear_refusal(fields: Mapping[str, str], exc: InvalidInput) -> None:
     """A refusal of an oversize field says "too long" and gives the limit."""
     raw = fields.get(exc.field)
     if raw is not None and exc.field in MAX_LENGTH and obviously_too_long(raw, exc.field):
-        assert "too long" in exc.message, exc.message
-        assert str(MAX_LENGTH[exc.field]) in exc.message, exc.message
+        assert "too long" in str(exc.message), str(exc.message)
+        assert str(MAX_LENGTH[exc.field]) in str(exc.message), str(exc.message)
 
 
 async def seed_long_texts(service: PledgeService, moderator: Actor, count: int = 30) -> None:

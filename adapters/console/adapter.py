@@ -88,9 +88,11 @@ class ConsoleAdapter:
         interactive: bool | None = None,
         after_command: Callable[[], Awaitable[Any]] | None = None,
         journal: Path | None = None,
+        language: str | None = None,
     ) -> None:
         """``journal``: a file where the ids of printed outbox lines are noted right after each
-        is printed (see :class:`PrintedJournal`)."""
+        is printed (see :class:`PrintedJournal`). ``language``: what the console speaks (None:
+        ``[i18n] default_language``)."""
         self.service = service
         self.journal = PrintedJournal(journal) if journal is not None else None
         self._in = stdin or _tolerant(sys.stdin)
@@ -99,7 +101,10 @@ class ConsoleAdapter:
         self.session = Session(user, frozenset(moderators))
         self._after_command = after_command
         self._reader: LineReader | None = None
-        self.commands = ConsoleCommands(service, ask=self._ask if self.interactive else None)
+        self.commands = ConsoleCommands(
+            service, ask=self._ask if self.interactive else None, language=language
+        )
+        self.tr = self.commands.tr
 
     def _print(self, text: str) -> None:
         if text:
@@ -120,8 +125,11 @@ class ConsoleAdapter:
         """Serve commands until end of input."""
         if self.interactive:
             self._print(
-                f"pledgebot console — you are {self.session.user}. Type /help for commands, "
-                "/letter to read the letter, Ctrl-D to quit."
+                self.tr.t(
+                    "pledgebot console — you are {user}. Type /help for commands, "
+                    "/letter to read the letter, Ctrl-D to quit.",
+                    user=self.session.user,
+                )
             )
         while True:
             line = await self._readline(f"{self.session.user}> ")
@@ -131,7 +139,7 @@ class ConsoleAdapter:
                 reply = await self.commands.handle(self.session, line)
             except Exception:
                 _log.exception("console: command failed: %r", line[:80])
-                reply = texts.APOLOGY
+                reply = self.tr.render(texts.APOLOGY)
             self._print(reply)
             if self._after_command is not None:
                 try:

@@ -14,12 +14,12 @@ from bot import commands, texts
 from bot.domain import Actor, Identity, SignatureForm, WithdrawChoice
 from bot.errors import InvalidInput, PledgeError, WrongUsage
 from bot.forms import parse_demand, parse_page, parse_sign_line
-from bot.i18n import translator
+from bot.i18n import Translator, msg, translator
 from bot.liveposts import LIVE_COMMANDS, LIVE_HEADING, NONE_LIVE, listing_line, stopped
 from bot.reaffirm import reaffirmed, version_lines
 from bot.service import PledgeService
 
-__all__ = ["HELP", "ConsoleCommands", "Session"]
+__all__ = ["ConsoleCommands", "Session", "help_text"]
 
 PLATFORM = "console"
 COMMUNITY = "console"
@@ -34,11 +34,12 @@ _ARGUMENTS = {
     "remove": "ID… REASON",
 }
 #: Commands only the console has, after the command they follow in the list.
-_CONSOLE_ONLY = {"sign": ("/sign-anonymous NAME | …", "be counted without being listed")}
+_CONSOLE_ONLY = {"sign": ("/sign-anonymous NAME | …", msg("be counted without being listed"))}
 _COLUMN = 29
 #: The live-post commands the console offers: it has no chat to post in, only posts to list
 #: and stop.
 LIVE_COMMANDS_BY_NAME = {c.name: c for c in LIVE_COMMANDS}
+_AS_USAGE = msg("/as NAME (one word, up to 32 characters)")
 
 
 def _help_line(usage: str, summary: str) -> str:
@@ -47,28 +48,26 @@ def _help_line(usage: str, summary: str) -> str:
     return f"  {usage}\n  {'':<{_COLUMN}}{summary}"
 
 
-def _help() -> str:
+def help_text(tr: Translator) -> str:
     """The core's command list with the console's typed forms, and the console's own."""
-    sections: dict[bool, list[str]] = {False: ["Commands:"], True: ["Moderators:"]}
+    sections: dict[bool, list[str]] = {False: [tr.t("Commands:")], True: [tr.t("Moderators:")]}
     for c in texts.COMMANDS:
         usage = f"/{c.name} {_ARGUMENTS.get(c.name, c.arguments)}".rstrip()
         lines = sections[c.moderator]
-        lines.append(_help_line(usage, c.summary))
+        lines.append(_help_line(usage, tr.render(c.summary)))
         if c.name in _CONSOLE_ONLY:
-            lines.append(_help_line(*_CONSOLE_ONLY[c.name]))
+            typed, summary = _CONSOLE_ONLY[c.name]
+            lines.append(_help_line(typed, tr.render(summary)))
     sections[True] += [
-        _help_line("/posts", str(LIVE_COMMANDS_BY_NAME["live-posts"].summary)),
-        _help_line("/unpost ID", str(LIVE_COMMANDS_BY_NAME["unpost"].summary)),
+        _help_line("/posts", tr.render(LIVE_COMMANDS_BY_NAME["live-posts"].summary)),
+        _help_line("/unpost ID", tr.render(LIVE_COMMANDS_BY_NAME["unpost"].summary)),
     ]
     console = [
-        "Console:",
-        _help_line("/as USER", "act as another user"),
-        _help_line("/help", "this list"),
+        tr.t("Console:"),
+        _help_line("/as USER", tr.t("act as another user")),
+        _help_line("/help", tr.t("this list")),
     ]
     return "\n".join([*sections[False], *sections[True], *console])
-
-
-HELP = _help()
 
 
 #: ``/withdraw [erase]``: the console's typed form of the choices the chat platforms offer as
@@ -87,9 +86,13 @@ class Session:
 
 
 class ConsoleCommands:
-    def __init__(self, service: PledgeService, ask: Ask | None = None) -> None:
+    def __init__(
+        self, service: PledgeService, ask: Ask | None = None, language: str | None = None
+    ) -> None:
+        """``language``: what the console speaks; None: ``[i18n] default_language``."""
         self.service = service
         self.ask = ask
+        self.tr = translator(language or service.default_language)
         self._table: dict[str, Callable[[Session, str], Awaitable[str]]] = {
             "/help": self._help,
             "/start": self._help,
@@ -124,21 +127,21 @@ class ConsoleCommands:
         if not line:
             return ""
         if not line.startswith("/"):
-            return "Commands start with a slash. Try /help."
+            return self.tr.t("Commands start with a slash. Try /help.")
         name, _, args = line.partition(" ")
         handler = self._table.get(name.lower())
         if handler is None:
-            return f"Unknown command {name[:30]}. Try /help."
+            return self.tr.t("Unknown command {name}. Try /help.", name=name[:30])
         try:
             return await handler(session, args.strip())
         except PledgeError as exc:
-            return exc.message
+            return self.tr.render(exc.message)
 
     async def _help(self, session: Session, args: str) -> str:
-        return HELP
+        return help_text(self.tr)
 
     async def _letter(self, session: Session, args: str) -> str:
-        return render.letter(await self.service.overview(actor=session.actor))
+        return render.letter(self.tr, await self.service.overview(actor=session.actor))
 
     async def _demands(self, session: Session, args: str) -> str:
         demands = self.service.demands(parse_demand(args), actor=session.actor)
@@ -149,7 +152,7 @@ class ConsoleCommands:
         result = await self.service.sign(
             session.actor, form, community=COMMUNITY, anonymous=anonymous
         )
-        return result.message
+        return self.tr.render(result.message)
 
     async def _sign_anonymous(self, session: Session, args: str) -> str:
         return await self._sign(session, args, anonymous=True)
@@ -159,23 +162,25 @@ class ConsoleCommands:
             raise WrongUsage("form", texts.SIGN_USAGE)
         answers = []
         for field in ("name", "role", "location", "link"):
-            answer = await self.ask(f"{texts.field_question(field)}: ")
+            answer = await self.ask(f"{self.tr.render(texts.field_question(field))}: ")
             if answer is None:
                 raise InvalidInput("form", texts.SIGNING_CANCELLED)
             answers.append(answer)
         return SignatureForm(*answers)
 
     async def _status(self, session: Session, args: str) -> str:
-        return texts.status_text(await self.service.status(session.actor.identity))
+        return self.tr.render(texts.status_text(await self.service.status(session.actor.identity)))
 
     async def _withdraw(self, session: Session, args: str) -> str:
         """``/withdraw`` or ``/withdraw erase``: the choice typed instead of pressed."""
         choice = _WITHDRAW_TYPED.get(args.lower())
         if choice is None:
             raise InvalidInput(
-                "withdraw", "Use /withdraw, or /withdraw erase to also delete your details."
+                "withdraw", msg("Use /withdraw, or /withdraw erase to also delete your details.")
             )
-        return (await self.service.withdraw_as_chosen(session.actor, choice)).message
+        return self.tr.render(
+            (await self.service.withdraw_as_chosen(session.actor, choice)).message
+        )
 
     async def _reaffirm(self, session: Session, args: str) -> str:
         return str(reaffirmed(await self.service.reaffirm(session.actor)))
@@ -183,27 +188,31 @@ class ConsoleCommands:
     async def _count(self, session: Session, args: str) -> str:
         shown = await self.service.count_view(session.actor)
         view = shown.overview
-        lines = [render.count_line(view.count, view.next_milestone)]
+        lines = [render.count_line(self.tr, view.count, view.next_milestone)]
         if shown.versions is not None:
             required = self.service.rules.require_reaffirm
-            lines += [str(m) for m in version_lines(shown.versions, required=required)]
+            lines += [self.tr.render(m) for m in version_lines(shown.versions, required=required)]
         return "\n".join(lines)
 
     async def _signatories(self, session: Session, args: str) -> str:
         page = await self.service.signatories(parse_page(args), actor=session.actor)
-        return render.signatories(page)
+        return render.signatories(self.tr, page)
 
     async def _pending(self, session: Session, args: str) -> str:
-        return render.pending(await self.service.pending(session.actor))
+        return render.pending(self.tr, await self.service.pending(session.actor))
 
     async def _approve(self, session: Session, args: str) -> str:
-        return render.decisions(await commands.approve(self.service, session.actor, args))
+        return render.decisions(self.tr, await commands.approve(self.service, session.actor, args))
 
     async def _reject(self, session: Session, args: str) -> str:
-        return render.decisions(await commands.reject_many(self.service, session.actor, args))
+        return render.decisions(
+            self.tr, await commands.reject_many(self.service, session.actor, args)
+        )
 
     async def _remove(self, session: Session, args: str) -> str:
-        return render.decisions(await commands.remove_many(self.service, session.actor, args))
+        return render.decisions(
+            self.tr, await commands.remove_many(self.service, session.actor, args)
+        )
 
     async def _export(self, session: Session, args: str) -> str:
         fmt = commands.export_format(self.service, session.actor, args)
@@ -211,19 +220,20 @@ class ConsoleCommands:
         return "".join(chunks).rstrip("\n")
 
     async def _audit(self, session: Session, args: str) -> str:
-        return render.audit(await commands.audit(self.service, session.actor, args))
+        return render.audit(self.tr, await commands.audit(self.service, session.actor, args))
 
     async def _snapshot(self, session: Session, args: str) -> str:
         taken = await commands.snapshot(self.service, session.actor, args)
-        return texts.snapshot_recorded(taken, self.service.snapshot_url(taken))
+        return self.tr.render(texts.snapshot_recorded(taken, self.service.snapshot_url(taken)))
 
     async def _communities(self, session: Session, args: str) -> str:
-        return texts.communities_text(await self.service.communities(actor=session.actor))
+        table = await self.service.communities(actor=session.actor)
+        return self.tr.render(texts.communities_text(table))
 
     async def _posts(self, session: Session, args: str) -> str:
         """The live letter posts on every platform (the console posts none itself)."""
         posts = await self.service.live.listing(session.actor)
-        tr = translator()
+        tr = self.tr
         if not posts:
             return tr.render(NONE_LIVE)
         lines = [tr.render(LIVE_HEADING)]
@@ -233,22 +243,23 @@ class ConsoleCommands:
         return "\n".join(lines)
 
     async def _unpost(self, session: Session, args: str) -> str:
-        return translator().render(stopped(await self.service.live.stop_typed(session.actor, args)))
+        return self.tr.render(stopped(await self.service.live.stop_typed(session.actor, args)))
 
     async def _link(self, session: Session, args: str) -> str:
         """``/link`` makes a code; ``/link CODE`` redeems one made on another account."""
         if not args:
-            return texts.link_code_text(await self.service.link_code(session.actor))
+            return self.tr.render(texts.link_code_text(await self.service.link_code(session.actor)))
         result = await self.service.link(session.actor, args)
-        return texts.linked_text(result, session.actor.identity)
+        return self.tr.render(texts.linked_text(result, session.actor.identity))
 
     async def _unlink(self, session: Session, args: str) -> str:
-        return texts.unlinked_text(await self.service.unlink(session.actor))
+        return self.tr.render(texts.unlinked_text(await self.service.unlink(session.actor)))
 
     async def _as(self, session: Session, args: str) -> str:
         user = args.strip()
         if not user or " " in user or len(user) > 32 or not user.isprintable():
-            raise InvalidInput("user", "Usage: /as NAME (one word, up to 32 characters)")
+            raise InvalidInput("user", msg("Usage: {usage}", usage=_AS_USAGE))
         session.user = user
-        role = " (moderator)" if session.actor.is_moderator else ""
-        return f"You are now {user}{role}."
+        if session.actor.is_moderator:
+            return self.tr.t("You are now {user} (moderator).", user=user)
+        return self.tr.t("You are now {user}.", user=user)

@@ -24,7 +24,7 @@ from adapters.discord.replies import Reply, open_modal, update
 from bot import texts
 from bot.domain import PendingItem
 from bot.hygiene import LIMITS
-from bot.i18n import Translator
+from bot.i18n import Translator, translator
 
 if TYPE_CHECKING:
     from adapters.discord.interaction import Interaction
@@ -74,7 +74,7 @@ def _view(*items: discord.ui.Item[Any]) -> discord.ui.View | None:
 class PickMenu(discord.ui.DynamicItem[Select], template=r"pledge:pick"):
     """The menu under ``/pending``: which signatures to decide together."""
 
-    def __init__(self, items: Sequence[PendingItem] = ()) -> None:
+    def __init__(self, tr: Translator, items: Sequence[PendingItem] = ()) -> None:
         options = [
             discord.SelectOption(
                 label=render.clip(f"#{i.signature.id} {i.signature.public_name}", _OPTION_LABEL),
@@ -85,7 +85,7 @@ class PickMenu(discord.ui.DynamicItem[Select], template=r"pledge:pick"):
         super().__init__(
             discord.ui.Select(
                 custom_id="pledge:pick",
-                placeholder=texts.PICK_PLACEHOLDER,
+                placeholder=tr.render(texts.PICK_PLACEHOLDER),
                 min_values=1,
                 max_values=max(1, min(MAX_PICKED, len(options))),
                 options=options or [discord.SelectOption(label="—", value="0")],
@@ -100,7 +100,8 @@ class PickMenu(discord.ui.DynamicItem[Select], template=r"pledge:pick"):
         match: re.Match[str],
         /,
     ) -> PickMenu:
-        return cls()
+        # Rebuilt from a pick only to run its callback: the placeholder is not shown.
+        return cls(translator())
 
     async def callback(self, interaction: Interaction) -> None:  # type: ignore[override]
         data: dict[str, Any] = dict(interaction.data or {})
@@ -114,11 +115,12 @@ class ManyButton(
 ):
     """ "Approve N" decides at once; "Reject N…" opens :class:`ManyReasonForm` first."""
 
-    def __init__(self, action: str, ids: Sequence[int]) -> None:
+    def __init__(self, action: str, ids: Sequence[int], tr: Translator) -> None:
         approve = action == "a"
+        label = texts.approve_picked(len(ids)) if approve else texts.reject_picked(len(ids))
         super().__init__(
             discord.ui.Button(
-                label=texts.approve_picked(len(ids)) if approve else texts.reject_picked(len(ids)),
+                label=tr.render(label),
                 style=discord.ButtonStyle.success if approve else discord.ButtonStyle.danger,
                 custom_id=f"pledge:many:{action}:{encode_ids(ids)}",
             )
@@ -134,7 +136,8 @@ class ManyButton(
         match: re.Match[str],
         /,
     ) -> ManyButton:
-        return cls(match["action"], decode_ids(match["ids"]))
+        # Rebuilt from a press only to run its callback: the label is not shown.
+        return cls(match["action"], decode_ids(match["ids"]), translator())
 
     async def callback(self, interaction: Interaction) -> None:  # type: ignore[override]
         client = interaction.client
@@ -149,7 +152,8 @@ class ManyButton(
 
         async def approve() -> Reply:
             decisions = await client.service.approve(client.actor(interaction), self.ids)
-            return await pending_reply(interaction, said=render.decisions(decisions))
+            said = render.decisions(decisions, reader(interaction))
+            return await pending_reply(interaction, said=said)
 
         await update(interaction, approve())
 
@@ -159,7 +163,8 @@ class ManyReasonForm(Form, template=rf"pledge:many-reason:(?P<ids>{_IDS})"):
 
     def __init__(self, ids: Sequence[int], tr: Translator) -> None:
         super().__init__(
-            title=render.clip(texts.reject_picked_title(len(ids)), 45),  # Discord's title limit
+            # Discord's title limit
+            title=render.clip(tr.render(texts.reject_picked_title(len(ids))), 45),
             custom_id=f"pledge:many-reason:{encode_ids(ids)}",
         )
         self.add_input(
@@ -181,7 +186,8 @@ class ManyReasonForm(Form, template=rf"pledge:many-reason:(?P<ids>{_IDS})"):
         async def reject() -> Reply:
             actor = client.actor(interaction)
             decisions = await client.service.reject_all(actor, ids, values.get("reason", ""))
-            return await pending_reply(interaction, said=render.decisions(decisions))
+            said = render.decisions(decisions, reader(interaction))
+            return await pending_reply(interaction, said=said)
 
         await update(interaction, reject())
 
@@ -193,17 +199,18 @@ async def pending_reply(
     for them; ``said``: what the last decision did, above the list."""
     client = interaction.client
     items = await client.service.pending(client.actor(interaction))
-    embed = render.pending(items, reader(interaction))
+    tr = reader(interaction)
+    embed = render.pending(items, tr)
     still = {i.signature.id for i in items}
     picked = [i for i in picked if i in still]
     content = said
     if picked:
-        content = render.safe(texts.picked_line(picked))
+        content = render.say(texts.picked_line(picked), tr)
     controls: list[discord.ui.Item[Any]] = []
     if items:
-        controls.append(PickMenu(items))
+        controls.append(PickMenu(tr, items))
     if picked:
-        controls += [ManyButton("a", picked), ManyButton("r", picked)]
+        controls += [ManyButton("a", picked, tr), ManyButton("r", picked, tr)]
     return Reply(content, embed=embed, view=_view(*controls))
 
 

@@ -54,8 +54,10 @@ def localized(message: Msg) -> locale_str:
 
 
 def described(command: str) -> locale_str:
-    """A command's description: the summary every platform's help shows, as a sentence."""
-    return locale_str(texts.command(command).description)
+    """A command's description: the summary every platform's help shows, as a sentence, in
+    every language."""
+    entry = texts.command(command)
+    return locale_str(entry.description(translator(DEFAULT_LANGUAGE)), render=entry.description)
 
 
 def is_command_name(name: str) -> bool:

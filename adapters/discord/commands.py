@@ -37,7 +37,7 @@ async def letter(interaction: Interaction) -> None:
 
     async def show() -> Reply:
         overview = await service.overview(actor=client.actor(interaction))
-        view = views.letter_view(allow_anonymous=service.rules.allow_anonymous)
+        view = views.letter_view(reader(interaction), allow_anonymous=service.rules.allow_anonymous)
         return Reply(embed=render.letter(overview, reader(interaction)), view=view)
 
     await respond(interaction, show(), ephemeral=False)
@@ -85,7 +85,7 @@ async def status(interaction: Interaction) -> None:
 
     async def show() -> Reply:
         found = await client.service.status(client.actor(interaction).identity)
-        return Reply(render.safe(texts.status_text(found)))
+        return Reply(render.say(texts.status_text(found), reader(interaction)))
 
     await respond(interaction, show())
 
@@ -104,7 +104,7 @@ async def count(interaction: Interaction) -> None:
     async def show() -> Reply:
         shown = await client.service.count_view(client.actor(interaction))
         overview = shown.overview
-        lines = [render.count_line(overview.count, overview.next_milestone)]
+        lines = [render.count_line(overview.count, overview.next_milestone, reader(interaction))]
         if shown.versions is not None:  # a moderator: the counts per text too
             tr, required = reader(interaction), client.service.rules.require_reaffirm
             lines += [
@@ -155,9 +155,13 @@ async def link(
     async def done() -> Reply:
         actor = client.actor(interaction)
         if code is None:
-            return Reply(render.safe(texts.link_code_text(await client.service.link_code(actor))))
+            return Reply(
+                render.say(
+                    texts.link_code_text(await client.service.link_code(actor)), reader(interaction)
+                )
+            )
         result = await client.service.link(actor, code)
-        return Reply(render.safe(texts.linked_text(result, actor.identity)))
+        return Reply(render.say(texts.linked_text(result, actor.identity), reader(interaction)))
 
     await respond(interaction, done())
 
@@ -170,7 +174,7 @@ async def unlink(interaction: Interaction) -> None:
 
     async def done() -> Reply:
         others = await client.service.unlink(client.actor(interaction))
-        return Reply(render.safe(texts.unlinked_text(others)))
+        return Reply(render.say(texts.unlinked_text(others), reader(interaction)))
 
     await respond(interaction, done())
 

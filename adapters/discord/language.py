@@ -7,8 +7,9 @@ for its community), and otherwise in ``[i18n] default_language``. Discord sends 
 five languages.
 
 Posts no single reader asked for — mod-queue cards (and their redraws after a moderator's
-click), milestones, alerts — are written in the default language, never in the language of
-whoever happened to trigger them.
+click), milestones, alerts — are written in the channel's language (``[i18n]
+channel_languages``, else the default language), never in the language of whoever happened
+to trigger them.
 """
 
 from __future__ import annotations
@@ -39,6 +40,10 @@ def reader(interaction: discord.Interaction[HandlerClient]) -> Translator:
     return translator(reader_language(interaction, interaction.client.language))
 
 
-def channel_translator(client: HandlerClient) -> Translator:
-    """The translator for posts to channels: the campaign's default language."""
-    return translator(client.language)
+def channel_translator(client: HandlerClient, channel_id: int | None = None) -> Translator:
+    """The translator for posts to a channel: the channel's own language where
+    ``[i18n] channel_languages`` gives one, else the campaign's default language."""
+    if channel_id is None:
+        return translator(client.language)
+    destinations = client.service.destinations
+    return translator(destinations.languages.get(("discord", str(channel_id)), client.language))

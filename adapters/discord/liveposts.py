@@ -113,7 +113,9 @@ async def post_letter(interaction: Interaction, channel: discord.TextChannel | N
         try:
             sent = await target.send(
                 embed=live_embed(view, translator(language)),
-                view=views.letter_view(allow_anonymous=client.service.rules.allow_anonymous),
+                view=views.letter_view(
+                    translator(language), allow_anonymous=client.service.rules.allow_anonymous
+                ),
                 allowed_mentions=NO_PINGS,
             )
         except (discord.Forbidden, discord.NotFound) as exc:
@@ -230,7 +232,9 @@ async def redraw(client: HandlerClient, message: OutboxMessage) -> None:
     target = client.get_partial_messageable(int(post.chat)).get_partial_message(int(post.message))
     edit: dict[str, Any] = {
         "embed": live_embed(view, translator(view.language)),
-        "view": views.letter_view(allow_anonymous=client.service.rules.allow_anonymous),
+        "view": views.letter_view(
+            translator(view.language), allow_anonymous=client.service.rules.allow_anonymous
+        ),
         "allowed_mentions": NO_PINGS,
     }
     try:

@@ -113,14 +113,14 @@ class SignForm(Form, template=r"pledge:sign-form:(?P<mode>named|anon)"):
 
     def __init__(self, *, anonymous: bool, display_name: str, tr: Translator) -> None:
         mode = "anon" if anonymous else "named"
-        title = texts.SIGN_ANONYMOUSLY_LABEL if anonymous else texts.SIGN_LABEL
+        title = tr.render(texts.SIGN_ANONYMOUSLY_LABEL if anonymous else texts.SIGN_LABEL)
         super().__init__(title=title, custom_id=f"pledge:sign-form:{mode}")
         if anonymous:
             name_help = tr.t("Only moderators see it: you are counted, not listed.")
         else:
             name_help = tr.t("How you appear on the public list of signatories.")
         self.add_input(
-            texts.FIELD_LABELS["name"],
+            tr.render(texts.FIELD_LABELS["name"]),
             "name",
             description=name_help,
             default=display_name[: LIMITS["name"]] or None,
@@ -128,19 +128,19 @@ class SignForm(Form, template=r"pledge:sign-form:(?P<mode>named|anon)"):
             required=True,
         )
         self.add_input(
-            texts.FIELD_LABELS["role"],
+            tr.render(texts.FIELD_LABELS["role"]),
             "role",
             placeholder=tr.t("Musician, producer, label, venue…"),
             max_length=LIMITS["role"],
         )
         self.add_input(
-            texts.FIELD_LABELS["location"],
+            tr.render(texts.FIELD_LABELS["location"]),
             "location",
             placeholder=tr.t("City, country"),
             max_length=LIMITS["location"],
         )
         self.add_input(
-            texts.FIELD_LABELS["link"],
+            tr.render(texts.FIELD_LABELS["link"]),
             "link",
             description=tr.t("Your website or music, so people know it is really you."),
             placeholder="https://",
@@ -180,6 +180,6 @@ class SignForm(Form, template=r"pledge:sign-form:(?P<mode>named|anon)"):
                 anonymous=match["mode"] == "anon",
                 account_created_at=interaction.user.created_at,
             )
-            return Reply(render.safe(result.message))
+            return Reply(render.say(result.message, reader(interaction)))
 
         await respond(interaction, sign())

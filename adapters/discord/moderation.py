@@ -65,7 +65,7 @@ async def approve(interaction: Interaction, signature: app_commands.Range[str, 1
         for d in decisions:
             if isinstance(d.error, AlreadyDecided) and d.signature is not None:
                 await refresh_cards(client, d.signature)  # a stale card; approvals: the outbox
-        return Reply(render.decisions(decisions))
+        return Reply(render.decisions(decisions, reader(interaction)))
 
     await respond(interaction, decide())
 
@@ -91,7 +91,7 @@ async def reject(
     async def decide() -> Reply:
         actor = client.actor(interaction)
         sig = await settle(client, client.service.reject(actor, signature, reason))
-        return Reply(texts.rejected(sig))
+        return Reply(render.say(texts.rejected(sig), reader(interaction)))
 
     await respond(interaction, decide())
 
@@ -117,7 +117,7 @@ async def remove(
     async def decide() -> Reply:
         actor = client.actor(interaction)
         sig = await settle(client, client.service.remove(actor, signature, reason))
-        return Reply(texts.removed(sig))
+        return Reply(render.say(texts.removed(sig), reader(interaction)))
 
     await respond(interaction, decide())
 
@@ -155,9 +155,10 @@ async def _reason_choices(interaction: Interaction, current: str) -> list[app_co
     """The canned rejection reasons Telegram's buttons offer (bot.texts.REJECTION_REASONS),
     those matching what is typed; anything else typed is sent as it is."""
     typed = current.strip().casefold()
+    tr = reader(interaction)
     choices = []
     for canned in texts.REJECTION_REASONS:
-        label, reason = str(canned.label), str(canned.reason)
+        label, reason = tr.render(canned.label), tr.render(canned.reason)
         if typed in label.casefold() or typed in reason.casefold():
             name = render.clip(f"{label}: {reason}", _CHOICE_NAME)
             choices.append(app_commands.Choice(name=name, value=render.clip(reason, _CHOICE_NAME)))
@@ -206,7 +207,8 @@ async def export(interaction: Interaction, fmt: ExportFormat) -> None:
             data.write(chunk.encode())
             if data.tell() > limit:
                 command = f"`pledgebot export --format {fmt}`"
-                return Reply(texts.export_too_large("Discord", limit // 1_000_000, command))
+                too_large = texts.export_too_large("Discord", limit // 1_000_000, command)
+                return Reply(render.say(too_large, reader(interaction)))
         data.seek(0)
         name = f"signatures-{datetime.now(UTC):%Y-%m-%d}.{fmt}"
         said = reader(interaction).t("The approved signatures, as listed.")
@@ -243,7 +245,10 @@ async def snapshot(interaction: Interaction) -> None:
     async def take() -> Reply:
         taken = await client.service.take_snapshot(client.actor(interaction))
         return Reply(
-            render.safe(texts.snapshot_recorded(taken, client.service.snapshot_url(taken)))
+            render.say(
+                texts.snapshot_recorded(taken, client.service.snapshot_url(taken)),
+                reader(interaction),
+            )
         )
 
     await respond(interaction, take())
@@ -254,7 +259,7 @@ async def _communities(interaction: Interaction) -> None:
 
     async def show() -> Reply:
         table = await client.service.communities(actor=client.actor(interaction))
-        return Reply(embed=render.communities(table))
+        return Reply(embed=render.communities(table, reader(interaction)))
 
     await respond(interaction, show())
 

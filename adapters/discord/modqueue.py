@@ -25,7 +25,7 @@ from bot import texts
 from bot.domain import Signature
 from bot.errors import AlreadyDecided
 from bot.hygiene import LIMITS
-from bot.i18n import Translator
+from bot.i18n import Translator, translator
 
 if TYPE_CHECKING:
     from adapters.discord.interaction import HandlerClient, Interaction
@@ -48,10 +48,10 @@ Button = discord.ui.Button[discord.ui.View]
 
 
 class ApproveButton(discord.ui.DynamicItem[Button], template=r"pledge:approve:(?P<id>[0-9]{1,18})"):
-    def __init__(self, signature_id: int) -> None:
+    def __init__(self, signature_id: int, tr: Translator) -> None:
         super().__init__(
             discord.ui.Button(
-                label=texts.APPROVE_LABEL,
+                label=tr.render(texts.APPROVE_LABEL),
                 style=discord.ButtonStyle.success,
                 custom_id=f"pledge:approve:{signature_id}",
             )
@@ -66,7 +66,8 @@ class ApproveButton(discord.ui.DynamicItem[Button], template=r"pledge:approve:(?
         match: re.Match[str],
         /,
     ) -> ApproveButton:
-        return cls(int(match["id"]))
+        # Rebuilt from a pressed button only to run its callback: the label is not shown.
+        return cls(int(match["id"]), translator())
 
     async def callback(self, interaction: Interaction) -> None:  # type: ignore[override]
         await update(interaction, self._approve(interaction))
@@ -80,16 +81,17 @@ class ApproveButton(discord.ui.DynamicItem[Button], template=r"pledge:approve:(?
             raise decision.error
         assert decision.signature is not None
         # The other cards are redrawn by the outbox's card update, written with the decision.
-        return Reply(embed=render.mod_card(decision.signature, channel_translator(client)))
+        tr = channel_translator(client, interaction.channel_id)
+        return Reply(embed=render.mod_card(decision.signature, tr))
 
 
 class RejectButton(discord.ui.DynamicItem[Button], template=r"pledge:reject:(?P<id>[0-9]{1,18})"):
     """Opens :class:`ReasonForm`: the signer is told why, so a reason is required."""
 
-    def __init__(self, signature_id: int) -> None:
+    def __init__(self, signature_id: int, tr: Translator) -> None:
         super().__init__(
             discord.ui.Button(
-                label=texts.REJECT_LABEL,
+                label=tr.render(texts.REJECT_LABEL),
                 style=discord.ButtonStyle.danger,
                 custom_id=f"pledge:reject:{signature_id}",
             )
@@ -104,7 +106,8 @@ class RejectButton(discord.ui.DynamicItem[Button], template=r"pledge:reject:(?P<
         match: re.Match[str],
         /,
     ) -> RejectButton:
-        return cls(int(match["id"]))
+        # Rebuilt from a pressed button only to run its callback: the label is not shown.
+        return cls(int(match["id"]), translator())
 
     async def callback(self, interaction: Interaction) -> None:  # type: ignore[override]
         def form() -> ReasonForm:
@@ -147,7 +150,7 @@ async def _reject(interaction: Interaction, signature_id: int, reason: str) -> R
     client = interaction.client
     rejecting = client.service.reject(client.actor(interaction), signature_id, reason)
     sig = await settle(client, rejecting)
-    return Reply(embed=render.mod_card(sig, channel_translator(client)))
+    return Reply(embed=render.mod_card(sig, channel_translator(client, interaction.channel_id)))
 
 
 async def settle(client: HandlerClient, decision: Awaitable[Signature]) -> Signature:
@@ -161,13 +164,13 @@ async def settle(client: HandlerClient, decision: Awaitable[Signature]) -> Signa
         raise
 
 
-def card_view(sig: Signature) -> discord.ui.View | None:
+def card_view(sig: Signature, tr: Translator) -> discord.ui.View | None:
     """Approve/Reject while the signature is pending; no buttons once it is decided."""
     if not sig.decidable:
         return None
     view = discord.ui.View(timeout=None)
-    view.add_item(ApproveButton(sig.id))
-    view.add_item(RejectButton(sig.id))
+    view.add_item(ApproveButton(sig.id, tr))
+    view.add_item(RejectButton(sig.id, tr))
     return view
 
 
@@ -177,7 +180,7 @@ async def post_card(
     """Post a signature's card (as it stands now) to the mod channel."""
     item = await client.service.mod_queue.item(signature_id)
     sig = item.signature
-    tr = channel_translator(client)
+    tr = channel_translator(client, channel_id)
     if sig.decidable:
         embed = render.mod_card(
             sig,
@@ -190,7 +193,7 @@ async def post_card(
     else:  # decided before its card went out (on another platform, or withdrawn)
         embed = render.mod_card(sig, tr)
     channel = client.get_partial_messageable(channel_id)
-    view = card_view(sig)
+    view = card_view(sig, tr)
     if view is None:
         return await channel.send(embed=embed, nonce=nonce, allowed_mentions=NO_PINGS)
     return await channel.send(embed=embed, view=view, nonce=nonce, allowed_mentions=NO_PINGS)
@@ -199,13 +202,13 @@ async def post_card(
 async def refresh_cards(client: HandlerClient, sig: Signature, *, skip: int | None = None) -> None:
     """Edit every Discord card of ``sig`` to show its current state (``skip``: a card already
     being edited through the interaction). The decision is made; a failed edit is only logged."""
-    tr = channel_translator(client)
     for destination, ref in await client.service.mod_queue.posted_cards(sig.id, PLATFORM):
         if not (destination.isdecimal() and ref.isdecimal()):
             continue
         if int(ref) == skip:
             continue
         card = client.get_partial_messageable(int(destination)).get_partial_message(int(ref))
+        tr = channel_translator(client, int(destination))
         try:
             await card.edit(embed=render.mod_card(sig, tr), view=None, allowed_mentions=NO_PINGS)
         except discord.HTTPException:

@@ -29,7 +29,7 @@ from bot.domain import (
     Signature,
     Status,
 )
-from bot.i18n import Translator
+from bot.i18n import Msg, Translator
 from bot.service import Decision, Overview
 
 __all__ = [
@@ -43,6 +43,7 @@ __all__ = [
     "mod_card",
     "pending",
     "safe",
+    "say",
     "signatories",
 ]
 
@@ -109,8 +110,15 @@ def _field(value: str | None) -> str:
 
 
 # -- reading -------------------------------------------------------------------------------------
-def count_line(count: int, next_milestone: int | None) -> str:
-    return texts.count_line(count, next_milestone, _bold)
+def say(text: Msg, tr: Translator) -> str:
+    """A core message in the reader's language: what people typed in it made inert for
+    Discord, the numbers and headings the core marks :class:`~bot.i18n.Strong` in bold. The
+    catalogue's own sentence is left as written: escaping it would show ("\\#12 approved")."""
+    return tr.render(text, escape=safe, strong=_bold, escape_template=False)
+
+
+def count_line(count: int, next_milestone: int | None, tr: Translator) -> str:
+    return say(texts.count_line(count, next_milestone), tr)
 
 
 def letter(view: Overview, tr: Translator) -> discord.Embed:
@@ -124,7 +132,7 @@ def letter(view: Overview, tr: Translator) -> discord.Embed:
         description=clip(body, DESCRIPTION_LIMIT),
         colour=_LETTER_COLOUR,
     )
-    embed.add_field(name=tr.t("Signatures"), value=count_line(view.count, view.next_milestone))
+    embed.add_field(name=tr.t("Signatures"), value=count_line(view.count, view.next_milestone, tr))
     sign = tr.p("command name", "sign")
     footer = [tr.t("Sign with a button below, or with /{sign}.", sign=sign)]
     embed.set_footer(text="\n".join(_translation_note(text, tr) + footer))
@@ -151,14 +159,14 @@ def _translation_note(text: LetterText, tr: Translator) -> list[str]:
     return [tr.t("This is a translation of the letter.")] if text.is_translation else []
 
 
-def signatories(page: SignatoriesPage) -> discord.Embed:
+def signatories(page: SignatoriesPage, tr: Translator) -> discord.Embed:
     embed = discord.Embed(
-        title=texts.signatories_heading(page.page, page.pages), colour=_LETTER_COLOUR
+        title=tr.render(texts.signatories_heading(page.page, page.pages)), colour=_LETTER_COLOUR
     )
-    lines = [f"`#{s.id}` {safe(texts.describe_signature(s))}" for s in page.signatures]
-    embed.description = _fit(lines, DESCRIPTION_LIMIT) if lines else texts.NO_ONE_LISTED
+    lines = [f"`#{s.id}` {say(texts.describe_signature(s), tr)}" for s in page.signatures]
+    embed.description = _fit(lines, DESCRIPTION_LIMIT) if lines else say(texts.NO_ONE_LISTED, tr)
     if page.anonymous:
-        embed.set_footer(text=texts.unlisted_line(page.anonymous))
+        embed.set_footer(text=tr.render(texts.unlisted_line(page.anonymous)))
     return embed
 
 
@@ -206,7 +214,8 @@ def _signer(facts: SignerFacts, tr: Translator) -> str:
 def _decision(sig: Signature, tr: Translator) -> str:
     when = sig.decided_at or sig.withdrawn_at
     at = f" {discord.utils.format_dt(when, 'R')}" if when else ""
-    text = f"{texts.decided_by(sig, safe)}{at}"
+    decided = texts.decided_by(sig)
+    text = f"{say(decided, tr) if decided is not None else ''}{at}"
     if sig.reason:
         text += "\n" + tr.t("Reason: {reason}", reason=safe(sig.reason))
     return text
@@ -293,8 +302,10 @@ def mod_card(
 
 def pending(items: Sequence[PendingItem], tr: Translator) -> discord.Embed:
     if not items:
-        return discord.Embed(title=tr.t("Nothing to decide"), description=texts.NONE_PENDING)
-    blocks = [safe(texts.mod_queue_summary(item)) for item in items]
+        return discord.Embed(
+            title=tr.t("Nothing to decide"), description=say(texts.NONE_PENDING, tr)
+        )
+    blocks = [say(texts.mod_queue_summary(item), tr) for item in items]
     embed = discord.Embed(
         title=tr.n("{count} waiting for approval", "{count} waiting for approval", len(items)),
         description=_fit(blocks, DESCRIPTION_LIMIT),
@@ -311,26 +322,26 @@ def pending(items: Sequence[PendingItem], tr: Translator) -> discord.Embed:
     return embed
 
 
-def decisions(results: Sequence[Decision]) -> str:
-    return clip("\n".join(d.describe(safe) for d in results), CONTENT_LIMIT)
+def decisions(results: Sequence[Decision], tr: Translator) -> str:
+    return clip("\n".join(say(d.describe(), tr) for d in results), CONTENT_LIMIT)
 
 
 def _bold(text: str) -> str:
     return f"**{text}**"
 
 
-def communities(table: CommunityTable) -> discord.Embed:
+def communities(table: CommunityTable, tr: Translator) -> discord.Embed:
     """``/communities``: server names are the servers' own text, escaped like a signer's."""
     if not table.rows:
-        return discord.Embed(description=texts.NO_COMMUNITIES)
-    lines = texts.communities_text(table, safe, _bold).split("\n")
+        return discord.Embed(description=say(texts.NO_COMMUNITIES, tr))
+    lines = say(texts.communities_text(table), tr).split("\n")
     return discord.Embed(description=_fit(lines, DESCRIPTION_LIMIT))
 
 
 def audit(entries: Sequence[AuditEntry], tr: Translator) -> discord.Embed:
     if not entries:
-        return discord.Embed(title=tr.t("Audit log"), description=texts.AUDIT_EMPTY)
+        return discord.Embed(title=tr.t("Audit log"), description=say(texts.AUDIT_EMPTY, tr))
     lines = [
-        f"{discord.utils.format_dt(e.at, 'f')} {texts.audit_entry(e, safe, _bold)}" for e in entries
+        f"{discord.utils.format_dt(e.at, 'f')} {say(texts.audit_entry(e), tr)}" for e in entries
     ]
     return discord.Embed(title=tr.t("Audit log"), description=_fit(lines, DESCRIPTION_LIMIT))

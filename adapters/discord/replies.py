@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from adapters.discord.render import CONTENT_LIMIT, clip, safe
+from adapters.discord.language import reader
+from adapters.discord.render import CONTENT_LIMIT, clip, say
 from bot import texts
 from bot.errors import PledgeError
 
@@ -114,10 +115,10 @@ async def fail(interaction: Interaction, error: BaseException) -> None:
     """Tell the user, privately, why nothing happened: the core's words for what they caused,
     an apology (and a logged traceback) for anything else."""
     if isinstance(error, PledgeError):
-        await tell(interaction, safe(error.message))
+        await tell(interaction, say(error.message, reader(interaction)))
         return
     _log.error("%s by user %s failed", _describe(interaction), interaction.user.id, exc_info=error)
-    await tell(interaction, texts.APOLOGY)
+    await tell(interaction, say(texts.APOLOGY, reader(interaction)))
 
 
 async def tell(interaction: Interaction, text: str) -> None:

@@ -92,7 +92,7 @@ async def deliver(client: HandlerClient, message: OutboxMessage) -> str | None:
             case _:
                 raise DeliveryError(f"unknown outbox kind {message.kind!r}", permanent=True)
     except SignatureNotFound as exc:
-        raise DeliveryError(exc.message, permanent=True) from exc
+        raise DeliveryError(str(exc), permanent=True) from exc
     except discord.HTTPException as exc:
         raise _delivery_error(message, exc) from exc
     return str(sent.id)

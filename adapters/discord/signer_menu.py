@@ -43,7 +43,7 @@ async def _signature_status(interaction: Interaction, member: discord.Member) ->
         if report.item is None:
             said = tr.t("{name} has not signed.", escape=render.safe, name=member.display_name)
             if report.linked:
-                said += "\n" + render.safe(texts.linked_line(report.linked))
+                said += "\n" + render.say(texts.linked_line(report.linked), reader(interaction))
             return Reply(said)
         item = report.item
         sig = item.signature

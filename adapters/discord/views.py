@@ -20,6 +20,7 @@ from adapters.discord.replies import Reply, open_modal, update
 from bot import texts
 from bot.domain import WithdrawChoice
 from bot.errors import PledgeError
+from bot.i18n import Translator, translator
 
 if TYPE_CHECKING:
     from adapters.discord.interaction import Interaction
@@ -46,10 +47,10 @@ def _view(*items: discord.ui.Item[Any]) -> discord.ui.View:
 
 
 class SignButton(discord.ui.DynamicItem[Button], template=r"pledge:sign:(?P<mode>named|anon)"):
-    def __init__(self, *, anonymous: bool) -> None:
+    def __init__(self, *, anonymous: bool, tr: Translator) -> None:
         super().__init__(
             discord.ui.Button(
-                label=texts.SIGN_ANONYMOUSLY_LABEL if anonymous else texts.SIGN_LABEL,
+                label=tr.render(texts.SIGN_ANONYMOUSLY_LABEL if anonymous else texts.SIGN_LABEL),
                 style=discord.ButtonStyle.secondary if anonymous else discord.ButtonStyle.success,
                 custom_id=f"pledge:sign:{'anon' if anonymous else 'named'}",
             )
@@ -64,7 +65,8 @@ class SignButton(discord.ui.DynamicItem[Button], template=r"pledge:sign:(?P<mode
         match: re.Match[str],
         /,
     ) -> SignButton:
-        return cls(anonymous=match["mode"] == "anon")
+        # Rebuilt from a pressed button only to run its callback: the label is not shown.
+        return cls(anonymous=match["mode"] == "anon", tr=translator())
 
     async def callback(self, interaction: Interaction) -> None:  # type: ignore[override]
         await open_modal(
@@ -74,10 +76,10 @@ class SignButton(discord.ui.DynamicItem[Button], template=r"pledge:sign:(?P<mode
         )
 
 
-def letter_view(*, allow_anonymous: bool) -> discord.ui.View:
+def letter_view(tr: Translator, *, allow_anonymous: bool) -> discord.ui.View:
     if allow_anonymous:
-        return _view(SignButton(anonymous=False), SignButton(anonymous=True))
-    return _view(SignButton(anonymous=False))
+        return _view(SignButton(anonymous=False, tr=tr), SignButton(anonymous=True, tr=tr))
+    return _view(SignButton(anonymous=False, tr=tr))
 
 
 class PageButton(discord.ui.DynamicItem[Button], template=r"pledge:page:(?P<page>[0-9]{1,9})"):
@@ -113,7 +115,7 @@ async def signatories_reply(interaction: Interaction, page_number: int) -> Reply
     client = interaction.client
     page = await client.service.signatories(page_number, actor=client.actor(interaction))
     if page.pages <= 1:
-        return Reply(embed=render.signatories(page))
+        return Reply(embed=render.signatories(page, reader(interaction)))
     tr = reader(interaction)
     pager = _view(
         PageButton(
@@ -121,7 +123,7 @@ async def signatories_reply(interaction: Interaction, page_number: int) -> Reply
         ),
         PageButton(page.page + 1, label=tr.p("page", "Next") + " ▶", disabled=not page.has_next),
     )
-    return Reply(embed=render.signatories(page), view=pager)
+    return Reply(embed=render.signatories(page, tr), view=pager)
 
 
 class WithdrawButton(
@@ -145,7 +147,7 @@ class WithdrawButton(
         "cancel": WithdrawChoice.KEEP,
     }
 
-    def __init__(self, choice: WithdrawChoice) -> None:
+    def __init__(self, choice: WithdrawChoice, tr: Translator) -> None:
         style = (
             discord.ButtonStyle.secondary
             if choice is WithdrawChoice.KEEP
@@ -153,7 +155,7 @@ class WithdrawButton(
         )
         super().__init__(
             discord.ui.Button(
-                label=texts.WITHDRAW_LABELS[choice],
+                label=tr.render(texts.WITHDRAW_LABELS[choice]),
                 style=style,
                 custom_id=f"pledge:withdraw:{self._IDS[choice]}",
             )
@@ -168,23 +170,25 @@ class WithdrawButton(
         match: re.Match[str],
         /,
     ) -> WithdrawButton:
-        return cls(cls._CHOICES[match["choice"]])
+        # Rebuilt from a pressed button only to run its callback: the label is not shown.
+        return cls(cls._CHOICES[match["choice"]], translator())
 
     async def callback(self, interaction: Interaction) -> None:  # type: ignore[override]
         await update(interaction, self._withdraw(interaction))
 
     async def _withdraw(self, interaction: Interaction) -> Reply:
         client = interaction.client
+        tr = reader(interaction)
         try:
             done = await client.service.withdraw_as_chosen(client.actor(interaction), self.choice)
         except PledgeError as exc:  # resolve the confirmation either way
-            return Reply(render.safe(exc.message))
+            return Reply(render.say(exc.message, tr))
         # The mod-queue cards (withdrawn, or erased) are redrawn by the outbox's card updates.
-        return Reply(done.message)
+        return Reply(render.say(done.message, tr))
 
 
-def withdraw_view(choices: Sequence[WithdrawChoice]) -> discord.ui.View:
-    return _view(*(WithdrawButton(choice) for choice in choices))
+def withdraw_view(choices: Sequence[WithdrawChoice], tr: Translator) -> discord.ui.View:
+    return _view(*(WithdrawButton(choice, tr) for choice in choices))
 
 
 async def withdraw_prompt(interaction: Interaction) -> Reply:
@@ -192,9 +196,10 @@ async def withdraw_prompt(interaction: Interaction) -> Reply:
     nothing to take back or erase)."""
     client = interaction.client
     status = await client.service.status(client.actor(interaction).identity)
-    text = render.safe(texts.withdraw_prompt(status))
+    tr = reader(interaction)
+    text = render.say(texts.withdraw_prompt(status), tr)
     choices = status.withdraw_choices
-    return Reply(text, view=withdraw_view(choices)) if choices else Reply(text)
+    return Reply(text, view=withdraw_view(choices, tr)) if choices else Reply(text)
 
 
 ITEMS = (SignButton, PageButton, WithdrawButton)

@@ -215,7 +215,7 @@ class TelegramAdapter:
         task.add_done_callback(self._warnings.discard)
 
     async def _warn_moderators(self) -> None:
-        text = render.moderators_unreadable(self.settings.mod_chat_id)
+        text = render.moderators_unreadable(self.deps.tr, self.settings.mod_chat_id)
         for user_id in self.settings.moderator_user_ids:
             try:
                 await self.application.bot.send_message(user_id, text)

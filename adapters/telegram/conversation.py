@@ -109,7 +109,7 @@ async def _answer(update: Update, context: PledgeContext, step: int, value: str)
         clean = clean_form(_form(trial))
     except InvalidInput as exc:
         question = _question(context.tr, step)
-        await reply(update, f"{render.esc(exc.message)}\n\n{render.esc(question)}")
+        await reply(update, f"{render.say(context.tr, exc.message)}\n\n{render.esc(question)}")
         return step
     answers[_FIELD[step]] = value
     following = _NEXT[step]
@@ -138,7 +138,7 @@ async def sign_command(update: Update, context: PledgeContext) -> int:
         clean = clean_form(form)
     except InvalidInput as exc:
         usage = context.tr.t("Usage: {usage}", escape=render.esc, usage=SIGN_USAGE)
-        await reply(update, f"{render.esc(exc.message)}\n{usage}")
+        await reply(update, f"{render.say(context.tr, exc.message)}\n{usage}")
         return END
     assert context.user_data is not None
     context.user_data[_ANSWERS] = {
@@ -236,7 +236,7 @@ async def confirm(update: Update, context: PledgeContext) -> int:
     await query.answer()
     await edit_markup(query, None)  # the summary stays: the record of what was signed
     if choice == "cancel":
-        await reply(update, texts.SIGNING_CANCELLED)
+        await reply(update, render.say(context.tr, texts.SIGNING_CANCELLED))
         return END
     try:
         result = await context.service.sign(
@@ -246,9 +246,9 @@ async def confirm(update: Update, context: PledgeContext) -> int:
             anonymous=choice == "anon",
         )
     except PledgeError as exc:
-        await reply(update, render.esc(exc.message))
+        await reply(update, render.say(context.tr, exc.message))
         return END
-    await reply(update, render.esc(result.message))
+    await reply(update, render.say(context.tr, result.message))
     return END
 
 
@@ -268,7 +268,7 @@ async def cancel(update: Update, context: PledgeContext) -> int:
     """/cancel: forget the answers so far."""
     assert context.user_data is not None
     context.user_data.pop(_ANSWERS, None)
-    await reply(update, texts.SIGNING_CANCELLED)
+    await reply(update, render.say(context.tr, texts.SIGNING_CANCELLED))
     return END
 
 

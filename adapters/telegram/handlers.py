@@ -93,7 +93,7 @@ async def _to_private(
 def _sign_markup(update: Update, context: PledgeContext) -> InlineKeyboardMarkup:
     chat = update.effective_chat
     if chat is None or chat.type == ChatType.PRIVATE:
-        return keyboards.sign()
+        return keyboards.sign(context.tr)
     url = links.deep_link(context.bot.username, links.sign_payload(chat.id))
     return keyboards.open_private(_sign_in_private(context.tr), url)
 
@@ -162,7 +162,7 @@ async def count(update: Update, context: PledgeContext) -> None:
         actor = signer(user)
     shown = await context.service.count_view(actor)
     view = shown.overview
-    lines = [render.count_line(view.count, view.next_milestone)]
+    lines = [render.count_line(context.tr, view.count, view.next_milestone)]
     if shown.versions is not None:
         required = context.service.rules.require_reaffirm
         lines += [
@@ -177,7 +177,7 @@ async def signatories(update: Update, context: PledgeContext) -> None:
     page = await context.service.signatories(
         parse_page(arguments_of(update)), actor=identity_of(user_of(update))
     )
-    await reply(update, render.signatories(page), keyboards.pages(page))
+    await reply(update, render.signatories(context.tr, page), keyboards.pages(page))
 
 
 async def page_button(update: Update, context: PledgeContext) -> None:
@@ -188,7 +188,7 @@ async def page_button(update: Update, context: PledgeContext) -> None:
         int(context.matches[0].group(1)), actor=identity_of(query.from_user)
     )
     await query.answer()
-    await edit_query(query, render.signatories(page), keyboards.pages(page))
+    await edit_query(query, render.signatories(context.tr, page), keyboards.pages(page))
 
 
 # -- the signer's own signature ---------------------------------------------------------------
@@ -215,7 +215,8 @@ async def status(update: Update, context: PledgeContext) -> None:
             context.tr.t("Your signature is shown only in a private chat with me."),
             context.tr.t("See my signature"),
         )
-    await reply(update, render.status(await context.service.status(identity_of(user_of(update)))))
+    state = await context.service.status(identity_of(user_of(update)))
+    await reply(update, render.status(context.tr, state))
 
 
 async def withdraw(update: Update, context: PledgeContext) -> None:
@@ -226,12 +227,12 @@ async def withdraw(update: Update, context: PledgeContext) -> None:
             context,
             links.WITHDRAW,
             context.tr.t("Withdrawing happens in a private chat with me."),
-            texts.WITHDRAW_LABELS[WithdrawChoice.WITHDRAW],
+            context.tr.render(texts.WITHDRAW_LABELS[WithdrawChoice.WITHDRAW]),
         )
     state = await context.service.status(identity_of(user_of(update)))
     choices = state.withdraw_choices
-    text = render.withdraw_prompt(state)
-    await reply(update, text, keyboards.withdraw(choices) if choices else None)
+    text = render.withdraw_prompt(context.tr, state)
+    await reply(update, text, keyboards.withdraw(context.tr, choices) if choices else None)
 
 
 async def reaffirm(update: Update, context: PledgeContext) -> None:
@@ -255,7 +256,7 @@ async def reaffirm_button(update: Update, context: PledgeContext) -> None:
     try:
         sig = await context.service.reaffirm(signer(query.from_user))
     except PledgeError as exc:
-        return await edit_query(query, render.esc(exc.message))
+        return await edit_query(query, render.say(context.tr, exc.message))
     await edit_query(query, context.tr.render(reaffirmed(sig), escape=render.esc))
 
 
@@ -265,8 +266,8 @@ async def withdraw_ask_button(update: Update, context: PledgeContext) -> None:
     await query.answer()
     state = await context.service.status(identity_of(query.from_user))
     choices = state.withdraw_choices
-    markup = keyboards.withdraw(choices) if choices else None
-    await edit_query(query, render.withdraw_prompt(state), markup)
+    markup = keyboards.withdraw(context.tr, choices) if choices else None
+    await edit_query(query, render.withdraw_prompt(context.tr, state), markup)
 
 
 async def link(update: Update, context: PledgeContext) -> None:
@@ -279,16 +280,17 @@ async def _link(update: Update, context: PledgeContext, typed: str) -> None:
     if not _private(update):
         if typed:
             await context.service.void_link_code(signer(user_of(update)), typed)
-        said = texts.LINK_CODE_VOIDED if typed else texts.LINK_IN_PRIVATE
-        await _to_private(update, context, links.LINK, said, texts.LINK_LABEL)
+        tr = context.tr
+        said = render.say(tr, texts.LINK_CODE_VOIDED if typed else texts.LINK_IN_PRIVATE)
+        await _to_private(update, context, links.LINK, said, tr.render(texts.LINK_LABEL))
         return
     actor = signer(user_of(update))
     if not typed:
         made = await context.service.link_code(actor)
-        await reply(update, render.esc(texts.link_code_text(made)))
+        await reply(update, render.say(context.tr, texts.link_code_text(made)))
         return
     result = await context.service.link(actor, typed)
-    await reply(update, render.esc(texts.linked_text(result, actor.identity)))
+    await reply(update, render.say(context.tr, texts.linked_text(result, actor.identity)))
 
 
 async def unlink(update: Update, context: PledgeContext) -> None:
@@ -298,11 +300,11 @@ async def unlink(update: Update, context: PledgeContext) -> None:
             update,
             context,
             links.STATUS,
-            texts.UNLINK_IN_PRIVATE,
+            render.say(context.tr, texts.UNLINK_IN_PRIVATE),
             context.tr.t("See my signature"),
         )
     others = await context.service.unlink(signer(user_of(update)))
-    await reply(update, render.esc(texts.unlinked_text(others)))
+    await reply(update, render.say(context.tr, texts.unlinked_text(others)))
 
 
 #: A withdraw button's callback data, back to the core's choice.
@@ -322,8 +324,8 @@ async def withdraw_button(update: Update, context: PledgeContext) -> None:
     try:
         done = await context.service.withdraw_as_chosen(signer(user_of(update)), choice)
     except PledgeError as exc:
-        return await edit_query(query, render.esc(exc.message))
-    await edit_query(query, render.esc(done.message))
+        return await edit_query(query, render.say(context.tr, exc.message))
+    await edit_query(query, render.say(context.tr, done.message))
     # The mod-queue cards (withdrawn, or erased) are redrawn by the outbox's card updates.
 
 
@@ -364,13 +366,13 @@ async def on_error(update: object, context: PledgeContext) -> None:
     """Show a user's mistake as the core's own sentence; log anything else with a traceback."""
     error = context.error
     if isinstance(error, PledgeError):
-        await _tell(update, error.message)
+        await _tell(update, context.tr.render(error.message))
         return
     if isinstance(error, Forbidden):  # the user blocked the bot meanwhile: no one to tell
         _log.info("telegram: cannot answer: %s", error.message)
         return
     _log.error("telegram: handling an update failed", exc_info=error)
-    await _tell(update, texts.APOLOGY)
+    await _tell(update, context.tr.render(texts.APOLOGY))
 
 
 async def _tell(update: object, text: str) -> None:

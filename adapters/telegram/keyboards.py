@@ -76,11 +76,10 @@ def _markup(rows: Sequence[Sequence[InlineKeyboardButton]]) -> InlineKeyboardMar
     return InlineKeyboardMarkup(rows) if rows else None
 
 
-def sign() -> InlineKeyboardMarkup:
+def sign(tr: Translator) -> InlineKeyboardMarkup:
     """Under the letter in a private chat: start signing right here."""
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(f"✍️ {texts.SIGN_LABEL}", callback_data="pledge:sign")]]
-    )
+    label = tr.render(texts.SIGN_LABEL)
+    return InlineKeyboardMarkup([[InlineKeyboardButton(f"✍️ {label}", callback_data="pledge:sign")]])
 
 
 def reaffirm_notice(tr: Translator) -> InlineKeyboardMarkup:
@@ -109,7 +108,9 @@ def confirm(tr: Translator, *, anonymous_allowed: bool) -> InlineKeyboardMarkup:
     first = [InlineKeyboardButton(f"✍️ {label}", callback_data="pledge:confirm:named")]
     if anonymous_allowed:
         first.append(
-            InlineKeyboardButton(texts.SIGN_ANONYMOUSLY_LABEL, callback_data="pledge:confirm:anon")
+            InlineKeyboardButton(
+                tr.render(texts.SIGN_ANONYMOUSLY_LABEL), callback_data="pledge:confirm:anon"
+            )
         )
     cancel = [InlineKeyboardButton(tr.t("Cancel"), callback_data="pledge:confirm:cancel")]
     return InlineKeyboardMarkup([first, cancel])
@@ -124,13 +125,13 @@ def pages(page: SignatoriesPage) -> InlineKeyboardMarkup | None:
     return _markup([row])
 
 
-def withdraw(choices: Sequence[WithdrawChoice]) -> InlineKeyboardMarkup:
+def withdraw(tr: Translator, choices: Sequence[WithdrawChoice]) -> InlineKeyboardMarkup:
     """The core's withdraw choices, one a row."""
     return InlineKeyboardMarkup(
         [
             [
                 InlineKeyboardButton(
-                    texts.WITHDRAW_LABELS[choice],
+                    tr.render(texts.WITHDRAW_LABELS[choice]),
                     callback_data=f"pledge:withdraw:{WITHDRAW_DATA[choice]}",
                 )
             ]
@@ -139,10 +140,9 @@ def withdraw(choices: Sequence[WithdrawChoice]) -> InlineKeyboardMarkup:
     )
 
 
-def decide(signature_id: int, view: View = "c") -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [_decision_row(signature_id, view, texts.APPROVE_LABEL, texts.REJECT_LABEL)]
-    )
+def decide(tr: Translator, signature_id: int, view: View = "c") -> InlineKeyboardMarkup:
+    approve, reject = tr.render(texts.APPROVE_LABEL), tr.render(texts.REJECT_LABEL)
+    return InlineKeyboardMarkup([_decision_row(signature_id, view, approve, reject)])
 
 
 def _decision_row(
@@ -170,7 +170,7 @@ def reasons(tr: Translator, signature_id: int, view: View) -> InlineKeyboardMark
     prefix = f"pledge:reason:{signature_id}"
     other, back = tr.t("Other reason…"), tr.t("Back")
     canned = [
-        InlineKeyboardButton(reason.label, callback_data=f"{prefix}:{n}:{view}")
+        InlineKeyboardButton(tr.render(reason.label), callback_data=f"{prefix}:{n}:{view}")
         for n, reason in enumerate(texts.REJECTION_REASONS, 1)
     ]
     return InlineKeyboardMarkup(

@@ -50,7 +50,7 @@ def commands(tr: Translator, *, moderator: bool, group: bool = False) -> tuple[B
     demands, or …")``; with ``moderator``, the moderators' commands too; with ``group``,
     only those that answer in a group."""
     core = tuple(
-        BotCommand(c.name, c.description)
+        BotCommand(c.name, c.description(tr))
         for c in texts.COMMANDS
         if (moderator or not c.moderator) and not (group and c.name in PRIVATE_ONLY)
     )

@@ -31,7 +31,7 @@ from adapters.telegram.moderators import PLATFORM, signer
 from bot import commands, texts
 from bot.domain import Actor, PendingItem
 from bot.errors import AlreadyDecided, NotWhereModeratorsWork
-from bot.i18n import Raw, Translator
+from bot.i18n import Raw, Translator, translator
 from bot.service import PledgeService
 
 __all__ = [
@@ -92,7 +92,7 @@ def card(tr: Translator, item: PendingItem) -> tuple[str, InlineKeyboardMarkup |
     """A signature's card and, while it is pending, its Approve/Reject buttons, in the mod
     chat's language ``tr``."""
     sig = item.signature
-    return render.mod_card(tr, item), keyboards.decide(sig.id) if sig.decidable else None
+    return render.mod_card(tr, item), keyboards.decide(tr, sig.id) if sig.decidable else None
 
 
 async def refresh_cards(
@@ -164,21 +164,21 @@ async def approve(update: Update, context: PledgeContext) -> None:
     """/approve ID…: approve one or more; their cards show who approved."""
     actor = await _moderator(update, context)
     results = await commands.approve(context.service, actor, arguments_of(update))
-    await reply(update, render.decisions(results))
+    await reply(update, render.decisions(context.tr, results))
 
 
 async def reject(update: Update, context: PledgeContext) -> None:
     """/reject ID… REASON: reject one or more for one reason; each signer is told it."""
     actor = await _moderator(update, context)
     results = await commands.reject_many(context.service, actor, arguments_of(update))
-    await reply(update, render.decisions(results))
+    await reply(update, render.decisions(context.tr, results))
 
 
 async def remove(update: Update, context: PledgeContext) -> None:
     """/remove ID… REASON: take one or more signatures off the letter for good."""
     actor = await _moderator(update, context)
     results = await commands.remove_many(context.service, actor, arguments_of(update))
-    await reply(update, render.decisions(results))
+    await reply(update, render.decisions(context.tr, results))
 
 
 async def export(update: Update, context: PledgeContext) -> None:
@@ -190,7 +190,8 @@ async def export(update: Update, context: PledgeContext) -> None:
         data += chunk.encode()
         if len(data) > MAX_UPLOAD:
             command = f"<code>pledgebot export --format {fmt}</code>"
-            await reply(update, texts.export_too_large("Telegram", MAX_UPLOAD // 2**20, command))
+            too_large = texts.export_too_large("Telegram", MAX_UPLOAD // 2**20, command)
+            await reply(update, render.say(context.tr, too_large))
             return
     stamp = datetime.now(UTC)
     moment = f"{stamp:%Y-%m-%d %H:%M}"
@@ -207,9 +208,8 @@ async def export(update: Update, context: PledgeContext) -> None:
 async def audit(update: Update, context: PledgeContext) -> None:
     """/audit [N]: the last N moderator actions."""
     actor = await _moderator(update, context)
-    await reply(
-        update, render.audit(await commands.audit(context.service, actor, arguments_of(update)))
-    )
+    entries = await commands.audit(context.service, actor, arguments_of(update))
+    await reply(update, render.audit(context.tr, entries))
 
 
 async def snapshot(update: Update, context: PledgeContext) -> None:
@@ -217,7 +217,8 @@ async def snapshot(update: Update, context: PledgeContext) -> None:
     actor = await _moderator(update, context)
     service = context.service
     taken = await commands.snapshot(service, actor, arguments_of(update))
-    await reply(update, render.esc(texts.snapshot_recorded(taken, service.snapshot_url(taken))))
+    recorded = texts.snapshot_recorded(taken, service.snapshot_url(taken))
+    await reply(update, render.say(context.tr, recorded))
 
 
 async def communities(update: Update, context: PledgeContext) -> None:
@@ -228,7 +229,8 @@ async def communities(update: Update, context: PledgeContext) -> None:
         actor = signer(user_of(update))
     else:
         actor = await _moderator(update, context)
-    await reply(update, render.communities(await service.communities(actor=actor)))
+    table = await service.communities(actor=actor)
+    await reply(update, render.communities(context.tr, table))
 
 
 # -- buttons --------------------------------------------------------------------------------
@@ -247,7 +249,7 @@ async def approve_button(update: Update, context: PledgeContext) -> None:
     actor = await _moderator(update, context)
     [decision] = await context.service.approve(actor, [sig_id])
     if decision.error is not None:
-        await query.answer(decision.error.message, show_alert=True)
+        await query.answer(context.tr.render(decision.error.message), show_alert=True)
     else:
         await query.answer(context.tr.t("#{id} approved.", id=str(sig_id)))
     await _decided(update, context, actor, sig_id, view)
@@ -276,9 +278,11 @@ async def reason_button(update: Update, context: PledgeContext) -> None:
         await _redraw(update, context, actor, sig_id, view)
         return
     try:
-        await context.service.reject(actor, sig_id, canned.reason)
+        # The signer reads the reason, in the language their notification is written in.
+        reason = translator(context.service.default_language).render(canned.reason)
+        await context.service.reject(actor, sig_id, reason)
     except AlreadyDecided as exc:
-        await query.answer(exc.message, show_alert=True)
+        await query.answer(context.tr.render(exc.message), show_alert=True)
     else:
         await query.answer(context.tr.t("#{id} rejected.", id=str(sig_id)))
     await _decided(update, context, actor, sig_id, view)
@@ -337,7 +341,7 @@ async def reason_reply(update: Update, context: PledgeContext) -> None:
     sig_id = int(match.group(1) or match.group(2))
     actor = await _moderator(update, context)
     sig = await context.service.reject(actor, sig_id, message.text or "")
-    await reply(update, texts.rejected(sig))
+    await reply(update, render.say(context.tr, texts.rejected(sig)))
 
 
 async def mod_chat_member(update: Update, context: PledgeContext) -> None:

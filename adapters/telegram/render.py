@@ -35,7 +35,7 @@ from bot.domain import (
 )
 from bot.domain import Status as SignatureStatus
 from bot.hygiene import CleanForm
-from bot.i18n import Raw, Translator
+from bot.i18n import Msg, Raw, Translator
 from bot.liveposts import LIVE_COMMANDS
 from bot.service import Decision, Overview
 
@@ -54,6 +54,7 @@ __all__ = [
     "mod_card",
     "moderators_unreadable",
     "pending_list",
+    "say",
     "signatories",
     "split",
     "status",
@@ -179,8 +180,14 @@ def bold(html_text: str) -> str:
     return f"<b>{html_text}</b>"
 
 
-def count_line(count: int, next_milestone: int | None) -> str:
-    return texts.count_line(count, next_milestone, bold)
+def say(tr: Translator, text: Msg) -> str:
+    """A core message in the reader's language as Telegram HTML: escaped, with the numbers and
+    headings the core marks :class:`~bot.i18n.Strong` in bold."""
+    return tr.render(text, escape=esc, strong=bold)
+
+
+def count_line(tr: Translator, count: int, next_milestone: int | None) -> str:
+    return say(tr, texts.count_line(count, next_milestone))
 
 
 def _numbered(numbered: Sequence[tuple[int, str]]) -> list[str]:
@@ -197,7 +204,7 @@ def letter(tr: Translator, view: Overview) -> list[str]:
     lines += _numbered(list(enumerate(text.demands, 1)))
     if text.closing:
         lines += ["", esc(text.closing)]
-    lines += ["", count_line(view.count, view.next_milestone)]
+    lines += ["", count_line(tr, view.count, view.next_milestone)]
     return split(lines)
 
 
@@ -235,7 +242,7 @@ def summary(tr: Translator, form: CleanForm, letter: Letter, *, anonymous_allowe
     ]
     head = [
         bold(tr.t("Please check your signature", escape=esc)),
-        *(f"{texts.FIELD_LABELS[field]}: {esc(value)}" for field, value in fields),
+        *(f"{say(tr, texts.FIELD_LABELS[field])}: {esc(value)}" for field, value in fields),
     ]
     choice = (
         tr.t(
@@ -256,22 +263,22 @@ def summary(tr: Translator, form: CleanForm, letter: Letter, *, anonymous_allowe
     return "\n".join([*head, "", intro, *_fit(demand_lines, budget), "", choice])
 
 
-def status(state: SignerStatus) -> str:
-    return clip(texts.status_text(state), MAX_MESSAGE)
+def status(tr: Translator, state: SignerStatus) -> str:
+    return clip(tr.render(texts.status_text(state)), MAX_MESSAGE)
 
 
-def withdraw_prompt(state: SignerStatus) -> str:
-    return clip(texts.withdraw_prompt(state), MAX_MESSAGE)
+def withdraw_prompt(tr: Translator, state: SignerStatus) -> str:
+    return clip(tr.render(texts.withdraw_prompt(state)), MAX_MESSAGE)
 
 
-def signatories(page: SignatoriesPage) -> str:
+def signatories(tr: Translator, page: SignatoriesPage) -> str:
     """One page of names; always one message, as its ◀ ▶ buttons edit it in place."""
     if page.signatures:
-        head = texts.signatories_heading(page.page, page.pages, bold)
+        head = say(tr, texts.signatories_heading(page.page, page.pages))
     else:
-        head = texts.NO_ONE_LISTED
-    tail = texts.unlisted_line(page.anonymous) if page.anonymous else ""
-    lines = [(f"#{s.id} ", texts.describe_signature(s)) for s in page.signatures]
+        head = say(tr, texts.NO_ONE_LISTED)
+    tail = say(tr, texts.unlisted_line(page.anonymous)) if page.anonymous else ""
+    lines = [(f"#{s.id} ", tr.render(texts.describe_signature(s))) for s in page.signatures]
     budget = MAX_MESSAGE - units(head) - units(tail) - len(lines) - 1
     return "\n".join([head, *_fit(lines, budget), tail]).strip("\n")
 
@@ -285,23 +292,23 @@ _DECISION_MARKS = {
 }
 
 
-def decision_line(sig: Signature) -> tuple[str, str] | None:
+def decision_line(tr: Translator, sig: Signature) -> tuple[str, str] | None:
     """Who decided a signature and how, for the card's last line; None while it is pending."""
     decided = texts.decided_by(sig)
     if decided is None:
         return None
     why = f": {sig.reason}" if sig.reason and sig.status is not SignatureStatus.WITHDRAWN else ""
-    return _DECISION_MARKS.get(sig.status, ""), f"{decided}{why}"
+    return _DECISION_MARKS.get(sig.status, ""), f"{tr.render(decided)}{why}"
 
 
 def _card_lines(tr: Translator, item: PendingItem) -> list[tuple[str, str]]:
     sig = item.signature
     lines = [
-        (f"<b>#{sig.id}</b> ", texts.describe_signature(sig)),
+        (f"<b>#{sig.id}</b> ", tr.render(texts.describe_signature(sig))),
         ("", tr.t("from {community}", community=sig.community)),
     ]
     if item.linked:
-        lines.append(("", texts.linked_line(item.linked)))
+        lines.append(("", tr.render(texts.linked_line(item.linked))))
     earlier = item.history[-CONTEXT_LINES:]
     if len(item.history) > len(earlier):
         hidden = len(item.history) - len(earlier)
@@ -315,8 +322,10 @@ def _card_lines(tr: Translator, item: PendingItem) -> list[tuple[str, str]]:
                 ),
             )
         )
-    lines += [("", texts.earlier_line(old)) for old in earlier]
-    lines += [("⚠️ ", texts.duplicate_line(d)) for d in item.possible_duplicates[:CONTEXT_LINES]]
+    lines += [("", tr.render(texts.earlier_line(old))) for old in earlier]
+    lines += [
+        ("⚠️ ", tr.render(texts.duplicate_line(d))) for d in item.possible_duplicates[:CONTEXT_LINES]
+    ]
     return lines
 
 
@@ -324,7 +333,7 @@ def mod_card(tr: Translator, item: PendingItem) -> str:
     """A moderator's card for one signature: who, from where, their history, look-alikes, and —
     once decided — who decided and how. ``tr``: the mod chat's language, not the presser's."""
     lines = _card_lines(tr, item)
-    decided = decision_line(item.signature)
+    decided = decision_line(tr, item.signature)
     if decided is not None:
         lines.append(decided)
     return "\n".join(_fit(lines, MAX_MESSAGE - len(lines)))
@@ -333,7 +342,7 @@ def mod_card(tr: Translator, item: PendingItem) -> str:
 def pending_list(tr: Translator, items: Sequence[PendingItem], *, more: bool) -> str:
     """Signatures awaiting a decision, oldest first, in one message (its buttons decide them)."""
     if not items:
-        return texts.NONE_PENDING
+        return say(tr, texts.NONE_PENDING)
     shown = tr.number(len(items)) + ("+" if more else "")
     heading = tr.t("Awaiting approval", escape=esc)
     head = tr.t(
@@ -352,23 +361,26 @@ def pending_list(tr: Translator, items: Sequence[PendingItem], *, more: bool) ->
     return "\n\n".join([head, *blocks, tail]).strip("\n")
 
 
-def decisions(results: Sequence[Decision]) -> list[str]:
-    return split([d.describe(esc) for d in results])
+def decisions(tr: Translator, results: Sequence[Decision]) -> list[str]:
+    return split([say(tr, d.describe()) for d in results])
 
 
-def audit(entries: Sequence[AuditEntry]) -> list[str]:
+def audit(tr: Translator, entries: Sequence[AuditEntry]) -> list[str]:
     if not entries:
-        return [texts.AUDIT_EMPTY]
+        return [say(tr, texts.AUDIT_EMPTY)]
     return split(
-        [f"<code>{e.at:%Y-%m-%d %H:%M}</code> {clip(texts.audit_entry(e), 600)}" for e in entries]
+        [
+            f"<code>{e.at:%Y-%m-%d %H:%M}</code> {clip(tr.render(texts.audit_entry(e)), 600)}"
+            for e in entries
+        ]
     )
 
 
-def communities(table: CommunityTable) -> list[str]:
+def communities(tr: Translator, table: CommunityTable) -> list[str]:
     """``/communities``: group titles and server names are other people's text, escaped."""
     if not table.rows:
-        return [esc(texts.NO_COMMUNITIES)]
-    return split(texts.communities_text(table, esc, bold).split("\n"))
+        return [say(tr, texts.NO_COMMUNITIES)]
+    return split(say(tr, texts.communities_text(table)).split("\n"))
 
 
 # -- help -----------------------------------------------------------------------------------
@@ -380,7 +392,7 @@ def help_text(tr: Translator, title: str, *, moderator: bool) -> str:
         title=Raw(bold(esc(title))),
     )
     lines = [intro, ""]
-    lines += [f"{esc(c.usage)} — {esc(c.summary)}" for c in texts.COMMANDS if not c.moderator]
+    lines += [f"{esc(c.usage)} — {say(tr, c.summary)}" for c in texts.COMMANDS if not c.moderator]
     if moderator:
         word = tr.t("Moderators", escape=esc)
         heading = tr.t(
@@ -389,7 +401,7 @@ def help_text(tr: Translator, title: str, *, moderator: bool) -> str:
             moderators=Raw(bold(word)),
         )
         lines += ["", heading]
-        lines += [f"{esc(c.usage)} — {esc(c.summary)}" for c in texts.COMMANDS if c.moderator]
+        lines += [f"{esc(c.usage)} — {say(tr, c.summary)}" for c in texts.COMMANDS if c.moderator]
         lines += [
             esc(f"/{c.telegram_name} {c.arguments}".rstrip() + f" — {tr.render(c.summary)}")
             for c in LIVE_COMMANDS
@@ -397,6 +409,6 @@ def help_text(tr: Translator, title: str, *, moderator: bool) -> str:
     return "\n".join(lines)
 
 
-def moderators_unreadable(mod_chat: int) -> str:
+def moderators_unreadable(tr: Translator, mod_chat: int) -> str:
     """To the listed moderators when the mod chat's administrators cannot be read."""
-    return html.escape(texts.moderators_unreadable(mod_chat))
+    return html.escape(tr.render(texts.moderators_unreadable(mod_chat)))

@@ -119,7 +119,7 @@ class OutboxSender:
                 try:
                     item = await self.service.mod_queue.item(message.signature_id)
                 except SignatureNotFound as exc:
-                    raise DeliveryError(exc.message, permanent=True) from exc
+                    raise DeliveryError(str(exc), permanent=True) from exc
                 text, markup = card(self.tr, item)
                 return await self.bot.send_message(chat_id, text, reply_markup=markup)
         raise DeliveryError(f"unknown outbox kind {message.kind!r}", permanent=True)

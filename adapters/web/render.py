@@ -23,6 +23,7 @@ from adapters.web.words import words
 from bot import texts
 from bot.communities import CommunityTable
 from bot.domain import Letter, Signature
+from bot.i18n import Msg, Translator, translator
 from bot.public import PublicCount, PublicPage
 from bot.snapshot import SnapshotInfo
 
@@ -83,13 +84,18 @@ class IndexData:
     communities: CommunityTable | None = None
 
 
-def _community_rows(table: CommunityTable | None) -> list[dict[str, object]] | None:
+def _plain(tr: Translator, text: Msg | str) -> str:
+    return tr.render(text) if isinstance(text, Msg) else text
+
+
+def _community_rows(table: CommunityTable | None, language: str) -> list[dict[str, object]] | None:
     """The table's rows with each community's name as people read it (the template escapes)."""
     if table is None:
         return None
+    tr = translator(language)
     return [
         {
-            "label": texts.community_label(row.community, row.name),
+            "label": _plain(tr, texts.community_label(row.community, row.name)),
             "approved": row.approved,
             "pending": row.pending,
             "share": row.share,
@@ -158,7 +164,7 @@ class Renderer:
             sign_links=data.sign_links,
             snapshot=data.snapshot,
             poll_ms=int(data.poll_seconds * 1000),
-            communities=_community_rows(data.communities),
+            communities=_community_rows(data.communities, links.language),
         )
 
     def signatory_list(self, page: PublicPage) -> Markup:

@@ -14,7 +14,7 @@ from bot.i18n.languages import (
     negotiate,
     parse_accept_language,
 )
-from bot.i18n.message import Msg, msg, nmsg, pmsg
+from bot.i18n.message import Msg, Percent, Strong, joined, msg, nmsg, pmsg
 from bot.i18n.translator import Raw, Translator, translator
 
 __all__ = [
@@ -22,8 +22,11 @@ __all__ = [
     "LANGUAGES",
     "LANGUAGE_NAMES",
     "Msg",
+    "Percent",
     "Raw",
+    "Strong",
     "Translator",
+    "joined",
     "match_language",
     "msg",
     "negotiate",

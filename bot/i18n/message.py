@@ -4,30 +4,55 @@ The core does not know a reader's language (one approval notifies a signer in Sp
 redraws a card in a German mod channel), so it returns :class:`Msg` values — the English source
 text, which is the gettext message id, and the values to fill in — and each adapter renders
 them through the reader's :class:`~bot.i18n.translator.Translator`. The constructors
-:func:`msg` and :func:`nmsg` are also the markers ``make messages`` extracts.
+:func:`msg`, :func:`nmsg` and :func:`pmsg` are also the markers ``make messages`` extracts.
+
+A value may itself be a :class:`Msg` (rendered in the same language first), a number (written
+as the language writes numbers), :class:`Strong` (marked up by the adapter, bold where its
+platform can) or :class:`Percent`. :func:`joined` puts several messages together (lines of a
+status) without adding a sentence of its own to the catalogue.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Msg", "msg", "nmsg", "pmsg"]
+__all__ = ["Msg", "Percent", "Strong", "joined", "msg", "nmsg", "pmsg"]
 
 
 @dataclass(frozen=True, slots=True)
 class Msg:
+    """A text to render in the reader's language: ``text`` is the English source (the message
+    id; the singular when ``plural`` is set), ``values`` fill its ``{placeholders}``.
+    ``verbatim`` texts are templates of the code's own (a separator), never translated."""
+
     text: str
     values: Mapping[str, Any] = field(default_factory=dict)
     plural: str | None = None
     count: int | None = None
     context: str | None = None
+    verbatim: bool = False
 
     def __str__(self) -> str:  # English, for logs and for code that has no reader yet
         from bot.i18n.translator import translator
 
         return translator().render(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Strong:
+    """A value the reader's eye should find (a count, a heading word): the adapter decides the
+    markup (``strong=`` of :meth:`~bot.i18n.translator.Translator.render`), plain otherwise."""
+
+    value: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Percent:
+    """A share between 0 and 1, written as the language writes percentages ("40 %", "40%")."""
+
+    value: float
 
 
 def msg(text: str, /, **values: Any) -> Msg:
@@ -40,3 +65,10 @@ def nmsg(singular: str, plural: str, count: int, /, **values: Any) -> Msg:
 
 def pmsg(context: str, text: str, /, **values: Any) -> Msg:
     return Msg(text, values, context=context)
+
+
+def joined(parts: Iterable[Msg | str], separator: str = "\n") -> Msg:
+    """Several texts as one, each rendered (and escaped) on its own: the lines of a reply."""
+    values = {f"part{i}": part for i, part in enumerate(parts)}
+    template = separator.join("{" + key + "}" for key in values)
+    return Msg(template, values, verbatim=True)

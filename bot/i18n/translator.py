@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.i18n.languages import DEFAULT_LANGUAGE, LANGUAGES
-from bot.i18n.message import Msg
+from bot.i18n.message import Msg, Percent, Strong
 
 __all__ = ["DOMAIN", "LOCALE_DIR", "Raw", "Translator", "translator"]
 
@@ -82,23 +82,78 @@ class Translator:
         """A translation distinguished by ``context`` (a command name, a button label)."""
         return self._fill(self._catalogue.pgettext(context, message), values, escape)
 
-    def render(self, msg: Msg, *, escape: Escape | None = None, **extra: Any) -> str:
-        """A message the core composed without knowing the reader's language."""
-        values = dict(msg.values)
-        for key, value in values.items():
-            if isinstance(value, Msg):
-                values[key] = Raw(self.render(value, escape=escape))
+    def render(
+        self,
+        msg: Msg,
+        *,
+        escape: Escape | None = None,
+        strong: Escape | None = None,
+        escape_template: bool = True,
+        **extra: Any,
+    ) -> str:
+        """A message the core composed without knowing the reader's language.
+
+        ``escape`` makes the text inert for the platform (values too, except :class:`Raw`);
+        ``escape_template=False`` escapes only the values, for a platform whose escaping of the
+        catalogue's own sentences would show (Discord escapes a "#" that starts a line).
+        ``strong`` marks up the :class:`~bot.i18n.message.Strong` values (bold); numbers are
+        written as the language writes them. ``extra`` values replace the message's own."""
+        values = {
+            key: self._value(v, escape, strong, escape_template) for key, v in msg.values.items()
+        }
         values.update(extra)
+        if escape is not None and not escape_template:
+            values = {
+                k: v if isinstance(v, Raw) else Raw(escape(str(v))) for k, v in values.items()
+            }
+            escape = None
+        if msg.verbatim:
+            return self._fill(msg.text, values, escape)
         if msg.plural is not None:
+            if "count" not in values:  # the number, not escaped: digits and separators only
+                values["count"] = Raw(self.number(msg.count or 0))
             return self.n(msg.text, msg.plural, msg.count or 0, escape=escape, **values)
         if msg.context is not None:
             return self.p(msg.context, msg.text, escape=escape, **values)
         return self.t(msg.text, escape=escape, **values)
 
+    def _value(
+        self,
+        value: Any,
+        escape: Escape | None,
+        strong: Escape | None,
+        escape_template: bool = True,
+    ) -> Any:
+        """One value of a message, rendered in this language: a :class:`Raw` string when it
+        is already escaped or marked up, as given otherwise."""
+        if isinstance(value, Msg):
+            inner = self.render(
+                value, escape=escape, strong=strong, escape_template=escape_template
+            )
+            return Raw(inner)
+        if isinstance(value, Percent):
+            return self.percent(value.value)
+        if isinstance(value, Strong):
+            inner = self._value(value.value, escape, strong, escape_template)
+            if not isinstance(inner, Raw):
+                inner = escape(str(inner)) if escape is not None else str(inner)
+            return Raw(strong(inner)) if strong is not None else Raw(inner)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return self.number(value)
+        return value
+
     # -- numbers and dates -------------------------------------------------------------------
     def number(self, value: int | float) -> str:
         """``1000`` as this language writes it: "1,000", "1.000", "1 000"."""
+        if isinstance(value, int) and -1000 < value < 1000:
+            return str(value)  # the same in every language pledgebot speaks: no Babel needed
         return _number_format(self.language)(value)
+
+    def percent(self, value: float) -> str:
+        """``0.4`` as this language writes a share: "40%", "40 %"."""
+        from babel.numbers import format_percent
+
+        return format_percent(value, locale=self.language)
 
     def date(self, value: date | datetime) -> str:
         """A date (a medium format: "7 Dec 2026", "7 dic 2026")."""
@@ -113,8 +168,12 @@ class Translator:
         return format_datetime(value, "medium", locale=self.language)
 
     # -- internals ---------------------------------------------------------------------------
-    @staticmethod
-    def _fill(template: str, values: Mapping[str, Any], escape: Escape | None) -> str:
+    def _fill(self, template: str, values: Mapping[str, Any], escape: Escape | None) -> str:
+        # A core message given to t/n/p as a value ("Usage: {usage}") is rendered here too.
+        values = {
+            k: self._value(v, escape, None) if isinstance(v, Msg | Percent | Strong) else v
+            for k, v in values.items()
+        }
         if escape is not None:
             template = escape(template)
             values = {k: v if isinstance(v, Raw) else escape(str(v)) for k, v in values.items()}

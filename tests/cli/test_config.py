@@ -88,7 +88,8 @@ def test_tokens_are_never_printed(pledgebot: Pledgebot, config: Path) -> None:
 
 
 def test_bad_milestone_template(pledgebot: Pledgebot, config: Path) -> None:
-    config.write_text(config.read_text().replace("{count} artists", "{cuont} artists"))
+    text = config.read_text().replace('# message = "{count} artists', 'message = "{cuont} artists')
+    config.write_text(text)
     result = pledgebot("check-config", "--config", str(config))
     assert result.returncode == 2 and "milestones.message" in result.stderr
     assert "{cuont}" in result.stderr

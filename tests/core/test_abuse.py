@@ -45,14 +45,14 @@ async def test_status_says_when_a_withdrawn_signer_may_sign_again(store: object)
     service = _service(store, cooldown=timedelta(minutes=10))
     await service.sign(artist(1), SignatureForm("A"), community="c")
     await service.withdraw(artist(1))
-    during = status_text(await service.status(artist(1).identity))
+    during = str(status_text(await service.status(artist(1).identity)))
     assert "Status: withdrawn. You can sign again in 10 minutes." in during
     assert "You may sign again" not in during
     assert isinstance(service.clock, StepClock)
     service.clock.at += timedelta(minutes=9, seconds=30)
-    assert "in 1 minute." in status_text(await service.status(artist(1).identity))
+    assert "in 1 minute." in str(status_text(await service.status(artist(1).identity)))
     service.clock.at += timedelta(minutes=1)
-    after = status_text(await service.status(artist(1).identity))
+    after = str(status_text(await service.status(artist(1).identity)))
     assert "Status: withdrawn. You may sign again." in after
     await service.sign(artist(1), SignatureForm("A"), community="c")  # and indeed they may
 
@@ -67,7 +67,7 @@ async def test_new_accounts_wait_for_a_moderator_even_with_auto_approval(store: 
         artist(2), SignatureForm("Old"), community="c", account_created_at=now - timedelta(days=9)
     )
     unknown = await service.sign(artist(3), SignatureForm("Telegram"), community="t")
-    assert young.awaiting_approval and "awaits a moderator" in young.message
+    assert young.awaiting_approval and "awaits a moderator" in str(young.message)
     assert not old.awaiting_approval and not unknown.awaiting_approval
     queued = [m.signature_id for m in await service.store.outbox_messages()
               if m.kind is OutboxKind.MOD_QUEUE]  # fmt: skip

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot import texts
 from bot.app import build_rules, default_rules
 from bot.config import load_settings
 from bot.milestones import MilestonePolicy
@@ -29,4 +30,6 @@ def test_a_configuration_that_sets_no_rule_gets_the_documented_defaults(tmp_path
     assert rules.cooldown == timedelta(minutes=10)  # config.example.toml's signing section
     assert rules.surge_min_signatures == 20 and rules.approval == "manual"
     assert rules.milestones == MilestonePolicy.of([10, 50, 100, 250, 500, 1000], 1000)
-    assert rules.milestone_message.endswith("Read it and add your name: /letter")
+    assert rules.milestone_message == ""  # the catalogue's announcement, in each language
+    announced = texts.format_milestone(rules.milestone_message, count=10, title="T")
+    assert str(announced) == "10 artists have signed “T”. Read it and add your name: /letter"

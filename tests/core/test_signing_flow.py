@@ -26,7 +26,7 @@ async def test_sign_waits_for_a_moderator_then_counts(service: PledgeService) ->
     result = await service.sign(artist(1), FORM, community="discord:42")
     sig = result.signature
     assert result.awaiting_approval
-    assert "awaits a moderator" in result.message
+    assert "awaits a moderator" in str(result.message)
     assert (sig.id, sig.name, sig.role, sig.location, sig.link) == (
         1,
         "Alice Smith",
@@ -63,7 +63,7 @@ async def test_auto_approval_counts_at_once(make_service: ServiceFactory) -> Non
     service = make_service(approval="auto")
     result = await service.sign(artist(1), FORM, community="console")
     assert not result.awaiting_approval
-    assert "is on the letter" in result.message
+    assert "is on the letter" in str(result.message)
     assert await service.count() == 1
 
 
@@ -72,7 +72,9 @@ async def test_signing_twice_says_so_and_shows_the_status(service: PledgeService
     with pytest.raises(AlreadySigned) as caught:
         await service.sign(artist(1), SignatureForm("Alice again"), community="console")
     assert caught.value.signature.id == first.id
-    assert f"#{first.id}" in caught.value.message and "awaiting approval" in caught.value.message
+    assert f"#{first.id}" in str(caught.value.message) and "awaiting approval" in str(
+        caught.value.message
+    )
     await service.approve(MOD, [first.id])
     with pytest.raises(AlreadySigned, match="is on the letter"):
         await service.sign(artist(1), FORM, community="console")
@@ -137,7 +139,7 @@ async def test_look_alikes_among_pending_are_flagged_both_ways(service: PledgeSe
     items = {i.signature.id: i for i in await service.pending(MOD)}
     assert [d.id for d in items[a.id].possible_duplicates] == [b.id]
     assert [d.id for d in items[b.id].possible_duplicates] == [a.id]
-    assert "possible duplicate of pending #" in texts.mod_queue_summary(items[b.id])
+    assert "possible duplicate of pending #" in str(texts.mod_queue_summary(items[b.id]))
     await service.reject(MOD, b.id, "duplicate")  # a rejected look-alike is no longer flagged
     [first, _] = await service.pending(MOD)
     assert first.possible_duplicates == ()
@@ -184,7 +186,7 @@ async def test_stale_decisions_say_who_decided(service: PledgeService) -> None:
     await service.approve(MOD, [sig.id])
     [again] = await service.approve(MOD, [sig.id])
     assert isinstance(again.error, AlreadyDecided)
-    assert again.error.message == f"Signature #{sig.id} is already approved by mod."
+    assert str(again.error.message) == f"Signature #{sig.id} is already approved by mod."
     with pytest.raises(AlreadyDecided):
         await service.reject(MOD, sig.id, "late")
     assert await service.count() == 1

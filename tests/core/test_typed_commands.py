@@ -32,7 +32,7 @@ def test_parse_demand(typed: str, number: int | None) -> None:
 def test_a_demand_that_is_not_a_number_is_told_how_to_ask(typed: str) -> None:
     with pytest.raises(InvalidInput) as caught:
         parse_demand(typed)
-    assert caught.value.message == "Usage: /demands, or /demands N for demand number N."
+    assert str(caught.value.message) == "Usage: /demands, or /demands N for demand number N."
 
 
 def test_which_demands_exist_is_the_services_answer(service: PledgeService) -> None:
@@ -41,7 +41,7 @@ def test_which_demands_exist_is_the_services_answer(service: PledgeService) -> N
     for number in (0, 5, 999999999):
         with pytest.raises(NoSuchDemand) as caught:
             service.demands(number)
-        assert caught.value.message == "The letter has demands 1 to 4."
+        assert str(caught.value.message) == "The letter has demands 1 to 4."
 
 
 @pytest.mark.parametrize(
@@ -55,7 +55,7 @@ def test_parse_limit(typed: str, limit: int) -> None:
 def test_an_audit_length_out_of_range_is_explained(typed: str) -> None:
     with pytest.raises(InvalidInput) as caught:
         parse_limit(typed)
-    assert caught.value.message == f"Ask for 1 to {AUDIT_MAX} entries, like /audit 50."
+    assert str(caught.value.message) == f"Ask for 1 to {AUDIT_MAX} entries, like /audit 50."
 
 
 def test_parse_page() -> None:
@@ -63,7 +63,7 @@ def test_parse_page() -> None:
     for typed in ("x", "-2", "1234567890"):
         with pytest.raises(InvalidInput) as caught:
             parse_page(typed)
-        assert caught.value.message == "The page must be a number, like 2."
+        assert str(caught.value.message) == "The page must be a number, like 2."
 
 
 def test_parse_id_and_reason() -> None:
@@ -72,7 +72,7 @@ def test_parse_id_and_reason() -> None:
     for typed in ("", "12", "12   "):
         with pytest.raises(InvalidInput) as caught:
             parse_id_and_reason(typed, "remove")
-        assert caught.value.message == "Usage: /remove ID REASON"
+        assert str(caught.value.message) == "Usage: /remove ID REASON"
 
 
 def test_parse_export_format() -> None:
@@ -80,7 +80,7 @@ def test_parse_export_format() -> None:
     for typed in ("", "xml", "csv json"):
         with pytest.raises(InvalidInput) as caught:
             parse_export_format(typed)
-        assert caught.value.message == "Usage: /export csv or /export json"
+        assert str(caught.value.message) == "Usage: /export csv or /export json"
 
 
 CAROL = Actor(Identity("console", "carol"), "carol")
@@ -124,9 +124,9 @@ async def test_a_moderator_gets_the_argument_errors_and_the_results(
     await service.sign(artist(2), SignatureForm("Bo"), community="c")
     with pytest.raises(InvalidInput) as caught:
         await commands.reject(service, MOD, "1")
-    assert caught.value.message == "Usage: /reject ID REASON"
+    assert str(caught.value.message) == "Usage: /reject ID REASON"
     [decision] = await commands.approve(service, MOD, "#1")
-    assert decision.describe() == "#1 approved: Ann."
+    assert str(decision.describe()) == "#1 approved: Ann."
     rejected = await commands.reject(service, MOD, "2 not an artist")
     assert (rejected.status, rejected.reason) == ("rejected", "not an artist")
     assert [e.action for e in await commands.audit(service, MOD, "")] == ["reject", "approve"]
@@ -142,10 +142,10 @@ def test_parse_ids_and_reason() -> None:
     for typed in ("", "12", "12 4  ", "  \n "):
         with pytest.raises(InvalidInput) as caught:
             parse_ids_and_reason(typed, "remove")
-        assert caught.value.message == "Usage: /remove ID… REASON"
+        assert str(caught.value.message) == "Usage: /remove ID… REASON"
     with pytest.raises(InvalidInput) as caught:
         parse_ids_and_reason("x12 spam", "reject")
-    assert caught.value.message == "“x12” is not a signature number like 12."
+    assert str(caught.value.message) == "“x12” is not a signature number like 12."
 
 
 async def test_rejecting_and_removing_several_at_once(service: PledgeService) -> None:
@@ -156,7 +156,7 @@ async def test_rejecting_and_removing_several_at_once(service: PledgeService) ->
     ]
     await service.approve(MOD, [made[3].id])
     rejected = await commands.reject_many(service, MOD, "1 2 #2 4 99 not on the list")
-    assert [d.describe() for d in rejected] == [
+    assert [str(d.describe()) for d in rejected] == [
         "#1 rejected. The signer will be told why.",
         "#2 rejected. The signer will be told why.",
         "Signature #4 is already approved by mod.",
@@ -167,14 +167,14 @@ async def test_rejecting_and_removing_several_at_once(service: PledgeService) ->
         assert now is not None and (now.status, now.reason) == ("rejected", "not on the list")
     assert await service.count() == 1
     removed = await commands.remove_many(service, MOD, "3, 4 1 spam wave")
-    assert [d.describe() for d in removed] == [
+    assert [str(d.describe()) for d in removed] == [
         "#3 removed from the letter. That account cannot sign again.",
         "#4 removed from the letter. That account cannot sign again.",
         "#1 removed from the letter. That account cannot sign again.",
     ]
     assert await service.count() == 0  # #4 was approved: the count went down with it
     again = await commands.remove_many(service, MOD, "3 spam")
-    assert [d.describe() for d in again] == ["Signature #3 is already removed by mod."]
+    assert [str(d.describe()) for d in again] == ["Signature #3 is already removed by mod."]
     log = [(e.action, e.signature_id, e.reason) for e in await service.audit(MOD)]
     assert log[:5] == [
         ("remove", 1, "spam wave"),
@@ -208,6 +208,6 @@ async def test_too_many_at_once_is_refused_and_nothing_changes(service: PledgeSe
     with pytest.raises(InvalidInput) as caught:
         await commands.reject_many(service, MOD, f"{ids} spam")
     most = MAX_BATCH_DECISIONS
-    assert caught.value.message == f"Decide at most {most} signatures at once, please."
+    assert str(caught.value.message) == f"Decide at most {most} signatures at once, please."
     still = (await service.status(artist(1).identity)).signature
     assert still is not None and still.status is Status.PENDING

@@ -50,7 +50,7 @@ async def test_help_lists_the_cores_commands_with_the_consoles_typed_forms(
 ) -> None:
     shown = await ConsoleCommands(service).handle(Session("ann", MODS), "/help")
     for entry in texts.COMMANDS:
-        assert entry.summary in shown, entry.name
+        assert str(entry.summary) in shown, entry.name
     assert "  /withdraw [erase]            take your signature back, optionally erasing" in shown
     assert "  /sign-anonymous NAME | …     be counted without being listed" in shown
 

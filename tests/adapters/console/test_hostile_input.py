@@ -155,7 +155,7 @@ async def _check_signing(
         assert stored is None
         return
     if not rest and None in answers:
-        assert reply == texts.SIGNING_CANCELLED, reply
+        assert reply == str(texts.SIGNING_CANCELLED), reply
         assert stored is None
         return
     fields = _fields(rest, answers)
@@ -163,17 +163,17 @@ async def _check_signing(
     try:
         form = parse_sign_line(rest) if rest else SignatureForm(**fields)
     except InvalidInput as exc:
-        assert reply == exc.message, (reply, exc.message)
+        assert reply == str(exc.message), (reply, str(exc.message))
         assert stored is None
         return
     clean = verdict(form)
     if isinstance(clean, InvalidInput):
-        assert reply == clean.message, (reply, clean.message)
+        assert reply == str(clean.message), (reply, str(clean.message))
         assert stored is None
         assert_clear_refusal(fields, clean)
         return
     assert stored is not None, reply
-    assert reply == texts.sign_confirmation(stored)
+    assert reply == str(texts.sign_confirmation(stored))
     assert stored.status is Status.PENDING
     shown = (stored.name, stored.role, stored.location, stored.link)
     assert shown == (clean.name, clean.role, clean.location, clean.link)
@@ -204,7 +204,7 @@ async def _check_decision(
     try:
         why = clean_reason(reason)
     except InvalidInput as exc:
-        assert reply == exc.message, (reply, exc.message)
+        assert reply == str(exc.message), (reply, str(exc.message))
         assert sig.status is Status.PENDING
         assert_clear_refusal({"reason": reason}, exc)
         return

@@ -258,12 +258,12 @@ async def _sign(bot: Bot, server: Server, user: Any, example: Signing) -> None:
     clean = verdict(SignatureForm(**example.values))
     if isinstance(clean, InvalidInput):
         assert stored is None, stored
-        assert_shown_literally(content, clean.message, "refusal")
+        assert_shown_literally(content, str(clean.message), "refusal")
         assert_clear_refusal(example.values, clean)
         return
     assert stored is not None, content
     assert_stored_as_cleaned(stored, clean)
-    assert_shown_literally(content, texts.sign_confirmation(stored), "confirmation")
+    assert_shown_literally(content, str(texts.sign_confirmation(stored)), "confirmation")
     card = await bot.card(stored.id)
     shown = {f["name"]: f["value"] for f in card.embeds[0]["fields"]}
     for name in FIELD_ORDER:
@@ -312,7 +312,7 @@ async def _assert_reason(
         why = clean_reason(typed)
     except InvalidInput as exc:
         assert sig.status is Status.PENDING
-        assert_shown_literally(_content(callback), exc.message, "refusal")
+        assert_shown_literally(_content(callback), str(exc.message), "refusal")
         assert_clear_refusal({"reason": typed}, exc)
         return
     assert sig.status in (Status.REJECTED, Status.REMOVED), sig

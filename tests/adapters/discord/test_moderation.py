@@ -36,8 +36,8 @@ async def test_pending_lists_the_queue_privately(bot: Bot, server: Server) -> No
     [embed] = callback.data["embeds"]
     assert embed["title"] == "2 waiting for approval"
     assert embed["description"].splitlines() == [
-        f"\\#1 awaits approval: Alice Artist, Singer (from discord:{server.home.id})",
-        f"\\#2 awaits approval: Dan Drums (from discord:{server.home.id})",
+        f"#1 awaits approval: Alice Artist, Singer (from discord:{server.home.id})",
+        f"#2 awaits approval: Dan Drums (from discord:{server.home.id})",
     ]
 
 

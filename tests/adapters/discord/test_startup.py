@@ -7,6 +7,7 @@ import asyncio
 import discord
 
 from bot import texts
+from bot.i18n import translator
 from tests.adapters.discord.conftest import Bot, BotFactory, Server, settings_for
 
 PUBLIC = {
@@ -44,7 +45,7 @@ async def test_each_command_is_described_as_on_every_platform(bot: Bot, server: 
     """The descriptions are the core's one command list (Telegram's help and menu use it too)."""
     commands = {c["name"]: c for c in server.fake.commands(server.home)}
     for entry in texts.COMMANDS:
-        assert commands[entry.name]["description"] == entry.description, entry.name
+        assert commands[entry.name]["description"] == entry.description(translator()), entry.name
     assert commands["withdraw"]["description"] == (
         "Take your signature back, optionally erasing your details"
     )

@@ -425,11 +425,11 @@ async def _confirm(
         assert reply["text"] == CANCELLED and stored is None
         return
     assert stored is not None, reply
-    assert reply["text"] == texts.sign_confirmation(stored), reply
+    assert reply["text"] == str(texts.sign_confirmation(stored)), reply
     assert stored.anonymous is (choice == "anon")
     assert_stored_as_cleaned(stored, clean)
     card = await _card(bot, stored.id, since=since)
-    described = texts.describe_signature(stored)
+    described = str(texts.describe_signature(stored))
     assert described.startswith(stored.name), described
     _assert_literal(card, f"#{stored.id} ", stored.name, described[len(stored.name) :])
 
@@ -476,7 +476,7 @@ async def _assert_reason(
         why = clean_reason(typed)
     except InvalidInput as exc:
         assert sig.status is Status.PENDING
-        assert [m["text"] for m in shown] == [exc.message], shown
+        assert [m["text"] for m in shown] == [str(exc.message)], shown
         assert_clear_refusal({"reason": typed}, exc)
         return
     assert sig.status in (Status.REJECTED, Status.REMOVED), (sig, shown)

@@ -72,11 +72,12 @@ async def test_pledgebot_run_serves_telegram_and_stops_on_sigterm(
         # A post to the mod chat: in [i18n] default_language, whatever Ada's client speaks.
         assert "depuis telegram:private" in card["text"].splitlines()
         mark = fake.mark()
-        fake.feed_button(maud, card, "✅ Approve")
+        fake.feed_button(maud, card, "✅ Approuver")
         notice = await fake.wait_for(
             "sendMessage", lambda c: c.params["chat_id"] == ada.id, since=mark, timeout=10
         )
-        assert "has been approved" in notice.params["text"]
+        # Composed by the core in [i18n] default_language too: Ada's client says no language.
+        assert "a été approuvée" in notice.params["text"]
     finally:
         if process.returncode is None:
             process.send_signal(signal.SIGTERM)

@@ -6,6 +6,7 @@ import pytest
 
 from bot import texts
 from bot.domain import Letter
+from bot.i18n import translator
 from tests.adapters.telegram.conftest import Bot, Start
 from tests.fakes.fake_telegram import FakeChat
 
@@ -35,7 +36,7 @@ async def test_help_and_menus_list_the_cores_commands(bot: Bot) -> None:
     menus = [c.params for c in bot.fake.calls_to("setMyCommands")]
     default = next(m for m in menus if m.get("scope", {}).get("type", "default") == "default")
     assert [(c["command"], c["description"]) for c in default["commands"]] == [
-        (c.name, c.description) for c in public
+        (c.name, c.description(translator())) for c in public
     ]
 
 
