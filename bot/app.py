@@ -335,7 +335,7 @@ async def run_bot(
         await dispatcher.recover()
         web = await _web_jobs(settings, service) if only is None else []
         beat = _heartbeat(settings, service, adapters)
-        notices = service.reaffirm_notices.run()  # earlier signers of a changed text, paced
+        notices = service.follow_the_text()  # earlier signers of a changed text, paced
         jobs = [dispatcher.run(), notices, *(a.run() for a in adapters), *web, *beat]
         await until_stopped(jobs)
 
@@ -402,7 +402,7 @@ async def _console_session(
     try:
         # Earlier signers of a changed text, told before the first prompt: a console session
         # reads the same every time, and nothing limits how fast it prints.
-        await service.reaffirm_notices.tell_everyone(paced=False)
+        await service.follow_the_text(forever=False)
         await flush()
         await until_stopped([console.run(), *web])
         await flush()

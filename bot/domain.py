@@ -227,9 +227,9 @@ class NewSignature:
         )  # fmt: skip
 
 
-def _listed(status: Status, anonymous: bool, *, erased: bool) -> bool:
-    """Shown by name on the public list: approved, not anonymous, not erased."""
-    return status is Status.APPROVED and not anonymous and not erased
+def _listed(status: Status, anonymous: bool, *, erased: bool, lapsed: bool = False) -> bool:
+    """Shown by name on the public list: approved (and counted), not anonymous, not erased."""
+    return status is Status.APPROVED and not anonymous and not erased and not lapsed
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,10 +256,18 @@ class Signature:
     #: Who signed, across linked accounts (/link): the account's own "platform:user_id" until it
     #: is linked, then an id every account linked with it shares. One active signature each.
     person: str = ""
+    #: Approved on an earlier text while ``[letter] require_reaffirm`` is on: active, but
+    #: neither counted nor listed until its signer reaffirms (bot.reaffirm).
+    lapsed: bool = False
 
     @property
     def listed(self) -> bool:
-        return _listed(self.status, self.anonymous, erased=self.erased)
+        return _listed(self.status, self.anonymous, erased=self.erased, lapsed=self.lapsed)
+
+    @property
+    def counted(self) -> bool:
+        """Part of the approved count: approved, and not lapsed."""
+        return self.status is Status.APPROVED and not self.lapsed
 
     @property
     def decidable(self) -> bool:

@@ -237,6 +237,14 @@ class Store(Protocol):
         above ``after``, oldest first, at most ``limit`` (a walk along the ids, read without
         holding up writers: :meth:`WriteTx.mark_told` settles who is told)."""
 
+    async def lapse_candidates(self, version: str, after: int, limit: int) -> list[Signature]:
+        """Approved signatures not on ``version`` and not lapsed, ids above ``after``, oldest
+        first, at most ``limit`` (``require_reaffirm`` turned on, or a new text)."""
+
+    async def lapsed_signatures(self, after: int, limit: int) -> list[Signature]:
+        """Lapsed signatures, ids above ``after``, oldest first, at most ``limit`` (an index
+        search: ``require_reaffirm`` turned off)."""
+
     async def approved_by_version(self) -> list[tuple[str, int]]:
         """``(letter version, approved signatures on it)``, for every version that has some
         (an index scan, grouped)."""
@@ -314,6 +322,7 @@ TABLES: dict[str, tuple[str, ...]] = {
         "id", "platform", "user_id", "name", "name_key", "role", "location", "link", "anonymous",
         "community", "status", "letter_version", "created_at", "decided_at", "decided_by",
         "reason", "withdrawn_at", "erased", "list_pos", "look_key", "person", "notified_version",
+        "lapsed",
     ),
     "counters": ("name", "value"),
     "listing_buckets": ("bucket", "n"),

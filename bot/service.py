@@ -10,7 +10,7 @@ and which acts for no one, is :attr:`PledgeService.mod_queue`, beside the use ca
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Literal
@@ -107,6 +107,9 @@ __all__ = [
 ]
 
 _log = logging.getLogger(__name__)
+
+#: Signatures one unit of work lapses (or counts again) when ``require_reaffirm`` changes.
+LAPSE_BATCH = 500
 
 
 class SystemClock:
@@ -439,7 +442,13 @@ class PledgeService:
                 raise NotSigned()
             if sig.letter_version == version:
                 raise OnCurrentText(sig)
-            return await tx.reaffirm(sig, version, self.clock.now())
+            now = self.clock.now()
+            moved = await tx.reaffirm(sig, version, now)
+            if moved.lapsed:  # it counts again, and is listed again
+                moved = moved.evolve(lapsed=False)
+                await tx.update_signature(moved)
+                await self._count_changed(tx, 1, now)
+            return moved
 
         return await self._write(unit)
 
@@ -483,7 +492,7 @@ class PledgeService:
             if active is not None:
                 result = active.evolve(status=Status.WITHDRAWN, withdrawn_at=now)
                 await tx.update_signature(result)
-                if active.status is Status.APPROVED:
+                if active.counted:
                     await self._count_changed(tx, -1, now)
             changed = {active.id: result} if active is not None and result is not None else {}
             for sig in to_erase:
@@ -570,7 +579,7 @@ class PledgeService:
                 withdrawn = later.evolve(status=Status.WITHDRAWN, withdrawn_at=now)
                 await tx.update_signature(withdrawn)
                 await tx.add_outbox(self._card_updates(withdrawn), now)
-                if later.status is Status.APPROVED:
+                if later.counted:
                     await self._count_changed(tx, -1, now)
             person = next((p for p in (theirs, mine) if is_linked_person(p)), None)
             person = person or new_person()
@@ -665,16 +674,23 @@ class PledgeService:
                 if not sig.decidable:
                     decisions.append(Decision(sid, sig, AlreadyDecided(sig)))
                     continue
-                done = sig.evolve(status=Status.APPROVED, decided_at=now, decided_by=_who(actor))
+                done = sig.evolve(
+                    status=Status.APPROVED,
+                    decided_at=now,
+                    decided_by=_who(actor),
+                    lapsed=self._on_a_lapsed_text(sig),  # not counted until reaffirmed
+                )
                 await tx.update_signature(done)
                 await tx.add_audit(now, _label(actor), "approve", sid)
                 notes.append(self._notification(done, texts.approved_notification))
                 notes += self._card_updates(done)
                 decisions.append(Decision(sid, done))
             approved = sum(d.error is None for d in decisions)
+            counted = sum(d.signature.counted for d in decisions if d.error is None and d.signature)
             if approved:
                 await tx.add_outbox(notes, now)
-                await self._count_changed(tx, approved, now)
+            if counted:
+                await self._count_changed(tx, counted, now)
             return decisions
 
         return await self._write(unit)
@@ -752,7 +768,7 @@ class PledgeService:
                 await tx.update_signature(done)
                 await tx.add_audit(now, _label(actor), "remove", sid, why)
                 notes += self._card_updates(done)
-                were_approved += sig.status is Status.APPROVED
+                were_approved += sig.counted
                 decisions.append(Decision(sid, done, action="remove"))
             await tx.add_outbox(notes, now)
             if were_approved:
@@ -821,6 +837,59 @@ class PledgeService:
         if wait <= timedelta(0):
             return 0
         return max(1, -(-int(wait.total_seconds()) // 60))
+
+    def _on_a_lapsed_text(self, sig: Signature) -> bool:
+        """Whether an approved signature on this text stops counting (``require_reaffirm``,
+        and an earlier text than the current one)."""
+        return self.rules.require_reaffirm and sig.letter_version != self.version
+
+    async def follow_the_text(self, *, forever: bool = True) -> None:
+        """Beside the bot: make the count follow ``require_reaffirm`` (approved signatures on
+        an earlier text stop counting while it is on, and count again once it is off), then
+        tell earlier signers of the current text (:class:`~bot.reaffirm.ReaffirmNotices`).
+        ``forever=False``: all at once, then return (the console)."""
+        try:
+            await self._settle_lapses()
+        except PledgeError as exc:  # a database that takes no changes now: the next start
+            _log.warning("require_reaffirm: cannot update the count now: %s", exc)
+        if forever:
+            await self.reaffirm_notices.run()
+        else:
+            await self.reaffirm_notices.tell_everyone(paced=False)
+
+    async def _settle_lapses(self) -> int:
+        """Lapse (or un-lapse) in batches; how many signatures changed."""
+        version, required, changed, after = self.version, self.rules.require_reaffirm, 0, 0
+        if required and not any(
+            v != version and n for v, n in await self.store.approved_by_version()
+        ):
+            return 0  # every approved signature stands on the current text
+        while True:
+            if required:
+                found = await self.store.lapse_candidates(version, after, LAPSE_BATCH)
+            else:
+                found = await self.store.lapsed_signatures(after, LAPSE_BATCH)
+            if not found:
+                return changed
+            after = found[-1].id
+            changed += await self._write(self._lapsing([s.id for s in found]))
+
+    def _lapsing(self, ids: list[int]) -> Callable[[WriteTx], Awaitable[int]]:
+        async def unit(tx: WriteTx) -> int:
+            now, delta = self.clock.now(), 0
+            for sid in ids:
+                sig = await tx.get_signature(sid)
+                if sig is None or sig.status is not Status.APPROVED:
+                    continue
+                lapsed = self._on_a_lapsed_text(sig)
+                if lapsed != sig.lapsed:  # as read, unless it changed meanwhile
+                    await tx.update_signature(sig.evolve(lapsed=lapsed))
+                    delta += -1 if lapsed else 1
+            if delta:
+                await self._count_changed(tx, delta, now)
+            return abs(delta)
+
+        return unit
 
     def _too_new(self, account_created_at: datetime | None) -> bool:
         if account_created_at is None or not self.rules.min_account_age:

@@ -139,7 +139,7 @@ class Tx:
             signature.name, signature.name_key, signature.role, signature.location,
             signature.link, signature.status.value, signature.decided_at, signature.decided_by,
             signature.reason, signature.withdrawn_at, signature.erased, pos, signature.look_key,
-            signature.id,
+            signature.id, signature.lapsed,
         )  # fmt: skip
 
     async def add_to_count(self, delta: int, on_change: CountListener | None = None) -> None:

@@ -54,7 +54,7 @@ def insert_signature(list_pos: str) -> str:
 UPDATE_SIGNATURE = (
     "UPDATE signatures SET name = $1, name_key = $2, role = $3, location = $4, link = $5, "
     "status = $6, decided_at = $7, decided_by = $8, reason = $9, withdrawn_at = $10, "
-    "erased = $11, list_pos = $12, look_key = $13 WHERE id = $14"
+    "erased = $11, list_pos = $12, look_key = $13, lapsed = $15 WHERE id = $14"
 )
 HISTORIES = f"SELECT {SIG_COLUMNS} FROM signatures WHERE person = ANY($1) ORDER BY id"
 PENDING = f"SELECT {SIG_COLUMNS} FROM signatures WHERE status = 'pending' ORDER BY id LIMIT $1"
@@ -136,6 +136,13 @@ MARK_TOLD = (
     "UPDATE signatures SET notified_version = $1 WHERE id = ANY($2) "
     "AND status IN ('pending', 'approved') AND letter_version <> $1 "
     "AND (notified_version IS NULL OR notified_version <> $1) RETURNING id"
+)
+LAPSE_CANDIDATES = (
+    f"SELECT {SIG_COLUMNS} FROM signatures WHERE id > $2 AND status = 'approved' "
+    "AND NOT lapsed AND letter_version <> $1 ORDER BY id LIMIT $3"
+)
+LAPSED_SIGNATURES = (
+    f"SELECT {SIG_COLUMNS} FROM signatures WHERE id > $1 AND lapsed ORDER BY id LIMIT $2"
 )
 REAFFIRM_SIGNATURE = "UPDATE signatures SET letter_version = $2 WHERE id = $1"
 ADD_SIGNATURE_VERSION = (

@@ -89,6 +89,12 @@ class SqlReads(SqlAccess):
     async def stale_signers(self, version: str, after: int, limit: int) -> list[Signature]:
         return await self._signatures(q.STALE_SIGNERS, version, after, limit)
 
+    async def lapse_candidates(self, version: str, after: int, limit: int) -> list[Signature]:
+        return await self._signatures(q.LAPSE_CANDIDATES, version, after, limit)
+
+    async def lapsed_signatures(self, after: int, limit: int) -> list[Signature]:
+        return await self._signatures(q.LAPSED_SIGNATURES, after, limit)
+
     async def approved_by_version(self) -> list[tuple[str, int]]:
         return [(r[0], int(r[1])) for r in await self._fetch(q.APPROVED_BY_VERSION)]
 

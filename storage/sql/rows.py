@@ -31,7 +31,7 @@ __all__ = [
 SIG_COLUMNS = (
     "id, platform, user_id, name, name_key, role, location, link, anonymous, community, status, "
     "letter_version, created_at, decided_at, decided_by, reason, withdrawn_at, erased, list_pos, "
-    "look_key, person"
+    "look_key, person, lapsed"
 )
 LIST_POS = 18  # index of list_pos in SIG_COLUMNS
 OUTBOX_COLUMNS = (
@@ -74,6 +74,7 @@ def signature(row: Sequence[Any], ts: Timestamp = _same) -> Signature:
         erased=bool(row[17]),
         look_key=row[19],
         person=row[20],
+        lapsed=bool(row[21]),
     )
 
 
@@ -118,7 +119,7 @@ TIMESTAMP_COLUMNS = frozenset(
      "delivered_at", "at", "first_seen", "generated_at", "linked_at", "updated_at", "posted_at",
      "next_edit_at", "ended_at"}
 )  # fmt: skip
-BOOLEAN_COLUMNS = frozenset({"anonymous", "erased"})
+BOOLEAN_COLUMNS = frozenset({"anonymous", "erased", "lapsed"})
 
 
 def snapshot_info(row: Sequence[Any], ts: Timestamp = _same) -> SnapshotInfo:

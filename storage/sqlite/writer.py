@@ -225,7 +225,7 @@ class Tx:
                 iso(signature.decided_at) if signature.decided_at else None,
                 signature.decided_by, signature.reason,
                 iso(signature.withdrawn_at) if signature.withdrawn_at else None,
-                signature.erased, pos, signature.look_key, signature.id,
+                signature.erased, pos, signature.look_key, signature.id, signature.lapsed,
             ),
         )  # fmt: skip
 

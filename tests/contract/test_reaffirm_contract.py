@@ -105,3 +105,25 @@ async def test_approved_signatures_per_version(any_store: Store) -> None:
 
     await any_store.write(record)
     assert await any_store.letter_versions() == [(OLD, T0), (NEW, T0 + timedelta(days=1))]
+
+
+async def test_a_lapsed_signature_is_kept_unlisted_and_found(any_store: Store) -> None:
+    sigs = await insert(
+        any_store,
+        replace(new_sig("1", status=Status.APPROVED), letter_version=OLD),
+        replace(new_sig("2", status=Status.APPROVED), letter_version=OLD),
+        replace(new_sig("3", status=Status.APPROVED), letter_version=NEW),
+    )
+    assert await any_store.listed_count() == 3
+    assert [s.id for s in await any_store.lapse_candidates(NEW, 0, 10)] == [sigs[0].id, sigs[1].id]
+
+    async def lapse(tx: WriteTx) -> None:
+        await tx.update_signature(sigs[0].evolve(lapsed=True))
+
+    await any_store.write(lapse)
+    stored = await any_store.get_signature(sigs[0].id)
+    assert stored is not None and stored.lapsed and not stored.listed and not stored.counted
+    assert await any_store.listed_count() == 2
+    assert [s.id for s in await any_store.lapsed_signatures(0, 10)] == [sigs[0].id]
+    assert [s.id for s in await any_store.lapse_candidates(NEW, 0, 10)] == [sigs[1].id]
+    assert [s.id for s in await any_store.listed_page(0, 10)] == [sigs[1].id, sigs[2].id]

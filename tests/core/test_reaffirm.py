@@ -202,3 +202,64 @@ async def test_the_json_export_counts_signatures_per_text(make_service: ServiceF
         (LETTER.version, 1, False),
     ]
     assert {s["letter_version"] for s in head["signatures"]} == {LETTER.version, NEW_LETTER.version}
+
+
+# -- [letter] require_reaffirm ------------------------------------------------------------------
+async def test_required_earlier_signatures_stop_counting_until_reaffirmed(
+    make_service: ServiceFactory, store: Store
+) -> None:
+    old = make_service()
+    await old.start()
+    await _signed(old, "ada", "bob", "cat")
+    assert (await old.count(), await store.listed_count()) == (3, 3)
+
+    new = make_service(letter=NEW_LETTER, require_reaffirm=True)
+    await new.start()
+    await new.follow_the_text(forever=False)
+
+    assert (await new.count(), await store.listed_count()) == (0, 0)
+    assert len(await _notices(store)) == 3
+    status = await new.status(artist("ada").identity)
+    assert status.signature is not None and status.signature.lapsed
+    assert status.reaffirm_required and status.letter_changed
+
+    await new.reaffirm(artist("ada"))
+    assert (await new.count(), await store.listed_count()) == (1, 1)
+    page = await new.signatories()
+    assert [s.name for s in page.signatures] == ["ada"]
+
+    await new.withdraw(artist("bob"))  # not counted: the count does not drop again
+    await new.remove(MOD, 3, "spam")
+    assert await new.count() == 1
+
+    again = make_service(letter=NEW_LETTER, require_reaffirm=True)  # a restart: nothing moves
+    await again.follow_the_text(forever=False)
+    assert await again.count() == 1
+
+
+async def test_a_pending_signature_on_an_earlier_text_is_approved_uncounted(
+    make_service: ServiceFactory,
+) -> None:
+    old = make_service()
+    await _signed(old, "ada", approve=False)
+    new = make_service(letter=NEW_LETTER, require_reaffirm=True)
+    [decision] = await new.approve(MOD, [1])
+    assert decision.signature is not None and decision.signature.lapsed
+    assert await new.count() == 0
+    await new.reaffirm(artist("ada"))
+    assert await new.count() == 1
+
+
+async def test_turning_the_option_off_counts_them_again(
+    make_service: ServiceFactory, store: Store
+) -> None:
+    await _signed(make_service(), "ada", "bob")
+    required = make_service(letter=NEW_LETTER, require_reaffirm=True)
+    await required.follow_the_text(forever=False)
+    assert await required.count() == 0
+
+    relaxed = make_service(letter=NEW_LETTER)
+    await relaxed.follow_the_text(forever=False)
+    assert (await relaxed.count(), await store.listed_count()) == (2, 2)
+    status = await relaxed.status(artist("ada").identity)
+    assert status.signature is not None and not status.signature.lapsed
