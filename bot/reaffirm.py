@@ -24,7 +24,7 @@ from typing import TypeVar
 
 from bot.domain import Letter, OutboxKind, OutboxMessage, Signature, VersionCount
 from bot.errors import PledgeError
-from bot.i18n import Msg, msg
+from bot.i18n import DEFAULT_LANGUAGE, Msg, msg, translator
 from bot.ports import Clock, Store, WriteTx
 
 __all__ = [
@@ -99,8 +99,12 @@ class ReaffirmNotices:
         *,
         per_minute: float,
         required: bool,
+        language: str = DEFAULT_LANGUAGE,
         batch: int = BATCH,
     ) -> None:
+        """``language``: what signers read the notice in (``[i18n] default_language``, as
+        every notification to a signer: the outbox does not know each signer's language)."""
+        self._language = language
         self._store = store
         self._write = write
         self._clock = clock
@@ -126,7 +130,9 @@ class ReaffirmNotices:
                 return len(told)
 
     def _telling(self, found: list[Signature]) -> Callable[[WriteTx], Awaitable[list[Signature]]]:
-        version, title, required = self._version, self._letter.title, self._required
+        version, required = self._version, self._required
+        tr = translator(self._language)
+        title = self._letter.in_language(self._language).title
 
         async def unit(tx: WriteTx) -> list[Signature]:
             marked = set(await tx.mark_told(version, [s.id for s in found]))
@@ -137,7 +143,7 @@ class ReaffirmNotices:
                         OutboxKind.REAFFIRM,
                         sig.identity.platform,
                         sig.identity.user_id,
-                        str(notice(sig, title, required=required)),
+                        tr.render(notice(sig, title, required=required)),
                         signature_id=sig.id,
                     )
                     for sig in told

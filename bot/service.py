@@ -246,6 +246,7 @@ class PledgeService:
             letter,
             per_minute=rules.reaffirm_notices_per_minute,
             required=rules.require_reaffirm,
+            language=destinations.default_language,
         )
         #: Live letter posts: posting, listing and stopping them, and keeping them current.
         self.live = LivePosts(

@@ -13,7 +13,7 @@ from bot.errors import NotModerator, NotSigned, OnCurrentText
 from bot.ports import Store
 from bot.reaffirm import version_lines
 from bot.service import PledgeService
-from tests.conftest import LETTER, MOD, ServiceFactory, StepClock, artist
+from tests.conftest import DESTINATIONS, LETTER, MOD, ServiceFactory, StepClock, artist
 
 NEW_LETTER = replace(LETTER, demands=(*LETTER.demands, "Publish the contracts."))
 
@@ -263,3 +263,16 @@ async def test_turning_the_option_off_counts_them_again(
     assert (await relaxed.count(), await store.listed_count()) == (2, 2)
     status = await relaxed.status(artist("ada").identity)
     assert status.signature is not None and not status.signature.lapsed
+
+
+async def test_the_notice_speaks_the_default_language(
+    make_service: ServiceFactory, store: Store
+) -> None:
+    [ada] = await _signed(make_service(), "ada")
+    spanish = replace(DESTINATIONS, default_language="es")
+    new = make_service(letter=NEW_LETTER, destinations=spanish)
+    await new.reaffirm_notices.tick()
+    [notice] = [m for m in await store.outbox_messages() if m.kind is OutboxKind.REAFFIRM]
+    assert notice.text.startswith(
+        f"El texto de «{LETTER.title}» ha cambiado desde que lo firmaste (firma n.º {ada})."
+    )
