@@ -240,3 +240,59 @@ async def test_a_translated_letter_is_read_in_its_language_and_says_so(
     assert en["footer"]["text"] == "Sign with a button below, or with /sign."
     [fr] = french.data["embeds"]
     assert fr["description"] == "**2.** Stop the cloud services." and "footer" not in fr
+
+
+async def test_the_cores_answers_are_in_each_readers_language(bot: Bot, server: Server) -> None:
+    """/count, /status, the sign form's title, the confirmation and a refusal: a Spanish and an
+    English reader in the same run."""
+    await approved_signatures(bot.service, 3)
+    es_count = await bot.command("count", server.artist, locale="es-ES")
+    en_count = await bot.command("count", server.drummer, locale="en-US")
+    es_status = await bot.command("status", server.artist, locale="es-ES")
+    en_status = await bot.command("status", server.drummer, locale="en-US")
+    es_refusal = await bot.command("demands", server.artist, locale="es-419", number=9)
+
+    assert es_count.content == "**3** firmas hasta ahora. Próximo hito: **5**."
+    assert en_count.content == "**3** signatures so far. Next milestone: **5**."
+    assert es_status.content == "Todavía no has firmado. Usa /sign para añadir tu nombre."
+    assert en_status.content == "You have not signed yet. Use /sign to add your name."
+    assert es_refusal.ephemeral and es_refusal.content == "La carta tiene las demandas 1 a 4."
+
+    spanish = await server.fake.send_slash_command(
+        "sign", user=server.artist, channel=server.general, locale="es-ES"
+    )
+    english = await server.fake.send_slash_command(
+        "sign", user=server.drummer, channel=server.general, locale="en-US"
+    )
+    es_form = await server.fake.wait_for_modal(spanish)
+    en_form = await server.fake.wait_for_modal(english)
+    assert (es_form.title, en_form.title) == ("Firmar la carta", "Sign the letter")
+    assert _labelled(es_form)["name"]["label"] == "Nombre público"
+
+    es_done = await server.fake.wait_for_callback(
+        await server.fake.submit_modal(es_form, {}, locale="es-ES")
+    )
+    en_done = await server.fake.wait_for_callback(
+        await server.fake.submit_modal(en_form, {}, locale="en-US")
+    )
+    assert es_done.content is not None and es_done.content.startswith(
+        "¡Gracias! La firma #4 quedó registrada"
+    )
+    assert "Firmas como Alice Artist." in es_done.content
+    assert en_done.content is not None and en_done.content.startswith(
+        "Thank you! Signature #5 is recorded"
+    )
+
+
+async def test_command_descriptions_are_registered_in_every_language(
+    bot: Bot, server: Server
+) -> None:
+    synced = {c["name"]: c for c in server.fake.commands(server.home) if c["type"] == 1}
+
+    assert synced["sign"]["description"] == "Sign the letter (only the name is required)"
+    assert synced["sign"]["description_localizations"]["es-ES"] == (
+        "Firmar la carta (solo el nombre es obligatorio)"
+    )
+    assert synced["count"]["description_localizations"]["pt-BR"] != synced["count"]["description"]
+    for name, command in synced.items():
+        assert set(command["description_localizations"]) == TRANSLATED_LOCALES, name
