@@ -1,5 +1,6 @@
 """Hostile text in every field a Discord user can type: the sign form, the reject-reason form,
-and every slash-command option (strings, and integers anywhere in Discord's range).
+and every slash-command option (strings, and integers anywhere in Discord's range) — typed by
+users whose Discord speaks any of pledgebot's languages, each answered in theirs.
 
 Everything is real but Discord: discord.py runs the adapter against the fake, over the real core
 and a real SQLite file. One bot serves all examples of a test; hypothesis draws them from a
@@ -34,8 +35,9 @@ from hypothesis import strategies as st
 
 from bot import texts
 from bot.domain import Identity, SignatureForm, Status
-from bot.errors import InvalidInput
+from bot.errors import InvalidInput, NotModerator
 from bot.hygiene import clean_reason
+from bot.i18n import LANGUAGES, Translator, negotiate, translator
 from tests.adapters.discord.conftest import CONSOLE_MOD, NO_PINGS, Bot, Server, actor
 from tests.dbdump import dump_url
 from tests.fakes.fake_discord import CallbackType, FakeMember, InteractionCallback
@@ -56,9 +58,17 @@ from tests.hostile import (
     verdict,
 )
 
-APOLOGY = "Sorry, something went wrong"
-REFUSED = "Only moderators can do that."
+#: Discord client locales, one or two per language pledgebot speaks.
+LOCALES = ("en-US", "en-GB", "es-ES", "es-419", "fr", "de", "pt-BR")
+#: The apology's first sentence in every language: no input may earn one.
+APOLOGIES = tuple(translator(lang).render(texts.APOLOGY).split(".")[0] for lang in LANGUAGES)
 DISCORD_INT = 2**53  # integer options range over ±2^53
+
+
+def reader(locale: str) -> Translator:
+    """The language a user of this Discord locale is answered in."""
+    return translator(negotiate([locale]))
+
 
 # -- what Discord would format or ping ---------------------------------------------------------
 # discord.py's escape_markdown leaves URLs alone, and Discord does not format inside them.
@@ -123,6 +133,7 @@ class Signing:
     values: Mapping[str, str]
     anonymous: bool = False
     where: Where = "home"
+    locale: str = "en-US"
 
 
 @dataclass(frozen=True)
@@ -132,6 +143,7 @@ class Rejecting:
 
     reason: str
     from_card: bool = True
+    locale: str = "en-US"  # the moderator's
 
 
 @dataclass(frozen=True)
@@ -142,6 +154,7 @@ class Command:
     options: Mapping[str, str | int] = field(default_factory=dict)
     role: Role = "moderator"
     target: str | None = None  # the option that gets a real pending signature's number
+    locale: str = "en-US"
 
 
 @dataclass(frozen=True)
@@ -151,6 +164,7 @@ class Suggesting:
     name: Literal["approve", "reject"]
     typed: str
     moderator: bool = True
+    locale: str = "en-US"
 
 
 def examples() -> st.SearchStrategy[Signing | Rejecting | Command | Suggesting]:
@@ -158,34 +172,82 @@ def examples() -> st.SearchStrategy[Signing | Rejecting | Command | Suggesting]:
     number = st.integers(min_value=-DISCORD_INT, max_value=DISCORD_INT)
     roles = st.sampled_from(["moderator", "admin", "member", "community-admin"])
     values = sign_form()
+    locale = st.sampled_from(LOCALES)
     commands = st.one_of(
-        st.builds(Command, st.just("approve"), st.fixed_dictionaries({"signature": text}), roles),
+        st.builds(
+            Command,
+            st.just("approve"),
+            st.fixed_dictionaries({"signature": text}),
+            roles,
+            locale=locale,
+        ),
         st.builds(
             Command,
             st.sampled_from(["reject", "remove"]),
             st.fixed_dictionaries({"reason": text}),
             roles,
             target=st.just("signature"),
+            locale=locale,
         ),
         st.builds(
             Command,
             st.sampled_from(["reject", "remove"]),
             st.fixed_dictionaries({"signature": number, "reason": text}),
             roles,
+            locale=locale,
         ),
-        st.builds(Command, st.just("export"), st.fixed_dictionaries({"format": text}), roles),
-        st.builds(Command, st.just("link"), st.fixed_dictionaries({"code": text}), roles),
-        st.builds(Command, st.sampled_from(["pending", "status", "count", "unlink"]), role=roles),
-        st.builds(Command, st.just("audit"), st.fixed_dictionaries({"entries": number}), roles),
-        st.builds(Command, st.just("demands"), st.fixed_dictionaries({"number": number}), roles),
-        st.builds(Command, st.just("signatories"), st.fixed_dictionaries({"page": number}), roles),
+        st.builds(
+            Command,
+            st.just("export"),
+            st.fixed_dictionaries({"format": text}),
+            roles,
+            locale=locale,
+        ),
+        st.builds(
+            Command, st.just("link"), st.fixed_dictionaries({"code": text}), roles, locale=locale
+        ),
+        st.builds(
+            Command,
+            st.sampled_from(["pending", "status", "count", "unlink"]),
+            role=roles,
+            locale=locale,
+        ),
+        st.builds(
+            Command,
+            st.just("audit"),
+            st.fixed_dictionaries({"entries": number}),
+            roles,
+            locale=locale,
+        ),
+        st.builds(
+            Command,
+            st.just("demands"),
+            st.fixed_dictionaries({"number": number}),
+            roles,
+            locale=locale,
+        ),
+        st.builds(
+            Command,
+            st.just("signatories"),
+            st.fixed_dictionaries({"page": number}),
+            roles,
+            locale=locale,
+        ),
     )
     return st.one_of(
-        st.builds(Signing, values, st.booleans(), st.sampled_from(["home", "community", "dm"])),
-        st.builds(Signing, values),
-        st.builds(Rejecting, text, st.booleans()),
+        st.builds(
+            Signing,
+            values,
+            st.booleans(),
+            st.sampled_from(["home", "community", "dm"]),
+            locale=locale,
+        ),
+        st.builds(Signing, values, locale=locale),
+        st.builds(Rejecting, text, st.booleans(), locale=locale),
         commands,
-        st.builds(Suggesting, st.sampled_from(["approve", "reject"]), text, st.booleans()),
+        st.builds(
+            Suggesting, st.sampled_from(["approve", "reject"]), text, st.booleans(), locale=locale
+        ),
     )
 
 
@@ -193,7 +255,7 @@ def examples() -> st.SearchStrategy[Signing | Rejecting | Command | Suggesting]:
 KNOWN: Sequence[Signing | Rejecting | Command | Suggesting] = (
     # escape_markdown escapes only the first masked link of a text
     Signing(dict.fromkeys(FIELD_ORDER, "") | {"name": "Ada [a](b) [x](https://evil.example)"}),
-    Rejecting("[a](b) [x](https://evil.example)"),
+    Rejecting("[a](b) [x](https://evil.example)", locale="de"),
     # a second masked link right after the first one's address, which a URL-shaped run of text
     # swallowed, so safe() left its "[" alone
     Rejecting("[x](https://evil.example)[x](https://evil.example)"),
@@ -202,7 +264,7 @@ KNOWN: Sequence[Signing | Rejecting | Command | Suggesting] = (
         | {"name": "Ada", "role": "[x](https://evil.example)[x](https://evil.example)"}
     ),
     # escape_mentions leaves short ids and channel mentions; the core echoes a bad number
-    Command("approve", {"signature": "<@0>"}),
+    Command("approve", {"signature": "<@0>"}, locale="es-ES"),
     Command("approve", {"signature": "<#123456789012345678>"}),
     Command("approve", {"signature": "1 <@&12345>"}),
 )
@@ -248,22 +310,24 @@ async def _sign(bot: Bot, server: Server, user: Any, example: Signing) -> None:
     channel = {"home": server.general, "community": server.community_channel, "dm": None}
     options = {"anonymous": True} if example.anonymous else None
     opener = await fake.send_slash_command(
-        "sign", user=user, channel=channel[example.where], options=options
+        "sign", user=user, channel=channel[example.where], options=options, locale=example.locale
     )
     modal = await fake.wait_for_modal(opener)
-    submitted = await fake.wait_for_callback(await fake.submit_modal(modal, dict(example.values)))
+    submit = await fake.submit_modal(modal, dict(example.values), locale=example.locale)
+    submitted = await fake.wait_for_callback(submit)
+    tr = reader(example.locale)
     content = _content(submitted)
     stored = (await bot.service.status(Identity("discord", str(user.id)))).signature
     assert_refused_if_oversize(example.values, stored is not None)
     clean = verdict(SignatureForm(**example.values))
     if isinstance(clean, InvalidInput):
         assert stored is None, stored
-        assert_shown_literally(content, str(clean.message), "refusal")
+        assert_shown_literally(content, tr.render(clean.message), "refusal")
         assert_clear_refusal(example.values, clean)
         return
     assert stored is not None, content
     assert_stored_as_cleaned(stored, clean)
-    assert_shown_literally(content, str(texts.sign_confirmation(stored)), "confirmation")
+    assert_shown_literally(content, tr.render(texts.sign_confirmation(stored)), "confirmation")
     card = await bot.card(stored.id)
     shown = {f["name"]: f["value"] for f in card.embeds[0]["fields"]}
     for name in FIELD_ORDER:
@@ -279,20 +343,24 @@ async def _reject(bot: Bot, server: Server, signer: FakeMember, example: Rejecti
     sig_id = made.signature.id
     card = await bot.card(sig_id)
     values = {"reason": example.reason}
+    locale = example.locale
     if example.from_card:
-        opener = await fake.click_button(card, f"pledge:reject:{sig_id}", user=server.moderator)
+        opener = await fake.click_button(
+            card, f"pledge:reject:{sig_id}", user=server.moderator, locale=locale
+        )
         modal = await fake.wait_for_modal(opener)
-        submit = await fake.submit_modal(modal, values)
+        submit = await fake.submit_modal(modal, values, locale=locale)
     else:
         submit = await fake.submit_modal(
             f"pledge:reject-form:{sig_id}",
             values,
             user=server.moderator,
             channel=server.mod_channel,
+            locale=locale,
         )
     callback = await fake.wait_for_callback(submit)
     sig = (await bot.service.mod_queue.item(sig_id)).signature
-    await _assert_reason(bot, server, signer, sig, example.reason, callback, card)
+    await _assert_reason(bot, server, signer, sig, example.reason, callback, card, locale)
 
 
 async def _assert_reason(
@@ -303,16 +371,18 @@ async def _assert_reason(
     typed: str,
     callback: InteractionCallback,
     card: Any,
+    locale: str,
 ) -> None:
-    """A moderator's reason is refused in the core's words, or stored inert and shown
-    literally on the card and in the signer's DM."""
+    """A moderator's reason is refused in the core's words, in the moderator's language, or
+    stored inert and shown literally on the card (in the mod channel's language, English here)
+    and in the signer's DM."""
     if obviously_too_long(typed, "reason"):
         assert sig.status is Status.PENDING, f"decided with a reason of {len(typed)} characters"
     try:
         why = clean_reason(typed)
     except InvalidInput as exc:
         assert sig.status is Status.PENDING
-        assert_shown_literally(_content(callback), str(exc.message), "refusal")
+        assert_shown_literally(_content(callback), reader(locale).render(exc.message), "refusal")
         assert_clear_refusal({"reason": typed}, exc)
         return
     assert sig.status in (Status.REJECTED, Status.REMOVED), sig
@@ -347,24 +417,31 @@ async def _command(bot: Bot, server: Server, signer: FakeMember, example: Comman
         sig = made.signature
         options[example.target] = sig.id
     card = await bot.card(sig.id) if sig is not None else None
-    callback = await bot.command(example.name, who, channel, **options)
+    callback = await bot.command(example.name, who, channel, locale=example.locale, **options)
     assert callback.type is not CallbackType.DEFERRED_CHANNEL_MESSAGE
     moderator = example.role in ("moderator", "admin")
     if example.name in ("approve", "reject", "remove", "export", "audit") and not moderator:
-        assert callback.content == REFUSED, callback.content
+        refused = reader(example.locale).render(NotModerator().message)
+        assert callback.content == refused, callback.content
         assert not callback.files
     if sig is not None:
         now = (await bot.service.mod_queue.item(sig.id)).signature
         if not moderator:
             assert now.status is Status.PENDING
         else:
-            await _assert_reason(bot, server, signer, now, str(options["reason"]), callback, card)
+            reason = str(options["reason"])
+            await _assert_reason(bot, server, signer, now, reason, callback, card, example.locale)
 
 
 async def _suggest(bot: Bot, server: Server, example: Suggesting) -> None:
     user = server.moderator if example.moderator else server.drummer
     ref = await server.fake.send_autocomplete(
-        example.name, user=user, channel=server.general, focused="signature", value=example.typed
+        example.name,
+        user=user,
+        channel=server.general,
+        focused="signature",
+        value=example.typed,
+        locale=example.locale,
     )
     callback = await server.fake.wait_for_callback(ref)
     assert callback.type is CallbackType.AUTOCOMPLETE_RESULT
@@ -409,7 +486,7 @@ def _assert_sent_safely(server: Server, *, since: int) -> None:
         assert body.get("allowed_mentions") == NO_PINGS, where
         content = str(body.get("content") or "")
         assert len(content) <= 2000, where
-        assert APOLOGY not in content, (where, content)
+        assert not any(apology in content for apology in APOLOGIES), (where, content)
         _assert_no_mention(content, signers, where)
         embeds: Sequence[dict[str, Any]] = body.get("embeds") or []
         assert len(embeds) <= 10, where
