@@ -130,7 +130,7 @@ class TelegramAdapter:
         self.deps.install(self.application)
         register(self.application)
         self._sender = OutboxSender(
-            service, self.application.bot, self.deps.tr, lost_chats=self.deps.lost_chats
+            service, self.application.bot, self.deps.chat_tr, lost_chats=self.deps.lost_chats
         )
         self._ready = asyncio.Event()
 

@@ -22,7 +22,7 @@ from telegram import CallbackQuery, Message, Update, User
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from adapters.telegram.language import place_language, reader_language
-from adapters.telegram.moderators import ModeratorDirectory
+from adapters.telegram.moderators import PLATFORM, ModeratorDirectory
 from bot.i18n import DEFAULT_LANGUAGE, Translator, translator
 from bot.service import PledgeService
 
@@ -53,8 +53,22 @@ class Deps:
 
     @property
     def tr(self) -> Translator:
-        """The default language's translator (posts to groups and channels)."""
+        """The default language's translator (a reader whose language is unknown)."""
         return translator(self.language)
+
+    @property
+    def chat_languages(self) -> dict[int, str]:
+        """Groups and channels with a language of their own (``[i18n] channel_languages``)."""
+        languages = self.service.destinations.languages
+        return {
+            int(chat): language
+            for (platform, chat), language in languages.items()
+            if platform == PLATFORM and chat.lstrip("-").isdecimal()
+        }
+
+    def chat_tr(self, chat_id: int) -> Translator:
+        """The language of posts to a group or channel: its own, else the default."""
+        return translator(self.chat_languages.get(chat_id, self.language))
 
     def install(self, application: PledgeApp) -> None:
         application.bot_data[_DEPS] = self
@@ -85,7 +99,8 @@ class PledgeContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any],
             default = context.deps.language
             user, chat = update.effective_user, update.effective_chat
             context._tr = translator(reader_language(user, default))
-            context._place_tr = translator(place_language(chat, user, default))
+            chats = context.deps.chat_languages
+            context._place_tr = translator(place_language(chat, user, default, chats))
         return context
 
     @property

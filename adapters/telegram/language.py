@@ -6,8 +6,9 @@ the catalogue's languages, and anything else — a language pledgebot does not s
 all — gets the configured default (``[i18n] default_language``).
 
 What is posted to a group or channel is read by many people, and a mod-queue card or a
-``/pending`` list is redrawn by whoever presses its buttons next: those speak the default
-language, so a card does not switch languages with each moderator (:func:`place_language`).
+``/pending`` list is redrawn by whoever presses its buttons next: those speak the chat's language
+— its own under ``[i18n] channel_languages``, else the default — so a card does not switch
+languages with each moderator (:func:`place_language`).
 
 Command menus are set per language with Telegram's ``language_code``, which takes ISO 639-1
 codes: Brazilian Portuguese is ``pt`` there (:data:`MENU_LANGUAGE_CODES`).
@@ -35,9 +36,11 @@ def reader_language(user: User | None, default: str) -> str:
     return negotiate([user.language_code if user is not None else None], default)
 
 
-def place_language(chat: Chat | None, user: User | None, default: str) -> str:
-    """The language of what is posted where ``user`` acted: theirs in a private chat, the
-    default language in a group, supergroup or channel."""
+def place_language(
+    chat: Chat | None, user: User | None, default: str, chats: Mapping[int, str]
+) -> str:
+    """The language of what is posted where ``user`` acted: theirs in a private chat; in a
+    group, supergroup or channel, the chat's own language (``chats``) or the default."""
     if chat is not None and chat.type != ChatType.PRIVATE:
-        return default
+        return chats.get(chat.id, default)
     return reader_language(user, default)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
 from telegram import Bot, ForceReply, InlineKeyboardMarkup, Message, Update
@@ -99,15 +99,15 @@ async def refresh_cards(
     bot: Bot,
     service: PledgeService,
     signature_ids: Iterable[int],
-    tr: Translator,
+    chat_tr: Callable[[int], Translator],
     *,
     skip: tuple[int, int] | None = None,
 ) -> None:
     """Redraw every posted mod-queue card of these signatures (but ``skip``, a message the
-    caller redraws itself), in the mod chat's language ``tr``. A card that cannot be edited is
-    logged, never an error for the moderator whose decision is already recorded."""
+    caller redraws itself), each in its chat's language (``chat_tr``). A card that cannot be
+    edited is logged, never an error for the moderator whose decision is already recorded."""
     for signature_id in dict.fromkeys(signature_ids):
-        text, markup = card(tr, await service.mod_queue.item(signature_id))
+        item = await service.mod_queue.item(signature_id)
         posted = await service.mod_queue.posted_cards(signature_id, PLATFORM)
         targets = [
             (int(chat), int(ref))
@@ -115,7 +115,7 @@ async def refresh_cards(
             if ref.isdecimal() and (int(chat), int(ref)) != skip
         ]
         results = await asyncio.gather(
-            *(messages.edit(bot, chat, ref, text, markup) for chat, ref in targets),
+            *(messages.edit(bot, chat, ref, *card(chat_tr(chat), item)) for chat, ref in targets),
             return_exceptions=True,
         )
         for (chat, ref), result in zip(targets, results, strict=True):

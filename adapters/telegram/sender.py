@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import warnings
+from collections.abc import Callable
 
 from telegram import Bot, Message
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
@@ -45,13 +46,19 @@ def retry_after_seconds(exc: RetryAfter) -> float:
 
 class OutboxSender:
     def __init__(
-        self, service: PledgeService, bot: Bot, tr: Translator, *, lost_chats: set[int]
+        self,
+        service: PledgeService,
+        bot: Bot,
+        chat_tr: Callable[[int], Translator],
+        *,
+        lost_chats: set[int],
     ) -> None:
-        """``tr``: the language of posts to groups and channels (``[i18n] default_language``).
-        ``lost_chats``: chats the bot was removed from (adapters.telegram.membership)."""
+        """``chat_tr``: the language of posts to a chat (its own under ``[i18n]
+        channel_languages``, else ``[i18n] default_language``). ``lost_chats``: chats the bot
+        was removed from (adapters.telegram.membership)."""
         self.service = service
         self.bot = bot
-        self.tr = tr
+        self.chat_tr = chat_tr
         self.lost_chats = lost_chats
 
     async def deliver(self, message: OutboxMessage) -> str | None:
@@ -75,7 +82,7 @@ class OutboxSender:
         if message.kind is OutboxKind.MOD_UPDATE:
             # Decided elsewhere (another platform, process, the console): redraw our cards.
             if message.signature_id is not None:
-                await refresh_cards(self.bot, self.service, [message.signature_id], self.tr)
+                await refresh_cards(self.bot, self.service, [message.signature_id], self.chat_tr)
             return None
         try:
             try:
@@ -102,13 +109,13 @@ class OutboxSender:
             case OutboxKind.ANNOUNCEMENT:
                 # Channels cannot run /letter: a button opens the letter in the private chat.
                 url = links.deep_link(self.bot.username, links.LETTER)
-                label = self.tr.t("Read and sign the letter")
+                label = self.chat_tr(chat_id).t("Read and sign the letter")
                 link = keyboards.open_private(f"📝 {label}", url)
                 text = render.clip(message.text, render.MAX_MESSAGE)
                 return await self.bot.send_message(chat_id, text, reply_markup=link)
             case OutboxKind.REAFFIRM:  # the letter changed: in the signer's private chat
                 text = render.clip(message.text, render.MAX_MESSAGE)
-                buttons = keyboards.reaffirm_notice(self.tr)
+                buttons = keyboards.reaffirm_notice(self.chat_tr(chat_id))
                 return await self.bot.send_message(chat_id, text, reply_markup=buttons)
             case OutboxKind.NOTIFICATION | OutboxKind.ALERT:
                 text = render.clip(message.text, render.MAX_MESSAGE)
@@ -120,6 +127,6 @@ class OutboxSender:
                     item = await self.service.mod_queue.item(message.signature_id)
                 except SignatureNotFound as exc:
                     raise DeliveryError(str(exc), permanent=True) from exc
-                text, markup = card(self.tr, item)
+                text, markup = card(self.chat_tr(chat_id), item)
                 return await self.bot.send_message(chat_id, text, reply_markup=markup)
         raise DeliveryError(f"unknown outbox kind {message.kind!r}", permanent=True)

@@ -225,6 +225,7 @@ async def start_bot(
         rate_limits: RateLimits | None = None,
         public_communities: bool = False,
         language: str = "en",
+        chat_languages: dict[str, str] | None = None,
         greet_groups: bool = False,
         clock: Clock | None = None,
         live_edit_interval: float = 10.0,
@@ -242,6 +243,7 @@ async def start_bot(
         supergroup = fake.new_supergroup("Producers")
         channel = fake.new_channel("Letter news")
         announce = [group, supergroup, channel]
+        chats = {"mod_chat": mod_chat, "group": group, "supergroup": supergroup, "channel": channel}
         service = PledgeService(
             sqlite_store,
             letter,
@@ -259,6 +261,12 @@ async def start_bot(
             Destinations(
                 announce=tuple(("telegram", str(c.id)) for c in announce),
                 mod_queue=(("telegram", str(mod_chat.id)),),
+                default_language=language,
+                # ``[i18n] channel_languages``, by the chats' names here: {"mod_chat": "es"}.
+                languages={
+                    ("telegram", str(chats[name].id)): spoken
+                    for name, spoken in (chat_languages or {}).items()
+                },
             ),
             clock or StepClock(),
         )

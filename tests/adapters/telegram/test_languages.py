@@ -75,6 +75,37 @@ async def test_each_user_is_answered_in_their_language(bot: Bot) -> None:
     )
 
 
+async def test_count_and_status_speak_each_readers_language(bot: Bot) -> None:
+    """The core's sentences too: each reader gets them in their own language, in one run."""
+    await bot.approved(3)
+    sofia = bot.fake.new_user("Sofía", language_code="es")
+    joao = bot.fake.new_user("João", language_code="pt-BR")
+    for user in (sofia, joao):
+        bot.fake.private_chat(user)
+    counts = {
+        bot.ada: "3 signatures so far. Next milestone: 10.",
+        sofia: "3 firmas hasta ahora. Próximo hito: 10.",
+        joao: "3 assinaturas até agora. Próxima meta: 10.",
+    }
+    for user, said in counts.items():
+        assert await _text(bot, user, "/count") == said
+    # In a group too: a reply is for the one who asked.
+    assert bot.sent(await bot.say(sofia, bot.group, "/count"))["text"] == counts[sofia]
+    statuses = {
+        bot.ada: "You have not signed yet. Use /sign to add your name.",
+        sofia: "Todavía no has firmado. Usa /sign para añadir tu nombre.",
+        joao: "Você ainda não assinou. Use /sign para adicionar seu nome.",
+    }
+    for user, said in statuses.items():
+        assert await _text(bot, user, "/status") == said
+    # Signed in Spanish: the status says so in Spanish, with the signature's details.
+    sig = await bot.sign(sofia, "Sofía")
+    assert (await _text(bot, sofia, "/status")).splitlines() == [
+        f"Firma #{sig.id}: Sofía",
+        "Estado: espera la aprobación de la moderación.",
+    ]
+
+
 async def test_the_summary_and_its_buttons_speak_the_signers_language(bot: Bot) -> None:
     sofia = bot.fake.new_user("Sofía", language_code="es-MX")
     bot.fake.private_chat(sofia)
@@ -240,3 +271,33 @@ GERMAN_LETTER = LetterText(
     closing="Macht mit.",
     language="de",
 )
+
+
+async def test_a_chat_with_a_language_of_its_own_keeps_it(start_bot: Start) -> None:
+    """``[i18n] channel_languages``: the mod chat's cards and the reasons under them, and a
+    group's live post, in that chat's language; replies still in the reader's."""
+    bot = await start_bot(chat_languages={"mod_chat": "es", "supergroup": "pt_BR"})
+    sig = await bot.sign(bot.ada, "Ada")
+    card = await bot.card(sig.id)
+    assert "desde telegram:private" in card["text"].splitlines()
+    claire = replace(bot.mod, language_code="fr")
+    mark = bot.fake.mark()
+    answer = await bot.press_data(claire, card, f"pledge:reject:{sig.id}:c")
+    assert answer.ok
+    await bot.fake.wait_for("editMessageReplyMarkup", since=mark)
+    reasons = bot.fake.message(bot.mod_chat.id, card["message_id"])
+    assert reasons is not None
+    labels = [b["text"] for row in reasons["reply_markup"]["inline_keyboard"] for b in row]
+    assert labels[-2:] == ["Otro motivo…", "« Volver"]
+
+    mark = bot.fake.mark()
+    await bot.say(bot.mod, bot.supergroup, "/postletter")
+    post = bot.sent(
+        await bot.fake.wait_for(
+            "sendMessage",
+            lambda c: c.params["chat_id"] == bot.supergroup.id and "reply_markup" in c.params,
+            since=mark,
+        )
+    )
+    [[button]] = post["reply_markup"]["inline_keyboard"]
+    assert button["text"] == "✍️ Assinar a carta"
