@@ -17,7 +17,10 @@ an outbox row and the post a stored row.
 
 A post whose message was deleted, or whose chat the bot lost its rights in, is ended as lost
 (:meth:`LivePosts.lost`, called by the adapter's sender), logged, and the moderators are told
-once: only the unit that ends a live post can say so.
+once: only the unit that ends a live post can say so. When the platform itself says the bot left
+a chat or a server, or the chat was deleted, the adapter calls :meth:`LivePosts.chat_gone` or
+:meth:`LivePosts.community_gone`, which end its posts there the same way at once, without
+waiting for an edit to fail.
 """
 
 from __future__ import annotations
@@ -47,6 +50,8 @@ from bot.ports import Clock, LiveEditOwed, Store, WriteTx
 from bot.ratelimit import Family, RateLimiter
 
 __all__ = [
+    "CHAT_GONE",
+    "COMMUNITY_GONE",
     "EDIT_PREFIX",
     "LIVE_COMMANDS",
     "LIVE_HEADING",
@@ -65,6 +70,12 @@ __all__ = [
 _log = logging.getLogger(__name__)
 
 Write = Callable[[Callable[[WriteTx], Awaitable[Any]]], Awaitable[Any]]
+
+#: Why a post ended, as ``live_posts.end_reason`` records it for the operator, when the platform
+#: said the bot is gone from its chat (or the chat was deleted), or from its whole community.
+#: (A post found lost by a failed edit records the platform's own error.)
+CHAT_GONE = "chat-gone"
+COMMUNITY_GONE = "community-gone"
 
 #: The outbox destination of a post's edits: ``live:<post id>``.
 EDIT_PREFIX = "live:"
@@ -307,31 +318,58 @@ class LivePosts:
     async def lost(self, post_id: int, reason: str) -> None:
         """The platform says the post cannot be edited any more (deleted, or no rights): end
         it, and tell the moderators — once, by whichever unit ends it."""
-        now = self._clock.now()
         known = await self._store.live_post(post_id)  # with its community's name
-        if known is None or known.status is not LivePostStatus.LIVE:
-            return
-        text = str(lost_alert(known))
-        alerts = [
-            OutboxMessage(OutboxKind.ALERT, platform, dest, text)
-            for platform, dest in self._destinations.mod_queue
-        ]
+        if known is not None and known.status is LivePostStatus.LIVE:
+            await self._drop([known], reason)
 
-        async def unit(tx: WriteTx) -> LivePost | None:
-            ended = await tx.end_live_post(post_id, LivePostStatus.LOST, now, reason[:500])
-            if ended is not None:
-                await tx.add_outbox(alerts, now)
+    async def chat_gone(self, platform: str, chat: str) -> list[LivePost]:
+        """The bot was removed from a chat, or the chat was deleted: its live posts there are
+        dropped at once (not at their next failed edit), logged, and the moderators told once
+        — in the other moderators' places, not the chat that is gone. Adapters call it from the
+        platform's own event; a repeated event finds nothing live and says nothing."""
+        posts = await self._store.live_posts()
+        gone = [p for p in posts if p.platform == platform and p.chat == chat]
+        return await self._drop(gone, CHAT_GONE, skip=(platform, chat))
+
+    async def community_gone(self, community: str) -> list[LivePost]:
+        """The bot was removed from a whole community (a Discord server): every live post in
+        its channels is dropped, as :meth:`chat_gone` drops one chat's."""
+        gone = [p for p in await self._store.live_posts() if p.community == community]
+        return await self._drop(gone, COMMUNITY_GONE)
+
+    async def _drop(
+        self, posts: Sequence[LivePost], reason: str, skip: tuple[str, str] | None = None
+    ) -> list[LivePost]:
+        """End ``posts`` as lost in one unit, with one alert per post that this unit ended."""
+        if not posts:
+            return []
+        now = self._clock.now()
+        places = [d for d in self._destinations.mod_queue if d != skip]
+
+        async def unit(tx: WriteTx) -> list[LivePost]:
+            ended = []
+            for post in posts:
+                if await tx.end_live_post(post.id, LivePostStatus.LOST, now, reason[:500]):
+                    ended.append(post)
+            text = [str(lost_alert(post)) for post in ended]
+            alerts = [
+                OutboxMessage(OutboxKind.ALERT, platform, dest, said)
+                for said in text
+                for platform, dest in places
+            ]
+            await tx.add_outbox(alerts, now)
             return ended
 
-        ended = await self._write(unit)
-        if ended is not None:
+        ended: list[LivePost] = await self._write(unit)
+        for post in ended:
             _log.warning(
                 "live post #%d on %s:%s can no longer be updated, dropped: %s",
-                post_id,
-                ended.platform,
-                ended.chat,
+                post.id,
+                post.platform,
+                post.chat,
                 reason,
             )
+        return ended
 
     async def refresh(self, tx: WriteTx, now: datetime) -> None:
         """The count changed in this unit: owe every live post with no edit waiting one edit,

@@ -17,7 +17,7 @@ from adapters.discord.command_language import CatalogueTranslator
 from adapters.discord.interaction import HandlerClient, Interaction
 from adapters.discord.language import reader
 from adapters.discord.modals import Form, submitted_values
-from adapters.discord.permissions import ModeratorPolicy, guild_community
+from adapters.discord.permissions import PLATFORM, ModeratorPolicy, guild_community
 from adapters.discord.replies import fail, tell
 from bot.config import DiscordSettings
 from bot.domain import Actor
@@ -122,6 +122,16 @@ class PledgeClient(HandlerClient):
     async def on_guild_update(self, before: discord.Guild, after: discord.Guild) -> None:
         if before.name != after.name:
             await self.service.community_seen(guild_community(after.id), after.name)
+
+    # -- where the bot is gone (live letter posts there end at once) -----------------------------
+    async def on_guild_remove(self, guild: discord.Guild) -> None:
+        """Kicked from a server, or the server deleted (an outage is ``on_guild_unavailable``)."""
+        _log.warning("discord: removed from server %s", guild.id)
+        await self.service.live.community_gone(guild_community(guild.id))
+
+    async def on_guild_channel_delete(self, channel: discord.abc.GuildChannel) -> None:
+        _log.info("discord: channel %s deleted in server %s", channel.id, channel.guild.id)
+        await self.service.live.chat_gone(PLATFORM, str(channel.id))
 
     # -- interactions --------------------------------------------------------------------------
     async def on_interaction(self, interaction: Interaction) -> None:

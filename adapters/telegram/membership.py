@@ -6,7 +6,9 @@ on its own). Added to a group, it says hello there if ``telegram.greet_groups`` 
 letter's title and a button to sign in private, attributed to that group. Removed from a chat it
 posts to — an announcement chat or the mod chat — it stops delivering there at once (no failed
 sends, no retries) and the core tells the moderators, once: one update per removal, confirmed to
-Telegram once handled. Added back, deliveries there resume.
+Telegram once handled. Added back, deliveries there resume. Removed from any chat, its live
+letter posts there are dropped at once (:meth:`bot.liveposts.LivePosts.chat_gone`); added back,
+they stay dropped — a moderator posts the letter again.
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ async def my_chat_member(update: Update, context: PledgeContext) -> None:
             await _greet(context, chat.id)
     elif was and not now:
         _log.warning("telegram: removed from %s %s", chat.type, chat.id)
+        await context.service.live.chat_gone(PLATFORM, str(chat.id))
         if chat.id in deps.lost_chats:
             return
         deps.lost_chats.add(chat.id)

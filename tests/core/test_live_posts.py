@@ -155,6 +155,53 @@ async def test_a_lost_post_is_dropped_and_told_once(make_service: ServiceFactory
     assert await _waiting_edits(service) == []  # a dropped post is owed nothing
 
 
+async def test_a_chat_the_bot_left_drops_its_posts_at_once(make_service: ServiceFactory) -> None:
+    service = _service(make_service)
+    gone = await _post(service, chat="100")
+    kept = await _post(service, chat="200")
+    other_platform = await _post(service, chat="100", platform="telegram")
+
+    dropped = await service.live.chat_gone("discord", "100")
+    again = await service.live.chat_gone("discord", "100")  # a repeated event
+
+    assert [p.id for p in dropped] == [gone.id] and again == []
+    stored = await service.store.live_post(gone.id)
+    assert stored is not None and (stored.status, stored.end_reason) == ("lost", "chat-gone")
+    alerts = [m for m in await service.store.outbox_messages() if m.kind is OutboxKind.ALERT]
+    assert [(m.platform, m.destination) for m in alerts] == [("console", "mod-queue")]
+    assert alerts[0].text.startswith(f"Live letter post #{gone.id} (Discord,")
+    assert [p.id for p in await service.live.listing(MOD)] == [kept.id, other_platform.id]
+    await service.approve(MOD, await _signed(service, 1))
+    assert {post_of(m.destination) for m in await _waiting_edits(service)} == {
+        kept.id,
+        other_platform.id,
+    }
+
+
+async def test_a_chat_gone_that_is_the_mod_queue_is_not_told_there(
+    make_service: ServiceFactory,
+) -> None:
+    service = _service(make_service)
+    await _post(service, chat="mod-queue", platform="console")
+    await service.live.chat_gone("console", "mod-queue")
+    alerts = [m for m in await service.store.outbox_messages() if m.kind is OutboxKind.ALERT]
+    assert alerts == []  # the only moderators' place is the one gone; the log still says it
+
+
+async def test_a_community_gone_drops_every_post_in_it(make_service: ServiceFactory) -> None:
+    service = _service(make_service)
+    first = await _post(service, chat="100")
+    second = await _post(service, chat="200")
+    elsewhere = await _post(service, chat="100", platform="telegram")  # community telegram:1
+
+    dropped = await service.live.community_gone("discord:1")
+
+    assert [p.id for p in dropped] == [first.id, second.id]
+    alerts = [m for m in await service.store.outbox_messages() if m.kind is OutboxKind.ALERT]
+    assert len(alerts) == 2
+    assert [p.id for p in await service.live.listing(MOD)] == [elsewhere.id]
+
+
 async def test_a_stopped_post_is_not_drawn_again(make_service: ServiceFactory) -> None:
     service = _service(make_service)
     post = await _post(service)

@@ -341,6 +341,52 @@ async def test_unpost_suggests_nothing_to_members(bot: Bot, server: Server) -> N
     assert await suggestions(server, admin, "", channel=server.community_channel) == []
 
 
+async def test_a_deleted_channel_drops_its_post_at_once_and_tells_once(
+    bot: Bot, server: Server
+) -> None:
+    kept, _ = await post_letter(bot, server)
+    news = server.announce[0]
+    gone, _ = await post_letter(bot, server, news)
+
+    async with delivering(bot):
+        await server.fake.delete_channel(news)
+        await until(lambda: bool(alerts_in(server)))  # no approval needed: the event tells
+        await bot.service.approve(CONSOLE_MOD, await signed(bot.service, 1))
+        await shows(kept, "1 artist has signed so far.")
+
+    [alert] = alerts_in(server)
+    assert alert.content.startswith("Live letter post #2 (Discord, No Music For ICE HQ)")
+    assert server.fake.requests_to("PATCH", f"/channels/{news.id}/messages/{gone.id}") == []
+    assert [(p.id, p.status) for p in await bot.store.live_posts()] == [(1, LivePostStatus.LIVE)]
+    post = await bot.store.live_post(2)
+    assert post is not None and post.status is LivePostStatus.LOST
+
+
+async def test_removed_from_a_server_its_posts_are_dropped_at_once(
+    bots: BotFactory, server: Server
+) -> None:
+    helpers = server.fake.add_role(server.community, "Pledge helpers")
+    helper = server.fake.add_member(server.community, "hana", roles=[helpers])
+    settings = settings_for(server, moderator_role_ids=[server.mod_role.id, helpers.id])
+    async with bots(settings=settings) as bot:
+        kept, _ = await post_letter(bot, server)
+        since = server.fake.message_log.mark()
+        await bot.command("post-letter", helper, server.community_channel)
+        gone = await server.fake.wait_for_message(lambda m: bool(m.embeds), since=since)
+        async with delivering(bot):
+            await server.fake.remove_bot_from_guild(server.community)
+            await until(lambda: bool(alerts_in(server)))
+            await bot.service.approve(CONSOLE_MOD, await signed(bot.service, 1))
+            await shows(kept, "1 artist has signed so far.")
+        listed = await bot.command("live-posts", server.moderator)
+
+    [alert] = alerts_in(server)
+    assert alert.content.startswith("Live letter post #2 (Discord, Indie Musicians)")
+    path = f"/channels/{server.community_channel.id}/messages/{gone.id}"
+    assert server.fake.requests_to("PATCH", path) == []
+    assert [line[:3] for line in (listed.content or "").splitlines()[1:]] == ["\\#1"]
+
+
 async def test_a_hostile_server_name_is_inert(
     bots: BotFactory, server: Server, service: PledgeService
 ) -> None:

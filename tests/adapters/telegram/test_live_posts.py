@@ -255,3 +255,27 @@ async def test_a_hostile_group_title_is_inert(start_bot: Start) -> None:
         end = start + len(name)
         formatted = said.get("entities", [])
         assert not [e for e in formatted if e["offset"] < end and e["offset"] + e["length"] > start]
+
+
+async def test_removed_from_a_chat_its_post_is_dropped_at_once_and_told_once(
+    start_bot: Start,
+) -> None:
+    bot = await live_bot(start_bot)
+    post, _ = await post_here(bot, bot.group)
+    elsewhere, _ = await post_here(bot, bot.supergroup)
+
+    bot.fake.remove_bot(bot.group, by=bot.admin, notify=True)
+    await until(lambda: bool(alerts(bot)))  # no approval needed: the removal itself tells
+    bot.fake.remove_bot(bot.group, by=bot.admin, notify=True)  # again: nothing more to say
+    await bot.service.approve(MOD, await signed(bot.service, 1))
+    await until(shows(bot, elsewhere, "1 artist has signed so far."))
+
+    [alert] = alerts(bot)
+    assert "#1 (Telegram, Music makers)" in alert.params["text"]
+    assert edits_of(bot, post) == []  # never tried where the bot is gone
+    stored = await bot.service.store.live_post(1)
+    assert stored is not None and stored.status is LivePostStatus.LOST
+    listed = await bot.say(bot.mod, None, "/liveposts")
+    assert [line.split(",")[0] for line in listed.params["text"].splitlines()[1:]] == [
+        "#2 on Telegram"
+    ]

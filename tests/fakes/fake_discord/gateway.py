@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 
 from aiohttp import WSMsgType, web
 
-from tests.fakes.fake_discord.models import JSON
+from tests.fakes.fake_discord.models import JSON, FakeChannel, FakeGuild
 from tests.fakes.fake_discord.payloads import PayloadsMixin
 from tests.fakes.fake_discord.records import GatewayFrame
 from tests.fakes.fake_discord.wire import COMPACT
@@ -99,6 +99,22 @@ class GatewayMixin(PayloadsMixin):
                 text = f'{{"op":0,"t":{json.dumps(event)},"s":{frame["s"]},"d":{encoded}}}'
             await session.connection.send(frame, text)
         return int(frame["s"])
+
+    async def delete_channel(self, channel: FakeChannel) -> None:
+        """An admin deletes a channel: REST then answers 404 for it, and CHANNEL_DELETE says so."""
+        payload = self._channel_payload(channel)
+        self.channels.pop(channel.id, None)
+        if channel.guild_id is not None:
+            self.guilds[channel.guild_id].channels.pop(channel.id, None)
+        await self.dispatch("CHANNEL_DELETE", payload)
+
+    async def remove_bot_from_guild(self, guild: FakeGuild) -> None:
+        """The bot is kicked from a guild: its channels are gone for the bot (404), and
+        GUILD_DELETE comes without ``unavailable`` (which would mean an outage instead)."""
+        for channel_id in guild.channels:
+            self.channels.pop(channel_id, None)
+        self.guilds.pop(guild.id, None)
+        await self.dispatch("GUILD_DELETE", {"id": str(guild.id)})
 
     async def request_reconnect(self) -> None:
         """Send op 7 RECONNECT: discord.py closes and RESUMEs at ``resume_gateway_url``."""
