@@ -196,6 +196,13 @@ async def test_one_menu_per_language_and_scope(bot: Bot) -> None:
         assert public[0] == "letter" and "pending" not in public
         assert [c["command"] for c in everything][: len(public)] == public
         assert "pending" in [c["command"] for c in everything]
+    # The descriptions come from the catalogue, in each menu's language; the menu without a
+    # code speaks the default language.
+    letter = {code: bot.fake.commands_for(language_code=code)[0]["description"] for code in codes}
+    assert letter[""] == letter["en"] == "Read the letter"
+    assert letter["es"] == "Leer la carta"
+    assert letter["pt"] == "Ler a carta"
+    assert len(set(letter.values())) == 5
 
 
 SPANISH_LETTER = LetterText(
