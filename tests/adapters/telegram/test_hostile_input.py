@@ -1,6 +1,7 @@
 """Hostile text in everything a Telegram user can type: command arguments (as signers and as
 moderators, in private, in groups and in the mod chat), the one-line ``/sign``, every answer of
-the signing conversation, and a moderator's typed rejection reason.
+the signing conversation, and a moderator's typed rejection reason — by users whose Telegram
+speaks any of pledgebot's languages (or one it does not), each answered in theirs.
 
 Everything is real but Telegram: python-telegram-bot runs the adapter against the fake Bot API,
 over the real core and a real SQLite file. One bot serves all examples; hypothesis draws them in a
@@ -18,8 +19,11 @@ whole message with 400), so for every example, every message the bot sent or edi
   no ``@username`` that Telegram would turn into a mention;
 * shows user text literally: the core's stored text appears verbatim in the rendered text, with no
   entity over it;
-* no apology, nothing logged as an error; stored text is inert, and oversize input is refused
-  with "too long" and the limit.
+* no apology (in any language), nothing logged as an error; stored text is inert, and oversize
+  input is refused with "too long" and the limit.
+
+Cards in the mod chat and the signers' notifications are in the default language (English here),
+whoever acts; everything said to the person who acted is in theirs.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 import pytest
@@ -36,9 +40,10 @@ from telegram.ext import AIORateLimiter
 
 from bot import texts
 from bot.domain import Signature, SignatureForm, Status
-from bot.errors import InvalidInput, WrongUsage
+from bot.errors import InvalidInput, NotModerator, NotWhereModeratorsWork, WrongUsage
 from bot.forms import SIGN_USAGE, parse_ids_and_reason, parse_sign_line
-from bot.hygiene import clean_reason
+from bot.hygiene import LIMITS, clean_reason
+from bot.i18n import LANGUAGES, Translator, negotiate, translator
 from tests.adapters.telegram.conftest import JSON, Bot, Start
 from tests.conftest import MOD
 from tests.dbdump import dump_url
@@ -62,23 +67,19 @@ from tests.hostile import (
     weighted,
 )
 
-REFUSAL = "Only moderators can do that."
-APOLOGY = "something went wrong"
-NOT_HERE = "Moderator commands work in the mod chat or in a private chat with me"
+#: Telegram clients' language codes: each of pledgebot's languages, regional variants, one it
+#: does not speak and none at all (those two get the default, English).
+LANGUAGE_CODES = ("en", "en-GB", "es", "es-419", "fr", "de", "pt-br", "pt", "ja", None)
+#: The apology's first sentence in every language: no input may earn one.
+APOLOGIES = tuple(
+    translator(lang).render(texts.APOLOGY).split(".")[0].lower() for lang in LANGUAGES
+)
 MODERATOR_COMMANDS = (
     "/pending", "/approve", "/reject", "/remove", "/export", "/audit", "/snapshot",
 )  # fmt: skip
 READING_COMMANDS = ("/help", "/letter", "/demands", "/count", "/signatories", "/status")
 SIGNER_COMMANDS = ("/start", "/withdraw", "/sign", "/SIGN", "/cancel", "/skip", "/link", "/unlink")
 SENTINEL = "/sentinel"  # the one unknown command: marks the end of an exchange
-QUESTIONS = {
-    "name": "What public name should appear on the letter? (up to 80 characters)",
-    "role": "Your role or affiliation, for example “singer, The Band”? /skip to leave it out.",
-    "location": "Where are you based? /skip to leave it out.",
-    "link": "A link to your work, starting with https://? /skip to leave it out.",
-}
-CANCELLED = "Signing cancelled. Nothing was recorded."
-CHOICES = {"named": "✍️ Sign", "anon": "Sign without listing my name", "cancel": "Cancel"}
 # What Telegram would turn into a mention: "@" + a username, not inside a word or a web address.
 _MENTION = re.compile(r"(?<![\w@/.:%+-])@[A-Za-z0-9_]")
 
@@ -92,6 +93,36 @@ Who = Literal[
     "user-group",
 ]
 Choice = Literal["named", "anon", "cancel"]
+
+
+def reader(code: str | None) -> Translator:
+    """The language a user whose client sends ``code`` is answered in."""
+    return translator(negotiate([code]))
+
+
+def question(tr: Translator, field: str) -> str:
+    """The signing conversation's question for one field, as the reader sees it."""
+    return {
+        "name": tr.t(
+            "What public name should appear on the letter? (up to {limit} characters)",
+            limit=LIMITS["name"],
+        ),
+        "role": tr.t(
+            "Your role or affiliation, for example “singer, The Band”? /skip to leave it out."
+        ),
+        "location": tr.t("Where are you based? /skip to leave it out."),
+        "link": tr.t("A link to your work, starting with https://? /skip to leave it out."),
+    }[field]
+
+
+def choice_label(tr: Translator, choice: Choice) -> str:
+    """The summary's button for a choice, as the reader sees it."""
+    sign = tr.t("Sign")
+    return {
+        "named": f"✍️ {sign}",
+        "anon": tr.render(texts.SIGN_ANONYMOUSLY_LABEL),
+        "cancel": tr.t("Cancel"),
+    }[choice]
 
 
 def message_text(text: str) -> str:
@@ -110,6 +141,7 @@ class CommandArgs:
     args: str
     who: Who
     target: bool = False
+    language: str | None = "en"  # the client's language code
 
 
 @dataclass(frozen=True)
@@ -118,6 +150,7 @@ class OneLine:
 
     line: str
     choice: Choice = "named"
+    language: str | None = "en"
 
 
 @dataclass(frozen=True)
@@ -126,6 +159,7 @@ class Talk:
 
     answers: tuple[str | None, str | None, str | None, str | None]
     choice: Choice = "named"
+    language: str | None = "en"
 
 
 @dataclass(frozen=True)
@@ -133,6 +167,7 @@ class TypedReason:
     """❌ Reject → "Other reason…" on a card, then the moderator replies with this reason."""
 
     reason: str
+    language: str | None = "en"  # the moderator's
 
 
 Example = CommandArgs | OneLine | Talk | TypedReason
@@ -148,8 +183,14 @@ def examples() -> st.SearchStrategy[Example]:
         ["moderator-private", "moderator-mod-chat", "member-mod-chat", "user-private", "user-group"]
     )
     signers = st.sampled_from(["user-private", "user-group", "member-mod-chat"])
+    code = st.sampled_from(LANGUAGE_CODES)
     return weighted(
-        (3, st.builds(CommandArgs, st.sampled_from(MODERATOR_COMMANDS), text, anyone)),
+        (
+            3,
+            st.builds(
+                CommandArgs, st.sampled_from(MODERATOR_COMMANDS), text, anyone, language=code
+            ),
+        ),
         (
             3,
             st.builds(
@@ -158,11 +199,18 @@ def examples() -> st.SearchStrategy[Example]:
                 text,
                 st.one_of(moderators, anyone),
                 target=st.just(True),
+                language=code,
             ),
         ),
-        (2, st.builds(CommandArgs, st.sampled_from(READING_COMMANDS), text, anyone)),
-        (2, st.builds(CommandArgs, st.sampled_from(SIGNER_COMMANDS), text, signers)),
-        (4, st.builds(OneLine, sign_line().map(message_text), choice)),
+        (
+            2,
+            st.builds(CommandArgs, st.sampled_from(READING_COMMANDS), text, anyone, language=code),
+        ),
+        (
+            2,
+            st.builds(CommandArgs, st.sampled_from(SIGNER_COMMANDS), text, signers, language=code),
+        ),
+        (4, st.builds(OneLine, sign_line().map(message_text), choice, code)),
         (
             3,
             st.builds(
@@ -171,9 +219,10 @@ def examples() -> st.SearchStrategy[Example]:
                     *(st.one_of(st.none(), field_text(f).map(message_text)) for f in FIELD_ORDER)
                 ),
                 choice,
+                code,
             ),
         ),
-        (3, st.builds(TypedReason, text)),
+        (3, st.builds(TypedReason, text, code)),
     )
 
 
@@ -183,12 +232,15 @@ KNOWN: Sequence[Example] = (
     # the check once looked for the name's first occurrence and blamed the bold id on it.
     OneLine("3"),
     OneLine(
-        '<b>Ada</b> & <a href="tg://user?id=1">x</a> | <i>r</i> | &amp; | https://x.example/?a&b'
+        '<b>Ada</b> & <a href="tg://user?id=1">x</a> | <i>r</i> | &amp; | https://x.example/?a&b',
+        language="es",
     ),
-    Talk(("@ada_lovelace <code>", "&lt;", None, None)),
-    TypedReason('<a href="tg://user?id=1">@admin</a> & <b>'),
-    CommandArgs("/approve", "@ada_lovelace", "moderator-mod-chat"),
-    CommandArgs("/reject", "<b>x</b> & @here", "moderator-private", target=True),
+    Talk(("@ada_lovelace <code>", "&lt;", None, None), language="pt-br"),
+    TypedReason('<a href="tg://user?id=1">@admin</a> & <b>', language="de"),
+    CommandArgs("/approve", "@ada_lovelace", "moderator-mod-chat", language="fr"),
+    CommandArgs("/reject", "<b>x</b> & @here", "moderator-private", target=True, language="ja"),
+    # A refusal with the user's text in it, in a language whose quotes differ from English.
+    OneLine("a | b | c | d | e", language="fr"),
 )
 
 
@@ -208,8 +260,8 @@ async def test_hostile_telegram_input(
     bot = await start_bot()
     fresh = Counter()
 
-    def new_user(label: str) -> FakeUser:
-        user = bot.fake.new_user(f"{label}{fresh()}")
+    def new_user(label: str, language: str | None = "en") -> FakeUser:
+        user = bot.fake.new_user(f"{label}{fresh()}", language_code=language)
         bot.fake.private_chat(user)
         return user
 
@@ -219,9 +271,9 @@ async def test_hostile_telegram_input(
             case CommandArgs():
                 await _command(bot, new_user, example)
             case OneLine():
-                await _one_line(bot, new_user("Line"), example)
+                await _one_line(bot, new_user("Line", example.language), example)
             case Talk():
-                await _talk(bot, new_user("Talk"), example)
+                await _talk(bot, new_user("Talk", example.language), example)
             case TypedReason():
                 await _typed_reason(bot, new_user("Signer"), example)
         errors = [r for r in caplog.records[logged:] if r.levelno >= logging.ERROR]
@@ -236,7 +288,8 @@ async def test_hostile_telegram_input(
 
 # -- command arguments ---------------------------------------------------------------------------
 async def _command(bot: Bot, new_user: Any, example: CommandArgs) -> None:
-    user, chat = _speaker(bot, new_user, example.who)
+    user, chat = _speaker(bot, new_user, example.who, example.language)
+    tr = reader(example.language)
     args = example.args
     target: Signature | None = None
     if example.target:
@@ -244,14 +297,14 @@ async def _command(bot: Bot, new_user: Any, example: CommandArgs) -> None:
         target = await bot.sign(new_user("Target"), "Target")
         await _card(bot, target.id, since=start)
         args = f"{target.id} {args}"
-    answers = await _exchange(bot, user, chat, f"{example.command} {args}")
+    answers = await _exchange(bot, user, chat, f"{example.command} {args}", tr)
     shown = [_rendered(call) for call in answers]
     moderator = example.who in ("moderator-private", "moderator-mod-chat", "admin-mod-chat")
     if example.command in MODERATOR_COMMANDS:
         if not moderator and example.who != "moderator-group":
-            assert [m["text"] for m in shown] == [REFUSAL], shown
+            assert [m["text"] for m in shown] == [tr.render(NotModerator().message)], shown
         elif example.who == "moderator-group":
-            assert [m["text"][: len(NOT_HERE)] for m in shown] == [NOT_HERE], shown
+            assert [m["text"] for m in shown] == [tr.render(NotWhereModeratorsWork().message)]
     if target is None:
         return
     now = (await bot.service.mod_queue.item(target.id)).signature
@@ -262,38 +315,46 @@ async def _command(bot: Bot, new_user: Any, example: CommandArgs) -> None:
     rest = ([*f"{example.command} {args}".split(maxsplit=1), ""])[1].strip()
     try:
         _, typed = parse_ids_and_reason(rest, example.command.lstrip("/"))
-    except WrongUsage:
-        assert [m["text"] for m in shown] == [f"Usage: {example.command} ID… REASON"], shown
+    except WrongUsage as exc:
+        assert [m["text"] for m in shown] == [tr.render(exc.message)], shown
+        assert f"{example.command} ID…" in shown[0]["text"], shown  # the bulk form's usage
         assert now.status is Status.PENDING
         return
-    await _assert_reason(bot, now, typed, shown, moderator_user=user, since=start)
+    await _assert_reason(bot, now, typed, shown, tr, moderator_user=user, since=start)
 
 
-def _speaker(bot: Bot, new_user: Any, who: Who) -> tuple[FakeUser, FakeChat | None]:
+def _speaker(
+    bot: Bot, new_user: Any, who: Who, language: str | None
+) -> tuple[FakeUser, FakeChat | None]:
+    """Who speaks, with their client in ``language``, and in which chat (None: private)."""
+    mod, admin = (replace(m, language_code=language) for m in (bot.mod, bot.admin))
     match who:
         case "moderator-private":
-            return bot.mod, None
+            return mod, None
         case "moderator-mod-chat":
-            return bot.mod, bot.mod_chat
+            return mod, bot.mod_chat
         case "admin-mod-chat":
-            return bot.admin, bot.mod_chat
+            return admin, bot.mod_chat
         case "moderator-group":
-            return bot.mod, bot.group
+            return mod, bot.group
         case "member-mod-chat":
-            member = new_user("Member")
+            member = new_user("Member", language)
             bot.fake.set_member_status(bot.mod_chat, member, "member")
             return member, bot.mod_chat
         case "user-private":
-            return new_user("User"), None
+            return new_user("User", language), None
         case "user-group":
-            return new_user("Grouped"), bot.group
+            return new_user("Grouped", language), bot.group
     raise AssertionError(who)
 
 
-async def _exchange(bot: Bot, user: FakeUser, chat: FakeChat | None, text: str) -> list[ApiCall]:
+async def _exchange(
+    bot: Bot, user: FakeUser, chat: FakeChat | None, text: str, tr: Translator
+) -> list[ApiCall]:
     """Send ``text``; every message the bot sent in answer (and nothing else), known once the
     same user's next command in the same chat is answered: ``/count`` in a group (answers quote
-    their command there), :data:`SENTINEL` in private."""
+    their command there), :data:`SENTINEL` in private (answered in the user's language ``tr``)."""
+    unknown = tr.t("I do not know that command. /help lists mine.")
     where = chat or bot.fake.private_chat(user)
     mark = bot.fake.mark()
     feed = bot.fake.feed_command if re.match(r"/\w", text) else bot.fake.feed_text
@@ -311,8 +372,8 @@ async def _exchange(bot: Bot, user: FakeUser, chat: FakeChat | None, text: str) 
     def done(call: ApiCall) -> bool:
         text = str(call.params.get("text", ""))
         if private:
-            return answers(call, sentinel) and text.startswith("I do not know that command")
-        return answers(call, sentinel) and " so far." in text
+            return answers(call, sentinel) and text == unknown
+        return answers(call, sentinel)  # the only answer quoting the sentinel /count
 
     last = await bot.fake.wait_for("sendMessage", done, since=mark)
     found: list[ApiCall] = []
@@ -349,31 +410,34 @@ async def _one_line(bot: Bot, user: FakeUser, example: OneLine) -> None:
     text = f"/sign {example.line}"
     parts = text.split(maxsplit=1)
     args = parts[1].strip() if len(parts) > 1 else ""
+    tr = reader(example.language)
+    usage = tr.t("Usage: {usage}", usage=tr.render(SIGN_USAGE))
     start = bot.fake.mark()
     said = await bot.say(user, None, text)
     answer = _rendered(said)
     if not args:
-        assert answer["text"].endswith(QUESTIONS["name"]), answer
+        assert answer["text"].endswith(question(tr, "name")), answer
         return
     try:
         form = parse_sign_line(args)
     except InvalidInput as exc:
-        assert answer["text"] == f"{exc.message}\nUsage: {SIGN_USAGE}", answer
+        assert answer["text"] == f"{tr.render(exc.message)}\n{usage}", answer
         return
     fields = {"name": form.name, "role": form.role, "location": form.location, "link": form.link}
     clean = verdict(form)
     if isinstance(clean, InvalidInput):
-        assert answer["text"] == f"{clean.message}\nUsage: {SIGN_USAGE}", answer
+        assert answer["text"] == f"{tr.render(clean.message)}\n{usage}", answer
         assert_clear_refusal(fields, clean)
         assert_refused_if_oversize(fields, False)
         return
-    await _confirm(bot, user, bot.sent(said), fields, example.choice, since=start)
+    await _confirm(bot, user, bot.sent(said), fields, example.choice, tr, since=start)
 
 
 async def _talk(bot: Bot, user: FakeUser, example: Talk) -> None:
+    tr = reader(example.language)
     start = bot.fake.mark()
     opening = _rendered(await bot.say(user, None, "/sign"))
-    assert opening["text"].endswith(QUESTIONS["name"]), opening
+    assert opening["text"].endswith(question(tr, "name")), opening
     fields: dict[str, str] = {}
     answer = opening
     for name, typed in zip(FIELD_ORDER, example.answers, strict=True):
@@ -386,7 +450,7 @@ async def _talk(bot: Bot, user: FakeUser, example: Talk) -> None:
         trial = {**fields, name: value}
         clean = verdict(SignatureForm(**trial))
         if isinstance(clean, InvalidInput):
-            assert answer["text"] == f"{clean.message}\n\n{QUESTIONS[name]}", answer
+            assert answer["text"] == f"{tr.render(clean.message)}\n\n{question(tr, name)}"
             assert_clear_refusal(trial, clean)
             assert_refused_if_oversize(trial, False)
             assert await bot.signature_of(user) is None
@@ -394,38 +458,47 @@ async def _talk(bot: Bot, user: FakeUser, example: Talk) -> None:
         fields[name] = value
         if name != "link":
             following = FIELD_ORDER[FIELD_ORDER.index(name) + 1]
-            assert answer["text"] == QUESTIONS[following], answer
-    await _confirm(bot, user, bot.sent(call), fields, example.choice, since=start)
+            assert answer["text"] == question(tr, following), answer
+    await _confirm(bot, user, bot.sent(call), fields, example.choice, tr, since=start)
 
 
 async def _confirm(
-    bot: Bot, user: FakeUser, summary: JSON, fields: dict[str, str], choice: Choice, *, since: int
+    bot: Bot,
+    user: FakeUser,
+    summary: JSON,
+    fields: dict[str, str],
+    choice: Choice,
+    tr: Translator,
+    *,
+    since: int,
 ) -> None:
-    """The summary shows the cleaned fields literally; the chosen button signs (or not)."""
+    """The summary shows the cleaned fields literally, in the signer's language ``tr``; the
+    chosen button signs (or not)."""
     clean = verdict(SignatureForm(**fields))
     assert not isinstance(clean, InvalidInput)
     lines = summary["text"].splitlines()
-    assert lines[0] == "Please check your signature", summary
-    for label, value in (
-        ("Public name: ", clean.name),
-        ("Role/affiliation: ", clean.role),
-        ("Location: ", clean.location),
-        ("Link: ", clean.link),
+    assert lines[0] == tr.t("Please check your signature"), summary
+    for field, value in (
+        ("name", clean.name),
+        ("role", clean.role),
+        ("location", clean.location),
+        ("link", clean.link),
     ):
+        label = f"{tr.render(texts.FIELD_LABELS[field])}: "
         if value:
             _assert_literal(summary, label, value)
         else:
             assert f"{label}—" in summary["text"], summary
     mark = bot.fake.mark()
-    await bot.press(user, summary, CHOICES[choice])
+    await bot.press(user, summary, choice_label(tr, choice))
     reply = _rendered(await bot.answer(bot.fake.private_chat(user), since=mark))
     stored = await bot.signature_of(user)
     assert_refused_if_oversize(fields, stored is not None)
     if choice == "cancel":
-        assert reply["text"] == CANCELLED and stored is None
+        assert reply["text"] == tr.render(texts.SIGNING_CANCELLED) and stored is None
         return
     assert stored is not None, reply
-    assert reply["text"] == str(texts.sign_confirmation(stored)), reply
+    assert reply["text"] == tr.render(texts.sign_confirmation(stored)), reply
     assert stored.anonymous is (choice == "anon")
     assert_stored_as_cleaned(stored, clean)
     card = await _card(bot, stored.id, since=since)
@@ -439,11 +512,13 @@ async def _typed_reason(bot: Bot, signer: FakeUser, example: TypedReason) -> Non
     start = bot.fake.mark()
     sig = await bot.sign(signer, "Target")
     card = await _card(bot, sig.id, since=start)
+    # The card and its buttons speak the mod chat's language (the default), the moderator theirs.
+    moderator = replace(bot.mod, language_code=example.language)
     mark = bot.fake.mark()
-    await bot.press(bot.mod, card, "❌ Reject")
+    await bot.press(moderator, card, "❌ Reject")
     await bot.fake.wait_for("editMessageReplyMarkup", since=mark)
     mark = bot.fake.mark()
-    await bot.press(bot.mod, card, "Other reason…")
+    await bot.press(moderator, card, "Other reason…")
     asked = await bot.fake.wait_for(
         "sendMessage",
         lambda c: c.params.get("text", "").startswith(f"❌ #{sig.id}: "),
@@ -454,9 +529,10 @@ async def _typed_reason(bot: Bot, signer: FakeUser, example: TypedReason) -> Non
     said = example.reason if example.reason.strip() else "."
     if said.startswith("/"):
         said = "x" + said
-    answer = _rendered(await bot.say(bot.mod, bot.mod_chat, said, reply_to=prompt))
+    answer = _rendered(await bot.say(moderator, bot.mod_chat, said, reply_to=prompt))
     now = (await bot.service.mod_queue.item(sig.id)).signature
-    await _assert_reason(bot, now, said, [answer], moderator_user=bot.mod, since=start)
+    tr = reader(example.language)
+    await _assert_reason(bot, now, said, [answer], tr, moderator_user=bot.mod, since=start)
 
 
 async def _assert_reason(
@@ -464,19 +540,20 @@ async def _assert_reason(
     sig: Signature,
     typed: str,
     shown: list[JSON],
+    tr: Translator,
     *,
     moderator_user: FakeUser,
     since: int,
 ) -> None:
-    """A moderator's reason is refused in the core's words, or stored inert and shown
-    literally on the card and to the signer."""
+    """A moderator's reason is refused in the core's words (in the moderator's language
+    ``tr``), or stored inert and shown literally on the card and to the signer."""
     if obviously_too_long(typed, "reason"):
         assert sig.status is Status.PENDING, f"decided with a reason of {len(typed)} characters"
     try:
         why = clean_reason(typed)
     except InvalidInput as exc:
         assert sig.status is Status.PENDING
-        assert [m["text"] for m in shown] == [str(exc.message)], shown
+        assert [m["text"] for m in shown] == [tr.render(exc.message)], shown
         assert_clear_refusal({"reason": typed}, exc)
         return
     assert sig.status in (Status.REJECTED, Status.REMOVED), (sig, shown)
@@ -539,7 +616,7 @@ def _assert_sent_safely(bot: Bot, *, since: int) -> None:
         text = str(message.get("text", message.get("caption", "")))
         entities = message.get("entities") or message.get("caption_entities") or []
         assert utf16_len(text) <= 4096, call.method
-        assert APOLOGY not in text.lower(), text
+        assert not any(apology in text.lower() for apology in APOLOGIES), text
         assert not _MENTION.search(text), (_MENTION.search(text), text)
         for entity in entities:
             kind = entity["type"]
