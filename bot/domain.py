@@ -213,6 +213,8 @@ class NewSignature:
     created_at: datetime
     decided_at: datetime | None = None
     look_key: str = ""
+    #: The language the signer was spoken to in (bot.i18n.LANGUAGES), for their notifications.
+    language: str | None = None
 
     @property
     def listed(self) -> bool:
@@ -224,6 +226,7 @@ class NewSignature:
             signature_id, self.identity, self.name, self.name_key, self.role, self.location,
             self.link, self.anonymous, self.community, self.status, self.letter_version,
             self.created_at, self.decided_at, look_key=self.look_key, person=person,
+            language=self.language,
         )  # fmt: skip
 
 
@@ -259,6 +262,8 @@ class Signature:
     #: Approved on an earlier text while ``[letter] require_reaffirm`` is on: active, but
     #: neither counted nor listed until its signer reaffirms (bot.reaffirm).
     lapsed: bool = False
+    #: The language the signer signed in (bot.i18n.LANGUAGES); None: not known.
+    language: str | None = None
 
     @property
     def listed(self) -> bool:

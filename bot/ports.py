@@ -322,7 +322,7 @@ TABLES: dict[str, tuple[str, ...]] = {
         "id", "platform", "user_id", "name", "name_key", "role", "location", "link", "anonymous",
         "community", "status", "letter_version", "created_at", "decided_at", "decided_by",
         "reason", "withdrawn_at", "erased", "list_pos", "look_key", "person", "notified_version",
-        "lapsed",
+        "lapsed", "language",
     ),
     "counters": ("name", "value"),
     "listing_buckets": ("bucket", "n"),

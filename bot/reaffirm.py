@@ -102,8 +102,8 @@ class ReaffirmNotices:
         language: str = DEFAULT_LANGUAGE,
         batch: int = BATCH,
     ) -> None:
-        """``language``: what signers read the notice in (``[i18n] default_language``, as
-        every notification to a signer: the outbox does not know each signer's language)."""
+        """``language``: what a signer whose own language is not known reads the notice in
+        (``[i18n] default_language``); the others read it in the language they signed in."""
         self._language = language
         self._store = store
         self._write = write
@@ -130,9 +130,12 @@ class ReaffirmNotices:
                 return len(told)
 
     def _telling(self, found: list[Signature]) -> Callable[[WriteTx], Awaitable[list[Signature]]]:
-        version, required = self._version, self._required
-        tr = translator(self._language)
-        title = self._letter.in_language(self._language).title
+        version, required, letter = self._version, self._required, self._letter
+
+        def said(sig: Signature) -> str:
+            language = sig.language or self._language
+            title = letter.in_language(language).title
+            return translator(language).render(notice(sig, title, required=required))
 
         async def unit(tx: WriteTx) -> list[Signature]:
             marked = set(await tx.mark_told(version, [s.id for s in found]))
@@ -143,7 +146,7 @@ class ReaffirmNotices:
                         OutboxKind.REAFFIRM,
                         sig.identity.platform,
                         sig.identity.user_id,
-                        tr.render(notice(sig, title, required=required)),
+                        said(sig),
                         signature_id=sig.id,
                     )
                     for sig in told

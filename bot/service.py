@@ -63,7 +63,7 @@ from bot.errors import (
 )
 from bot.export import ExportFormat, export_chunks
 from bot.hygiene import LIMITS, clean_form, clean_reason, clean_text
-from bot.i18n import Msg, msg, translator
+from bot.i18n import LANGUAGES, Msg, msg, translator
 from bot.limits import (
     AUDIT_DEFAULT,
     AUDIT_MAX,
@@ -385,9 +385,12 @@ class PledgeService:
         community: str,
         anonymous: bool = False,
         account_created_at: datetime | None = None,
+        language: str | None = None,
     ) -> SignResult:
         """``account_created_at``: when the platform account was made, where the platform says
-        (Discord); a very new account waits for a moderator even with automatic approval."""
+        (Discord); a very new account waits for a moderator even with automatic approval.
+        ``language``: the language the signer is spoken to in, remembered with the signature so
+        that its notifications (approved, rejected) reach them in it."""
         self._slow_down(actor, Family.SIGNING)
         if anonymous and not self.rules.allow_anonymous:
             raise AnonymousNotAllowed()
@@ -414,6 +417,7 @@ class PledgeService:
                     letter_version=self.version,
                     created_at=now,
                     decided_at=now if auto else None,
+                    language=language if language in LANGUAGES else None,
                 )
             )
             if auto:
@@ -998,8 +1002,9 @@ class PledgeService:
     def _notification(
         self, sig: Signature, wording: Callable[[Signature, str], Msg]
     ) -> OutboxMessage:
-        """A signer's notification; the letter's title as the signer's language has it."""
-        language = self.destinations.default_language
+        """A signer's notification, in the language they signed in (else the default one), with
+        the letter's title as that language has it."""
+        language = sig.language or self.destinations.default_language
         title = self.letter.in_language(language).title
         return OutboxMessage(
             OutboxKind.NOTIFICATION,

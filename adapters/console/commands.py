@@ -150,7 +150,11 @@ class ConsoleCommands:
     async def _sign(self, session: Session, args: str, anonymous: bool = False) -> str:
         form = parse_sign_line(args) if args else await self._ask_form()
         result = await self.service.sign(
-            session.actor, form, community=COMMUNITY, anonymous=anonymous
+            session.actor,
+            form,
+            community=COMMUNITY,
+            anonymous=anonymous,
+            language=self.tr.language,
         )
         return self.tr.render(result.message)
 

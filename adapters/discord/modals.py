@@ -179,6 +179,7 @@ class SignForm(Form, template=r"pledge:sign-form:(?P<mode>named|anon)"):
                 community=community_of(interaction),
                 anonymous=match["mode"] == "anon",
                 account_created_at=interaction.user.created_at,
+                language=reader(interaction).language,
             )
             return Reply(render.say(result.message, reader(interaction)))
 

@@ -244,6 +244,7 @@ async def confirm(update: Update, context: PledgeContext) -> int:
             _form(answers),
             community=answers.get("community", links.PRIVATE_COMMUNITY),
             anonymous=choice == "anon",
+            language=context.tr.language,
         )
     except PledgeError as exc:
         await reply(update, render.say(context.tr, exc.message))

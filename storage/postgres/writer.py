@@ -115,7 +115,7 @@ class Tx:
             new.identity.platform, new.identity.user_id, new.name, new.name_key, new.role,
             new.location, new.link, new.anonymous, new.community, new.status.value,
             new.letter_version, new.created_at, new.decided_at, new.listed, new.look_key,
-            str(new.identity),
+            str(new.identity), new.language,
         )  # fmt: skip
         sig_id, pos = row[0], row[1]
         if pos is not None:

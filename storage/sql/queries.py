@@ -45,8 +45,8 @@ def insert_signature(list_pos: str) -> str:
     return (
         "INSERT INTO signatures (platform, user_id, name, name_key, role, location, link, "
         "anonymous, community, status, letter_version, created_at, decided_at, list_pos, "
-        f"look_key, person) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,{list_pos},$15,"
-        "COALESCE((SELECT person FROM accounts WHERE account = $16), $16)) "
+        f"look_key, person, language) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,"
+        f"{list_pos},$15,COALESCE((SELECT person FROM accounts WHERE account = $16), $16),$17) "
         "RETURNING id, list_pos, person"
     )
 

@@ -31,7 +31,7 @@ __all__ = [
 SIG_COLUMNS = (
     "id, platform, user_id, name, name_key, role, location, link, anonymous, community, status, "
     "letter_version, created_at, decided_at, decided_by, reason, withdrawn_at, erased, list_pos, "
-    "look_key, person, lapsed"
+    "look_key, person, lapsed, language"
 )
 LIST_POS = 18  # index of list_pos in SIG_COLUMNS
 OUTBOX_COLUMNS = (
@@ -75,6 +75,7 @@ def signature(row: Sequence[Any], ts: Timestamp = _same) -> Signature:
         look_key=row[19],
         person=row[20],
         lapsed=bool(row[21]),
+        language=row[22],
     )
 
 

@@ -51,7 +51,8 @@ _LIST_POS_OF = to_sqlite(q.LIST_POS_OF)
 _INSERT_SIGNATURE = (
     "INSERT INTO signatures (platform, user_id, name, name_key, role, location, link, "
     "anonymous, community, status, letter_version, created_at, decided_at, list_pos, "
-    "look_key, person) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16)"
+    "look_key, person, language) "
+    "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17)"
 )
 _UPDATE_SIGNATURE = to_sqlite(q.UPDATE_SIGNATURE)
 _ADD_OUTBOX = to_sqlite(q.ADD_OUTBOX)
@@ -194,7 +195,7 @@ class Tx:
                 new.location, new.link, new.anonymous, new.community, new.status.value,
                 new.letter_version, created,
                 None if decided is None else created if decided == new.created_at else iso(decided),
-                pos, new.look_key, person,
+                pos, new.look_key, person, new.language,
             ),
         ).lastrowid  # fmt: skip
         assert sig_id is not None

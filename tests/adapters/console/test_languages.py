@@ -2,7 +2,8 @@
 ``[i18n] default_language`` — the real ``pledgebot console``, piped, on a real SQLite file.
 
 Posts to channels (the console's ``[announcement]`` and ``[mod queue]`` lines) speak the
-channel's language, whatever the console's own language is.
+channel's language, and a signer's notification the language they signed in, whatever the
+console's own language is.
 """
 
 from __future__ import annotations
@@ -56,14 +57,21 @@ def test_console_with_lang_de_speaks_german(pledgebot: Pledgebot, config: Path) 
         assert english not in out, english
 
 
-def test_posts_speak_the_channels_language(pledgebot: Pledgebot, config: Path) -> None:
-    """The console in French; its channels in the default language (English)."""
+def test_posts_speak_the_channels_language_and_notes_the_signers(
+    pledgebot: Pledgebot, config: Path
+) -> None:
+    """The console in French; its channels in the default language (English); Ada signed in
+    French, so the note that her signature was approved is French."""
     result = pledgebot("console", "--config", str(config), "--lang", "fr", stdin=SESSION)
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "Merci ! La signature n°1 est enregistrée" in out
     assert "[mod queue] #1 awaits approval: Ada Lovelace, Komponistin, Wien" in out
     assert re.search(r"^\[mod queue\] #1 approved by mod\.$", out, re.M)
+    assert (
+        "[to artist] Votre signature n°1 sur « No Music For ICE » a été approuvée. "
+        "Merci d’avoir signé !" in out
+    )
 
 
 def test_console_language_from_the_configuration_and_lang_wins(

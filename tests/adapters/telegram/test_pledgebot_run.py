@@ -76,8 +76,8 @@ async def test_pledgebot_run_serves_telegram_and_stops_on_sigterm(
         notice = await fake.wait_for(
             "sendMessage", lambda c: c.params["chat_id"] == ada.id, since=mark, timeout=10
         )
-        # Composed by the core in [i18n] default_language too: Ada's client says no language.
-        assert "a été approuvée" in notice.params["text"]
+        # To Ada, in the language she signed in (her client's, English), not the default one.
+        assert "has been approved" in notice.params["text"]
     finally:
         if process.returncode is None:
             process.send_signal(signal.SIGTERM)
