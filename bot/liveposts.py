@@ -43,7 +43,7 @@ from bot.domain import (
     OutboxMessage,
 )
 from bot.errors import InvalidInput, NoSuchLivePost, NotModerator, TooManyLivePosts
-from bot.i18n import Msg, msg, nmsg
+from bot.i18n import Msg, msg, nmsg, translator
 from bot.limits import LIVE_DEMAND_SHORT, LIVE_EDIT_FLOOR, LIVE_POSTS_MAX
 from bot.milestones import MilestonePolicy
 from bot.ports import Clock, LiveEditOwed, Store, WriteTx
@@ -76,6 +76,10 @@ Write = Callable[[Callable[[WriteTx], Awaitable[Any]]], Awaitable[Any]]
 #: (A post found lost by a failed edit records the platform's own error.)
 CHAT_GONE = "chat-gone"
 COMMUNITY_GONE = "community-gone"
+#: ... and when a newer post in its chat replaced it, or a moderator stopped it (then followed by
+#: who did: ``stopped-by:discord:123``).
+REPLACED = "replaced"
+STOPPED_BY = "stopped-by:"
 
 #: The outbox destination of a post's edits: ``live:<post id>``.
 EDIT_PREFIX = "live:"
@@ -242,13 +246,25 @@ class LivePosts:
         """The shortest time between two edits of one post on ``platform``."""
         return max(self._interval, LIVE_EDIT_FLOOR.get(platform, timedelta(0)))
 
+    def language(self, platform: str, chat: str) -> str:
+        """The language a post in ``chat`` speaks: like every post to a channel (milestones,
+        mod-queue cards), the chat's own under ``[i18n] channel_languages``, else
+        ``[i18n] default_language`` — never the language of the moderator who posted it."""
+        return self._destinations.language_of(platform, chat)
+
     # -- moderators ----------------------------------------------------------------------------
-    async def prepare(self, actor: Actor, language: str) -> LiveView:
-        """Before an adapter sends a post: may this actor post one, and what it shows."""
+    async def may_post(self, actor: Actor) -> None:
+        """May this actor post one more live post: checked before an adapter looks up the chat
+        a moderator named (Telegram's ``/postletter CHAT_ID``)."""
         self._moderator(actor)
         if len(await self._store.live_posts()) >= LIVE_POSTS_MAX:
             raise TooManyLivePosts(LIVE_POSTS_MAX)
-        return await self._view(language)
+
+    async def prepare(self, actor: Actor, platform: str, chat: str) -> LiveView:
+        """Before an adapter sends a post in ``chat``: may this actor post one, and what it
+        shows, in the chat's language."""
+        await self.may_post(actor)
+        return await self._view(self.language(platform, chat))
 
     async def post(
         self,
@@ -269,7 +285,7 @@ class LivePosts:
         )
 
         async def unit(tx: WriteTx) -> tuple[LivePost, list[LivePost]]:
-            replaced = await tx.end_live_posts_in(platform, chat, now, "replaced by a newer post")
+            replaced = await tx.end_live_posts_in(platform, chat, now, REPLACED)
             return await tx.add_live_post(new), replaced
 
         post, replaced = await self._write(unit)
@@ -295,7 +311,7 @@ class LivePosts:
 
     async def _stop(self, actor: Actor, post_id: int) -> LivePost:
         now = self._clock.now()
-        reason = f"stopped by {actor.identity}"
+        reason = f"{STOPPED_BY}{actor.identity}"
 
         async def unit(tx: WriteTx) -> LivePost | None:
             return await tx.end_live_post(post_id, LivePostStatus.STOPPED, now, reason)
@@ -303,16 +319,18 @@ class LivePosts:
         ended = await self._write(unit)
         if ended is None:
             raise NoSuchLivePost(post_id)
-        _log.info("live post #%d %s", post_id, reason)
+        _log.info("live post #%d stopped by %s", post_id, actor.identity)
         return ended
 
     # -- the outbox's plumbing (acts for no one) -------------------------------------------------
     async def view(self, post_id: int) -> LiveView | None:
-        """A live post as it should read now (None: it is no longer live, nothing to draw)."""
+        """A live post as it should read now (None: it is no longer live, nothing to draw), in
+        its chat's language as the configuration gives it now (so a post follows a changed
+        ``channel_languages``, as the chat's mod-queue cards do)."""
         post = await self._store.live_post(post_id)
         if post is None or post.status is not LivePostStatus.LIVE:
             return None
-        view = await self._view(post.language)
+        view = await self._view(self.language(post.platform, post.chat))
         return LiveView(view.letter, view.count, view.next_milestone, view.language, post)
 
     async def lost(self, post_id: int, reason: str) -> None:
@@ -351,10 +369,11 @@ class LivePosts:
             for post in posts:
                 if await tx.end_live_post(post.id, LivePostStatus.LOST, now, reason[:500]):
                     ended.append(post)
-            text = [str(lost_alert(post)) for post in ended]
             alerts = [
-                OutboxMessage(OutboxKind.ALERT, platform, dest, said)
-                for said in text
+                OutboxMessage(
+                    OutboxKind.ALERT, platform, dest, self._say(lost_alert(post), platform, dest)
+                )
+                for post in ended
                 for platform, dest in places
             ]
             await tx.add_outbox(alerts, now)
@@ -386,6 +405,11 @@ class LivePosts:
         await tx.schedule_live_edits(edits, now)
 
     # -- internals -------------------------------------------------------------------------------
+    def _say(self, text: Msg, platform: str, destination: str) -> str:
+        """An alert in the language of the moderators' place it goes to (plain: the sender
+        escapes it), as the core's other alerts are."""
+        return translator(self.language(platform, destination)).render(text)
+
     def _moderator(self, actor: Actor) -> None:
         """Live posts are for moderators, on every platform: one rule, here."""
         self._limits.take(actor.identity, Family.MODERATING)

@@ -25,7 +25,7 @@ from adapters.discord.permissions import PLATFORM, guild_community
 from adapters.discord.replies import NO_PINGS, Reply, respond
 from bot.domain import LivePost, OutboxMessage
 from bot.errors import PledgeError
-from bot.i18n import DEFAULT_LANGUAGE, Raw, Translator, msg, negotiate, pmsg, translator
+from bot.i18n import DEFAULT_LANGUAGE, Raw, Translator, msg, pmsg, translator
 from bot.liveposts import (
     LIVE_COMMANDS,
     LIVE_HEADING,
@@ -83,14 +83,6 @@ def live_embed(view: LiveView, tr: Translator) -> discord.Embed:
     return embed
 
 
-def _post_language(interaction: Interaction) -> str:
-    """A post is read by a whole channel: the server's language, else the default."""
-    guild_locale = interaction.guild_locale
-    return negotiate(
-        [guild_locale.value if guild_locale is not None else None], interaction.client.language
-    )
-
-
 @app_commands.command(
     name=localized(pmsg("command name", "post-letter")),
     description=_described(_BY_NAME["post-letter"]),
@@ -105,10 +97,11 @@ async def post_letter(interaction: Interaction, channel: discord.TextChannel | N
 
     async def post() -> Reply:
         actor = client.actor(interaction)
-        language = _post_language(interaction)
-        view = await client.service.live.prepare(actor, language)
         where = channel.id if channel is not None else interaction.channel_id
         assert where is not None and interaction.guild_id is not None  # a server command
+        # Read by the whole channel: in its language (the core's rule), not the moderator's.
+        view = await client.service.live.prepare(actor, PLATFORM, str(where))
+        language = view.language
         target = client.get_partial_messageable(where)
         try:
             sent = await target.send(

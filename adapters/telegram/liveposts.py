@@ -78,8 +78,7 @@ async def post_letter(update: Update, context: PledgeContext) -> None:
     """/postletter here (in a group), or /postletter CHAT_ID from where moderators work."""
     tr = context.tr
     actor = await context.moderators.actor(context.bot, user_of(update))
-    # Moderators only, first. A post is read by the whole chat: in the chat's language.
-    view = await context.service.live.prepare(actor, context.deps.language)
+    await context.service.live.may_post(actor)  # moderators only, first
     chat = update.effective_chat
     typed = arguments_of(update)
     if typed:
@@ -105,10 +104,10 @@ async def post_letter(update: Update, context: PledgeContext) -> None:
     )
     try:
         where = await context.bot.get_chat(target)
-        language = context.deps.chat_tr(where.id).language
-        if language != view.language:  # the chat has a language of its own
-            view = await context.service.live.prepare(actor, language)
-        text, button = live_message(context.bot.username, view, where.id, translator(language))
+        # Read by the whole chat: in its language (the core's rule), not the moderator's.
+        view = await context.service.live.prepare(actor, PLATFORM, str(where.id))
+        tr_chat = translator(view.language)
+        text, button = live_message(context.bot.username, view, where.id, tr_chat)
         sent = await context.bot.send_message(where.id, text, reply_markup=button)
     except (BadRequest, Forbidden) as exc:
         _log.info("live post: cannot post in %s: %s", target, exc.message)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -16,11 +17,14 @@ from bot.service import PledgeService
 from storage.postgres import PostgresStore
 from storage.sqlite import SQLiteStore
 from tests.cli.conftest import Pledgebot
-from tests.conftest import DESTINATIONS, LETTER, MOD, StepClock, artist
+from tests.conftest import DESTINATIONS as SHARED
+from tests.conftest import LETTER, MOD, StepClock, artist
 from tests.core.test_outbox import RecordingSender
 from tests.postgres import fresh_schema
 
 RULES = default_rules(milestones=MilestonePolicy.of([3, 5]))
+#: The live post's group speaks Spanish (``[i18n] channel_languages``).
+DESTINATIONS = replace(SHARED, languages={("telegram", "-100222"): "es"})
 
 
 async def _campaign(store: SQLiteStore, snapshots: Path) -> PledgeService:
@@ -29,7 +33,7 @@ async def _campaign(store: SQLiteStore, snapshots: Path) -> PledgeService:
     service = PledgeService(store, LETTER, RULES, DESTINATIONS, StepClock())
     service.snapshots = SnapshotArchive(store, LETTER, snapshots, service.clock)
     await service.start()
-    shown = await service.live.prepare(MOD, "es")
+    shown = await service.live.prepare(MOD, "telegram", "-100222")
     await service.live.post(
         MOD, platform="telegram", chat="-100222", message="7", community="telegram:-100222",
         shown=shown,

@@ -3,17 +3,19 @@ withdrawals and removals, lost posts told once, and stopping a post."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 
 from bot.domain import LivePost, OutboxKind, OutboxMessage, OutboxStatus, SignatureForm
 from bot.errors import NoSuchLivePost, NotModerator, TooManyLivePosts
+from bot.i18n import translator
 from bot.limits import LIVE_POSTS_MAX
 from bot.liveposts import post_of
 from bot.outbox import OutboxDispatcher
 from bot.service import PledgeService
-from tests.conftest import MOD, ServiceFactory, StepClock, artist
+from tests.conftest import DESTINATIONS, MOD, ServiceFactory, StepClock, artist
 
 INTERVAL = timedelta(seconds=2)
 
@@ -44,7 +46,7 @@ def _service(make_service: ServiceFactory) -> PledgeService:
 
 
 async def _post(service: PledgeService, chat: str = "100", platform: str = "discord") -> LivePost:
-    view = await service.live.prepare(MOD, "en")
+    view = await service.live.prepare(MOD, platform, chat)
     post, _ = await service.live.post(
         MOD, platform=platform, chat=chat, message="55", community=f"{platform}:1", shown=view
     )
@@ -82,7 +84,7 @@ async def test_only_moderators_post_list_and_stop(make_service: ServiceFactory) 
     post = await _post(service)
     member = artist("member")
     with pytest.raises(NotModerator):
-        await service.live.prepare(member, "en")
+        await service.live.prepare(member, "discord", "100")
     with pytest.raises(NotModerator):
         await service.live.listing(member)
     with pytest.raises(NotModerator):
@@ -202,6 +204,28 @@ async def test_a_community_gone_drops_every_post_in_it(make_service: ServiceFact
     assert [p.id for p in await service.live.listing(MOD)] == [elsewhere.id]
 
 
+async def test_a_post_speaks_its_chats_language_and_alerts_the_moderators_place(
+    make_service: ServiceFactory,
+) -> None:
+    """``[i18n] channel_languages`` for the post's chat and the moderators' place; the default
+    language elsewhere. A post follows its chat's language when the configuration changes."""
+    languages = {("discord", "100"): "es", ("console", "mod-queue"): "fr"}
+    spanish = replace(DESTINATIONS, languages=languages)
+    service = make_service(thresholds=(), live_edit_interval=INTERVAL, destinations=spanish)
+    assert (await service.live.prepare(MOD, "discord", "100")).language == "es"
+    assert (await service.live.prepare(MOD, "discord", "200")).language == "en"
+    post = await _post(service, chat="100")
+    assert post.language == "es"
+    view = await service.live.view(post.id)
+    assert view is not None and view.language == "es"
+    said = translator(view.language).render(view.count_line)
+    assert said == "0 artistas han firmado hasta ahora."
+
+    await service.live.chat_gone("discord", "100")
+    [alert] = [m for m in await service.store.outbox_messages() if m.kind is OutboxKind.ALERT]
+    assert alert.text.startswith(f"La publication en direct de la lettre #{post.id}")
+
+
 async def test_a_stopped_post_is_not_drawn_again(make_service: ServiceFactory) -> None:
     service = _service(make_service)
     post = await _post(service)
@@ -222,7 +246,7 @@ async def test_a_new_post_replaces_the_one_in_its_chat(make_service: ServiceFact
     service = _service(make_service)
     first = await _post(service, chat="100")
     other = await _post(service, chat="200")
-    view = await service.live.prepare(MOD, "en")
+    view = await service.live.prepare(MOD, "discord", "100")
     second, replaced = await service.live.post(
         MOD, platform="discord", chat="100", message="56", community="discord:1", shown=view
     )
@@ -235,12 +259,12 @@ async def test_posts_are_limited(make_service: ServiceFactory) -> None:
     for chat in range(LIVE_POSTS_MAX):
         await _post(service, chat=str(chat))
     with pytest.raises(TooManyLivePosts):
-        await service.live.prepare(MOD, "en")
+        await service.live.prepare(MOD, "discord", "100")
 
 
 async def test_approvals_while_posting_are_caught_up(make_service: ServiceFactory) -> None:
     service = _service(make_service)
-    view = await service.live.prepare(MOD, "en")
+    view = await service.live.prepare(MOD, "discord", "1")
     await service.approve(MOD, await _signed(service, 2))  # meanwhile, before it is registered
     post, _ = await service.live.post(
         MOD, platform="discord", chat="1", message="2", community="discord:1", shown=view

@@ -73,9 +73,7 @@ ALLOWED = {
 
 #: Files whose wording has not moved to the catalogue yet. Each helper removes its files as it
 #: converts them (see docs/development.md, "Translations"); the list only ever shrinks.
-NOT_YET_CONVERTED: set[str] = {
-    "bot/liveposts.py",  # live letter posts: why a post ended ("stopped by …"), being converted
-}
+NOT_YET_CONVERTED: set[str] = set()
 
 _WORDS = re.compile(r"[^\W\d_]{2,}[\s\u00a0]+[^\W\d_]{2,}")
 #: Typed, not read: a command's usage with placeholders, a shell command, a regular expression.

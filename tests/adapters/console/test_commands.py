@@ -141,7 +141,7 @@ async def test_moderators_list_and_stop_live_posts(service: PledgeService) -> No
     console = ConsoleCommands(service)
     mod = Session("mod", MODS)
     assert await console.handle(mod, "/posts") == "No letter post is live."
-    view = await service.live.prepare(Session("mod", MODS).actor, "en")
+    view = await service.live.prepare(Session("mod", MODS).actor, "telegram", "-100")
     await service.community_seen("telegram:-100", "Night <b>Owls</b> @everyone")
     await service.live.post(
         mod.actor, platform="telegram", chat="-100", message="7", community="telegram:-100",

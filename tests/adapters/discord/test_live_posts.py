@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -52,7 +53,10 @@ async def service(store: SQLiteStore, server: Server) -> PledgeService:
         rate_limits=None,
         live_edit_interval=timedelta(seconds=INTERVAL),
     )
-    svc = PledgeService(store, LETTER, rules, destinations(server), SystemClock())
+    # [i18n] channel_languages: the "artists" channel speaks Spanish; the rest, the default.
+    spanish = {("discord", str(server.announce[1].id)): "es"}
+    where = replace(destinations(server), languages=spanish)
+    svc = PledgeService(store, LETTER, rules, where, SystemClock())
     await svc.start()
     return svc
 
@@ -292,6 +296,41 @@ async def test_moderators_list_and_stop_posts(bot: Bot, server: Server) -> None:
     await bot.service.approve(CONSOLE_MOD, await signed(bot.service, 1))
     await bot.drain()
     assert edits(server, posted) == []
+
+
+def labels(message: StoredMessage) -> list[str]:
+    return [c["label"] for row in message.components for c in row.get("components", [])]
+
+
+async def test_a_post_speaks_its_channels_language_not_the_posters_or_the_servers(
+    bot: Bot, server: Server
+) -> None:
+    """Like milestones and mod-queue cards, a post is written in its channel's language
+    (``[i18n] channel_languages``, else the default), and so is every edit of it; the
+    moderator's answer is in their own language."""
+    server.home.preferred_locale = "fr"  # the server's own language does not decide a post
+    since = server.fake.message_log.mark()
+    answer = await bot.command("post-letter", server.moderator, server.general, locale="es-ES")
+    english = await server.fake.wait_for_message(lambda m: bool(m.embeds), since=since)
+    artists = server.announce[1]
+    spanish, _ = await post_letter(bot, server, artists)
+
+    assert (answer.content or "").startswith("La carta está publicada")
+    assert count_shown(english) == "**0 artists have signed so far.**"
+    assert labels(english) == ["Sign the letter", "Sign without listing my name"]
+    [embed] = spanish.embeds
+    assert embed["fields"][0]["name"] == "Firmas"
+    assert count_shown(spanish) == "**0 artistas han firmado hasta ahora.**"
+    assert embed["footer"]["text"] == (
+        "Esta publicación se actualiza sola a medida que se aprueban las firmas."
+    )
+    assert labels(spanish)[0] == "Firmar la carta"
+
+    await bot.service.approve(CONSOLE_MOD, await signed(bot.service, 1))
+    async with delivering(bot):
+        await shows(spanish, "1 artista ha firmado hasta ahora.")
+        await shows(english, "1 artist has signed so far.")
+    assert labels(spanish)[0] == "Firmar la carta"
 
 
 async def suggestions(

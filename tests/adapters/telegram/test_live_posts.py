@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -279,3 +280,25 @@ async def test_removed_from_a_chat_its_post_is_dropped_at_once_and_told_once(
     assert [line.split(",")[0] for line in listed.params["text"].splitlines()[1:]] == [
         "#2 on Telegram"
     ]
+
+
+async def test_a_post_and_its_edits_speak_the_chats_language(start_bot: Start) -> None:
+    """``[i18n] channel_languages`` gives the supergroup Brazilian Portuguese: its post and
+    every edit speak it, whoever posted it; the group keeps the default language."""
+    bot = await live_bot(start_bot, chat_languages={"supergroup": "pt_BR"})
+    mark = bot.fake.mark()
+    claire = replace(bot.mod, language_code="fr")
+    answer = await bot.say(claire, bot.supergroup, "/postletter")
+    brazilian = bot.sent(
+        await bot.fake.wait_for("sendMessage", _is_post(bot.supergroup), since=mark)
+    )
+    english, _ = await post_here(bot, bot.group)
+
+    assert answer.params["text"].startswith("La lettre est publiée")  # the poster's language
+    assert "0 artista assinou até agora." in brazilian["text"]  # pt_BR: 0 is singular
+    [[button]] = brazilian["reply_markup"]["inline_keyboard"]
+    assert button["text"] == "✍️ Assinar a carta"
+    await bot.service.approve(MOD, await signed(bot.service, 1))
+    await bot.service.approve(MOD, await signed(bot.service, 1, start=1))
+    await until(shows(bot, brazilian, "2 artistas assinaram até agora."))
+    await until(shows(bot, english, "2 artists have signed so far."))
