@@ -32,6 +32,7 @@ __all__ = [
     "VersionReport",
     "earlier_text_note",
     "notice",
+    "only_text_ever",
     "reaffirmed",
     "version_counts",
     "version_lines",
@@ -167,6 +168,11 @@ class ReaffirmNotices:
         """Tell everyone owed a notice, one batch each ``interval``, then return. A store that
         cannot take the batch now is tried again at the next interval. ``paced=False``: no
         wait between batches (the console, which no platform limits)."""
+        try:
+            if await only_text_ever(self._store, self._version):
+                return
+        except PledgeError:  # the store cannot be read now: walk the signatures anyway
+            pass
         total, failing = 0, False
         while True:
             try:
@@ -205,10 +211,21 @@ class VersionReport:
         return sum(v.approved for v in self.versions if not v.current)
 
 
+async def only_text_ever(store: Store, current: str) -> bool:
+    """Whether ``current`` is the only text this campaign ever ran with: then no signature
+    stands on another (every start records its text before anyone signs), and there is no one
+    to tell, nothing to lapse and one count to show — known from the small versions table,
+    without reading the signatures."""
+    return {v for v, _ in await store.letter_versions()} <= {current}
+
+
 async def version_counts(store: Store, current: str) -> VersionReport:
     """How many approved signatures stand on each version (moderators' ``/count``,
-    ``check-config``, the export)."""
+    ``check-config``, the export): the counter itself while there was only ever one text,
+    else an index scan grouped by version."""
     seen = dict(await store.letter_versions())
+    if set(seen) <= {current}:
+        return VersionReport((VersionCount(current, await store.count(), seen.get(current), True),))
     counts = dict(await store.approved_by_version())
     counts.setdefault(current, 0)
     versions = [VersionCount(v, n, seen.get(v), v == current) for v, n in counts.items()]

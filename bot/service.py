@@ -88,7 +88,7 @@ from bot.milestones import MilestonePolicy
 from bot.modqueue import ModQueue
 from bot.ports import Clock, Store, WriteTx
 from bot.ratelimit import Family, RateLimiter, RateLimits
-from bot.reaffirm import ReaffirmNotices, VersionReport, version_counts
+from bot.reaffirm import ReaffirmNotices, VersionReport, only_text_ever, version_counts
 from bot.surge import SurgeMonitor
 from bot.units import UnitRunner
 
@@ -865,6 +865,8 @@ class PledgeService:
     async def _settle_lapses(self) -> int:
         """Lapse (or un-lapse) in batches; how many signatures changed."""
         version, required, changed, after = self.version, self.rules.require_reaffirm, 0, 0
+        if required and await only_text_ever(self.store, version):
+            return 0
         if required and not any(
             v != version and n for v, n in await self.store.approved_by_version()
         ):

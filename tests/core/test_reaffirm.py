@@ -253,7 +253,9 @@ async def test_a_pending_signature_on_an_earlier_text_is_approved_uncounted(
 async def test_turning_the_option_off_counts_them_again(
     make_service: ServiceFactory, store: Store
 ) -> None:
-    await _signed(make_service(), "ada", "bob")
+    old = make_service()
+    await old.start()  # the earlier text was recorded when the bot ran with it
+    await _signed(old, "ada", "bob")
     required = make_service(letter=NEW_LETTER, require_reaffirm=True)
     await required.follow_the_text(forever=False)
     assert await required.count() == 0
@@ -276,3 +278,19 @@ async def test_the_notice_speaks_the_default_language(
     assert notice.text.startswith(
         f"El texto de «{LETTER.title}» ha cambiado desde que lo firmaste (firma n.º {ada})."
     )
+
+
+async def test_one_text_ever_needs_no_reading_of_the_signatures(
+    make_service: ServiceFactory, store: Store
+) -> None:
+    """With only one text ever recorded, nobody is owed a notice and the counts per text are
+    the counter itself."""
+    service = make_service()
+    await service.start()
+    await _signed(service, "ada", "bob")
+    report = await service.versions(MOD)
+    assert [(v.version, v.approved, v.current) for v in report.versions] == [
+        (LETTER.version, 2, True)
+    ]
+    await service.follow_the_text(forever=False)
+    assert await _notices(store) == []

@@ -19,6 +19,7 @@ async def _signed_before(bot: Bot, user: FakeUser) -> int:
     old = PledgeService(
         bot.service.store, LETTER, bot.service.rules, bot.service.destinations, StepClock()
     )
+    await old.start()  # the earlier text was recorded when the bot ran with it
     actor = Actor(Identity("telegram", str(user.id)), user.first_name)
     result = await old.sign(actor, SignatureForm(user.first_name), community="telegram:private")
     await old.approve(MOD, [result.signature.id])
