@@ -133,6 +133,11 @@ class PledgeClient(HandlerClient):
         _log.info("discord: channel %s deleted in server %s", channel.id, channel.guild.id)
         await self.service.live.chat_gone(PLATFORM, str(channel.id))
 
+    async def on_raw_thread_delete(self, payload: discord.RawThreadDeleteEvent) -> None:
+        """A thread deleted (``/post-letter`` used inside one posts there), cached or not."""
+        _log.info("discord: thread %s deleted in server %s", payload.thread_id, payload.guild_id)
+        await self.service.live.chat_gone(PLATFORM, str(payload.thread_id))
+
     # -- interactions --------------------------------------------------------------------------
     async def on_interaction(self, interaction: Interaction) -> None:
         """Route modal submits to their :class:`Form` (discord.py routes everything else)."""

@@ -401,6 +401,30 @@ async def test_a_deleted_channel_drops_its_post_at_once_and_tells_once(
     assert post is not None and post.status is LivePostStatus.LOST
 
 
+async def test_a_deleted_thread_drops_its_post_at_once(bot: Bot, server: Server) -> None:
+    """A post made inside a thread (registered here as the adapter registers one), and the
+    thread deleted: Discord says so with THREAD_DELETE, cached thread or not."""
+    thread_id = 990_000_000_000_000_001
+    view = await bot.service.live.prepare(CONSOLE_MOD, "discord", str(thread_id))
+    post, _ = await bot.service.live.post(
+        CONSOLE_MOD, platform="discord", chat=str(thread_id), message="990000000000000002",
+        community=f"discord:{server.home.id}", shown=view,
+    )  # fmt: skip
+    async with delivering(bot):
+        await server.fake.dispatch(
+            "THREAD_DELETE",
+            {
+                "id": str(thread_id),
+                "guild_id": str(server.home.id),
+                "parent_id": str(server.general.id),
+                "type": 11,
+            },
+        )
+        await until(lambda: bool(alerts_in(server)))
+    stored = await bot.store.live_post(post.id)
+    assert stored is not None and stored.status is LivePostStatus.LOST
+
+
 async def test_removed_from_a_server_its_posts_are_dropped_at_once(
     bots: BotFactory, server: Server
 ) -> None:
