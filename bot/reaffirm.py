@@ -117,6 +117,11 @@ class ReaffirmNotices:
         self.interval = 60.0 * self._batch / per_minute
         self._after = 0  # the last signature id looked at: each pass walks the ids once
 
+    async def language_of(self, signature_id: int | None) -> str:
+        """The language a notice's buttons speak: its signer's, like its text (senders ask)."""
+        sig = await self._store.get_signature(signature_id) if signature_id is not None else None
+        return (sig.language if sig is not None else None) or self._language
+
     async def tick(self) -> int:
         """Tell the next batch of signers; how many were told (0: everyone has been). Each
         batch is read first, holding up no writer; one unit then marks and tells those still

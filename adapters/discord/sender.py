@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING
 import discord
 
 from adapters.discord import liveposts, modqueue, reaffirm
-from adapters.discord.language import channel_translator
 from adapters.discord.render import CONTENT_LIMIT, clip, safe
 from adapters.discord.replies import NO_PINGS
 from bot.domain import OutboxKind, OutboxMessage
 from bot.errors import SignatureNotFound
+from bot.i18n import translator
 from bot.ports import DeliveryError
 
 if TYPE_CHECKING:
@@ -77,9 +77,10 @@ async def deliver(client: HandlerClient, message: OutboxMessage) -> str | None:
             case OutboxKind.REAFFIRM:
                 # The letter changed: the signer's own DM, with Reaffirm and Withdraw buttons.
                 dm = await client.create_dm(discord.Object(target))
+                language = await client.service.reaffirm_notices.language_of(message.signature_id)
                 sent = await dm.send(
                     clip(safe(message.text), CONTENT_LIMIT),
-                    view=reaffirm.notice_view(channel_translator(client)),
+                    view=reaffirm.notice_view(translator(language)),
                     nonce=nonce_of(message),
                     allowed_mentions=NO_PINGS,
                 )

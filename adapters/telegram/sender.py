@@ -27,7 +27,7 @@ from adapters.telegram import keyboards, links, liveposts, render
 from adapters.telegram.moderation import card, refresh_cards
 from bot.domain import OutboxKind, OutboxMessage
 from bot.errors import SignatureNotFound
-from bot.i18n import Translator
+from bot.i18n import Translator, translator
 from bot.ports import DeliveryError
 from bot.service import PledgeService
 
@@ -115,7 +115,8 @@ class OutboxSender:
                 return await self.bot.send_message(chat_id, text, reply_markup=link)
             case OutboxKind.REAFFIRM:  # the letter changed: in the signer's private chat
                 text = render.clip(message.text, render.MAX_MESSAGE)
-                buttons = keyboards.reaffirm_notice(self.chat_tr(chat_id))
+                language = await self.service.reaffirm_notices.language_of(message.signature_id)
+                buttons = keyboards.reaffirm_notice(translator(language))
                 return await self.bot.send_message(chat_id, text, reply_markup=buttons)
             case OutboxKind.NOTIFICATION | OutboxKind.ALERT:
                 text = render.clip(message.text, render.MAX_MESSAGE)

@@ -14,24 +14,26 @@ from tests.fakes.fake_telegram import ApiCall, FakeUser
 NEW_LETTER = replace(LETTER, closing="Join us, and tell a friend.")
 
 
-async def _signed_before(bot: Bot, user: FakeUser) -> int:
+async def _signed_before(bot: Bot, user: FakeUser, *, language: str | None = None) -> int:
     """``user`` signed (and was approved) while the letter had its earlier text."""
     old = PledgeService(
         bot.service.store, LETTER, bot.service.rules, bot.service.destinations, StepClock()
     )
     await old.start()  # the earlier text was recorded when the bot ran with it
     actor = Actor(Identity("telegram", str(user.id)), user.first_name)
-    result = await old.sign(actor, SignatureForm(user.first_name), community="telegram:private")
+    result = await old.sign(
+        actor, SignatureForm(user.first_name), community="telegram:private", language=language
+    )
     await old.approve(MOD, [result.signature.id])
     return result.signature.id
 
 
-async def _notice(bot: Bot, user: FakeUser) -> ApiCall:
+async def _notice(bot: Bot, user: FakeUser, *, marker: str = "has changed") -> ApiCall:
     mark = bot.fake.mark()
     assert await bot.service.reaffirm_notices.tick() == 1
     return await bot.fake.wait_for(
         "sendMessage",
-        lambda c: c.params["chat_id"] == user.id and "has changed" in c.params["text"],
+        lambda c: c.params["chat_id"] == user.id and marker in c.params["text"],
         since=mark,
     )
 
@@ -110,3 +112,14 @@ async def test_a_moderators_count_shows_the_texts(start_bot: Start) -> None:
     assert "by text" not in in_group.params["text"]
     signer = await bot.say(bot.ada, None, "/count")
     assert "by text" not in signer.params["text"]
+
+
+async def test_a_signer_reads_the_notice_in_their_language(start_bot: Start) -> None:
+    bot = await start_bot(letter=NEW_LETTER)
+    sid = await _signed_before(bot, bot.ada, language="es")
+    notice = await _notice(bot, bot.ada, marker="ha cambiado")
+    assert notice.params["text"].startswith(
+        f"El texto de «No Music For ICE» ha cambiado desde que lo firmaste (firma n.º {sid})."
+    )
+    [buttons] = notice.params["reply_markup"]["inline_keyboard"]
+    assert [b["text"] for b in buttons] == ["✅ Reafirmar", "Retirar…"]
