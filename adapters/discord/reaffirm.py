@@ -18,7 +18,7 @@ from adapters.discord import render, views
 from adapters.discord.command_language import described, localized
 from adapters.discord.language import reader
 from adapters.discord.replies import Reply, respond
-from bot.i18n import Translator, pmsg
+from bot.i18n import Translator, pmsg, translator
 from bot.reaffirm import reaffirmed
 
 if TYPE_CHECKING:
@@ -45,10 +45,10 @@ async def reaffirm(interaction: Interaction) -> None:
 class ReaffirmButton(discord.ui.DynamicItem[Button], template=r"pledge:reaffirm"):
     """Under a notice: keep one's signature on the new text."""
 
-    def __init__(self, label: str = "") -> None:
+    def __init__(self, tr: Translator) -> None:
         super().__init__(
             discord.ui.Button(
-                label=label or "Reaffirm",
+                label=tr.p("button", "Reaffirm"),
                 style=discord.ButtonStyle.success,
                 custom_id="pledge:reaffirm",
             )
@@ -62,7 +62,8 @@ class ReaffirmButton(discord.ui.DynamicItem[Button], template=r"pledge:reaffirm"
         match: re.Match[str],
         /,
     ) -> ReaffirmButton:
-        return cls()
+        # Rebuilt from a pressed button only to run its callback: the label is not shown.
+        return cls(translator())
 
     async def callback(self, interaction: Interaction) -> None:  # type: ignore[override]
         await respond(interaction, _reaffirm(interaction))
@@ -71,10 +72,10 @@ class ReaffirmButton(discord.ui.DynamicItem[Button], template=r"pledge:reaffirm"
 class WithdrawAskButton(discord.ui.DynamicItem[Button], template=r"pledge:withdraw:ask"):
     """Under a notice: what ``/withdraw`` shows, with its choices."""
 
-    def __init__(self, label: str = "") -> None:
+    def __init__(self, tr: Translator) -> None:
         super().__init__(
             discord.ui.Button(
-                label=label or "Withdraw…",
+                label=tr.p("button", "Withdraw…"),
                 style=discord.ButtonStyle.secondary,
                 custom_id="pledge:withdraw:ask",
             )
@@ -88,7 +89,8 @@ class WithdrawAskButton(discord.ui.DynamicItem[Button], template=r"pledge:withdr
         match: re.Match[str],
         /,
     ) -> WithdrawAskButton:
-        return cls()
+        # Rebuilt from a pressed button only to run its callback: the label is not shown.
+        return cls(translator())
 
     async def callback(self, interaction: Interaction) -> None:  # type: ignore[override]
         await respond(interaction, views.withdraw_prompt(interaction))
@@ -97,10 +99,7 @@ class WithdrawAskButton(discord.ui.DynamicItem[Button], template=r"pledge:withdr
 def notice_view(tr: Translator) -> discord.ui.View:
     """The buttons under a notice, labelled in ``tr``'s language."""
     view = discord.ui.View(timeout=None)
-    items: list[discord.ui.Item[Any]] = [
-        ReaffirmButton(tr.p("button", "Reaffirm")),
-        WithdrawAskButton(tr.p("button", "Withdraw…")),
-    ]
+    items: list[discord.ui.Item[Any]] = [ReaffirmButton(tr), WithdrawAskButton(tr)]
     for item in items:
         view.add_item(item)
     return view

@@ -296,3 +296,25 @@ async def test_command_descriptions_are_registered_in_every_language(
     assert synced["count"]["description_localizations"]["pt-BR"] != synced["count"]["description"]
     for name, command in synced.items():
         assert set(command["description_localizations"]) == TRANSLATED_LOCALES, name
+
+
+async def test_a_mod_channel_with_its_own_language_gets_its_cards_in_it(
+    make_service: ServiceFactory, server: Server, store: SQLiteStore
+) -> None:
+    """``[i18n] channel_languages``: the mod channel reads French, whoever clicks."""
+    where = replace(destinations(server), languages={("discord", str(server.mod_channel.id)): "fr"})
+    service = make_service(destinations=where)
+    await service.start()
+    bot = await start_bot(server, service, store)
+    try:
+        await bot.sign(server.artist, {"role": "Singer"})
+        card = await bot.card(1)
+        assert card.embeds[0]["title"] == "La signature n° 1 attend une approbation"
+        [row] = card.components
+        assert [b["label"] for b in row["components"]] == ["Approuver", "Refuser"]
+        await bot.click(card, "pledge:approve:1", server.moderator, locale="pt-BR")
+    finally:
+        await bot.stop()
+
+    assert card.embeds[0]["title"] == "Signature n° 1 approuvée"
+    assert card.components == []
