@@ -318,3 +318,34 @@ async def test_a_mod_channel_with_its_own_language_gets_its_cards_in_it(
 
     assert card.embeds[0]["title"] == "Signature n° 1 approuvée"
     assert card.components == []
+
+
+async def test_a_signer_hears_the_decision_in_the_language_they_signed_in(
+    bot: Bot, server: Server
+) -> None:
+    """The signer's language is kept with the signature: an English moderator's rejection,
+    decided days later, reaches a Spanish signer in Spanish (and an English one in English)."""
+    for member, locale in ((server.artist, "es-419"), (server.drummer, "en-US")):
+        opener = await server.fake.send_slash_command(
+            "sign", user=member, channel=server.general, locale=locale
+        )
+        modal = await server.fake.wait_for_modal(opener)
+        await server.fake.wait_for_callback(
+            await server.fake.submit_modal(modal, {}, locale=locale)
+        )
+    for sig_id in (1, 2):
+        card = await bot.card(sig_id)
+        opener = await server.fake.click_button(
+            card, f"pledge:reject:{sig_id}", user=server.moderator, locale="en-US"
+        )
+        modal = await server.fake.wait_for_modal(opener)
+        assert modal.title == f"Reject signature #{sig_id}"
+        submit = await server.fake.submit_modal(modal, {"reason": "Not a musician"})
+        await server.fake.wait_for_callback(submit)
+    await bot.drain()
+
+    [spanish] = server.fake.messages_in(server.fake.dm_channel(server.artist))
+    assert spanish.content.startswith(f"Tu firma #1 en «{TITLE}» no fue aprobada.")
+    assert "Motivo: Not a musician." in spanish.content
+    [english] = server.fake.messages_in(server.fake.dm_channel(server.drummer))
+    assert english.content.startswith(f"Your signature #2 on “{TITLE}” was not approved.")
