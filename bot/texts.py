@@ -69,6 +69,7 @@ __all__ = [
     "sentence",
     "sign_confirmation",
     "signatories_heading",
+    "stated_reason",
     "status_text",
     "surge_alert",
     "unlisted_line",
@@ -280,7 +281,8 @@ def _status_line(sig: Signature, sign_again_in: int) -> Msg:
             return msg("Status: approved — you are on the letter.")
         case Status.REJECTED if sig.reason:
             return msg(
-                "Status: not approved. Reason: {reason} You may sign again.", reason=sig.reason
+                "Status: not approved. Reason: {reason} You may sign again.",
+                reason=stated_reason(sig.reason),
             )
         case Status.REJECTED:
             return msg("Status: not approved. You may sign again.")
@@ -429,6 +431,13 @@ class CannedReason:
     label: Msg
     reason: Msg
 
+    @property
+    def key(self) -> str:
+        """What a moderator's pick sends to the core and what is stored as the reason: the
+        reason's catalogue key (its English source), so each reader, the signer first, reads it
+        in their own language (:func:`stated_reason`), whoever picked it in whichever language."""
+        return self.reason.text
+
 
 #: Canned rejection reasons, for every platform's reject buttons or choices. A button carries a
 #: reason's position (1 is the first), so this list is only ever appended to.
@@ -449,6 +458,15 @@ def canned_reason(number: int) -> CannedReason | None:
     return REJECTION_REASONS[number - 1] if 1 <= number <= len(REJECTION_REASONS) else None
 
 
+def stated_reason(stored: str) -> Msg:
+    """A stored rejection or removal reason as a reader reads it: a canned one (stored as its
+    :attr:`CannedReason.key`) in the reader's language, one a moderator typed as typed."""
+    for canned in REJECTION_REASONS:
+        if stored == canned.key:
+            return canned.reason
+    return Msg("{reason}", {"reason": stored}, verbatim=True)
+
+
 def approved_notification(sig: Signature, title: str) -> Msg:
     return msg(
         "Your signature #{id} on “{title}” has been approved. Thank you for signing!",
@@ -463,7 +481,7 @@ def rejected_notification(sig: Signature, title: str) -> Msg:
         "You may sign again with /sign.",
         id=_id(sig.id),
         title=title,
-        reason=sig.reason or "",
+        reason=stated_reason(sig.reason or ""),
     )
 
 
@@ -546,7 +564,10 @@ def earlier_line(old: Signature) -> Msg:
     state = status_word(old.status)
     if old.reason:
         return msg(
-            "earlier #{id} {state}: {reason}", id=_id(old.id), state=state, reason=old.reason
+            "earlier #{id} {state}: {reason}",
+            id=_id(old.id),
+            state=state,
+            reason=stated_reason(old.reason),
         )
     return msg("earlier #{id} {state}", id=_id(old.id), state=state)
 
@@ -582,7 +603,7 @@ def audit_entry(entry: AuditEntry) -> Msg:
         values["id"] = _id(entry.signature_id)
     if entry.reason:
         template += " — {reason}"
-        values["reason"] = entry.reason
+        values["reason"] = stated_reason(entry.reason)
     return Msg(template, values, verbatim=True)
 
 
@@ -594,7 +615,8 @@ def card_update(sig: Signature) -> Msg:
         return msg("#{id} {state}; the signer erased their details.", id=sid, state=state)
     if sig.status is Status.WITHDRAWN:
         return msg("#{id} withdrawn by the signer.", id=sid)
-    who, why = sig.decided_by, sig.reason if sig.status is not Status.APPROVED else None
+    why = stated_reason(sig.reason) if sig.reason and sig.status is not Status.APPROVED else None
+    who = sig.decided_by
     if who and why:
         return msg("#{id} {state} by {who}: {reason}.", id=sid, state=state, who=who, reason=why)
     if who:

@@ -161,7 +161,8 @@ async def _reason_choices(interaction: Interaction, current: str) -> list[app_co
         label, reason = tr.render(canned.label), tr.render(canned.reason)
         if typed in label.casefold() or typed in reason.casefold():
             name = render.clip(f"{label}: {reason}", _CHOICE_NAME)
-            choices.append(app_commands.Choice(name=name, value=render.clip(reason, _CHOICE_NAME)))
+            # The value is the reason's catalogue key: the signer reads it in their language.
+            choices.append(app_commands.Choice(name=name, value=canned.key))
     return choices[:_MAX_CHOICES]
 
 

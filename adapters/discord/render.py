@@ -217,7 +217,7 @@ def _decision(sig: Signature, tr: Translator) -> str:
     decided = texts.decided_by(sig)
     text = f"{say(decided, tr) if decided is not None else ''}{at}"
     if sig.reason:
-        text += "\n" + tr.t("Reason: {reason}", reason=safe(sig.reason))
+        text += "\n" + tr.t("Reason: {reason}", reason=say(texts.stated_reason(sig.reason), tr))
     return text
 
 
@@ -281,7 +281,8 @@ def mod_card(
         )
     if history:
         lines = [
-            f"#{old.id} {_status(old.status, tr)}" + (f": {safe(old.reason)}" if old.reason else "")
+            f"#{old.id} {_status(old.status, tr)}"
+            + (f": {say(texts.stated_reason(old.reason), tr)}" if old.reason else "")
             for old in history
         ]
         embed.add_field(

@@ -31,7 +31,7 @@ from adapters.telegram.moderators import PLATFORM, signer
 from bot import commands, texts
 from bot.domain import Actor, PendingItem
 from bot.errors import AlreadyDecided, NotWhereModeratorsWork
-from bot.i18n import Raw, Translator, translator
+from bot.i18n import Raw, Translator
 from bot.service import PledgeService
 
 __all__ = [
@@ -278,9 +278,8 @@ async def reason_button(update: Update, context: PledgeContext) -> None:
         await _redraw(update, context, actor, sig_id, view)
         return
     try:
-        # The signer reads the reason, in the language their notification is written in.
-        reason = translator(context.service.default_language).render(canned.reason)
-        await context.service.reject(actor, sig_id, reason)
+        # The reason travels as its catalogue key: the signer reads it in their own language.
+        await context.service.reject(actor, sig_id, canned.key)
     except AlreadyDecided as exc:
         await query.answer(context.tr.render(exc.message), show_alert=True)
     else:

@@ -297,7 +297,8 @@ def decision_line(tr: Translator, sig: Signature) -> tuple[str, str] | None:
     decided = texts.decided_by(sig)
     if decided is None:
         return None
-    why = f": {sig.reason}" if sig.reason and sig.status is not SignatureStatus.WITHDRAWN else ""
+    shown = sig.reason and sig.status is not SignatureStatus.WITHDRAWN
+    why = f": {tr.render(texts.stated_reason(sig.reason))}" if shown and sig.reason else ""
     return _DECISION_MARKS.get(sig.status, ""), f"{tr.render(decided)}{why}"
 
 

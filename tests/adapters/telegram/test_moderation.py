@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from bot import texts
 from bot.archive import SnapshotArchive
-from bot.domain import Status
+from bot.domain import Actor, Identity, SignatureForm, Status
+from bot.i18n import translator
 from bot.snapshot import verify
 from tests.adapters.telegram.conftest import JSON, Bot, Start
 from tests.conftest import MOD
@@ -126,6 +128,29 @@ async def test_reject_with_a_canned_reason(bot: Bot) -> None:
     assert edited["text"].endswith("❌ Rejected by Maud: spam or abuse")
     notice = bot.sent(await bot.answer(bot.fake.private_chat(bot.ada), since=mark))
     assert "was not approved. Reason: spam or abuse." in notice["text"]
+
+
+async def test_a_canned_reason_reaches_a_spanish_signer_in_spanish(start_bot: Start) -> None:
+    """The bot's default language is German (the mod chat's cards), Maud's client speaks
+    English and she presses "Spam"; Sofía signed in Spanish and reads the whole notification in
+    Spanish, the reason too: it travels as its catalogue key, not as anyone else's wording."""
+    bot = await start_bot(language="de")
+    sofia = bot.fake.new_user("Sofía", language_code="es")
+    chat = bot.fake.private_chat(sofia)
+    signer = Actor(Identity("telegram", str(sofia.id)), sofia.first_name)
+    result = await bot.service.sign(
+        signer, SignatureForm("Sofía Ruiz"), community="telegram:private", language="es"
+    )
+    sig = result.signature
+    card = await bot.card(sig.id)
+    german = translator("de")  # the mod chat's cards and buttons
+    reasons = await _reasons(bot, card, bot.mod, "❌ " + german.render(texts.REJECT_LABEL))
+    mark = bot.fake.mark()
+    await bot.press(bot.mod, reasons, german.render(texts.REJECTION_REASONS[3].label))
+    await _card_edit(bot, card, since=mark, ending=": Spam oder Missbrauch")
+    notice = bot.sent(await bot.answer(chat, since=mark))["text"]
+    assert notice.startswith(f"Tu firma #{sig.id}")
+    assert "spam o abuso" in notice and "spam or abuse" not in notice
 
 
 async def test_reject_with_a_typed_reason_through_a_forced_reply(bot: Bot) -> None:
