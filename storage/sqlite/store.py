@@ -33,8 +33,9 @@ from storage.sqlite import transfer
 from storage.sqlite.connection import connect, migrate, refusal
 from storage.sqlite.lock import WriterLock
 from storage.sqlite.options import SQLiteOptions
+from storage.sqlite.session import Session
 from storage.sqlite.thread import WriterConnection
-from storage.sqlite.writer import Session, Tx, from_iso
+from storage.sqlite.writer import Tx, from_iso
 
 __all__ = ["MAX_GROUP", "SQLiteStore"]
 

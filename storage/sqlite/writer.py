@@ -6,17 +6,18 @@ fails having written nothing (the usual case: the rules refuse before anything i
 simply dropped; one that fails after writing has the group rolled back and run again without it,
 as on PostgreSQL — no savepoint per unit, which cost a SAVEPOINT and a RELEASE for every unit to
 spare the rare failure a re-run. The whole group runs on the connection's thread as plain sqlite3
-calls (:func:`drive`).
+calls (:func:`storage.sqlite.session.drive`); the group itself — BEGIN, the counters, COMMIT —
+is :class:`storage.sqlite.session.Session`.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from bot.domain import (
     Identity,
@@ -29,15 +30,11 @@ from bot.domain import (
     SnapshotInfo,
 )
 from bot.ports import CountListener, LiveEditOwed
-from storage.group_commit import Verdict
 from storage.sql import queries as q
 from storage.sql.rows import LIST_POS, live_post, signature, snapshot_info
 from storage.sql.translate import iso, to_sqlite
-from storage.sqlite.thread import WriterConnection
 
-__all__ = ["Session", "Tx", "drive", "from_iso"]
-
-T = TypeVar("T")
+__all__ = ["Counters", "Tx", "from_iso"]
 
 # The shared statements, translated once. The list position is numbered here (next_list_pos).
 _SIGNATURE_BY_ID = to_sqlite(q.SIGNATURE_BY_ID)
@@ -64,8 +61,6 @@ _ADD_SIGNATURE_VERSION = to_sqlite(q.ADD_SIGNATURE_VERSION)
 _MARK_TOLD = to_sqlite(q.MARK_TOLD)
 _LATEST_SNAPSHOT = to_sqlite(q.LATEST_SNAPSHOT)
 _RECORD_SNAPSHOT = to_sqlite(q.RECORD_SNAPSHOT)
-_SET_COUNTER = to_sqlite(q.SET_COUNTER)
-_ADD_TO_BUCKET = to_sqlite(q.ADD_TO_BUCKET)
 _ACCOUNTS_OF_PERSONS = to_sqlite(q.ACCOUNTS_OF_PERSONS)
 _MOVE_ACCOUNTS = to_sqlite(q.MOVE_ACCOUNTS)
 _MOVE_SIGNATURES = to_sqlite(q.MOVE_SIGNATURES)
@@ -84,7 +79,6 @@ _ADD_LIVE_EDIT = to_sqlite(q.ADD_LIVE_EDIT)
 _SET_NEXT_EDIT = to_sqlite(q.SET_NEXT_EDIT)
 # SQLite-only: the single writer reads every counter at BEGIN and settles them at COMMIT; the
 # milestones it has not reached are those missing from the table (it holds the write lock).
-_LOAD_COUNTERS = "SELECT name, value FROM counters"
 _PERSON_OF_ACCOUNT = "SELECT person FROM accounts WHERE account = ?1"
 _ADD_ACCOUNT = "INSERT OR IGNORE INTO accounts (account, person) VALUES (?1, ?1)"
 _LATEST_OF_PERSON = to_sqlite(q.LATEST_OF_PERSON)
@@ -99,20 +93,6 @@ def from_iso(text: str | None) -> datetime | None:
 
 def _signature(row: Sequence[Any]) -> Signature:
     return signature(row, from_iso)
-
-
-def drive(work: Coroutine[Any, Any, T]) -> T:
-    """Run a coroutine that never suspends to its end, on the current thread.
-
-    Units of work await only the ``WriteTx`` methods, which here do plain sqlite3 calls and
-    return at once, so a whole group can run on the connection's thread without an event loop.
-    """
-    try:
-        work.send(None)
-    except StopIteration as done:
-        return done.value
-    work.close()
-    raise RuntimeError("a unit of work waited on something other than the store")
 
 
 @dataclass(slots=True)
@@ -384,63 +364,3 @@ class Tx:
             _ADD_LIVE_EDIT, [(platform, f"live:{i}", now, iso(due)) for i, platform, due in edits]
         )
         self._conn.executemany(_SET_NEXT_EDIT, [(iso(due), i) for i, _, due in edits])
-
-
-class Session:
-    """One group transaction on the writer connection (see :mod:`storage.group_commit`)."""
-
-    def __init__(self, conn: WriterConnection) -> None:
-        self.writer = conn
-        self.conn: sqlite3.Connection = conn.sqlite
-        self.counters = Counters()
-        self._start = Counters()
-        self._unit = Tx(self.conn, self.counters)
-
-    async def begin(self) -> None:
-        self.conn.execute("BEGIN IMMEDIATE")
-        found = dict(self.conn.execute(_LOAD_COUNTERS).fetchall())
-        self.counters = Counters(found["approved"], found["listed"], found["next_list_pos"])
-        self._start = self.counters.copy()
-
-    def open_unit(self) -> Tx:
-        self._unit = Tx(self.conn, self.counters)
-        return self._unit
-
-    async def close_unit(self, tx: Tx, error: Exception | None) -> Verdict:
-        """A failed unit that wrote spoils the transaction for the others: they run again
-        without it."""
-        if error is None or not tx.wrote:
-            return Verdict.CONTINUE
-        return Verdict.WITHOUT
-
-    def raw(self) -> sqlite3.Connection:
-        # A store-internal job writes through the connection itself: count it as written, so
-        # that its failure (an executemany stopped half-way) leaves nothing behind either.
-        self._unit.wrote = True
-        return self.conn
-
-    async def run(self, work: Callable[[], Coroutine[Any, Any, T]]) -> T:
-        """The whole group on the connection's own thread: one hop, not one per statement."""
-        return await self.writer.run_sync(lambda _: drive(work()))
-
-    def is_store_error(self, exc: Exception) -> bool:
-        return isinstance(exc, sqlite3.Error)
-
-    async def commit(self) -> None:
-        end = self.counters
-        if end != self._start:
-            self.conn.executemany(
-                _SET_COUNTER,
-                [
-                    (end.approved, "approved"),
-                    (end.listed, "listed"),
-                    (end.next_list_pos, "next_list_pos"),
-                ],
-            )
-            changed = [(b, d) for b, d in end.bucket_deltas.items() if d]
-            if changed:
-                self.conn.executemany(_ADD_TO_BUCKET, changed)
-        self.conn.execute("COMMIT")
-
-    async def rollback(self) -> None:
-        self.conn.execute("ROLLBACK")
