@@ -22,7 +22,7 @@ from adapters.discord.modals import Form
 from adapters.discord.permissions import PLATFORM
 from adapters.discord.replies import NO_PINGS, Reply, open_modal, respond, update
 from bot import texts
-from bot.domain import Signature
+from bot.domain import PendingItem, Signature
 from bot.errors import AlreadyDecided
 from bot.hygiene import LIMITS
 from bot.i18n import Translator, translator
@@ -36,6 +36,7 @@ __all__ = [
     "ReasonForm",
     "RejectButton",
     "card_view",
+    "full_card",
     "post_card",
     "refresh_cards",
     "settle",
@@ -182,14 +183,7 @@ async def post_card(
     sig = item.signature
     tr = channel_translator(client, channel_id)
     if sig.decidable:
-        embed = render.mod_card(
-            sig,
-            tr,
-            history=item.history,
-            duplicates=item.possible_duplicates,
-            facts=await signer_facts(client, sig),
-            linked=item.linked,
-        )
+        embed = await full_card(client, item, tr)
     else:  # decided before its card went out (on another platform, or withdrawn)
         embed = render.mod_card(sig, tr)
     channel = client.get_partial_messageable(channel_id)
@@ -213,6 +207,19 @@ async def refresh_cards(client: HandlerClient, sig: Signature, *, skip: int | No
             await card.edit(embed=render.mod_card(sig, tr), view=None, allowed_mentions=NO_PINGS)
         except discord.HTTPException:
             _log.warning("could not update the mod-queue card of #%d", sig.id, exc_info=True)
+
+
+async def full_card(client: HandlerClient, item: PendingItem, tr: Translator) -> discord.Embed:
+    """A signature's card with everything a moderator weighs: its history, possible
+    duplicates, the account's facts and linked accounts (the mod queue and "Signature status")."""
+    return render.mod_card(
+        item.signature,
+        tr,
+        history=item.history,
+        duplicates=item.possible_duplicates,
+        facts=await signer_facts(client, item.signature),
+        linked=item.linked,
+    )
 
 
 async def signer_facts(client: HandlerClient, sig: Signature) -> render.SignerFacts | None:

@@ -16,7 +16,7 @@ from discord import app_commands
 from adapters.discord import render
 from adapters.discord.command_language import localized
 from adapters.discord.language import reader
-from adapters.discord.modqueue import signer_facts
+from adapters.discord.modqueue import full_card
 from adapters.discord.permissions import PLATFORM
 from adapters.discord.replies import Reply, respond
 from bot import texts
@@ -45,17 +45,7 @@ async def _signature_status(interaction: Interaction, member: discord.Member) ->
             if report.linked:
                 said += "\n" + render.say(texts.linked_line(report.linked), reader(interaction))
             return Reply(said)
-        item = report.item
-        sig = item.signature
-        embed = render.mod_card(
-            sig,
-            tr,
-            history=item.history,
-            duplicates=item.possible_duplicates,
-            facts=await signer_facts(client, sig),
-            linked=item.linked,
-        )
-        return Reply(embed=embed)
+        return Reply(embed=await full_card(client, report.item, tr))
 
     await respond(interaction, show())
 
