@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from bot.domain import Signature, Status
-from bot.i18n import Msg, msg, nmsg, pmsg
+from bot.i18n import Command, Msg, msg, nmsg, pmsg
 
 __all__ = [
     "AlreadyDecided",
@@ -125,7 +125,8 @@ class NotAnAuditLength(InvalidInput):
         super().__init__(
             "entries",
             msg(
-                "Ask for 1 to {most} entries, like /audit {example}.",
+                "Ask for 1 to {most} entries, like {audit} {example}.",
+                audit=Command("audit"),
                 most=most,
                 example=str(min(50, most)),
             ),
@@ -137,14 +138,18 @@ class AlreadySigned(PledgeError):
         if signature.status is Status.PENDING:
             said = msg(
                 "You have already signed: signature #{id} is awaiting approval. "
-                "Use /status to see it or /withdraw to take it back.",
+                "Use {status} to see it or {withdraw} to take it back.",
                 id=str(signature.id),
+                status=Command("status"),
+                withdraw=Command("withdraw"),
             )
         else:
             said = msg(
                 "You have already signed: signature #{id} is on the letter. "
-                "Use /status to see it or /withdraw to take it back.",
+                "Use {status} to see it or {withdraw} to take it back.",
                 id=str(signature.id),
+                status=Command("status"),
+                withdraw=Command("withdraw"),
             )
         super().__init__(said)
         self.signature = signature
@@ -199,7 +204,10 @@ class AnonymousNotAllowed(PledgeError):
 class NotSigned(PledgeError):
     def __init__(self) -> None:
         super().__init__(
-            msg("You have no active signature on this letter. Use /sign to add your name.")
+            msg(
+                "You have no active signature on this letter. Use {sign} to add your name.",
+                sign=Command("sign"),
+            )
         )
 
 
@@ -335,8 +343,9 @@ class NotALinkCode(InvalidInput):
         super().__init__(
             "code",
             msg(
-                "That is not a linking code: codes look like 7KQ2M-9XD4T. Send /link on your "
-                "other account to get one."
+                "That is not a linking code: codes look like 7KQ2M-9XD4T. Send {link} on your "
+                "other account to get one.",
+                link=Command("link"),
             ),
         )
 
@@ -348,7 +357,8 @@ class NoSuchLinkCode(PledgeError):
         super().__init__(
             msg(
                 "That code does not work: it may be mistyped, already used, or older than "
-                "10 minutes. Send /link on your other account for a new one."
+                "10 minutes. Send {link} on your other account for a new one.",
+                link=Command("link"),
             )
         )
 
@@ -356,7 +366,10 @@ class NoSuchLinkCode(PledgeError):
 class LinkToSelf(PledgeError):
     def __init__(self) -> None:
         super().__init__(
-            msg("That code was made by this account: send /link CODE from your other account.")
+            msg(
+                "That code was made by this account: send {link} CODE from your other account.",
+                link=Command("link"),
+            )
         )
 
 

@@ -24,7 +24,7 @@ from bot.domain import (
     WithdrawChoice,
 )
 from bot.errors import status_word
-from bot.i18n import Msg, Percent, Raw, Strong, Translator, joined, msg, nmsg, pmsg
+from bot.i18n import Command, Msg, Percent, Raw, Strong, Translator, joined, msg, nmsg, pmsg
 from bot.linking import CODE_LIFETIME, LinkCode, LinkResult
 from bot.reaffirm import earlier_text_note
 from bot.surge import Surge
@@ -298,10 +298,13 @@ def _status_line(sig: Signature, sign_again_in: int) -> Msg:
             return msg("Status: removed by a moderator.")
 
 
+SIGN = Command("sign")
+
+
 def status_text(status: SignerStatus) -> Msg:
     sig = status.signature
     if sig is None:
-        unsigned = msg("You have not signed yet. Use /sign to add your name.")
+        unsigned = msg("You have not signed yet. Use {sign} to add your name.", sign=SIGN)
         return joined([unsigned, linked_line(status.linked)]) if status.linked else unsigned
     lines = [
         msg("Signature #{id}: {signature}", id=_id(sig.id), signature=describe_signature(sig)),
@@ -369,10 +372,11 @@ def accounts(identities: Iterable[Identity]) -> str:
 def link_code_text(code: LinkCode) -> Msg:
     """The answer to ``/link``: the code, and what to do with it."""
     return msg(
-        "Your linking code is {code}. Within {minutes} minutes, send /link {code} from your "
+        "Your linking code is {code}. Within {minutes} minutes, send {link} {code} from your "
         "other account, on any platform, to link the two: you then hold one signature between "
         "them, and either can check or withdraw it. Keep the code to yourself.",
         code=code.code,
+        link=Command("link"),
         minutes=int(CODE_LIFETIME.total_seconds() // 60),
     )
 
@@ -383,8 +387,11 @@ def linked_text(result: LinkResult, me: Identity) -> Msg:
     said = [
         msg(
             "Linked: this account now goes with {accounts}. You hold one signature between "
-            "them; /status and /withdraw work from any of them, and /unlink undoes the link.",
+            "them; {status} and {withdraw} work from any of them, and {unlink} undoes the link.",
             accounts=accounts(others),
+            status=Command("status"),
+            withdraw=Command("withdraw"),
+            unlink=Command("unlink"),
         )
     ]
     if result.kept is not None and result.withdrawn is not None:

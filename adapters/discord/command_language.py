@@ -28,7 +28,7 @@ from discord.app_commands import TranslationContextLocation, TranslationContextT
 from bot import texts
 from bot.i18n import DEFAULT_LANGUAGE, Msg, Translator, match_language, translator
 
-__all__ = ["CatalogueTranslator", "described", "is_command_name", "localized"]
+__all__ = ["CatalogueTranslator", "command_name", "described", "is_command_name", "localized"]
 
 _log = logging.getLogger(__name__)
 
@@ -68,6 +68,14 @@ def is_command_name(name: str) -> bool:
         and name == name.lower()
         and all(ch in "-_" or unicodedata.category(ch)[0] in "LN" for ch in name)
     )
+
+
+def command_name(tr: Translator, name: str) -> str:
+    """``/sign`` as a client in ``tr``'s language lists it ("/firmar"): the name
+    :class:`CatalogueTranslator` registered for that language, or the English one where the
+    translation is not a valid command name (Discord then shows the English name too)."""
+    text = tr.p("command name", name)
+    return f"/{text}" if is_command_name(text) else f"/{name}"
 
 
 class CatalogueTranslator(app_commands.Translator):

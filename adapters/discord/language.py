@@ -10,6 +10,10 @@ Posts no single reader asked for — mod-queue cards (and their redraws after a 
 click), milestones, alerts — are written in the channel's language (``[i18n]
 channel_languages``, else the default language), never in the language of whoever happened
 to trigger them.
+
+Both speak of commands as the reader's client lists them: a Spanish client shows ``/firmar``
+(:mod:`adapters.discord.command_language`), so "Use {sign} to add your name" says ``/firmar``
+there, where Telegram and the console say ``/sign``.
 """
 
 from __future__ import annotations
@@ -18,12 +22,18 @@ from typing import TYPE_CHECKING
 
 import discord
 
+from adapters.discord.command_language import command_name
 from bot.i18n import Translator, negotiate, translator
 
 if TYPE_CHECKING:
     from adapters.discord.interaction import HandlerClient
 
-__all__ = ["channel_translator", "reader", "reader_language"]
+__all__ = ["channel_translator", "discord_translator", "reader", "reader_language"]
+
+
+def discord_translator(language: str) -> Translator:
+    """A language's translator that names commands as a Discord client in it lists them."""
+    return translator(language).with_commands(command_name)
 
 
 def reader_language(interaction: discord.Interaction, default: str) -> str:
@@ -37,13 +47,15 @@ def reader_language(interaction: discord.Interaction, default: str) -> str:
 
 def reader(interaction: discord.Interaction[HandlerClient]) -> Translator:
     """The translator for the person behind ``interaction``: replies, forms, buttons."""
-    return translator(reader_language(interaction, interaction.client.language))
+    return discord_translator(reader_language(interaction, interaction.client.language))
 
 
 def channel_translator(client: HandlerClient, channel_id: int | None = None) -> Translator:
     """The translator for posts to a channel: the channel's own language where
     ``[i18n] channel_languages`` gives one, else the campaign's default language."""
     if channel_id is None:
-        return translator(client.language)
+        return discord_translator(client.language)
     destinations = client.service.destinations
-    return translator(destinations.languages.get(("discord", str(channel_id)), client.language))
+    return discord_translator(
+        destinations.languages.get(("discord", str(channel_id)), client.language)
+    )

@@ -14,13 +14,15 @@ from bot.i18n.languages import (
     negotiate,
     parse_accept_language,
 )
-from bot.i18n.message import Msg, Percent, Strong, joined, msg, nmsg, pmsg
-from bot.i18n.translator import Raw, Translator, translator
+from bot.i18n.message import Command, Msg, Percent, Strong, joined, msg, nmsg, pmsg
+from bot.i18n.translator import CommandNames, Raw, Translator, slash_command, translator
 
 __all__ = [
     "DEFAULT_LANGUAGE",
     "LANGUAGES",
     "LANGUAGE_NAMES",
+    "Command",
+    "CommandNames",
     "Msg",
     "Percent",
     "Raw",
@@ -33,5 +35,6 @@ __all__ = [
     "nmsg",
     "parse_accept_language",
     "pmsg",
+    "slash_command",
     "translator",
 ]

@@ -8,8 +8,10 @@ them through the reader's :class:`~bot.i18n.translator.Translator`. The construc
 
 A value may itself be a :class:`Msg` (rendered in the same language first), a number (written
 as the language writes numbers), :class:`Strong` (marked up by the adapter, bold where its
-platform can) or :class:`Percent`. :func:`joined` puts several messages together (lines of a
-status) without adding a sentence of its own to the catalogue.
+platform can), :class:`Percent` or :class:`Command` (a command's name as the reader's platform
+lists it: ``/firmar`` in a Spanish Discord client, ``/sign`` on Telegram). :func:`joined` puts
+several messages together (lines of a status) without adding a sentence of its own to the
+catalogue.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Msg", "Percent", "Strong", "joined", "msg", "nmsg", "pmsg"]
+__all__ = ["Command", "Msg", "Percent", "Strong", "joined", "msg", "nmsg", "pmsg"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +55,15 @@ class Percent:
     """A share between 0 and 1, written as the language writes percentages ("40 %", "40%")."""
 
     value: float
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """A command named in a sentence ("Use {sign} to add your name"): the core names the
+    command, the reader's translator writes it as their platform lists it — Discord shows each
+    client its own language's command names, Telegram and the console keep ``/sign``."""
+
+    name: str
 
 
 def msg(text: str, /, **values: Any) -> Msg:

@@ -10,6 +10,10 @@ first number is formatted, so ``pledgebot --help`` and the console's first line 
 Placeholders are ``str.format`` names (``{count}``). Values are inserted as given; an adapter
 that needs its platform's escaping passes ``escape=``, which escapes the translated template and
 every value except those wrapped in :class:`Raw` (markup the adapter built itself, like bold).
+
+A :class:`~bot.i18n.message.Command` value is written by the translator's ``commands``
+function, which the adapter chooses (:meth:`Translator.with_commands`): ``/sign`` unless told
+otherwise, the localized name on Discord, whose clients list commands in their own language.
 """
 
 from __future__ import annotations
@@ -22,14 +26,29 @@ from pathlib import Path
 from typing import Any
 
 from bot.i18n.languages import DEFAULT_LANGUAGE, LANGUAGES
-from bot.i18n.message import Msg, Percent, Strong
+from bot.i18n.message import Command, Msg, Percent, Strong
 
-__all__ = ["DOMAIN", "LOCALE_DIR", "Raw", "Translator", "translator"]
+__all__ = [
+    "DOMAIN",
+    "LOCALE_DIR",
+    "CommandNames",
+    "Raw",
+    "Translator",
+    "slash_command",
+    "translator",
+]
 
 DOMAIN = "pledgebot"
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locales"
 
 Escape = Callable[[str], str]
+#: How a platform writes a command's name for a reader: ``(translator, "sign") -> "/firmar"``.
+CommandNames = Callable[["Translator", str], str]
+
+
+def slash_command(tr: Translator, name: str) -> str:
+    """A command as Telegram and the console take it, the same in every language: ``/sign``."""
+    return f"/{name}"
 
 
 class Raw(str):
@@ -49,9 +68,24 @@ class _Values(dict[str, Any]):
 class Translator:
     """One language's view of the catalogue. Cheap to pass around; one instance per language."""
 
-    def __init__(self, language: str, catalogue: gettext.NullTranslations) -> None:
+    def __init__(
+        self,
+        language: str,
+        catalogue: gettext.NullTranslations,
+        commands: CommandNames = slash_command,
+    ) -> None:
         self.language = language
         self._catalogue = catalogue
+        self._commands = commands
+
+    def with_commands(self, commands: CommandNames) -> Translator:
+        """This language, writing :class:`~bot.i18n.message.Command` values with ``commands``
+        (an adapter's: Discord names each command as the reader's client lists it)."""
+        return Translator(self.language, self._catalogue, commands)
+
+    def command(self, name: str) -> str:
+        """A command's name as this reader types it on their platform ("/sign", "/firmar")."""
+        return self._commands(self, name)
 
     def __repr__(self) -> str:
         return f"Translator({self.language!r})"
@@ -133,6 +167,8 @@ class Translator:
             return Raw(inner)
         if isinstance(value, Percent):
             return self.percent(value.value)
+        if isinstance(value, Command):
+            return self.command(value.name)
         if isinstance(value, Strong):
             inner = self._value(value.value, escape, strong, escape_template)
             if not isinstance(inner, Raw):
@@ -171,7 +207,9 @@ class Translator:
     def _fill(self, template: str, values: Mapping[str, Any], escape: Escape | None) -> str:
         # A core message given to t/n/p as a value ("Usage: {usage}") is rendered here too.
         values = {
-            k: self._value(v, escape, None) if isinstance(v, Msg | Percent | Strong) else v
+            k: self._value(v, escape, None)
+            if isinstance(v, Command | Msg | Percent | Strong)
+            else v
             for k, v in values.items()
         }
         if escape is not None:

@@ -11,6 +11,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 from bot.i18n import (
+    Command,
     Raw,
     Translator,
     match_language,
@@ -97,6 +98,17 @@ def test_core_messages_render_in_the_readers_language(spanish) -> None:
     assert str(note) == "Signature #12 is approved."
     plural = nmsg("{count} signature so far.", "{count} signatures so far.", 2)
     assert spanish.render(plural) == "2 firmas hasta ahora."
+
+
+def test_a_command_is_named_as_the_readers_platform_lists_it() -> None:
+    said = msg("Use {sign} to add your name.", sign=Command("sign"))
+    # Not in the catalogue: the English text; without an adapter's names, the command as typed.
+    assert translator("es").render(said) == "Use /sign to add your name."
+    localized = translator("es").with_commands(lambda tr, name: "/" + tr.p("command name", name))
+    assert localized.render(said) == "Use /firmar to add your name."
+    inner = msg("Note: {what}", what=said)
+    assert localized.render(inner, escape=html.escape) == "Note: Use /firmar to add your name."
+    assert translator().render(inner) == "Note: Use /sign to add your name."
 
 
 def test_an_unknown_placeholder_stays_visible_instead_of_failing(spanish) -> None:

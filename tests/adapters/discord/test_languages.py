@@ -254,7 +254,7 @@ async def test_the_cores_answers_are_in_each_readers_language(bot: Bot, server: 
 
     assert es_count.content == "**3** firmas hasta ahora. Próximo hito: **5**."
     assert en_count.content == "**3** signatures so far. Next milestone: **5**."
-    assert es_status.content == "Todavía no has firmado. Usa /sign para añadir tu nombre."
+    assert es_status.content == "Todavía no has firmado. Usa /firmar para añadir tu nombre."
     assert en_status.content == "You have not signed yet. Use /sign to add your name."
     assert es_refusal.ephemeral and es_refusal.content == "La carta tiene las demandas 1 a 4."
 
@@ -281,6 +281,31 @@ async def test_the_cores_answers_are_in_each_readers_language(bot: Bot, server: 
     assert "Firmas como Alice Artist." in es_done.content
     assert en_done.content is not None and en_done.content.startswith(
         "Thank you! Signature #5 is recorded"
+    )
+
+
+async def test_the_cores_texts_name_commands_as_the_readers_client_lists_them(
+    bot: Bot, server: Server
+) -> None:
+    """A Spanish client lists /firmar, /estado and /retirar, not /sign: a sentence telling
+    its reader what to type names the command they can find; the English reader's says /sign."""
+    es_before = await bot.command("status", server.artist, locale="es-ES")
+    de_before = await bot.command("status", server.drummer, locale="de")
+    assert es_before.content == "Todavía no has firmado. Usa /firmar para añadir tu nombre."
+    assert de_before.content == (
+        "Du hast noch nicht unterschrieben. Mit /unterschreiben fügst du deinen Namen hinzu."
+    )
+
+    await bot.sign(server.artist)
+    es_again = await bot.command("sign", server.artist, locale="es-ES")
+    en_again = await bot.command("sign", server.artist, locale="en-US")
+    assert es_again.ephemeral and es_again.content == (
+        "Ya has firmado: la firma #1 espera aprobación. "
+        "Usa /estado para verla o /retirar para retirarla."
+    )
+    assert en_again.content == (
+        "You have already signed: signature #1 is awaiting approval. "
+        "Use /status to see it or /withdraw to take it back."
     )
 
 
