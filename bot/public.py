@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.communities import Communities, CommunityTable
-from bot.domain import Letter, Signature
+from bot.domain import Letter, Signature, on_earlier_text
 from bot.milestones import MilestonePolicy
 from bot.ports import Clock, Store
 
@@ -101,6 +101,17 @@ class PublicPage:
     pages: int
     start: int
     signatures: tuple[Signature, ...]
+    #: The letter's current version: a signature on another stood on an earlier text.
+    version: str = ""
+
+    def earlier_text(self, sig: Signature) -> bool:
+        """Whether ``sig`` is shown as signed on an earlier text (see :func:`on_earlier_text`)."""
+        return on_earlier_text(sig, self.version)
+
+    @property
+    def has_earlier_text(self) -> bool:
+        """Whether any name on the page is marked: the page's list then reads per language."""
+        return any(self.earlier_text(s) for s in self.signatures)
 
     @property
     def has_previous(self) -> bool:
@@ -115,7 +126,9 @@ class PublicPage:
             "page": self.page,
             "pages": self.pages,
             "per_page": PUBLIC_PAGE_SIZE,
-            "signatories": [public_record(s) for s in self.signatures],
+            "signatories": [
+                {**public_record(s), "earlier_text": self.earlier_text(s)} for s in self.signatures
+            ],
         }
 
 
@@ -177,7 +190,8 @@ class PublicLetter:
             return None
         start = (number - 1) * PUBLIC_PAGE_SIZE
         rows = await self.store.listed_page(start, PUBLIC_PAGE_SIZE)
-        return PublicPage(number, pages, start, tuple(r for r in rows if r.listed))
+        listed_rows = tuple(r for r in rows if r.listed)
+        return PublicPage(number, pages, start, listed_rows, self.letter.version)
 
     async def every_page(self) -> AsyncIterator[PublicPage]:
         """Every page of the public list in order, read in one pass (for the static site):
@@ -192,11 +206,13 @@ class PublicLetter:
             batch.append(sig)
             if len(batch) == PUBLIC_PAGE_SIZE:
                 start = (number - 1) * PUBLIC_PAGE_SIZE
-                yield PublicPage(number, max(pages, number), start, tuple(batch))
+                yield PublicPage(
+                    number, max(pages, number), start, tuple(batch), self.letter.version
+                )
                 number, batch = number + 1, []
         if batch or number == 1:
             start = (number - 1) * PUBLIC_PAGE_SIZE
-            yield PublicPage(number, number, start, tuple(batch))
+            yield PublicPage(number, number, start, tuple(batch), self.letter.version)
 
     async def recent(self, listed: int, limit: int) -> list[Signature]:
         """The most recently approved listed signatories, newest first."""
@@ -205,6 +221,10 @@ class PublicLetter:
         start = max(listed - limit, 0)
         rows = await self.store.listed_page(start, listed - start)
         return [r for r in reversed(rows) if r.listed]
+
+    def earlier_text(self, sig: Signature) -> bool:
+        """Whether a listed ``sig`` (of :meth:`recent`, say) stands on an earlier text."""
+        return on_earlier_text(sig, self.letter.version)
 
     async def timeline(self, listed: int, points: int = 48) -> list[TimelinePoint]:
         """Listed names over time, sampled at up to ``points`` ranks of the approval order.

@@ -355,7 +355,8 @@ class PledgeService:
         if page < 1 or page > pages:
             raise NoSuchPage(pages)
         rows = await self.store.listed_page((page - 1) * PAGE_SIZE, PAGE_SIZE)
-        return SignatoriesPage(page, pages, tuple(rows), listed, max(approved - listed, 0))
+        anonymous = max(approved - listed, 0)
+        return SignatoriesPage(page, pages, tuple(rows), listed, anonymous, self.version)
 
     async def communities(self, *, actor: Actor | None = None) -> CommunityTable:
         """``/communities``: per community, approved and pending signatures, share of the

@@ -34,6 +34,7 @@ __all__ = [
     "AUDIT_EMPTY",
     "BULK_USAGE",
     "COMMANDS",
+    "EARLIER_TEXT",
     "FIELD_LABELS",
     "NONE_PENDING",
     "NO_COMMUNITIES",
@@ -198,13 +199,19 @@ def count_line(count: int, next_milestone: int | None) -> Msg:
     )
 
 
-def describe_signature(sig: Signature) -> Msg:
-    """A signature as the list shows it: "Mira, DJ, Lisbon — https://…"."""
+#: After a listed name that stands on an earlier text of the letter (it still counts).
+EARLIER_TEXT = msg("(signed an earlier text)")
+
+
+def describe_signature(sig: Signature, *, earlier_text: bool = False) -> Msg:
+    """A signature as the list shows it: "Mira, DJ, Lisbon — https://…", then
+    :data:`EARLIER_TEXT` when the core says it stands on an earlier text (``earlier_text``)."""
     name = sig.public_name
     parts: list[Msg | str] = [msg("{name} (anonymous)", name=name) if sig.anonymous else name]
     parts += [p for p in (sig.role, sig.location) if p]
     text = joined(parts, ", ")
-    return joined([text, sig.link], " — ") if sig.link else text
+    described = joined([text, sig.link], " — ") if sig.link else text
+    return joined([described, EARLIER_TEXT], " ") if earlier_text else described
 
 
 # -- signing --------------------------------------------------------------------------------

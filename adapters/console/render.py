@@ -37,7 +37,10 @@ def signatories(tr: Translator, page: SignatoriesPage) -> str:
         text = tr.render(texts.NO_ONE_LISTED)
     else:
         lines = [tr.render(texts.signatories_heading(page.page, page.pages))]
-        lines += [f"  #{s.id} {tr.render(texts.describe_signature(s))}" for s in page.signatures]
+        lines += [
+            f"  #{s.id} {tr.render(texts.describe_signature(s, earlier_text=page.earlier_text(s)))}"
+            for s in page.signatures
+        ]
         if page.has_next:
             lines.append(tr.t("More: /signatories {page}", page=page.page + 1))
         text = "\n".join(lines)

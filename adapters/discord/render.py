@@ -163,7 +163,10 @@ def signatories(page: SignatoriesPage, tr: Translator) -> discord.Embed:
     embed = discord.Embed(
         title=tr.render(texts.signatories_heading(page.page, page.pages)), colour=_LETTER_COLOUR
     )
-    lines = [f"`#{s.id}` {say(texts.describe_signature(s), tr)}" for s in page.signatures]
+    lines = [
+        f"`#{s.id}` {say(texts.describe_signature(s, earlier_text=page.earlier_text(s)), tr)}"
+        for s in page.signatures
+    ]
     embed.description = _fit(lines, DESCRIPTION_LIMIT) if lines else say(texts.NO_ONE_LISTED, tr)
     if page.anonymous:
         embed.set_footer(text=tr.render(texts.unlisted_line(page.anonymous)))

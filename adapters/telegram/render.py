@@ -278,7 +278,10 @@ def signatories(tr: Translator, page: SignatoriesPage) -> str:
     else:
         head = say(tr, texts.NO_ONE_LISTED)
     tail = say(tr, texts.unlisted_line(page.anonymous)) if page.anonymous else ""
-    lines = [(f"#{s.id} ", tr.render(texts.describe_signature(s))) for s in page.signatures]
+    lines = [
+        (f"#{s.id} ", tr.render(texts.describe_signature(s, earlier_text=page.earlier_text(s))))
+        for s in page.signatures
+    ]
     budget = MAX_MESSAGE - units(head) - units(tail) - len(lines) - 1
     return "\n".join([head, *_fit(lines, budget), tail]).strip("\n")
 

@@ -193,12 +193,18 @@ async def publish_site(
         pages = 0
         advance = progress.stage("writing pages", public.pages(current.count.listed), unit="pages")
         async for page in public.every_page():
-            names = renderer.signatory_list(page)
+            needed = {renderer.list_language(page, links.language) for links in sites}
+            names = {language: renderer.signatory_list(page, language) for language in needed}
             written = [
                 (
                     f"{links.folder}signatories-{page.page}.html",
                     renderer.signatories(
-                        page, current.count, public.letter, links, current.snapshot, names
+                        page,
+                        current.count,
+                        public.letter,
+                        links,
+                        current.snapshot,
+                        names[renderer.list_language(page, links.language)],
                     ),
                 )
                 for links in sites

@@ -10,12 +10,12 @@ language when it has a complete translation.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from adapters.web.chart import Chart
 from adapters.web.links import Links
@@ -66,6 +66,16 @@ def _paragraphs(text: str) -> list[str]:
     return [p.strip() for p in text.split("\n\n") if p.strip()]
 
 
+def _on_the_current_text(sig: Signature) -> bool:
+    return False
+
+
+def earlier_marker(language: str) -> Markup:
+    """What follows a name that stands on an earlier text (:data:`bot.texts.EARLIER_TEXT`),
+    escaped for the page."""
+    return Markup(escape(translator(language).render(texts.EARLIER_TEXT)))
+
+
 def json_bytes(value: object) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
@@ -82,6 +92,9 @@ class IndexData:
     extra: dict[str, object] = field(default_factory=dict)
     #: The communities table, when the campaign made it public.
     communities: CommunityTable | None = None
+    #: The core's word on whether a name of ``recent`` stands on an earlier text
+    #: (:meth:`bot.public.PublicLetter.earlier_text`).
+    earlier_text: Callable[[Signature], bool] = _on_the_current_text
 
 
 def _plain(tr: Translator, text: Msg | str) -> str:
@@ -160,6 +173,8 @@ class Renderer:
             data.letter,
             count=data.count,
             recent=data.recent,
+            earlier_text=data.earlier_text,
+            earlier=earlier_marker(links.language),
             chart=data.chart,
             sign_links=data.sign_links,
             snapshot=data.snapshot,
@@ -167,10 +182,20 @@ class Renderer:
             communities=_community_rows(data.communities, links.language),
         )
 
-    def signatory_list(self, page: PublicPage) -> Markup:
-        """The page's names as HTML: the same in every language, so a page rendered in five
-        languages renders its hundred names once (they are most of its cost)."""
-        return Markup(self.env.get_template("_signatory_list.html").render(page=page))
+    def signatory_list(self, page: PublicPage, language: str | None = None) -> Markup:
+        """The page's names as HTML. ``language``: the one its marks of a name on an earlier
+        text speak; None for a page with no such name (:meth:`list_language`), whose list is
+        the same in every language, so five languages render its hundred names once (they are
+        most of its cost)."""
+        earlier = earlier_marker(language) if language is not None else Markup("")
+        template = self.env.get_template("_signatory_list.html")
+        return Markup(template.render(page=page, earlier=earlier))
+
+    @staticmethod
+    def list_language(page: PublicPage, language: str) -> str | None:
+        """The language :meth:`signatory_list` needs for ``page`` read in ``language``: None
+        (every language alike) unless a name on it is marked as on an earlier text."""
+        return language if page.has_earlier_text else None
 
     def signatories(
         self, page: PublicPage, count: PublicCount, letter: Letter, links: Links,
@@ -185,7 +210,11 @@ class Renderer:
             page=page,
             count=count,
             snapshot=snapshot,
-            names=names if names is not None else self.signatory_list(page),
+            names=(
+                names
+                if names is not None
+                else self.signatory_list(page, self.list_language(page, links.language))
+            ),
         )
 
     def error(self, kind: ErrorKind, letter: Letter, links: Links) -> bytes:

@@ -2,9 +2,9 @@
 
 A burst of readers (a link shared widely) must not become a burst of queries: the count is read
 at most once per ``fresh_for`` seconds, and the page and JSON are rendered again only when the
-count or the listing changed (or after ``render_every`` seconds, for the footer's snapshot and
-the chart's time axis). One refresh runs at a time; readers who come while it runs are
-answered from the page there is.
+count or the listing changed (or after ``render_every`` seconds, for the footer's snapshot, the
+chart's time axis and a reaffirmed name's mark). One refresh runs at a time; readers who come
+while it runs are answered from the page there is.
 """
 
 from __future__ import annotations
@@ -85,6 +85,8 @@ class Page:
     key: tuple[int, int]
     html: _PerLanguage
     json: Body
+    #: When it was read (monotonic): a reaffirmation changes a name's mark, not the count.
+    read_at: float = float("-inf")
 
 
 class PageState:
@@ -194,6 +196,7 @@ class PageState:
             snapshot,
             self.poll_seconds,
             communities=self._communities,
+            earlier_text=self.public.earlier_text,
         )
 
     async def page(self, number: int) -> Page | None:
@@ -202,22 +205,24 @@ class PageState:
         current = await self.current()
         key = (current.count.count, current.count.listed)
         kept = self._pages.get(number)
-        if kept is not None and kept.key == key:
+        fresh = kept is not None and time.monotonic() - kept.read_at < self.render_every
+        if kept is not None and kept.key == key and fresh:
             self._pages.move_to_end(number)
             return kept
         page = await self.public.page(number, current.count.listed)
         if page is None:
             return None
         renderer, links, letter = self.renderer, self.links, self.public.letter
-        names = functools.cache(lambda: renderer.signatory_list(page))
+        names = functools.cache(lambda language: renderer.signatory_list(page, language))
 
         def html(language: str) -> bytes:
             return renderer.signatories(
                 page, current.count, letter, links.in_language(language), current.snapshot,
-                names(),
+                names(renderer.list_language(page, language)),
             )  # fmt: skip
 
-        made = Page(key, _PerLanguage(html), Body.of(json_bytes(page.as_json())))
+        api = Body.of(json_bytes(page.as_json()))
+        made = Page(key, _PerLanguage(html), api, time.monotonic())
         self._pages[number] = made
         self._pages.move_to_end(number)
         while len(self._pages) > _PAGES_KEPT:

@@ -166,7 +166,7 @@ async def test_signatories_are_listed_100_a_page_in_approval_order(site: Site) -
     assert (page["page"], page["pages"], page["per_page"]) == (3, 3, 100)
     assert [s["name"] for s in page["signatories"]] == [f"Later {i}" for i in range(50, 55)]
     assert set(page["signatories"][0]) == {
-        "name", "role", "location", "link", "approved_at", "letter_version",
+        "name", "role", "location", "link", "approved_at", "letter_version", "earlier_text",
     }  # fmt: skip
     _, _, first = await site.get("/api/signatories")
     assert json.loads(first)["signatories"][0]["name"] == "Early 1"

@@ -123,3 +123,25 @@ async def test_a_signer_reads_the_notice_in_their_language(start_bot: Start) -> 
     )
     [buttons] = notice.params["reply_markup"]["inline_keyboard"]
     assert [b["text"] for b in buttons] == ["✅ Reafirmar", "Retirar…"]
+
+
+async def test_signatories_mark_a_name_on_an_earlier_text_in_the_readers_language(
+    start_bot: Start,
+) -> None:
+    bot = await start_bot(letter=NEW_LETTER)
+    early = await _signed_before(bot, bot.ada)
+    current = await bot.sign(bot.bob, "Bob")
+    await bot.approve(current)
+
+    cy = bot.fake.new_user("Cy")  # readers with nothing else arriving in their chats
+    text = bot.sent(await bot.say(cy, None, "/signatories"))["text"]
+    assert f"#{early} Ada (signed an earlier text)" in text.splitlines()
+    assert f"#{current.id} Bob" in text.splitlines()
+    bia = bot.fake.new_user("Bia", language_code="pt-br")
+    text = bot.sent(await bot.say(bia, None, "/signatories"))["text"]
+    assert f"#{early} Ada (assinou um texto anterior)" in text.splitlines()
+
+    await bot.say(bot.ada, None, "/reaffirm")
+    text = bot.sent(await bot.say(cy, None, "/signatories"))["text"]
+    assert f"#{early} Ada" in text.splitlines()
+    assert "earlier text" not in text

@@ -1,0 +1,82 @@
+"""Signatures that stand on an earlier text still count (``[letter] require_reaffirm`` off) and
+every public list says so: the core marks each listed name from the row it read, adapters
+only render the mark."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot import texts
+from bot.domain import SignatureForm
+from bot.i18n import translator
+from bot.public import PublicLetter
+from bot.service import PledgeService
+from tests.conftest import LETTER, MOD, ServiceFactory, artist
+
+NEW_LETTER = replace(LETTER, demands=(*LETTER.demands, "Publish the contracts."))
+
+
+async def _signed(service: PledgeService, *names: str) -> list[int]:
+    ids = []
+    for name in names:
+        result = await service.sign(artist(name), SignatureForm(name), community="console")
+        ids.append(result.signature.id)
+    await service.approve(MOD, ids)
+    return ids
+
+
+async def test_names_on_an_earlier_text_are_marked_until_reaffirmed(
+    make_service: ServiceFactory,
+) -> None:
+    old = make_service()
+    await old.start()
+    await _signed(old, "ada", "bob")
+    page = await old.signatories()
+    assert [page.earlier_text(s) for s in page.signatures] == [False, False]
+
+    new = make_service(letter=NEW_LETTER)
+    await new.start()
+    await _signed(new, "cat")
+    await new.reaffirm(artist("bob"))
+
+    page = await new.signatories()
+    marked = {s.name: page.earlier_text(s) for s in page.signatures}
+    assert marked == {"ada": True, "bob": False, "cat": False}
+    assert await new.count() == 3  # they still count
+
+    [ada] = [s for s in page.signatures if s.name == "ada"]
+    described = texts.describe_signature(ada, earlier_text=page.earlier_text(ada))
+    assert translator("en").render(described) == "ada (signed an earlier text)"
+    assert translator("es").render(described) == "ada (firmó un texto anterior)"
+
+
+async def test_public_pages_and_json_mark_names_on_an_earlier_text(
+    make_service: ServiceFactory,
+) -> None:
+    old = make_service()
+    await old.start()
+    await _signed(old, "ada")
+    new = make_service(letter=NEW_LETTER)
+    await new.start()
+    await _signed(new, "bob")
+
+    public = PublicLetter.of(new)
+    page = await public.page(1)
+    assert page is not None and page.has_earlier_text
+    records = page.as_json()["signatories"]
+    assert isinstance(records, list)
+    assert [(r["name"], r["earlier_text"]) for r in records] == [("ada", True), ("bob", False)]
+    recent = await public.recent(2, 10)
+    assert [(s.name, public.earlier_text(s)) for s in recent] == [("bob", False), ("ada", True)]
+    [streamed] = [p async for p in public.every_page()]
+    assert [streamed.earlier_text(s) for s in streamed.signatures] == [True, False]
+
+
+async def test_a_list_with_one_text_marks_nothing(make_service: ServiceFactory) -> None:
+    service = make_service()
+    await service.start()
+    await _signed(service, "ada")
+    page = await PublicLetter.of(service).page(1)
+    assert page is not None and not page.has_earlier_text
+    records = page.as_json()["signatories"]
+    assert isinstance(records, list) and records[0]["earlier_text"] is False
