@@ -345,6 +345,9 @@ class PendingItem:
     possible_duplicates: tuple[Signature, ...] = ()
     #: The signer's other accounts (/link), on any platform.
     linked: tuple[Identity, ...] = ()
+    #: The texts of the letter it was reaffirmed on, oldest first (one card's, not a list's:
+    #: :meth:`bot.modqueue.ModQueue.with_texts`).
+    reaffirmations: tuple[Reaffirmation, ...] = ()
 
 
 def on_earlier_text(sig: Signature, version: str) -> bool:

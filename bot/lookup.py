@@ -77,5 +77,6 @@ async def signer_report(store: Store, identity: Identity) -> SignerReport:
     sig = await store.latest_signature(identity)
     if sig is None:
         return SignerReport(identity, None, linked)
-    [item] = await ModQueue(store).with_context([sig])
-    return SignerReport(identity, item, linked)
+    queue = ModQueue(store)
+    [item] = await queue.with_context([sig])
+    return SignerReport(identity, await queue.with_texts(item), linked)

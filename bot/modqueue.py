@@ -12,6 +12,7 @@ they return is shown only where cards go, the moderators' channels.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import NamedTuple
 
 from bot.domain import Identity, OutboxKind, PendingItem, Signature
@@ -38,7 +39,13 @@ class ModQueue:
         sig = await self._store.get_signature(signature_id)
         if sig is None:
             raise SignatureNotFound(signature_id)
-        return (await self.with_context([sig]))[0]
+        return await self.with_texts((await self.with_context([sig]))[0])
+
+    async def with_texts(self, item: PendingItem) -> PendingItem:
+        """``item`` with the texts its signature was reaffirmed on (one indexed read, for one
+        card: a list like ``/pending`` does without, to stay three queries)."""
+        found = await self._store.reaffirmations(item.signature.id)
+        return replace(item, reaffirmations=tuple(found))
 
     async def posted_cards(self, signature_id: int, platform: str) -> list[PostedCard]:
         """The cards of a signature delivered to ``platform``, to redraw once it is decided."""

@@ -17,6 +17,7 @@ from bot.domain import (
     AuditEntry,
     Identity,
     PendingItem,
+    Reaffirmation,
     Signature,
     SignerStatus,
     SnapshotInfo,
@@ -64,6 +65,7 @@ __all__ = [
     "format_milestone",
     "mod_queue_summary",
     "moderators_unreadable",
+    "reaffirmation_line",
     "rejected",
     "rejected_notification",
     "removed",
@@ -571,6 +573,16 @@ def decided_by(sig: Signature) -> Msg | None:
             return msg("Rejected by {who}", who=who) if who else msg("Rejected")
         case _:
             return msg("Removed by {who}", who=who) if who else msg("Removed")
+
+
+def reaffirmation_line(r: Reaffirmation) -> Msg:
+    """A text of the letter a signature was reaffirmed on, and when, on a moderator's card."""
+    return msg(
+        "reaffirmed on text {version} ({date}), signed on text {previous} before",
+        version=r.version,
+        date=r.at.date().isoformat(),
+        previous=r.previous,
+    )
 
 
 def earlier_line(old: Signature) -> Msg:

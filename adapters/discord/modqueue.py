@@ -219,6 +219,7 @@ async def full_card(client: HandlerClient, item: PendingItem, tr: Translator) ->
         duplicates=item.possible_duplicates,
         facts=await signer_facts(client, item.signature),
         linked=item.linked,
+        reaffirmations=item.reaffirmations,
     )
 
 

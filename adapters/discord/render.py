@@ -25,6 +25,7 @@ from bot.domain import (
     Letter,
     LetterText,
     PendingItem,
+    Reaffirmation,
     SignatoriesPage,
     Signature,
     Status,
@@ -261,6 +262,7 @@ def mod_card(
     duplicates: Sequence[Signature] = (),
     facts: SignerFacts | None = None,
     linked: Sequence[Identity] = (),
+    reaffirmations: Sequence[Reaffirmation] = (),
 ) -> discord.Embed:
     """A mod-queue card: everything needed to decide while pending, the decision afterwards.
     ``tr``: the mod channel's language (a card is a channel post, whoever's click redraws it)."""
@@ -290,6 +292,11 @@ def mod_card(
         ]
         embed.add_field(
             name=tr.t("Earlier signatures"), value=_fit(lines, FIELD_LIMIT), inline=False
+        )
+    if reaffirmations:
+        lines = [say(texts.reaffirmation_line(r), tr) for r in reaffirmations]
+        embed.add_field(
+            name=tr.t("Texts of the letter"), value=_fit(lines, FIELD_LIMIT), inline=False
         )
     if duplicates:
         lines = [

@@ -328,6 +328,9 @@ def _card_lines(tr: Translator, item: PendingItem) -> list[tuple[str, str]]:
         )
     lines += [("", tr.render(texts.earlier_line(old))) for old in earlier]
     lines += [
+        ("", tr.render(texts.reaffirmation_line(r))) for r in item.reaffirmations[-CONTEXT_LINES:]
+    ]
+    lines += [
         ("⚠️ ", tr.render(texts.duplicate_line(d))) for d in item.possible_duplicates[:CONTEXT_LINES]
     ]
     return lines

@@ -80,3 +80,24 @@ async def test_a_list_with_one_text_marks_nothing(make_service: ServiceFactory) 
     assert page is not None and not page.has_earlier_text
     records = page.as_json()["signatories"]
     assert isinstance(records, list) and records[0]["earlier_text"] is False
+
+
+async def test_a_moderators_card_shows_the_texts_a_signature_was_reaffirmed_on(
+    make_service: ServiceFactory,
+) -> None:
+    old = make_service()
+    await old.start()
+    [ada, bob] = await _signed(old, "ada", "bob")
+    new = make_service(letter=NEW_LETTER)
+    await new.start()
+    await new.reaffirm(artist("ada"))
+
+    item = await new.mod_queue.item(ada)
+    [r] = item.reaffirmations
+    assert (r.version, r.previous) == (NEW_LETTER.version, LETTER.version)
+    line = translator("en").render(texts.reaffirmation_line(r))
+    assert line == (
+        f"reaffirmed on text {NEW_LETTER.version} ({r.at.date().isoformat()}), "
+        f"signed on text {LETTER.version} before"
+    )
+    assert (await new.mod_queue.item(bob)).reaffirmations == ()

@@ -16,6 +16,7 @@ from tests.adapters.discord.conftest import (
     Bot,
     Server,
     ServiceFactory,
+    actor,
     destinations,
     pending_signature,
     start_bot,
@@ -122,3 +123,20 @@ async def test_a_moderators_count_shows_the_texts(changed: Bot, server: Server) 
     assert lines[3].endswith("): 1")
     member = await changed.command("count", server.drummer)
     assert "by text" not in (member.content or "")
+
+
+async def test_the_signature_status_menu_shows_the_texts_it_was_reaffirmed_on(
+    changed: Bot, server: Server
+) -> None:
+    await changed.service.reaffirm(actor(server.artist))
+    ref = await changed.fake.send_user_command(
+        "Signature status", user=server.moderator, target=server.artist, channel=server.general
+    )
+    callback = await changed.fake.wait_for_callback(ref)
+    [embed] = callback.data["embeds"]
+    fields = {f["name"]: f["value"] for f in embed["fields"]}
+    [reaffirmed] = await changed.service.store.reaffirmations(1)
+    assert fields["Texts of the letter"] == (
+        f"reaffirmed on text {NEW_LETTER.version} ({reaffirmed.at.date().isoformat()}), "
+        f"signed on text {LETTER.version} before"
+    )
