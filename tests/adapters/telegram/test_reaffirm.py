@@ -145,3 +145,28 @@ async def test_signatories_mark_a_name_on_an_earlier_text_in_the_readers_languag
     text = bot.sent(await bot.say(cy, None, "/signatories"))["text"]
     assert f"#{early} Ada" in text.splitlines()
     assert "earlier text" not in text
+
+
+async def test_a_card_shows_the_texts_the_signature_was_reaffirmed_on(start_bot: Start) -> None:
+    bot = await start_bot(letter=NEW_LETTER)
+    sid = await _signed_before(bot, bot.ada)
+    await bot.service.reaffirm(Actor(Identity("telegram", str(bot.ada.id)), "Ada"))
+    mark = bot.fake.mark()
+    await bot.service.remove(MOD, sid, "spam")  # the outbox posts, or redraws, the card
+    card = await bot.card(sid)
+    chat, ref = card["chat"]["id"], card["message_id"]
+    now = bot.fake.message(chat, ref)
+    while now is not None and "Removed" not in now["text"]:
+        await bot.fake.wait_for(
+            "editMessageText",
+            lambda c: c.params["chat_id"] == chat and c.params["message_id"] == ref,
+            since=mark,
+        )
+        mark = bot.fake.mark()
+        now = bot.fake.message(chat, ref)
+    assert now is not None
+    [reaffirmed] = await bot.service.store.reaffirmations(sid)
+    assert (
+        f"reaffirmed on text {NEW_LETTER.version} ({reaffirmed.at.date().isoformat()}), "
+        f"signed on text {LETTER.version} before"
+    ) in now["text"].splitlines()
