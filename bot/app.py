@@ -476,7 +476,6 @@ def _platform_adapters(
                 service,
                 settings.discord,
                 startup_retry=retry,
-                language=settings.i18n.default_language,
             )
         )
     if settings.telegram.enabled and only in (None, "telegram"):

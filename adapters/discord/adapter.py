@@ -36,7 +36,6 @@ from adapters.discord.modals import SignForm
 from adapters.discord.permissions import PLATFORM
 from bot.config import DiscordSettings, rejected_token
 from bot.domain import OutboxMessage
-from bot.i18n import DEFAULT_LANGUAGE
 from bot.ports import DeliveryError
 from bot.service import PledgeService
 from bot.startup import keep_trying
@@ -57,19 +56,18 @@ class DiscordAdapter:
         response_budget: float = 2.0,
         login_wait: float = 10.0,
         startup_retry: float = 0.0,
-        language: str = DEFAULT_LANGUAGE,
     ) -> None:
         """``response_budget``: seconds an interaction's work may take before it is deferred
         (Discord wants an answer within 3). ``login_wait``: how long ``deliver`` waits for the
         bot to log in before telling the outbox to retry later. ``startup_retry``: seconds to keep
-        trying when Discord cannot be reached at start. ``language``: the default language
-        (channel posts, and readers whose own language pledgebot does not speak)."""
+        trying when Discord cannot be reached at start. The default language (channel posts,
+        and readers whose own language pledgebot does not speak) is the service's
+        ``destinations.default_language``."""
         self.service = service
         self.settings = settings
         self.response_budget = response_budget
         self.login_wait = login_wait
         self.startup_retry = startup_retry
-        self.language = language
         self._client: PledgeClient | None = None
         self._logged_in = asyncio.Event()
 
@@ -123,7 +121,6 @@ class DiscordAdapter:
             self.service,
             self.settings,
             response_budget=self.response_budget,
-            language=self.language,
             on_login=self._logged_in.set,
             **sharding,
         )

@@ -21,7 +21,6 @@ from adapters.discord.permissions import PLATFORM, ModeratorPolicy, guild_commun
 from adapters.discord.replies import fail, tell
 from bot.config import DiscordSettings
 from bot.domain import Actor
-from bot.i18n import DEFAULT_LANGUAGE
 from bot.service import PledgeService
 
 __all__ = ["Interaction", "PledgeClient", "ShardedPledgeClient", "intents"]
@@ -46,7 +45,6 @@ class PledgeClient(HandlerClient):
         settings: DiscordSettings,
         *,
         response_budget: float,
-        language: str = DEFAULT_LANGUAGE,
         on_login: Callable[[], None] = lambda: None,
         **options: Any,
     ) -> None:
@@ -61,7 +59,6 @@ class PledgeClient(HandlerClient):
         self.service = service
         self.settings = settings
         self.response_budget = response_budget
-        self.language = language
         self.moderators = ModeratorPolicy(settings, self)
         self.tree: app_commands.CommandTree[PledgeClient] = app_commands.CommandTree(self)
         self.tree.error(self._on_command_error)

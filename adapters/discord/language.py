@@ -47,15 +47,14 @@ def reader_language(interaction: discord.Interaction, default: str) -> str:
 
 def reader(interaction: discord.Interaction[HandlerClient]) -> Translator:
     """The translator for the person behind ``interaction``: replies, forms, buttons."""
-    return discord_translator(reader_language(interaction, interaction.client.language))
+    default = interaction.client.service.destinations.default_language
+    return discord_translator(reader_language(interaction, default))
 
 
 def channel_translator(client: HandlerClient, channel_id: int | None = None) -> Translator:
     """The translator for posts to a channel: the channel's own language where
     ``[i18n] channel_languages`` gives one, else the campaign's default language."""
-    if channel_id is None:
-        return discord_translator(client.language)
     destinations = client.service.destinations
-    return discord_translator(
-        destinations.languages.get(("discord", str(channel_id)), client.language)
-    )
+    if channel_id is None:
+        return discord_translator(destinations.default_language)
+    return discord_translator(destinations.language_of("discord", str(channel_id)))

@@ -56,19 +56,14 @@ class Deps:
         """The default language's translator (a reader whose language is unknown)."""
         return translator(self.language)
 
-    @property
-    def chat_languages(self) -> dict[int, str]:
-        """Groups and channels with a language of their own (``[i18n] channel_languages``)."""
-        languages = self.service.destinations.languages
-        return {
-            int(chat): language
-            for (platform, chat), language in languages.items()
-            if platform == PLATFORM and chat.lstrip("-").isdecimal()
-        }
+    def chat_language(self, chat_id: int) -> str:
+        """The language of posts to a group or channel: its own (``[i18n]
+        channel_languages``), else the default — the core's rule, as for every platform."""
+        return self.service.destinations.language_of(PLATFORM, str(chat_id))
 
     def chat_tr(self, chat_id: int) -> Translator:
-        """The language of posts to a group or channel: its own, else the default."""
-        return translator(self.chat_languages.get(chat_id, self.language))
+        """The translator for posts to a group or channel (:meth:`chat_language`)."""
+        return translator(self.chat_language(chat_id))
 
     def install(self, application: PledgeApp) -> None:
         application.bot_data[_DEPS] = self
@@ -99,8 +94,8 @@ class PledgeContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any],
             default = context.deps.language
             user, chat = update.effective_user, update.effective_chat
             context._tr = translator(reader_language(user, default))
-            chats = context.deps.chat_languages
-            context._place_tr = translator(place_language(chat, user, default, chats))
+            place = place_language(chat, user, default, context.deps.chat_language)
+            context._place_tr = translator(place)
         return context
 
     @property

@@ -16,7 +16,7 @@ codes: Brazilian Portuguese is ``pt`` there (:data:`MENU_LANGUAGE_CODES`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from telegram import Chat, User
 from telegram.constants import ChatType
@@ -37,10 +37,10 @@ def reader_language(user: User | None, default: str) -> str:
 
 
 def place_language(
-    chat: Chat | None, user: User | None, default: str, chats: Mapping[int, str]
+    chat: Chat | None, user: User | None, default: str, chat_language: Callable[[int], str]
 ) -> str:
     """The language of what is posted where ``user`` acted: theirs in a private chat; in a
-    group, supergroup or channel, the chat's own language (``chats``) or the default."""
+    group, supergroup or channel, the chat's (``chat_language``: its own, else the default)."""
     if chat is not None and chat.type != ChatType.PRIVATE:
-        return chats.get(chat.id, default)
+        return chat_language(chat.id)
     return reader_language(user, default)

@@ -288,14 +288,12 @@ async def start_bot(
     *,
     settings: DiscordSettings | None = None,
     response_budget: float = 2.0,
-    language: str = "en",
 ) -> Bot:
     """Run a new adapter until it has logged in, synced its commands and identified."""
     adapter = DiscordAdapter(
         service,
         settings or settings_for(server),
         response_budget=response_budget,
-        language=language,
     )
     dispatcher = OutboxDispatcher(store, [adapter], service.clock)
     since = server.fake.gateway_frames.mark()

@@ -7,14 +7,14 @@ languages in the same run.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import contextlib
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 
 from bot.domain import LetterText
 from storage.sqlite import SQLiteStore
 from tests.adapters.discord.conftest import (
     Bot,
-    BotFactory,
     Server,
     ServiceFactory,
     approved_signatures,
@@ -113,9 +113,25 @@ async def test_an_unspoken_locale_falls_back_to_the_servers(bot: Bot, server: Se
     assert callback.data["embeds"][0]["title"] == f"Reivindicações de “{TITLE}”"
 
 
-async def test_then_the_default_language(bots: BotFactory, server: Server) -> None:
+@contextlib.asynccontextmanager
+async def german_campaign(
+    make_service: ServiceFactory, server: Server, store: SQLiteStore
+) -> AsyncIterator[Bot]:
+    """A bot whose campaign speaks German by default (``[i18n] default_language = "de"``)."""
+    service = make_service(destinations=replace(destinations(server), default_language="de"))
+    await service.start()
+    bot = await start_bot(server, service, store)
+    try:
+        yield bot
+    finally:
+        await bot.stop()
+
+
+async def test_then_the_default_language(
+    make_service: ServiceFactory, server: Server, store: SQLiteStore
+) -> None:
     server.community.preferred_locale = "ko"
-    async with bots(language="de") as bot:
+    async with german_campaign(make_service, server, store) as bot:
         unspoken = await bot.command(
             "demands", server.artist, server.community_channel, locale="ja"
         )
@@ -133,9 +149,9 @@ async def test_then_the_default_language(bots: BotFactory, server: Server) -> No
 
 
 async def test_cards_are_in_the_default_language_whoever_decides(
-    bots: BotFactory, server: Server
+    make_service: ServiceFactory, server: Server, store: SQLiteStore
 ) -> None:
-    async with bots(language="de") as bot:
+    async with german_campaign(make_service, server, store) as bot:
         await bot.sign(server.artist, {"role": "Singer"})
         card = await bot.card(1)
         assert card.embeds[0]["title"] == "Unterschrift #1 wartet auf Freigabe"
