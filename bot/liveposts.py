@@ -43,7 +43,7 @@ from bot.domain import (
     OutboxMessage,
 )
 from bot.errors import InvalidInput, NoSuchLivePost, NotModerator, TooManyLivePosts
-from bot.i18n import Msg, msg, nmsg, translator
+from bot.i18n import Msg, msg, nmsg, translator_for
 from bot.limits import LIVE_DEMAND_SHORT, LIVE_EDIT_FLOOR, LIVE_POSTS_MAX
 from bot.milestones import MilestonePolicy
 from bot.ports import Clock, LiveEditOwed, Store, WriteTx
@@ -408,7 +408,7 @@ class LivePosts:
     def _say(self, text: Msg, platform: str, destination: str) -> str:
         """An alert in the language of the moderators' place it goes to (plain: the sender
         escapes it), as the core's other alerts are."""
-        return translator(self.language(platform, destination)).render(text)
+        return translator_for(platform, self.language(platform, destination)).render(text)
 
     def _moderator(self, actor: Actor) -> None:
         """Live posts are for moderators, on every platform: one rule, here."""

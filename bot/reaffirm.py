@@ -24,7 +24,7 @@ from typing import TypeVar
 
 from bot.domain import Letter, OutboxKind, OutboxMessage, Signature, VersionCount
 from bot.errors import PledgeError
-from bot.i18n import DEFAULT_LANGUAGE, Msg, msg, translator
+from bot.i18n import DEFAULT_LANGUAGE, Command, Msg, msg, translator_for
 from bot.ports import Clock, Store, WriteTx
 
 __all__ = [
@@ -53,17 +53,23 @@ def notice(sig: Signature, title: str, *, required: bool) -> Msg:
     if required:
         return msg(
             "The text of “{title}” has changed since you signed it (signature #{id}). Read it "
-            "with /letter. Your signature no longer counts until you reaffirm it with "
-            "/reaffirm; /withdraw takes it back.",
+            "with {letter}. Your signature no longer counts until you reaffirm it with "
+            "{reaffirm}; {withdraw} takes it back.",
             title=title,
             id=str(sig.id),
+            letter=Command("letter"),
+            reaffirm=Command("reaffirm"),
+            withdraw=Command("withdraw"),
         )
     return msg(
         "The text of “{title}” has changed since you signed it (signature #{id}). Read it with "
-        "/letter, then keep your name on it with /reaffirm, or take it back with /withdraw. "
+        "{letter}, then keep your name on it with {reaffirm}, or take it back with {withdraw}. "
         "Until then it still counts, shown as signed on an earlier text.",
         title=title,
         id=str(sig.id),
+        letter=Command("letter"),
+        reaffirm=Command("reaffirm"),
+        withdraw=Command("withdraw"),
     )
 
 
@@ -72,12 +78,18 @@ def earlier_text_note(*, required: bool) -> Msg:
     if required:
         return msg(
             "Note: you signed an earlier text of the letter, and your signature no longer counts "
-            "until you reaffirm it with /reaffirm. Read the new text with /letter; /withdraw "
-            "takes your signature back."
+            "until you reaffirm it with {reaffirm}. Read the new text with {letter}; {withdraw} "
+            "takes your signature back.",
+            letter=Command("letter"),
+            reaffirm=Command("reaffirm"),
+            withdraw=Command("withdraw"),
         )
     return msg(
-        "Note: you signed an earlier text of the letter. Read the new one with /letter, then "
-        "keep your name on it with /reaffirm, or use /withdraw if you no longer agree."
+        "Note: you signed an earlier text of the letter. Read the new one with {letter}, then "
+        "keep your name on it with {reaffirm}, or use {withdraw} if you no longer agree.",
+        letter=Command("letter"),
+        reaffirm=Command("reaffirm"),
+        withdraw=Command("withdraw"),
     )
 
 
@@ -141,7 +153,8 @@ class ReaffirmNotices:
         def said(sig: Signature) -> str:
             language = sig.language or self._language
             title = letter.in_language(language).title
-            return translator(language).render(notice(sig, title, required=required))
+            tr = translator_for(sig.identity.platform, language)
+            return tr.render(notice(sig, title, required=required))
 
         async def unit(tx: WriteTx) -> list[Signature]:
             marked = set(await tx.mark_told(version, [s.id for s in found]))

@@ -63,7 +63,7 @@ from bot.errors import (
 )
 from bot.export import ExportFormat, export_chunks
 from bot.hygiene import LIMITS, clean_form, clean_reason, clean_text
-from bot.i18n import LANGUAGES, Msg, msg, translator
+from bot.i18n import LANGUAGES, Command, Msg, msg, translator_for
 from bot.limits import (
     AUDIT_DEFAULT,
     AUDIT_MAX,
@@ -291,8 +291,9 @@ class PledgeService:
         if lost in self.destinations.mod_queue:
             notice = msg(
                 "pledgebot was removed from {place}, the moderators' chat: new signatures are "
-                "no longer posted there. Add it back, or approve them with /pending elsewhere.",
+                "no longer posted there. Add it back, or approve them with {pending} elsewhere.",
                 place=place,
+                pending=Command("pending"),
             )
         elif lost in self.destinations.announce:
             notice = msg(
@@ -963,7 +964,7 @@ class PledgeService:
                 count=top,
                 title=self.letter.in_language(language).title,
             )
-            said = translator(language).render(text)
+            said = translator_for(platform, language).render(text)
             messages.append(
                 OutboxMessage(OutboxKind.ANNOUNCEMENT, platform, dest, said, milestone=top)
             )
@@ -1000,7 +1001,8 @@ class PledgeService:
 
     def _say(self, text: Msg, platform: str, destination: str) -> str:
         """A post to a channel, in the channel's language (plain: the sender escapes it)."""
-        return translator(self.destinations.language_of(platform, destination)).render(text)
+        language = self.destinations.language_of(platform, destination)
+        return translator_for(platform, language).render(text)
 
     def _notification(
         self, sig: Signature, wording: Callable[[Signature, str], Msg]
@@ -1013,7 +1015,7 @@ class PledgeService:
             OutboxKind.NOTIFICATION,
             sig.identity.platform,
             sig.identity.user_id,
-            translator(language).render(wording(sig, title)),
+            translator_for(sig.identity.platform, language).render(wording(sig, title)),
             signature_id=sig.id,
         )
 

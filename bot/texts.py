@@ -494,8 +494,9 @@ def approved_notification(sig: Signature, title: str) -> Msg:
 def rejected_notification(sig: Signature, title: str) -> Msg:
     return msg(
         "Your signature #{id} on “{title}” was not approved. Reason: {reason}. "
-        "You may sign again with /sign.",
+        "You may sign again with {sign}.",
         id=_id(sig.id),
+        sign=SIGN,
         title=title,
         reason=stated_reason(sig.reason or ""),
     )

@@ -15,7 +15,15 @@ from bot.i18n.languages import (
     parse_accept_language,
 )
 from bot.i18n.message import Command, Msg, Percent, Strong, joined, msg, nmsg, pmsg
-from bot.i18n.translator import CommandNames, Raw, Translator, slash_command, translator
+from bot.i18n.translator import (
+    CommandNames,
+    Raw,
+    Translator,
+    name_commands,
+    slash_command,
+    translator,
+    translator_for,
+)
 
 __all__ = [
     "DEFAULT_LANGUAGE",
@@ -31,10 +39,12 @@ __all__ = [
     "joined",
     "match_language",
     "msg",
+    "name_commands",
     "negotiate",
     "nmsg",
     "parse_accept_language",
     "pmsg",
     "slash_command",
     "translator",
+    "translator_for",
 ]

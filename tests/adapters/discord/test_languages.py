@@ -388,5 +388,8 @@ async def test_a_signer_hears_the_decision_in_the_language_they_signed_in(
     [spanish] = server.fake.messages_in(server.fake.dm_channel(server.artist))
     assert spanish.content.startswith(f"Tu firma #1 en «{TITLE}» no fue aprobada.")
     assert "Motivo: Not a musician." in spanish.content
+    # Rendered by the core before delivery, it still names the command the signer's client lists.
+    assert spanish.content.endswith("Puedes volver a firmar con /firmar.")
     [english] = server.fake.messages_in(server.fake.dm_channel(server.drummer))
     assert english.content.startswith(f"Your signature #2 on “{TITLE}” was not approved.")
+    assert english.content.endswith("You may sign again with /sign.")
