@@ -140,6 +140,22 @@ async def test_slow_work_is_deferred_then_answered(bots: BotFactory, server: Ser
         assert answer.content == CONFIRMATION.format(name="Alice Artist")
 
 
+async def test_what_a_deferred_command_answered_is_its_follow_up(
+    bots: BotFactory, server: Server
+) -> None:
+    """The fake's answer_of, which tests use to read an answer whether or not a busy machine
+    made the bot defer: /count reads the same either way."""
+    async with bots(response_budget=0.0) as slow:
+        deferred = await slow.command("count", server.drummer)
+        assert deferred.type is CallbackType.DEFERRED_CHANNEL_MESSAGE
+        late = await server.fake.answer_of(deferred)
+    async with bots() as quick:
+        direct = await quick.command("count", server.drummer)
+        assert direct.type is CallbackType.CHANNEL_MESSAGE
+        assert await server.fake.answer_of(direct) is direct
+    assert late.content == direct.content != ""
+
+
 async def test_an_unexpected_error_is_logged_and_apologised_for(
     bot: Bot, server: Server, caplog: pytest.LogCaptureFixture
 ) -> None:

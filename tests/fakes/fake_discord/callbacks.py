@@ -54,6 +54,32 @@ class CallbacksMixin(MessagesMixin):
             raise AssertionError(f"expected a modal, the bot answered {callback.describe()}")
         return modal
 
+    async def answer_of(
+        self,
+        callback: InteractionCallback,
+        *,
+        timeout: float = 5.0,  # noqa: ASYNC109 - bounded waits, see Journal
+    ) -> InteractionCallback | StoredMessage:
+        """What the user reads in answer to an interaction: the callback's own message, or, when
+        the bot deferred it ("thinking…", because its work outlasted the bot's response budget,
+        as on a busy machine), the message its follow-up turned that placeholder into. Both
+        have ``content`` and ``files``."""
+        if callback.type is not CallbackType.DEFERRED_CHANNEL_MESSAGE:
+            return callback
+        ref = callback.interaction
+
+        def answered() -> StoredMessage | None:
+            message = self.original_response(ref)
+            if message is None or message.flags & MessageFlag.LOADING:
+                return None
+            return message
+
+        # Requests are journalled once handled, so the follow-up's edit is visible by then.
+        await self.requests.wait_for(lambda _: answered() is not None, timeout=timeout)
+        message = answered()
+        assert message is not None
+        return message
+
     def original_response(self, interaction: InteractionRef | int) -> StoredMessage | None:
         record = self._interactions[self._interaction_id(interaction)]
         if record.original_message_id is None:
