@@ -32,12 +32,10 @@ from adapters.discord import (
     views,
 )
 from adapters.discord.client import PledgeClient, ShardedPledgeClient
-from adapters.discord.command_language import command_name
 from adapters.discord.modals import SignForm
 from adapters.discord.permissions import PLATFORM
 from bot.config import DiscordSettings, rejected_token
 from bot.domain import OutboxMessage
-from bot.i18n import name_commands
 from bot.ports import DeliveryError
 from bot.service import PledgeService
 from bot.startup import keep_trying
@@ -67,8 +65,6 @@ class DiscordAdapter:
         ``destinations.default_language``."""
         self.service = service
         self.settings = settings
-        # Notifications the core renders ahead of time name commands as Discord clients list them.
-        name_commands(PLATFORM, command_name)
         self.response_budget = response_budget
         self.login_wait = login_wait
         self.startup_retry = startup_retry

@@ -18,7 +18,6 @@ applies Discord's rules.
 from __future__ import annotations
 
 import logging
-import unicodedata
 from collections.abc import Callable
 
 import discord
@@ -27,12 +26,12 @@ from discord.app_commands import TranslationContextLocation, TranslationContextT
 
 from bot import texts
 from bot.i18n import DEFAULT_LANGUAGE, Msg, Translator, match_language, translator
+from bot.i18n.commands import NAME_LIMIT, is_command_name
 
-__all__ = ["CatalogueTranslator", "command_name", "described", "is_command_name", "localized"]
+__all__ = ["CatalogueTranslator", "described", "localized"]
 
 _log = logging.getLogger(__name__)
 
-NAME_LIMIT = 32
 DESCRIPTION_LIMIT = 100
 _NAMES = (
     TranslationContextLocation.command_name,
@@ -58,24 +57,6 @@ def described(command: str) -> locale_str:
     every language."""
     entry = texts.command(command)
     return locale_str(entry.description(translator(DEFAULT_LANGUAGE)), render=entry.description)
-
-
-def is_command_name(name: str) -> bool:
-    """Discord's rule for slash command and option names: 1 to 32 letters, digits, ``-`` or
-    ``_``, lowercase where a letter has a lowercase form."""
-    return (
-        0 < len(name) <= NAME_LIMIT
-        and name == name.lower()
-        and all(ch in "-_" or unicodedata.category(ch)[0] in "LN" for ch in name)
-    )
-
-
-def command_name(tr: Translator, name: str) -> str:
-    """``/sign`` as a client in ``tr``'s language lists it ("/firmar"): the name
-    :class:`CatalogueTranslator` registered for that language, or the English one where the
-    translation is not a valid command name (Discord then shows the English name too)."""
-    text = tr.p("command name", name)
-    return f"/{text}" if is_command_name(text) else f"/{name}"
 
 
 class CatalogueTranslator(app_commands.Translator):

@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from adapters.discord.command_language import command_name
 from bot.i18n import Translator, negotiate, translator
+from bot.i18n.commands import discord_command
 
 if TYPE_CHECKING:
     from adapters.discord.interaction import HandlerClient
@@ -33,7 +33,7 @@ __all__ = ["channel_translator", "discord_translator", "reader", "reader_languag
 
 def discord_translator(language: str) -> Translator:
     """A language's translator that names commands as a Discord client in it lists them."""
-    return translator(language).with_commands(command_name)
+    return translator(language).with_commands(discord_command)
 
 
 def reader_language(interaction: discord.Interaction, default: str) -> str:

@@ -34,7 +34,6 @@ __all__ = [
     "CommandNames",
     "Raw",
     "Translator",
-    "name_commands",
     "slash_command",
     "translator",
     "translator_for",
@@ -232,21 +231,13 @@ def _number_format(language: str) -> Callable[[int | float], str]:
     return fmt
 
 
-#: How each platform writes a command, for texts the core renders before an adapter sends
-#: them (the outbox's notifications and posts): registered by the adapter (:func:`name_commands`).
-_PLATFORM_COMMANDS: dict[str, CommandNames] = {}
-
-
-def name_commands(platform: str, commands: CommandNames) -> None:
-    """An adapter tells the core how its platform names commands (Discord: in the reader's
-    language), so a notification rendered ahead of time names them as the reader's client does."""
-    _PLATFORM_COMMANDS[platform] = commands
-
-
 def translator_for(platform: str, language: str) -> Translator:
-    """The translator for a text the core renders for ``platform``: ``/sign`` unless its adapter
-    named commands otherwise (:func:`name_commands`)."""
-    commands = _PLATFORM_COMMANDS.get(platform)
+    """The translator for a text the core renders for ``platform``, naming commands as that
+    platform's clients list them (:data:`bot.i18n.commands.PLATFORM_COMMANDS`; ``/sign``
+    elsewhere)."""
+    from bot.i18n.commands import PLATFORM_COMMANDS
+
+    commands = PLATFORM_COMMANDS.get(platform)
     found = translator(language)
     return found if commands is None else found.with_commands(commands)
 

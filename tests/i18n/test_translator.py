@@ -152,3 +152,25 @@ def test_every_language_has_a_compiled_catalogue() -> None:
     for language in ("en", "es", "fr", "de", "pt_BR"):
         assert translator(language).language == language
     assert translator("xx").language == "en"
+
+
+def test_a_text_rendered_for_a_discord_reader_names_their_clients_commands_in_any_process() -> None:
+    """The outbox's notifications are rendered by whichever process decided (a Telegram-only
+    bot approving a Discord signer, say): the naming is the core's, not an adapter's to
+    register, so it holds with no Discord adapter in the process."""
+    import subprocess
+    import sys
+
+    script = (
+        "from bot.i18n import Command, msg, translator_for\n"
+        "said = msg('Use {sign} to add your name.', sign=Command('sign'))\n"
+        "print(translator_for('discord', 'es').render(said))\n"
+        "print(translator_for('telegram', 'es').render(said))\n"
+        "import sys; assert 'adapters.discord' not in sys.modules\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+    )
+    discord_line, telegram_line = done.stdout.splitlines()
+    assert "/firmar" in discord_line and "/sign" not in discord_line
+    assert "/sign" in telegram_line
