@@ -212,26 +212,19 @@ def examples() -> st.SearchStrategy[Signing | Rejecting | Command | Suggesting]:
             role=roles,
             locale=locale,
         ),
-        st.builds(
-            Command,
-            st.just("audit"),
-            st.fixed_dictionaries({"entries": number}),
-            roles,
-            locale=locale,
-        ),
-        st.builds(
-            Command,
-            st.just("demands"),
-            st.fixed_dictionaries({"number": number}),
-            roles,
-            locale=locale,
-        ),
-        st.builds(
-            Command,
-            st.just("signatories"),
-            st.fixed_dictionaries({"page": number}),
-            roles,
-            locale=locale,
+        *(
+            st.builds(
+                Command,
+                st.just(name),
+                st.fixed_dictionaries({option: number}),
+                roles,
+                locale=locale,
+            )
+            for name, option in (
+                ("audit", "entries"),
+                ("demands", "number"),
+                ("signatories", "page"),
+            )
         ),
     )
     return st.one_of(
