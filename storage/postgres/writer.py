@@ -8,6 +8,10 @@
   exactly once even with many processes (see ``WriteTx.add_to_count``).
 - A unit that loses a race on the one-active-signature index runs again and sees the winner; a
   group chosen as a deadlock victim runs again as a whole.
+- Every statement is a round trip, and under a burst round trips are the cost (each is a send and
+  a server wake-up, slow on a busy machine). So the live posts owed an edit are read once per
+  group: every count change in it asks, and after the first the answer is known (see
+  :class:`LiveOwed`).
 """
 
 from __future__ import annotations
@@ -75,12 +79,37 @@ class Changes:
         self.buckets[pos // q.BUCKET] = self.buckets.get(pos // q.BUCKET, 0) + delta
 
 
+class LiveOwed:
+    """The live posts owed an edit, as this group transaction has them: read once, then kept
+    up to date by the group's own writes.
+
+    Every count change asks (``live_edits_owed``), and in a burst that is every unit. Nothing
+    outside the transaction can change the answer before COMMIT: a waiting edit is locked (no
+    dispatcher can send it), and the edits this group schedules are seen by no one else. Inside
+    it, scheduling takes posts off the list; adding or ending a post makes the group read again.
+    """
+
+    __slots__ = ("posts",)
+
+    def __init__(self) -> None:
+        self.posts: list[LiveEditOwed] | None = None  # None: not read yet in this transaction
+
+    def scheduled(self, edits: Sequence[LiveEditOwed]) -> None:
+        if self.posts is not None:
+            done = {post_id for post_id, _, _ in edits}
+            self.posts = [owed for owed in self.posts if owed[0] not in done]
+
+    def forget(self) -> None:
+        self.posts = None
+
+
 class Tx:
     """:class:`bot.ports.WriteTx` on one writer connection, inside the group transaction."""
 
-    def __init__(self, conn: asyncpg.Connection, changes: Changes) -> None:
+    def __init__(self, conn: asyncpg.Connection, changes: Changes, live: LiveOwed) -> None:
         self._conn = conn
         self.changes = changes
+        self._live = live
         self.before = changes.copy()
         self.wrote = False  # a failure after writing spoils the group's transaction
         self._positions: dict[int, int | None] = {}
@@ -248,6 +277,7 @@ class Tx:
 
     async def add_live_post(self, post: NewLivePost) -> LivePost:
         self.wrote = True
+        self._live.forget()
         p = post
         row = await self._conn.fetchrow(
             q.ADD_LIVE_POST,
@@ -259,6 +289,7 @@ class Tx:
         self, post_id: int, status: LivePostStatus, at: datetime, reason: str
     ) -> LivePost | None:
         self.wrote = True
+        self._live.forget()
         row = await self._conn.fetchrow(q.END_LIVE_POST, post_id, status.value, at, reason)
         return live_post(row) if row is not None else None
 
@@ -266,10 +297,16 @@ class Tx:
         self, platform: str, chat: str, at: datetime, reason: str
     ) -> list[LivePost]:
         self.wrote = True
+        self._live.forget()
         rows = await self._conn.fetch(q.END_LIVE_POSTS_IN, platform, chat, at, reason)
         return [live_post(r) for r in rows]
 
     async def live_edits_owed(self) -> list[LiveEditOwed]:
+        if self._live.posts is None:
+            self._live.posts = await self._read_live_edits_owed()
+        return list(self._live.posts)
+
+    async def _read_live_edits_owed(self) -> list[LiveEditOwed]:
         posts = await self._conn.fetch(q.LIVE_EDIT_DUE)
         waiting: set[tuple[str, str]] = set()
         for platform in sorted({p[1] for p in posts}):
@@ -290,6 +327,7 @@ class Tx:
             q.ADD_LIVE_EDIT, [(platform, f"live:{i}", at, due) for i, platform, due in edits]
         )
         await self._conn.executemany(q.SET_NEXT_EDIT, [(due, i) for i, _, due in edits])
+        self._live.scheduled(edits)
 
 
 class Session:
@@ -298,15 +336,17 @@ class Session:
     def __init__(self, conn: asyncpg.Connection) -> None:
         self.conn = conn
         self.changes = Changes()
+        self.live = LiveOwed()
         self._transaction: Any = None
 
     async def begin(self) -> None:
         self.changes = Changes()
+        self.live = LiveOwed()
         self._transaction = self.conn.transaction()
         await self._transaction.start()
 
     def open_unit(self) -> Tx:
-        return Tx(self.conn, self.changes)
+        return Tx(self.conn, self.changes, self.live)
 
     async def close_unit(self, tx: Tx, error: Exception | None) -> Verdict:
         if error is None:

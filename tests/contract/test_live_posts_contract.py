@@ -139,3 +139,28 @@ async def test_concurrent_count_changes_owe_one_edit(any_store: Store) -> None:
         if m.kind is OutboxKind.LIVE_EDIT and m.status is OutboxStatus.PENDING
     ]
     assert [m.destination for m in waiting] == [f"live:{post.id}"]
+
+
+async def test_owed_edits_follow_the_posts_a_transaction_adds_schedules_and_ends(
+    any_store: Store,
+) -> None:
+    """A store may keep the answer between the asks of one transaction (every count change
+    asks); what that transaction itself does to the posts still shows in the next answer."""
+    first = await add(any_store, new_post("100"))
+
+    async def unit(tx: WriteTx) -> tuple[int, list[list[int]]]:
+        async def owed_now() -> list[int]:
+            return [post_id for post_id, _, _ in await tx.live_edits_owed()]
+
+        seen = [await owed_now()]
+        await tx.schedule_live_edits(await tx.live_edits_owed(), T0)
+        seen.append(await owed_now())
+        second = await tx.add_live_post(new_post("200"))
+        seen.append(await owed_now())
+        await tx.end_live_post(second.id, LivePostStatus.STOPPED, T0, "stopped")
+        seen.append(await owed_now())
+        return second.id, seen
+
+    second_id, seen = await any_store.write(unit)
+
+    assert seen == [[first.id], [], [second_id], []]
