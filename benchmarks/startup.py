@@ -3,7 +3,10 @@
 * ``pledgebot --version`` and ``pledgebot --help``: from the process's start to its exit;
 * ``pledgebot console`` on a terminal: from the start to the first line it prints (the greeting,
   printed once the store is open and the console is ready for a command), on a fresh SQLite
-  file's second opening (the first, not timed, creates it).
+  file's second opening (the first, not timed, creates it);
+* the idle console bot's memory: its resident size (``VmRSS``) and high-water mark (``VmHWM``),
+  read from ``/proc/PID/status`` at that first line, target ≤ 45 MB. ``benchmarks/scale.py``
+  reads the same figure on a store of a million signatures, after a ``/count``.
 
 Each figure is wall-clock time (min / median / max over ``--runs``) and the process's own CPU
 time (user + system, from ``wait4``), the latter being what a busy machine disturbs least. A
@@ -24,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -46,9 +50,9 @@ def _whole(argv: list[str]) -> tuple[float, float]:
     return wall, usage.ru_utime + usage.ru_stime
 
 
-def _first_line(argv: list[str]) -> tuple[float, float]:
-    """(wall seconds to the first printed line, CPU seconds by then) of a command on a
-    terminal; it is then stopped."""
+def _first_line(argv: list[str]) -> tuple[float, float, float, float]:
+    """(wall seconds to the first printed line, CPU seconds by then, resident and peak MB then)
+    of a command on a terminal; it is then stopped."""
     master, slave = pty.openpty()
     started = time.perf_counter()
     process = subprocess.Popen(
@@ -72,11 +76,19 @@ def _first_line(argv: list[str]) -> tuple[float, float]:
         ticks = os.sysconf("SC_CLK_TCK")
         fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
         cpu = (int(fields[11]) + int(fields[12])) / ticks
+        rss, peak = _status_mb(process.pid, "VmRSS"), _status_mb(process.pid, "VmHWM")
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=30)
         os.close(master)
-    return wall, cpu
+    return wall, cpu, rss, peak
+
+
+def _status_mb(pid: int, field: str) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no {field} in /proc/{pid}/status")
 
 
 def _config(tmp: str) -> Path:
@@ -97,11 +109,18 @@ def main() -> None:
         console = [PLEDGEBOT, "console", "--config", config]
         _first_line(console)  # creates the database and caches bytecode: not what a start costs
         _whole([PLEDGEBOT, "--help"])
-        cases = [
+        memory: list[tuple[float, float]] = []
+
+        def console_start() -> tuple[float, float]:
+            wall, cpu, rss, peak = _first_line(console)
+            memory.append((rss, peak))
+            return wall, cpu
+
+        cases: list[tuple[str, Callable[[], tuple[float, float]], int | None]] = [
             ("python -c pass (floor)", lambda: _whole([sys.executable, "-c", "pass"]), None),
             ("pledgebot --version", lambda: _whole([PLEDGEBOT, "--version"]), 100),
             ("pledgebot --help", lambda: _whole([PLEDGEBOT, "--help"]), 100),
-            ("pledgebot console: 1st line", lambda: _first_line(console), 250),
+            ("pledgebot console: 1st line", console_start, 250),
         ]
         results: dict[str, list[tuple[float, float]]] = {name: [] for name, _, _ in cases}
         for _ in range(args.runs):  # the cases take turns, so a busy spell hits them alike
@@ -119,6 +138,13 @@ def main() -> None:
             else (f"wall median <= {target} ms {'MET' if median <= target else 'MISSED'}")
         )
         print(f"{name:30}{walls[0]:>13.0f}{median:>8.0f}{walls[-1]:>8.0f}{cpu:>16.0f}   {verdict}")
+    rss = sorted(r for r, _ in memory)
+    idle = statistics.median(rss)
+    print(
+        f"{'pledgebot console: idle RSS':30}min {rss[0]:.1f}, median {idle:.1f}, max {rss[-1]:.1f} "
+        f"MB; peak {max(p for _, p in memory):.1f} MB   median <= 45 MB "
+        f"{'MET' if idle <= 45 else 'MISSED'}"
+    )
 
 
 if __name__ == "__main__":
