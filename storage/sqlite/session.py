@@ -44,18 +44,19 @@ class Session:
     def __init__(self, conn: WriterConnection) -> None:
         self.writer = conn
         self.conn: sqlite3.Connection = conn.sqlite
+        self.cursor = self.conn.cursor()
         self.counters = Counters()
         self._start = Counters()
-        self._unit = Tx(self.conn, self.counters)
+        self._unit = Tx(self.cursor, self.counters)
 
     async def begin(self) -> None:
-        self.conn.execute("BEGIN IMMEDIATE")
-        found = dict(self.conn.execute(_LOAD_COUNTERS).fetchall())
+        self.cursor.execute("BEGIN IMMEDIATE")
+        found = dict(self.cursor.execute(_LOAD_COUNTERS).fetchall())
         self.counters = Counters(found["approved"], found["listed"], found["next_list_pos"])
         self._start = self.counters.copy()
 
     def open_unit(self) -> Tx:
-        self._unit = Tx(self.conn, self.counters)
+        self._unit = Tx(self.cursor, self.counters)
         return self._unit
 
     async def close_unit(self, tx: Tx, error: Exception | None) -> Verdict:
@@ -81,7 +82,7 @@ class Session:
     async def commit(self) -> None:
         end = self.counters
         if end != self._start:
-            self.conn.executemany(
+            self.cursor.executemany(
                 _SET_COUNTER,
                 [
                     (end.approved, "approved"),
@@ -91,8 +92,8 @@ class Session:
             )
             changed = [(b, d) for b, d in end.bucket_deltas.items() if d]
             if changed:
-                self.conn.executemany(_ADD_TO_BUCKET, changed)
-        self.conn.execute("COMMIT")
+                self.cursor.executemany(_ADD_TO_BUCKET, changed)
+        self.cursor.execute("COMMIT")
 
     async def rollback(self) -> None:
         self.conn.execute("ROLLBACK")

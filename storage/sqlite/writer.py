@@ -122,8 +122,10 @@ class Counters:
 class Tx:
     """:class:`bot.ports.WriteTx` over the writer connection, inside the group transaction."""
 
-    def __init__(self, conn: sqlite3.Connection, counters: Counters) -> None:
-        self._conn = conn
+    def __init__(self, cursor: sqlite3.Cursor, counters: Counters) -> None:
+        # The group's one cursor: ``Connection.execute`` would make a new one per statement.
+        # Every result is read before the next statement, so one cursor serves them all.
+        self._cur = cursor
         self.counters = counters
         #: Whether this unit changed the transaction (a row, or the counters in memory): if it
         #: then fails, the group must run again without it.
@@ -136,11 +138,11 @@ class Tx:
 
     def _write(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         self._begin_writing()
-        return self._conn.execute(sql, params).fetchall()
+        return self._cur.execute(sql, params).fetchall()
 
     def _select(self, sql: str, params: Sequence[Any]) -> list[Signature]:
         out = []
-        for row in self._conn.execute(sql, params).fetchall():
+        for row in self._cur.execute(sql, params).fetchall():
             self._positions[row[0]] = row[LIST_POS]
             out.append(_signature(row))
         return out
@@ -168,7 +170,7 @@ class Tx:
         pos = self.counters.list_one() if new.listed else None
         created = iso(new.created_at)
         decided = new.decided_at
-        sig_id = self._conn.execute(
+        sig_id = self._cur.execute(
             _INSERT_SIGNATURE,
             (
                 new.identity.platform, new.identity.user_id, new.name, new.name_key, new.role,
@@ -183,12 +185,12 @@ class Tx:
         return new.stored_as(sig_id, person)
 
     def _person_of(self, account: str) -> str:
-        found = self._conn.execute(_PERSON_OF_ACCOUNT, (account,)).fetchall()
+        found = self._cur.execute(_PERSON_OF_ACCOUNT, (account,)).fetchall()
         return str(found[0][0]) if found else account
 
     async def update_signature(self, signature: Signature) -> None:
         if signature.id not in self._positions:
-            rows = self._conn.execute(_LIST_POS_OF, (signature.id,)).fetchall()
+            rows = self._cur.execute(_LIST_POS_OF, (signature.id,)).fetchall()
             self._positions[signature.id] = rows[0][0] if rows else None
         pos = self._positions[signature.id]
         self.wrote = True
@@ -220,7 +222,7 @@ class Tx:
 
     async def claim_milestones(self, values: Sequence[int], at: datetime) -> list[int]:
         wanted = sorted(set(values))
-        found = self._conn.execute(_MILESTONES_AMONG, (json.dumps(wanted),)).fetchall()
+        found = self._cur.execute(_MILESTONES_AMONG, (json.dumps(wanted),)).fetchall()
         reached = {row[0] for row in found}
         fresh = [v for v in wanted if v not in reached]
         for value in fresh:
@@ -232,7 +234,7 @@ class Tx:
             return
         self._begin_writing()
         when = iso(at)
-        self._conn.executemany(
+        self._cur.executemany(
             _ADD_OUTBOX,
             [
                 (m.kind.value, m.platform, m.destination, m.text, m.signature_id, m.milestone, when)
@@ -273,16 +275,16 @@ class Tx:
         # The single writer holds the write lock, so reading first is safe, and an account that
         # has its row (anyone who signed before) costs no write: a refusal after it needs no re-run.
         account = str(identity)
-        if self._conn.execute(_ADD_ACCOUNT, (account,)).rowcount == 1:
+        if self._cur.execute(_ADD_ACCOUNT, (account,)).rowcount == 1:
             self._begin_writing()  # a new account: its own person
             person = account
         else:
-            person = self._conn.execute(_PERSON_OF_ACCOUNT, (account,)).fetchall()[0][0]
+            person = self._cur.execute(_PERSON_OF_ACCOUNT, (account,)).fetchall()[0][0]
         self._persons[account] = person
         return person
 
     async def accounts_of(self, persons: Sequence[str]) -> list[tuple[str, Identity]]:
-        found = self._conn.execute(_ACCOUNTS_OF_PERSONS, (json.dumps(list(persons)),))
+        found = self._cur.execute(_ACCOUNTS_OF_PERSONS, (json.dumps(list(persons)),))
         return [(person, Identity.parse(account)) for person, account in found.fetchall()]
 
     async def move_people(self, persons: Sequence[str], to: str, at: datetime) -> None:
@@ -307,7 +309,7 @@ class Tx:
         return Identity.parse(found[0][0]) if found else None
 
     async def latest_snapshot(self) -> SnapshotInfo | None:
-        found = self._conn.execute(_LATEST_SNAPSHOT).fetchall()
+        found = self._cur.execute(_LATEST_SNAPSHOT).fetchall()
         return snapshot_info(found[0], from_iso) if found else None
 
     async def record_snapshot(self, snapshot: SnapshotInfo) -> None:
@@ -341,11 +343,11 @@ class Tx:
 
     async def live_edits_owed(self) -> list[LiveEditOwed]:
         # The writer holds the database's write lock: no claim can come between.
-        posts = self._conn.execute(_LIVE_EDIT_DUE).fetchall()
+        posts = self._cur.execute(_LIVE_EDIT_DUE).fetchall()
         waiting: set[tuple[str, str]] = set()
         for platform in {p[1] for p in posts}:
             queues = [f"live:{p[0]}" for p in posts if p[1] == platform]
-            found = self._conn.execute(_WAITING_LIVE_EDITS, (platform, json.dumps(queues)))
+            found = self._cur.execute(_WAITING_LIVE_EDITS, (platform, json.dumps(queues)))
             waiting |= {(platform, row[0]) for row in found.fetchall()}
         owed = []
         for post_id, platform, due in posts:
@@ -360,7 +362,7 @@ class Tx:
             return
         self._begin_writing()
         now = iso(at)
-        self._conn.executemany(
+        self._cur.executemany(
             _ADD_LIVE_EDIT, [(platform, f"live:{i}", now, iso(due)) for i, platform, due in edits]
         )
-        self._conn.executemany(_SET_NEXT_EDIT, [(iso(due), i) for i, _, due in edits])
+        self._cur.executemany(_SET_NEXT_EDIT, [(iso(due), i) for i, _, due in edits])
