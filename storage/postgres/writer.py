@@ -11,7 +11,10 @@
 - Every statement is a round trip, and under a burst round trips are the cost (each is a send and
   a server wake-up, slow on a busy machine). So the live posts owed an edit are read once per
   group: every count change in it asks, and after the first the answer is known (see
-  :class:`LiveOwed`).
+  :class:`LiveOwed`); and claiming an account also reads its person's latest signature, which
+  a signature's unit asks for next. That read shares the claim's snapshot, so after waiting on
+  another transaction's claim of the same account it misses what that one committed: the unit
+  then loses on the one-active index and runs again, as in any race.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ from bot.domain import (
 from bot.ports import CountListener, LiveEditOwed
 from storage.group_commit import RetryGroup, Verdict
 from storage.sql import queries as q
-from storage.sql.rows import LIST_POS, live_post, signature, snapshot_info
+from storage.sql.rows import LIST_POS, SIG_COLUMNS, live_post, signature, snapshot_info
 
 __all__ = ["Session", "Tx"]
 
@@ -48,6 +51,14 @@ _LIST_POS_OF = q.LIST_POS_OF + q.LOCK_ROWS
 # One round trip: the listing position comes from the sequence inside the INSERT.
 _INSERT_SIGNATURE = q.insert_signature(list_pos="CASE WHEN $14 THEN nextval('list_pos_seq') END")
 _NEXT_LIST_POS = "SELECT nextval('list_pos_seq')"
+# An account claimed and its person's latest signature (locked) read in the same round trip: a
+# signature's unit asks for both, one after the other. The person comes last, after the columns
+# of the signature (all NULL where there is none).
+_CLAIM_AND_LATEST = (
+    f"WITH claimed AS ({q.CLAIM_ACCOUNT}) SELECT latest.*, claimed.person FROM claimed "
+    f"LEFT JOIN LATERAL ({q.latest_of('claimed.person')}{q.LOCK_ROWS}) latest ON TRUE"
+)
+_CLAIMED_PERSON = len(SIG_COLUMNS.split(","))
 # Upserts over an array: which milestones this unit reached first, in one statement.
 _CLAIM_MILESTONES = (
     "INSERT INTO milestones (value, reached_at) SELECT v, $2 FROM unnest($1::bigint[]) v "
@@ -113,6 +124,12 @@ class Tx:
         self.before = changes.copy()
         self.wrote = False  # a failure after writing spoils the group's transaction
         self._positions: dict[int, int | None] = {}
+        # Latest signatures read with their account's claim, until this unit writes again.
+        self._latest: dict[str, Signature | None] = {}
+
+    def _writing(self) -> None:
+        self.wrote = True
+        self._latest.clear()
 
     async def _select(self, sql: str, *args: Any) -> list[Signature]:
         found = []
@@ -122,7 +139,10 @@ class Tx:
         return found
 
     async def latest_signature(self, identity: Identity) -> Signature | None:
-        found = await self._select(_LATEST_SIGNATURE, str(identity))
+        account = str(identity)
+        if account in self._latest:
+            return self._latest[account]
+        found = await self._select(_LATEST_SIGNATURE, account)
         return found[0] if found else None
 
     async def get_signature(self, signature_id: int) -> Signature | None:
@@ -138,7 +158,7 @@ class Tx:
         return pos
 
     async def insert_signature(self, new: NewSignature) -> Signature:
-        self.wrote = True
+        self._writing()
         row = await self._conn.fetchrow(
             _INSERT_SIGNATURE,
             new.identity.platform, new.identity.user_id, new.name, new.name_key, new.role,
@@ -153,7 +173,7 @@ class Tx:
         return new.stored_as(sig_id, row[2])
 
     async def update_signature(self, signature: Signature) -> None:
-        self.wrote = True
+        self._writing()
         if signature.id not in self._positions:
             self._positions[signature.id] = await self._conn.fetchval(_LIST_POS_OF, signature.id)
         pos = self._positions[signature.id]
@@ -175,14 +195,14 @@ class Tx:
         self.changes.counts.append((delta, on_change, self))
 
     async def claim_milestones(self, values: Sequence[int], at: datetime) -> list[int]:
-        self.wrote = True
+        self._writing()
         found = await self._conn.fetch(_CLAIM_MILESTONES, sorted(set(values)), at)
         return sorted(r[0] for r in found)
 
     async def add_outbox(self, messages: Sequence[OutboxMessage], at: datetime) -> None:
         if not messages:
             return
-        self.wrote = True
+        self._writing()
         await self._conn.executemany(
             q.ADD_OUTBOX,
             [
@@ -194,7 +214,7 @@ class Tx:
     async def redact_outbox(self, signature_ids: Sequence[int]) -> None:
         if not signature_ids:
             return
-        self.wrote = True
+        self._writing()
         await self._conn.execute(q.REDACT_OUTBOX, list(signature_ids))
 
     async def add_audit(
@@ -205,16 +225,16 @@ class Tx:
         signature_id: int | None,
         reason: str | None = None,
     ) -> None:
-        self.wrote = True
+        self._writing()
         await self._conn.execute(q.ADD_AUDIT, at, actor, action, signature_id, reason)
 
     async def record_letter_version(self, version: str, text: str, at: datetime) -> bool:
-        self.wrote = True
+        self._writing()
         inserted = await self._conn.fetchval(q.RECORD_LETTER_VERSION, version, text, at)
         return inserted is not None
 
     async def reaffirm(self, signature: Signature, version: str, at: datetime) -> Signature:
-        self.wrote = True
+        self._writing()
         await self._conn.execute(q.REAFFIRM_SIGNATURE, signature.id, version)
         await self._conn.execute(
             q.ADD_SIGNATURE_VERSION, signature.id, version, signature.letter_version, at
@@ -224,12 +244,23 @@ class Tx:
     async def mark_told(self, version: str, signature_ids: Sequence[int]) -> list[int]:
         if not signature_ids:
             return []
-        self.wrote = True
+        self._writing()
         return [r[0] for r in await self._conn.fetch(q.MARK_TOLD, version, list(signature_ids))]
 
     async def claim_account(self, identity: Identity) -> str:
-        self.wrote = True
-        person: str = await self._conn.fetchval(q.CLAIM_ACCOUNT, str(identity))
+        """Also reads the person's latest signature, for the ``latest_signature`` that follows
+        in a signature's unit. One snapshot serves both: where the claim waited for another
+        transaction on the same account, a signature it committed meanwhile is not seen, and
+        an insert then loses on the one-active index and runs again (see the module)."""
+        self._writing()
+        account = str(identity)
+        row = await self._conn.fetchrow(_CLAIM_AND_LATEST, account)
+        if row[0] is None:
+            self._latest[account] = None
+        else:
+            self._positions[row[0]] = row[LIST_POS]
+            self._latest[account] = signature(row)
+        person: str = row[_CLAIMED_PERSON]
         return person
 
     async def accounts_of(self, persons: Sequence[str]) -> list[tuple[str, Identity]]:
@@ -237,12 +268,12 @@ class Tx:
         return [(r[0], Identity.parse(r[1])) for r in found]
 
     async def move_people(self, persons: Sequence[str], to: str, at: datetime) -> None:
-        self.wrote = True
+        self._writing()
         await self._conn.execute(q.MOVE_ACCOUNTS, to, at, list(persons))
         await self._conn.execute(q.MOVE_SIGNATURES, to, list(persons))
 
     async def detach_account(self, identity: Identity) -> None:
-        self.wrote = True
+        self._writing()
         await self._conn.execute(q.DETACH_ACCOUNT, str(identity))
         await self._conn.execute(
             q.DETACH_SIGNATURES, str(identity), identity.platform, identity.user_id
@@ -251,12 +282,12 @@ class Tx:
     async def add_link_code(
         self, code_hash: str, identity: Identity, at: datetime, expires_at: datetime
     ) -> None:
-        self.wrote = True
+        self._writing()
         await self._conn.execute(q.DROP_LINK_CODES, str(identity), at)
         await self._conn.execute(q.ADD_LINK_CODE, code_hash, str(identity), at, expires_at)
 
     async def take_link_code(self, code_hash: str, at: datetime) -> Identity | None:
-        self.wrote = True
+        self._writing()
         account = await self._conn.fetchval(q.TAKE_LINK_CODE, code_hash, at)
         return Identity.parse(account) if account is not None else None
 
@@ -266,17 +297,17 @@ class Tx:
 
     async def record_snapshot(self, snapshot: SnapshotInfo) -> None:
         s = snapshot
-        self.wrote = True
+        self._writing()
         await self._conn.execute(
             q.RECORD_SNAPSHOT, s.sha256, s.generated_at, s.approved, s.listed, s.previous
         )
 
     async def name_community(self, community: str, name: str, at: datetime) -> None:
-        self.wrote = True
+        self._writing()
         await self._conn.execute(q.NAME_COMMUNITY, community, name, at)
 
     async def add_live_post(self, post: NewLivePost) -> LivePost:
-        self.wrote = True
+        self._writing()
         self._live.forget()
         p = post
         row = await self._conn.fetchrow(
@@ -288,7 +319,7 @@ class Tx:
     async def end_live_post(
         self, post_id: int, status: LivePostStatus, at: datetime, reason: str
     ) -> LivePost | None:
-        self.wrote = True
+        self._writing()
         self._live.forget()
         row = await self._conn.fetchrow(q.END_LIVE_POST, post_id, status.value, at, reason)
         return live_post(row) if row is not None else None
@@ -296,7 +327,7 @@ class Tx:
     async def end_live_posts_in(
         self, platform: str, chat: str, at: datetime, reason: str
     ) -> list[LivePost]:
-        self.wrote = True
+        self._writing()
         self._live.forget()
         rows = await self._conn.fetch(q.END_LIVE_POSTS_IN, platform, chat, at, reason)
         return [live_post(r) for r in rows]
@@ -322,7 +353,7 @@ class Tx:
     async def schedule_live_edits(self, edits: Sequence[LiveEditOwed], at: datetime) -> None:
         if not edits:
             return
-        self.wrote = True
+        self._writing()
         await self._conn.executemany(
             q.ADD_LIVE_EDIT, [(platform, f"live:{i}", at, due) for i, platform, due in edits]
         )

@@ -30,8 +30,14 @@ _ACTIVE_ELSE_LATEST = (
 LATEST_SIGNATURE = (
     f"SELECT {SIG_COLUMNS} FROM signatures WHERE person = {_PERSON_OF} {_ACTIVE_ELSE_LATEST}"
 )
-# The same, for a person already known ($1: the person).
-LATEST_OF_PERSON = f"SELECT {SIG_COLUMNS} FROM signatures WHERE person = $1 {_ACTIVE_ELSE_LATEST}"
+
+
+def latest_of(person: str) -> str:
+    """The same, for a person already known: ``person`` is a parameter or a column."""
+    return f"SELECT {SIG_COLUMNS} FROM signatures WHERE person = {person} {_ACTIVE_ELSE_LATEST}"
+
+
+LATEST_OF_PERSON = latest_of("$1")
 SIGNATURES_OF = f"SELECT {SIG_COLUMNS} FROM signatures WHERE person = {_PERSON_OF} ORDER BY id"
 LIST_POS_OF = "SELECT list_pos FROM signatures WHERE id = $1"
 LOCK_ROWS = " FOR UPDATE"

@@ -25,6 +25,9 @@ from tests.postgres import fresh_schema
 
 pytestmark = pytest.mark.postgres
 
+# Backends waiting for a lock the given one holds.
+_WAITING_FOR = "SELECT count(*) FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))"
+
 
 @pytest.fixture
 async def two_processes() -> AsyncIterator[tuple[PledgeService, PledgeService]]:
@@ -89,3 +92,37 @@ async def test_linking_while_the_account_signs_in_another_process(
         )
         assert await _active(one, a.identity, b.identity) == 1
     assert await one.count() == 8
+
+
+async def test_one_account_signing_through_two_processes_that_wait_for_each_other(
+    two_processes: tuple[PledgeService, PledgeService],
+) -> None:
+    """Both processes claim the account while a third transaction holds its row; when that one
+    ends, the first signs and the second, having waited for it, is refused — though its claim
+    read the account's signatures before the first committed."""
+    import asyncpg
+
+    from storage.postgres.connection import split_url
+
+    one, two = two_processes
+    a = Actor(Identity("discord", "a"), "A")
+    dsn, schema = split_url(one.store.url)  # type: ignore[attr-defined]
+    holder = await asyncpg.connect(dsn, server_settings={"search_path": schema or "public"})
+    try:
+        await holder.execute("BEGIN")
+        await holder.execute("INSERT INTO accounts (account, person) VALUES ($1, $1)", "discord:a")
+        signing = [
+            asyncio.create_task(service.sign(a, SignatureForm("Artist"), community="c"))
+            for service in (one, two)
+        ]
+        while await holder.fetchval(_WAITING_FOR, holder.get_server_pid()) < 2:
+            await asyncio.sleep(0.01)  # until both claims wait on the row
+        await holder.execute("COMMIT")
+    finally:
+        await holder.close()
+    results = await asyncio.gather(*signing, return_exceptions=True)
+
+    refused = [r for r in results if isinstance(r, BaseException)]
+    assert len(refused) == 1 and isinstance(refused[0], AlreadySigned), results
+    assert await _active(one, a.identity) == 1
+    assert await one.count() == 1
