@@ -31,14 +31,13 @@ from bot.domain import (
 )
 from bot.ports import CountListener, LiveEditOwed
 from storage.sql import queries as q
-from storage.sql.rows import LIST_POS, live_post, signature, snapshot_info
+from storage.sql.rows import LIST_POS, SIG_COLUMNS, live_post, signature, snapshot_info
 from storage.sql.translate import iso, to_sqlite
 
 __all__ = ["Counters", "Tx", "from_iso"]
 
 # The shared statements, translated once. The list position is numbered here (next_list_pos).
 _SIGNATURE_BY_ID = to_sqlite(q.SIGNATURE_BY_ID)
-_LATEST_SIGNATURE = to_sqlite(q.LATEST_SIGNATURE)
 _SIGNATURES_OF = to_sqlite(q.SIGNATURES_OF)
 _LIST_POS_OF = to_sqlite(q.LIST_POS_OF)
 # Not the shared INSERT … RETURNING: on SQLite (3.40) RETURNING makes the insert into a table
@@ -81,7 +80,19 @@ _SET_NEXT_EDIT = to_sqlite(q.SET_NEXT_EDIT)
 # milestones it has not reached are those missing from the table (it holds the write lock).
 _PERSON_OF_ACCOUNT = "SELECT person FROM accounts WHERE account = ?1"
 _ADD_ACCOUNT = "INSERT OR IGNORE INTO accounts (account, person) VALUES (?1, ?1)"
-_LATEST_OF_PERSON = to_sqlite(q.LATEST_OF_PERSON)
+# A person's active signature, else their latest, as two index searches: the shared "ORDER BY
+# active first, id DESC" sorts in a temporary B-tree even when no row matches (3.1 against 4.1 µs
+# a lookup for a new signer, 6.9 against 9.0 for one who has signed, measured). The partial unique
+# index signatures_one_active_person holds one active signature per person at most.
+_ACTIVE_ELSE_LATEST = (
+    f"SELECT {SIG_COLUMNS} FROM signatures WHERE id = COALESCE("
+    "(SELECT id FROM signatures WHERE person = {person} AND status IN ('pending', 'approved')), "
+    "(SELECT MAX(id) FROM signatures WHERE person = {person}))"
+)
+_LATEST_OF_PERSON = _ACTIVE_ELSE_LATEST.format(person="?1")
+_LATEST_SIGNATURE = _ACTIVE_ELSE_LATEST.format(
+    person="COALESCE((SELECT person FROM accounts WHERE account = ?1), ?1)"
+)
 _MILESTONES_AMONG = to_sqlite("SELECT value FROM milestones WHERE value = ANY($1)")
 _ADD_MILESTONE = "INSERT INTO milestones (value, reached_at) VALUES (?1, ?2)"
 
