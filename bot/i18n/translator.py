@@ -4,8 +4,9 @@ Why gettext: translators already know ``.po`` files and their tools (Poedit, Web
 English sentence is its own message id so the code stays readable, and Babel — which pledgebot
 needs anyway for CLDR plural rules and locale-aware numbers and dates — extracts, updates and
 compiles the catalogues. At run time the compiled ``.mo`` files are read with the standard
-library's :mod:`gettext` (a few milliseconds), and Babel's number data is loaded only when the
-first number is formatted, so ``pledgebot --help`` and the console's first line stay fast.
+library's :mod:`gettext` (a few milliseconds), and Babel's locale data is loaded only when the
+first date, share or fraction is formatted (whole numbers come from :data:`DIGIT_GROUPS`), so
+``pledgebot --help``, the console's first line and a bot that has only counted stay lean.
 
 Placeholders are ``str.format`` names (``{count}``). Values are inserted as given; an adapter
 that needs its platform's escaping passes ``escape=``, which escapes the translated template and
@@ -29,6 +30,7 @@ from bot.i18n.languages import DEFAULT_LANGUAGE, LANGUAGES
 from bot.i18n.message import Command, Msg, Percent, Strong
 
 __all__ = [
+    "DIGIT_GROUPS",
     "DOMAIN",
     "LOCALE_DIR",
     "CommandNames",
@@ -182,8 +184,9 @@ class Translator:
     # -- numbers and dates -------------------------------------------------------------------
     def number(self, value: int | float) -> str:
         """``1000`` as this language writes it: "1,000", "1.000", "1 000"."""
-        if isinstance(value, int) and -1000 < value < 1000:
-            return str(value)  # the same in every language pledgebot speaks: no Babel needed
+        group = DIGIT_GROUPS.get(self.language)
+        if isinstance(value, int) and group is not None:
+            return f"{value:,}".replace(",", group)
         return _number_format(self.language)(value)
 
     def percent(self, value: float) -> str:
@@ -219,6 +222,13 @@ class Translator:
         if not values:
             return template
         return template.format_map(_Values(values))
+
+
+#: How each language writes a whole number: this symbol between groups of three digits, as
+#: Babel's CLDR data has it (tests/i18n check the two agree). Counts are the numbers pledgebot
+#: shows most; written from this table, a bot that has only counted never loads Babel's locale
+#: data (about 7 MB resident, and 10–20 ms of CPU, at the first count past 999).
+DIGIT_GROUPS: dict[str, str] = {"en": ",", "es": ".", "fr": "\u202f", "de": ".", "pt_BR": "."}
 
 
 @cache

@@ -11,6 +11,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 from bot.i18n import (
+    LANGUAGES,
     Command,
     Raw,
     Translator,
@@ -21,6 +22,7 @@ from bot.i18n import (
     parse_accept_language,
     translator,
 )
+from bot.i18n.translator import DIGIT_GROUPS
 
 SPANISH = """
 msgid ""
@@ -174,3 +176,38 @@ def test_a_text_rendered_for_a_discord_reader_names_their_clients_commands_in_an
     discord_line, telegram_line = done.stdout.splitlines()
     assert "/firmar" in discord_line and "/sign" not in discord_line
     assert "/sign" in telegram_line
+
+
+WHOLE_NUMBERS = (0, 7, 999, 1000, 9999, 10_000, 123_456, 990_000, 1_000_000, 987_654_321, -1000)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_whole_numbers_are_written_as_babels_cldr_data_writes_them(language) -> None:
+    """Whole numbers come from a small table (Babel's locale data stays unloaded for them):
+    it must write every number as Babel would, in every language the catalogue has."""
+    from babel.numbers import format_decimal
+
+    assert language in DIGIT_GROUPS
+    for value in WHOLE_NUMBERS:
+        assert translator(language).number(value) == format_decimal(value, locale=language)
+
+
+def test_a_bot_that_has_only_counted_never_loads_babel() -> None:
+    """Counts past 999 in every language, in a fresh process: Babel (about 7 MB of locale data
+    once a number is formatted through it) is not imported for them."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from bot.i18n import LANGUAGES, nmsg, translator\n"
+        "count = nmsg('{count} signature so far.', '{count} signatures so far.', 990_000)\n"
+        "for language in LANGUAGES:\n"
+        "    print(translator(language).render(count))\n"
+        "assert 'babel' not in sys.modules, 'babel was imported'\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.splitlines()[0] == "990,000 signatures so far."
+    assert "990\u202f000" in done.stdout.splitlines()[2]
