@@ -11,7 +11,15 @@ from hypothesis import strategies as st
 
 from bot.domain import SignatureForm
 from bot.errors import InvalidInput
-from bot.hygiene import LIMITS, clean_form, clean_link, clean_text
+from bot.hygiene import (
+    _CHANNEL_MENTION,
+    _MENTION_AT,
+    LIMITS,
+    clean_form,
+    clean_link,
+    clean_text,
+    neutralise_mentions,
+)
 from bot.service import PledgeService
 from tests.conftest import artist
 
@@ -158,6 +166,13 @@ def test_fast_paths_agree_with_the_general_rules(raw: str) -> None:
         return
     if cleaned is not None:
         _assert_inert(cleaned)
+
+
+@given(st.text(alphabet="@<#&!a1 \uff20", max_size=20))
+def test_mentions_are_broken_whether_or_not_the_text_is_searched_first(raw: str) -> None:
+    """Text without "@" or "<#" skips the substitutions: the result is what they give."""
+    full = _CHANNEL_MENTION.sub("<\uff03", _MENTION_AT.sub("\uff20", raw))
+    assert neutralise_mentions(raw) == full
 
 
 def _outcome(link: str) -> str | InvalidInput | None:
