@@ -397,6 +397,8 @@ class LivePosts:
 
     async def _refresh(self, tx: WriteTx, now: datetime, only: int | None = None) -> None:
         owed = await tx.live_edits_owed()
+        if not owed:  # no live post, or each has an edit waiting: every signature of a burst
+            return
         edits: Sequence[LiveEditOwed] = [
             (post_id, platform, max(now, last + self.interval(platform)))
             for post_id, platform, last in owed
