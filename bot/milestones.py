@@ -27,14 +27,16 @@ class MilestonePolicy:
         return self.thresholds[-1] if self.thresholds else 0
 
     def crossed(self, old: int, new: int) -> list[int]:
-        """Milestones m with ``old < m <= new``, ascending. Empty when the count did not rise."""
+        """Milestones m with ``old < m <= new``, ascending. Empty when the count did not rise.
+
+        Runs on every change of the count: the usual one (a signature, no milestone) is
+        answered with a comparison or two."""
         if new <= old:
             return []
-        found = [t for t in self.thresholds if old < t <= new]
+        base = self._base
+        found = [t for t in self.thresholds if old < t <= new] if old < base else []
         if self.every:
-            base = self._base
-            first_k = max((max(old, base) - base) // self.every + 1, 1)
-            m = base + first_k * self.every
+            m = base + ((max(old, base) - base) // self.every + 1) * self.every
             while m <= new:
                 found.append(m)
                 m += self.every
