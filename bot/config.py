@@ -42,7 +42,7 @@ __all__ = [
     "rejected_token",
 ]
 
-_PLACEHOLDERS = {"count", "title", "milestone"}
+_PLACEHOLDERS = {"count", "title", "milestone", "letter"}
 
 
 class _Section(BaseModel):
@@ -208,7 +208,8 @@ class MilestoneSettings(_Section):
         unknown = names - _PLACEHOLDERS
         if unknown:
             raise ValueError(
-                f"unknown placeholder {{{sorted(unknown)[0]}}}; use {{count}} or {{title}}"
+                f"unknown placeholder {{{sorted(unknown)[0]}}}; "
+                "use {count}, {title} or {letter}"
             )
         return message
 

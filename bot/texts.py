@@ -103,6 +103,8 @@ class CommandHelp:
 
     @property
     def usage(self) -> str:
+        """The typed form Telegram's and the console's help list: ``/demands [N]`` (their
+        command names are the same in every language, :mod:`bot.i18n.commands`)."""
         return f"/{self.name} {self.arguments}".rstrip()
 
     def description(self, tr: Translator) -> str:
@@ -125,7 +127,7 @@ COMMANDS: tuple[CommandHelp, ...] = (
         msg("link your accounts on several platforms: one signature between them"),
         "[CODE]",
     ),
-    CommandHelp("unlink", msg("undo /link for this account")),
+    CommandHelp("unlink", msg("undo {link} for this account", link=Command("link"))),
     CommandHelp("pending", msg("signatures awaiting approval"), moderator=True),
     CommandHelp("approve", msg("approve one or more"), "ID…", moderator=True),
     CommandHelp("reject", msg("reject, telling the signer why"), "ID… REASON", moderator=True),
@@ -150,36 +152,43 @@ def command(name: str) -> CommandHelp:
 
 _COMMANDS_BY_NAME = {c.name: c for c in COMMANDS}
 
-SIGN_USAGE = msg("/sign NAME | ROLE | LOCATION | LINK (only the name is required)")
+SIGN_USAGE = msg(
+    "{sign} NAME | ROLE | LOCATION | LINK (only the name is required)", sign=Command("sign")
+)
 #: How each command that takes typed arguments is used, for :class:`bot.errors.WrongUsage`.
 USAGE: Mapping[str, Msg] = {
     "sign": SIGN_USAGE,
-    "demands": msg("/demands, or /demands N for demand number N."),
-    "reject": msg("/reject ID REASON"),  # one id (commands.reject); Telegram and the console
-    "remove": msg("/remove ID REASON"),  # take several, as BULK_USAGE says
-    "export": msg("/export csv or /export json"),
+    "demands": msg("{demands}, or {demands} N for demand number N.", demands=Command("demands")),
+    # One id (commands.reject); Telegram and the console take several, as BULK_USAGE says.
+    "reject": msg("{reject} ID REASON", reject=Command("reject")),
+    "remove": msg("{remove} ID REASON", remove=Command("remove")),
+    "export": msg("{export} csv or {export} json", export=Command("export")),
 }
 
 
 #: ``/reject`` and ``/remove`` with several ids, where a platform takes them (the console and
 #: Telegram; Discord picks several under ``/pending``).
 BULK_USAGE: Mapping[str, Msg] = {
-    "reject": msg("/reject ID… REASON"),
-    "remove": msg("/remove ID… REASON"),
+    "reject": msg("{reject} ID… REASON", reject=Command("reject")),
+    "remove": msg("{remove} ID… REASON", remove=Command("remove")),
 }
 
 
 def format_milestone(template: str | None, *, count: int, title: str) -> Msg:
     """The milestone announcement: the organiser's own template when the configuration gives
     one (said as written, in every language; unknown placeholders stay literal), else the
-    catalogue's, in the channel's language."""
+    catalogue's, in the channel's language. ``{letter}`` is the command that shows the letter
+    as the channel's platform and language name it (``/carta`` in a Spanish Discord channel)."""
+    letter = Command("letter")
     if template:
-        return Msg(template, {"count": count, "title": title, "milestone": count}, verbatim=True)
+        values = {"count": count, "title": title, "milestone": count, "letter": letter}
+        return Msg(template, values, verbatim=True)
     return nmsg(
-        "{count} artist has signed “{title}”. Read it and add your name: /letter",
-        "{count} artists have signed “{title}”. Read it and add your name: /letter",
+        "{count} artist has signed “{title}”. Read it and add your name: {letter}",
+        "{count} artists have signed “{title}”. Read it and add your name: {letter}",
         count,
         title=title,
+        letter=letter,
     )
 
 
@@ -427,8 +436,9 @@ def unlinked_text(others: Sequence[Identity]) -> Msg:
 LINK_LABEL = msg("Link my accounts")
 LINK_IN_PRIVATE = msg("Linking accounts happens in a private chat with me.")
 LINK_CODE_VOIDED = msg(
-    "Everyone here can read that code, so it no longer works. Make a new one with /link on "
-    "your other account, and send it to me in a private chat."
+    "Everyone here can read that code, so it no longer works. Make a new one with {link} on "
+    "your other account, and send it to me in a private chat.",
+    link=Command("link"),
 )
 UNLINK_IN_PRIVATE = msg("Unlinking happens in a private chat with me.")
 

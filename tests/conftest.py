@@ -103,13 +103,14 @@ async def make_service(store: Store) -> ServiceFactory:
         # The configuration's defaults, but no cooldown, no surge alarms and no rate limits
         # unless a test asks: most tests sign, withdraw and sign again, sign many from one
         # community, or have one moderator decide many, faster than any person would.
+        # A short announcement of the test's own (milestone_message="" asks for the catalogue's).
         quiet = {"cooldown": timedelta(0), "surge_min_signatures": 0, "rate_limits": None}
+        announcement = {"milestone_message": "{count} artists have signed “{title}”."}
         rules = default_rules(
             approval=approval,
             allow_anonymous=allow_anonymous,
             milestones=MilestonePolicy.of(thresholds, every),
-            milestone_message="{count} artists have signed “{title}”.",
-            **{**quiet, **more_rules},
+            **{**announcement, **quiet, **more_rules},
         )
         return PledgeService(store, letter, rules, destinations, StepClock())
 

@@ -8,11 +8,14 @@ every locale when it syncs; :class:`CatalogueTranslator` answers from the catalo
 
 A text to translate is a :class:`~discord.app_commands.locale_str` made by :func:`localized`
 (which carries how to render it in any language); any other text — ``csv`` and ``json`` — is
-the same in every language. Discord refuses a whole sync over one bad name, so a translated name
-that breaks its rules (a slash command's or option's: lowercase, no spaces; any name: at most
-32 characters) or a description longer than 100 characters is left out with a warning, and that
-locale sees the English one; the adapter's tests sync every translation to a fake Discord that
-applies Discord's rules.
+the same in every language. A description that names a command (``/unlink``'s "undo {link} for
+this account") names it as a client in that language lists it: "deshacer /vincular…".
+
+Discord refuses a whole sync over one bad name, so a translated name that breaks its rules (a
+slash command's or option's: lowercase, no spaces; any name: at most 32 characters) or a
+description longer than 100 characters is left out with a warning, and that locale sees the
+English one; the adapter's tests sync every translation to a fake Discord that applies Discord's
+rules.
 """
 
 from __future__ import annotations
@@ -24,8 +27,9 @@ import discord
 from discord import app_commands
 from discord.app_commands import TranslationContextLocation, TranslationContextTypes, locale_str
 
+from adapters.discord.language import discord_translator
 from bot import texts
-from bot.i18n import DEFAULT_LANGUAGE, Msg, Translator, match_language, translator
+from bot.i18n import DEFAULT_LANGUAGE, Msg, Translator, match_language
 from bot.i18n.commands import NAME_LIMIT, is_command_name
 
 __all__ = ["CatalogueTranslator", "described", "localized"]
@@ -49,14 +53,15 @@ def localized(message: Msg) -> locale_str:
     def render(tr: Translator) -> str:
         return tr.render(message)
 
-    return locale_str(render(translator(DEFAULT_LANGUAGE)), render=render)
+    return locale_str(render(discord_translator(DEFAULT_LANGUAGE)), render=render)
 
 
 def described(command: str) -> locale_str:
     """A command's description: the summary every platform's help shows, as a sentence, in
     every language."""
     entry = texts.command(command)
-    return locale_str(entry.description(translator(DEFAULT_LANGUAGE)), render=entry.description)
+    english = entry.description(discord_translator(DEFAULT_LANGUAGE))
+    return locale_str(english, render=entry.description)
 
 
 class CatalogueTranslator(app_commands.Translator):
@@ -70,7 +75,7 @@ class CatalogueTranslator(app_commands.Translator):
         language = match_language(locale.value)
         if render is None or language is None or language == DEFAULT_LANGUAGE:
             return None
-        text = render(translator(language))
+        text = render(discord_translator(language))
         if isinstance(context.data, app_commands.ContextMenu):  # "Signature status": any case
             if not 0 < len(text) <= NAME_LIMIT:
                 _log.warning("%s: %r is too long for a Discord menu name", locale.value, text)

@@ -16,7 +16,7 @@ from adapters.discord.language import reader
 from adapters.discord.modals import SignForm
 from adapters.discord.replies import Reply, open_modal, respond
 from bot import texts
-from bot.i18n import msg, nmsg, pmsg
+from bot.i18n import Command, msg, nmsg, pmsg
 from bot.limits import MAX_NUMBER, PAGE_SIZE
 from bot.reaffirm import version_lines
 
@@ -140,8 +140,8 @@ async def signatories(
 @app_commands.describe(
     code=localized(
         msg(
-            "The code /{link} gave you on your other account; leave out for a new one",
-            link=pmsg("command name", "link"),
+            "The code {link} gave you on your other account; leave out for a new one",
+            link=Command("link"),
         )
     )
 )

@@ -30,7 +30,7 @@ from bot.domain import (
     Signature,
     Status,
 )
-from bot.i18n import Msg, Translator
+from bot.i18n import Command, Msg, Translator
 from bot.service import Decision, Overview
 
 __all__ = [
@@ -134,8 +134,7 @@ def letter(view: Overview, tr: Translator) -> discord.Embed:
         colour=_LETTER_COLOUR,
     )
     embed.add_field(name=tr.t("Signatures"), value=count_line(view.count, view.next_milestone, tr))
-    sign = tr.p("command name", "sign")
-    footer = [tr.t("Sign with a button below, or with /{sign}.", sign=sign)]
+    footer = [tr.t("Sign with a button below, or with {sign}.", sign=Command("sign"))]
     embed.set_footer(text="\n".join(_translation_note(text, tr) + footer))
     return embed
 
@@ -322,12 +321,11 @@ def pending(items: Sequence[PendingItem], tr: Translator) -> discord.Embed:
         description=_fit(blocks, DESCRIPTION_LIMIT),
         colour=_STATUS_COLOURS[Status.PENDING],
     )
-    approve, reject = tr.p("command name", "approve"), tr.p("command name", "reject")
     embed.set_footer(
         text=tr.t(
-            "Decide with the buttons in the mod channel, or /{approve} and /{reject}.",
-            approve=approve,
-            reject=reject,
+            "Decide with the buttons in the mod channel, or {approve} and {reject}.",
+            approve=Command("approve"),
+            reject=Command("reject"),
         )
     )
     return embed

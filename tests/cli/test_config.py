@@ -95,6 +95,14 @@ def test_bad_milestone_template(pledgebot: Pledgebot, config: Path) -> None:
     assert "{cuont}" in result.stderr
 
 
+def test_the_example_milestone_template_is_accepted(pledgebot: Pledgebot, config: Path) -> None:
+    """The example's announcement, uncommented, names the letter's command with {letter}."""
+    text = config.read_text().replace('# message = "{count} artists', 'message = "{count} artists')
+    assert 'message = "{count} artists' in text and "{letter}" in text
+    config.write_text(text)
+    assert pledgebot("check-config", "--config", str(config)).returncode == 0
+
+
 def test_version(pledgebot: Pledgebot) -> None:
     result = pledgebot("--version")
     assert result.returncode == 0 and result.stdout.startswith("pledgebot ")

@@ -118,6 +118,27 @@ def test_placeholders_match_the_source(language: str) -> None:
     assert not wrong, f"{language}: placeholders differ from the English source: {wrong[:5]}"
 
 
+#: Texts only Telegram or the console say may name their commands as typed: both list one name
+#: per command in every language (bot/i18n/commands.py). "/skip", "/as NAME".
+ONE_NAME_PER_COMMAND = ("adapters/telegram/", "adapters/console/")
+_TYPED_COMMAND = re.compile(r"(?<![\w/])/(?:\{\w+\}|[a-z])")  # "/sign", "/{sign}"; not "a/b"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_shared_texts_name_commands_through_a_placeholder(language: str) -> None:
+    """A Spanish Discord client lists /firmar, Telegram /sign: a text the core or Discord says
+    names a command with a ``Command("sign")`` value, which each reader's translator writes
+    as their platform lists it, never as a literal "/sign" in the sentence."""
+    path = "pledgebot.pot" if language == "en" else f"{language}/LC_MESSAGES/pledgebot.po"
+    literal = []
+    for m in _read_po(LOCALES / path):
+        if not m.id or all(file.startswith(ONE_NAME_PER_COMMAND) for file, _ in m.locations):
+            continue
+        texts = _forms(m.id) if language == "en" else _forms(m.string)
+        literal += [text for text in texts if _TYPED_COMMAND.search(text)]
+    assert not literal, f"{language}: name the command with Command(name): {literal[:5]}"
+
+
 @pytest.mark.parametrize("language", TRANSLATED)
 def test_plural_forms_follow_cldr(language: str) -> None:
     catalogue = _read_po(LOCALES / language / "LC_MESSAGES" / "pledgebot.po")

@@ -11,6 +11,8 @@ import contextlib
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 
+import pytest
+
 from bot.domain import LetterText
 from storage.sqlite import SQLiteStore
 from tests.adapters.discord.conftest import (
@@ -393,3 +395,60 @@ async def test_a_signer_hears_the_decision_in_the_language_they_signed_in(
     [english] = server.fake.messages_in(server.fake.dm_channel(server.drummer))
     assert english.content.startswith(f"Your signature #2 on “{TITLE}” was not approved.")
     assert english.content.endswith("You may sign again with /sign.")
+
+
+async def test_discords_command_list_names_commands_in_the_readers_language(
+    bot: Bot, server: Server
+) -> None:
+    """Discord's help is its command list: a Spanish client lists /vincular, so /desvincular's
+    description and /vincular's option say /vincular, not /link; an English one says /link."""
+    synced = {c["name"]: c for c in server.fake.commands(server.home)}
+
+    assert synced["unlink"]["description"] == "Undo /link for this account"
+    assert synced["unlink"]["description_localizations"]["es-ES"] == (
+        "Deshacer /vincular para esta cuenta"
+    )
+    assert synced["unlink"]["description_localizations"]["de"] == (
+        "/verknüpfen für dieses Konto rückgängig machen"
+    )
+    [code] = synced["link"]["options"]
+    assert code["description_localizations"]["es-419"] == (
+        "El código que te dio /vincular en tu otra cuenta; déjalo vacío para uno nuevo"
+    )
+
+
+ANNOUNCEMENTS = {
+    "the catalogue's": (
+        "",
+        "2 artists have signed “No Music For ICE”. Read it and add your name: /letter",
+        "2 artistas han firmado «No Music For ICE». Léela y añade tu nombre: /carta",
+    ),
+    "the organiser's": (
+        "{count} and counting: {letter}",
+        "2 and counting: /letter",
+        "2 and counting: /carta",
+    ),
+}
+
+
+@pytest.mark.parametrize("template", ANNOUNCEMENTS, ids=str)
+async def test_a_spanish_channels_milestone_names_the_spanish_letter_command(
+    make_service: ServiceFactory, server: Server, store: SQLiteStore, template: str
+) -> None:
+    """``[i18n] channel_languages``: the second announce channel reads Spanish, so the post
+    tells its readers to type /carta, the name their clients list; the first says /letter."""
+    message, english, spanish = ANNOUNCEMENTS[template]
+    languages = {("discord", str(server.announce[1].id)): "es"}
+    where = replace(destinations(server), languages=languages)
+    service = make_service(destinations=where, thresholds=(2,), milestone_message=message)
+    await service.start()
+    bot = await start_bot(server, service, store)
+    try:
+        await approved_signatures(service, 2)
+        await bot.drain()
+    finally:
+        await bot.stop()
+
+    [in_english] = server.fake.messages_in(server.announce[0])
+    [in_spanish] = server.fake.messages_in(server.announce[1])
+    assert (in_english.content, in_spanish.content) == (english, spanish)

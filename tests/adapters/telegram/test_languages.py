@@ -75,6 +75,17 @@ async def test_each_user_is_answered_in_their_language(bot: Bot) -> None:
     )
 
 
+async def test_a_spanish_users_help_names_telegrams_commands(bot: Bot) -> None:
+    """Telegram lists one name per command in every language: a Spanish user's help says
+    /sign and /link (a Spanish Discord client's would say /firmar and /vincular)."""
+    sofia = bot.fake.new_user("Sofía", language_code="es")
+    bot.fake.private_chat(sofia)
+    lines = (await _text(bot, sofia, "/help")).splitlines()
+    assert "/sign — firmar la carta (solo el nombre es obligatorio)" in lines
+    assert "/unlink — deshacer /link para esta cuenta" in lines
+    assert "/firmar" not in "\n".join(lines)
+
+
 async def test_count_and_status_speak_each_readers_language(bot: Bot) -> None:
     """The core's sentences too: each reader gets them in their own language, in one run."""
     await bot.approved(3)
