@@ -39,6 +39,7 @@ from bot.domain import (
 from bot.ports import CountListener, LiveEditOwed
 from storage.group_commit import RetryGroup, Verdict
 from storage.sql import queries as q
+from storage.sql.live_owed import LiveOwed
 from storage.sql.rows import LIST_POS, SIG_COLUMNS, live_post, signature, snapshot_info
 
 __all__ = ["Session", "Tx"]
@@ -88,30 +89,6 @@ class Changes:
     def bucket(self, pos: int, delta: int) -> None:
         self.listed += delta
         self.buckets[pos // q.BUCKET] = self.buckets.get(pos // q.BUCKET, 0) + delta
-
-
-class LiveOwed:
-    """The live posts owed an edit, as this group transaction has them: read once, then kept
-    up to date by the group's own writes.
-
-    Every count change asks (``live_edits_owed``), and in a burst that is every unit. Nothing
-    outside the transaction can change the answer before COMMIT: a waiting edit is locked (no
-    dispatcher can send it), and the edits this group schedules are seen by no one else. Inside
-    it, scheduling takes posts off the list; adding or ending a post makes the group read again.
-    """
-
-    __slots__ = ("posts",)
-
-    def __init__(self) -> None:
-        self.posts: list[LiveEditOwed] | None = None  # None: not read yet in this transaction
-
-    def scheduled(self, edits: Sequence[LiveEditOwed]) -> None:
-        if self.posts is not None:
-            done = {post_id for post_id, _, _ in edits}
-            self.posts = [owed for owed in self.posts if owed[0] not in done]
-
-    def forget(self) -> None:
-        self.posts = None
 
 
 class Tx:

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 from storage.group_commit import Verdict
 from storage.sql import queries as q
+from storage.sql.live_owed import LiveOwed
 from storage.sql.translate import to_sqlite
 from storage.sqlite.thread import WriterConnection
 from storage.sqlite.writer import Counters, Tx
@@ -47,16 +48,18 @@ class Session:
         self.cursor = self.conn.cursor()
         self.counters = Counters()
         self._start = Counters()
-        self._unit = Tx(self.cursor, self.counters)
+        self.live = LiveOwed()
+        self._unit = Tx(self.cursor, self.counters, self.live)
 
     async def begin(self) -> None:
         self.cursor.execute("BEGIN IMMEDIATE")
         found = dict(self.cursor.execute(_LOAD_COUNTERS).fetchall())
         self.counters = Counters(found["approved"], found["listed"], found["next_list_pos"])
         self._start = self.counters.copy()
+        self.live = LiveOwed()
 
     def open_unit(self) -> Tx:
-        self._unit = Tx(self.cursor, self.counters)
+        self._unit = Tx(self.cursor, self.counters, self.live)
         return self._unit
 
     async def close_unit(self, tx: Tx, error: Exception | None) -> Verdict:
@@ -70,6 +73,7 @@ class Session:
         # A store-internal job writes through the connection itself: count it as written, so
         # that its failure (an executemany stopped half-way) leaves nothing behind either.
         self._unit.wrote = True
+        self.live.forget()  # it may have sent or released a live edit
         return self.conn
 
     async def run(self, work: Callable[[], Coroutine[Any, Any, T]]) -> T:

@@ -31,6 +31,7 @@ from bot.domain import (
 )
 from bot.ports import CountListener, LiveEditOwed
 from storage.sql import queries as q
+from storage.sql.live_owed import LiveOwed
 from storage.sql.rows import LIST_POS, SIG_COLUMNS, live_post, signature, snapshot_info
 from storage.sql.translate import iso, to_sqlite
 
@@ -133,11 +134,12 @@ class Counters:
 class Tx:
     """:class:`bot.ports.WriteTx` over the writer connection, inside the group transaction."""
 
-    def __init__(self, cursor: sqlite3.Cursor, counters: Counters) -> None:
+    def __init__(self, cursor: sqlite3.Cursor, counters: Counters, live: LiveOwed) -> None:
         # The group's one cursor: ``Connection.execute`` would make a new one per statement.
         # Every result is read before the next statement, so one cursor serves them all.
         self._cur = cursor
         self.counters = counters
+        self._live = live
         #: Whether this unit changed the transaction (a row, or the counters in memory): if it
         #: then fails, the group must run again without it.
         self.wrote = False
@@ -333,6 +335,7 @@ class Tx:
         self._write(_NAME_COMMUNITY, (community, name, iso(at)))
 
     async def add_live_post(self, post: NewLivePost) -> LivePost:
+        self._live.forget()
         p = post
         rows = self._write(
             _ADD_LIVE_POST,
@@ -343,16 +346,23 @@ class Tx:
     async def end_live_post(
         self, post_id: int, status: LivePostStatus, at: datetime, reason: str
     ) -> LivePost | None:
+        self._live.forget()
         rows = self._write(_END_LIVE_POST, (post_id, status.value, iso(at), reason))
         return live_post(rows[0], from_iso) if rows else None
 
     async def end_live_posts_in(
         self, platform: str, chat: str, at: datetime, reason: str
     ) -> list[LivePost]:
+        self._live.forget()
         rows = self._write(_END_LIVE_POSTS_IN, (platform, chat, iso(at), reason))
         return [live_post(r, from_iso) for r in rows]
 
     async def live_edits_owed(self) -> list[LiveEditOwed]:
+        if self._live.posts is None:
+            self._live.posts = self._read_live_edits_owed()
+        return list(self._live.posts)
+
+    def _read_live_edits_owed(self) -> list[LiveEditOwed]:
         # The writer holds the database's write lock: no claim can come between.
         posts = self._cur.execute(_LIVE_EDIT_DUE).fetchall()
         waiting: set[tuple[str, str]] = set()
@@ -377,3 +387,4 @@ class Tx:
             _ADD_LIVE_EDIT, [(platform, f"live:{i}", now, iso(due)) for i, platform, due in edits]
         )
         self._cur.executemany(_SET_NEXT_EDIT, [(iso(due), i) for i, _, due in edits])
+        self._live.scheduled(edits)
