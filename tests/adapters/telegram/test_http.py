@@ -35,11 +35,14 @@ async def stand() -> AsyncIterator[Stand]:
 
     async def method(request: web.Request) -> web.Response:
         await asyncio.sleep(state.delay)
-        form = await request.post()
         seen: dict[str, object] = {
             "method": request.match_info["method"],
             "agent": request.headers.get("User-Agent", ""),
+            "type": request.content_type,
         }
+        if request.content_type == "application/json":
+            seen.update(await request.json())
+        form = await request.post()
         for name, value in form.items():
             seen[name] = value.file.read() if isinstance(value, web.FileField) else value
             if isinstance(value, web.FileField):
@@ -75,7 +78,9 @@ async def test_calls_and_uploads_go_through(stand: Stand) -> None:
         await bot.send_document(5, io.BytesIO(b"signature,name\n1,Ada\n"), filename="s.csv")
     sent, upload = stand.seen[1], stand.seen[2]
     assert (sent["text"], sent["parse_mode"]) == ("Hello <b>there</b>", "HTML")
-    assert sent["chat_id"] == "5"
+    assert sent["chat_id"] == 5
+    assert sent["type"] == "application/json"  # a call without a file: one JSON body
+    assert upload["type"] == "multipart/form-data"
     assert upload["document"] == b"signature,name\n1,Ada\n"
     assert upload["document.filename"] == "s.csv"
     assert all(str(s["agent"]) == BaseRequest.USER_AGENT for s in stand.seen)
