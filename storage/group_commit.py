@@ -92,6 +92,7 @@ class GroupWriter(Generic[TxT]):
         self._max_group = max_group
         self._max_retries = max_group_retries
         self._tasks: list[asyncio.Task[None]] = []
+        self._waiting = 0  # writer tasks waiting for a job
 
     def start(self, sessions: list[GroupSession[TxT]]) -> None:
         self._tasks = [
@@ -124,8 +125,13 @@ class GroupWriter(Generic[TxT]):
 
     async def _serve(self, session: GroupSession[TxT]) -> None:
         while True:
-            group = [await self._queue.get()]
-            while len(group) < self._max_group and not self._queue.empty():
+            self._waiting += 1
+            try:
+                group = [await self._queue.get()]
+            finally:
+                self._waiting -= 1
+            share = self._share()
+            while len(group) < share and not self._queue.empty():
                 group.append(self._queue.get_nowait())
             for attempt in range(self._max_retries + 1):
                 try:
@@ -136,6 +142,13 @@ class GroupWriter(Generic[TxT]):
                         self._fail(group, StoreUnavailable())
                     else:
                         await asyncio.sleep(0.005 * 2**attempt)
+
+    def _share(self) -> int:
+        """How many jobs a writer takes: an even share with the writers still waiting. A burst
+        then runs on every connection at once, one group's round trips overlapping another's,
+        not as one long group while the other connections idle (with one writer: all)."""
+        writers = self._waiting + 1
+        return min(self._max_group, -(-(self._queue.qsize() + 1) // writers))
 
     async def _commit_group(self, session: GroupSession[TxT], group: list[_Job]) -> None:
         while group:
