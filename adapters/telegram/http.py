@@ -6,6 +6,10 @@ discord.py already brings, does the same request in a fraction of that (benchmar
 Only the transport changes: python-telegram-bot still builds every request, parses every answer
 and raises its own errors (``TimedOut``, ``NetworkError``) exactly as with httpx.
 
+The environment's proxy (``HTTPS_PROXY``, ``HTTP_PROXY``, ``NO_PROXY``, as httpx honours them) is
+read once per origin: aiohttp's ``trust_env`` reads it again for every request, in a worker
+thread, and that thread hop cost more CPU than the request itself.
+
 A call without a file goes as one JSON body (the Bot API takes ``application/json`` as it takes
 a form): json.dumps runs in C, while url-encoding a form quotes an HTML text byte by byte in
 Python, ~30 µs for a /sign summary. Uploads stay multipart, the only way to send a file.
@@ -16,12 +20,15 @@ from __future__ import annotations
 import json
 
 import aiohttp
+from aiohttp.helpers import get_env_proxy_for_url
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
+from yarl import URL
 
 __all__ = ["AiohttpRequest"]
 
 _JSON = {"Content-Type": "application/json"}
+_Proxy = tuple[URL | None, aiohttp.BasicAuth | None]
 # The defaults of python-telegram-bot's HTTPXRequest, so nothing changes but the client.
 READ_TIMEOUT = 5.0
 WRITE_TIMEOUT = 5.0
@@ -55,6 +62,7 @@ class AiohttpRequest(BaseRequest):
         self._pool = pool_timeout
         self._media_write = media_write_timeout
         self._session: aiohttp.ClientSession | None = None
+        self._proxies: dict[str, _Proxy] = {}  # origin -> the environment's proxy for it
 
     @property
     def read_timeout(self) -> float | None:
@@ -67,7 +75,7 @@ class AiohttpRequest(BaseRequest):
                 headers={"User-Agent": self.USER_AGENT},
                 # Bot API answers are parsed by python-telegram-bot from the raw bytes.
                 auto_decompress=True,
-                trust_env=True,  # HTTPS_PROXY and friends, as httpx honours them
+                trust_env=False,  # the proxy is read once per origin, see _proxy_for
             )
 
     async def shutdown(self) -> None:
@@ -115,14 +123,35 @@ class AiohttpRequest(BaseRequest):
             sock_read=read,
         )
         try:
+            proxy, proxy_auth = self._proxy_for(url)
             async with session.request(
-                method, url, data=data, headers=headers, timeout=timeout
+                method,
+                url,
+                data=data,
+                headers=headers,
+                timeout=timeout,
+                proxy=proxy,
+                proxy_auth=proxy_auth,
             ) as response:
                 return response.status, await response.read()
         except TimeoutError as err:
             raise TimedOut from err
         except aiohttp.ClientError as err:
             raise NetworkError(f"aiohttp.{type(err).__name__}: {err}") from err
+
+    def _proxy_for(self, url: str) -> _Proxy:
+        """The proxy the environment names for ``url``'s origin, or none (NO_PROXY, or no
+        variable for its scheme); read at the origin's first request."""
+        end = url.find("/", url.find("//") + 2)
+        origin = url if end < 0 else url[:end]
+        found = self._proxies.get(origin)
+        if found is None:
+            try:
+                found = get_env_proxy_for_url(URL(origin))
+            except LookupError:
+                found = (None, None)
+            self._proxies[origin] = found
+        return found
 
 
 def _given(value: object, default: float | None) -> float | None:

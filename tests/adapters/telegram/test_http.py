@@ -39,6 +39,7 @@ async def stand() -> AsyncIterator[Stand]:
             "method": request.match_info["method"],
             "agent": request.headers.get("User-Agent", ""),
             "type": request.content_type,
+            "host": request.host,
         }
         if request.content_type == "application/json":
             seen.update(await request.json())
@@ -109,3 +110,36 @@ async def test_no_server_is_a_network_error() -> None:
         await request.shutdown()
     with pytest.raises(RuntimeError, match="not initialized"):
         await request.do_request(f"http://127.0.0.1:{port}/x", "POST")
+
+
+async def test_the_environments_proxy_is_used(
+    stand: Stand, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """HTTP_PROXY names the stand, so a call to a host that does not exist reaches it through
+    the proxy, as httpx would send it (and nothing leaves the machine)."""
+    for name in ("HTTP_PROXY", "http_proxy"):
+        monkeypatch.setenv(name, stand.url.removesuffix("/bot"))
+    async with _bot("http://telegram.invalid/bot", AiohttpRequest()) as bot:
+        assert bot.username == "pledge_bot"
+    assert stand.seen[-1]["host"] == "telegram.invalid"
+
+
+async def test_no_proxy_wins(stand: Stand, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A host in NO_PROXY is called directly, though HTTP_PROXY names a dead port."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        dead = probe.getsockname()[1]
+    for name in ("HTTP_PROXY", "http_proxy"):
+        monkeypatch.setenv(name, f"http://127.0.0.1:{dead}")
+    _no_proxy(monkeypatch, "127.0.0.1")
+    async with _bot(stand.url, AiohttpRequest()) as bot:
+        assert bot.username == "pledge_bot"
+    _no_proxy(monkeypatch, "")
+    with pytest.raises(NetworkError):  # the same call, through the dead proxy
+        async with _bot(stand.url, AiohttpRequest()):
+            pass
+
+
+def _no_proxy(monkeypatch: pytest.MonkeyPatch, hosts: str) -> None:
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.setenv(name, hosts)
