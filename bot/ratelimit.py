@@ -97,7 +97,7 @@ class RateLimiter:
                     self._costs[family] = (limit.interval, limit.burst * limit.interval)
         self._cap = limits.tracked_accounts if limits is not None else 0
         #: (family, platform, user id) -> when that bucket is full again (monotonic seconds).
-        self._full_at: OrderedDict[tuple[str, str, str], float] = OrderedDict()
+        self._full_at: OrderedDict[tuple[Family, str, str], float] = OrderedDict()
         self._warned = False
 
     def __len__(self) -> int:
@@ -112,7 +112,9 @@ class RateLimiter:
             return
         interval, holds = cost
         now = self._clock()
-        key = (family.value, identity.platform, identity.user_id)
+        # The member itself, not its ``.value``: a StrEnum hashes as its string, while
+        # ``.value`` is a Python-level property (0.7 us, a third of this method).
+        key = (family, identity.platform, identity.user_id)
         buckets = self._full_at
         full_at = buckets.get(key, now)
         if full_at < now:
