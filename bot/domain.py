@@ -12,6 +12,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 
+from bot.slots import slot_init
+
 __all__ = [
     "Actor",
     "AuditEntry",
@@ -197,6 +199,7 @@ class SignatureForm:
     link: str = ""
 
 
+@slot_init  # built on every signature
 @dataclass(frozen=True, slots=True)
 class NewSignature:
     """A cleaned signature about to be stored; the store assigns its id."""
@@ -236,6 +239,7 @@ def _listed(status: Status, anonymous: bool, *, erased: bool, lapsed: bool = Fal
     return status is Status.APPROVED and not anonymous and not erased and not lapsed
 
 
+@slot_init  # built on every signature
 @dataclass(frozen=True, slots=True)
 class Signature:
     id: int
