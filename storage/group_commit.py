@@ -172,7 +172,11 @@ class GroupWriter(Generic[TxT]):
                 self._fail(group, unavailable)
                 return
         for job in group:
-            self._settle(job, *job.outcome, session)
+            result, error = job.outcome
+            if error is None and not job.future.done():
+                job.future.set_result(result)  # the usual answer, without _settle's checks
+            else:
+                self._settle(job, result, error, session)
 
     def _settle(
         self, job: _Job, result: Any, error: BaseException | None, session: GroupSession[TxT]
