@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from enum import Enum
@@ -88,7 +89,11 @@ class GroupWriter(Generic[TxT]):
     """A queue of jobs served by one or more writer tasks, each with its own session."""
 
     def __init__(self, max_group: int = 512, max_group_retries: int = 5) -> None:
-        self._queue: asyncio.Queue[_Job] = asyncio.Queue()
+        # A plain deque and one wake-up future per idle writer task, not an asyncio.Queue: a
+        # burst queues and takes a job per signature, and the Queue's bookkeeping on both ends
+        # (unfinished-task counts, waking putters that never wait) was most of that cost.
+        self._jobs: deque[_Job] = deque()
+        self._idle: deque[asyncio.Future[None]] = deque()
         self._max_group = max_group
         self._max_retries = max_group_retries
         self._tasks: list[asyncio.Task[None]] = []
@@ -111,8 +116,8 @@ class GroupWriter(Generic[TxT]):
             except Exception:
                 _log.exception("store writer ended with an error")
         self._tasks = []
-        while not self._queue.empty():
-            job = self._queue.get_nowait()
+        while self._jobs:
+            job = self._jobs.popleft()
             if not job.future.done():
                 job.future.set_exception(StoreUnavailable())
 
@@ -120,19 +125,26 @@ class GroupWriter(Generic[TxT]):
         if not self._tasks:
             raise RuntimeError("the store is not open")
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._queue.put_nowait(_Job(unit, future, raw))
+        self._jobs.append(_Job(unit, future, raw))
+        while self._idle:  # wake one idle writer task
+            idle = self._idle.popleft()
+            if not idle.done():
+                idle.set_result(None)
+                break
         return await future
 
     async def _serve(self, session: GroupSession[TxT]) -> None:
         while True:
-            self._waiting += 1
-            try:
-                group = [await self._queue.get()]
-            finally:
-                self._waiting -= 1
-            share = self._share()
-            while len(group) < share and not self._queue.empty():
-                group.append(self._queue.get_nowait())
+            while not self._jobs:
+                idle = asyncio.get_running_loop().create_future()
+                self._idle.append(idle)
+                self._waiting += 1
+                try:
+                    await idle  # cancelled by stop(): a done future left here is skipped
+                finally:
+                    self._waiting -= 1
+            jobs = self._jobs
+            group = [jobs.popleft() for _ in range(self._share())]
             for attempt in range(self._max_retries + 1):
                 try:
                     await self._commit_group(session, group)
@@ -148,7 +160,7 @@ class GroupWriter(Generic[TxT]):
         then runs on every connection at once, one group's round trips overlapping another's,
         not as one long group while the other connections idle (with one writer: all)."""
         writers = self._waiting + 1
-        return min(self._max_group, -(-(self._queue.qsize() + 1) // writers))
+        return min(self._max_group, -(-len(self._jobs) // writers))
 
     async def _commit_group(self, session: GroupSession[TxT], group: list[_Job]) -> None:
         while group:
