@@ -45,6 +45,10 @@ DOMAIN = "pledgebot"
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locales"
 
 Escape = Callable[[str], str]
+#: Values :meth:`Translator._fill` renders itself, and numbers: tuples, not ``A | B`` unions,
+#: which would be built anew on every call (rendering runs for every reply).
+_RENDERED = (Command, Msg, Percent, Strong)
+_NUMBERS = (int, float)
 #: How a platform writes a command's name for a reader: ``(translator, "sign") -> "/firmar"``.
 CommandNames = Callable[["Translator", str], str]
 
@@ -144,15 +148,21 @@ class Translator:
                 k: v if isinstance(v, Raw) else Raw(escape(str(v))) for k, v in values.items()
             }
             escape = None
+        catalogue = self._catalogue
         if msg.verbatim:
-            return self._fill(msg.text, values, escape)
-        if msg.plural is not None:
+            template = msg.text
+        elif msg.plural is not None:
+            count = msg.count or 0
             if "count" not in values:  # the number, not escaped: digits and separators only
-                values["count"] = Raw(self.number(msg.count or 0))
-            return self.n(msg.text, msg.plural, msg.count or 0, escape=escape, **values)
-        if msg.context is not None:
-            return self.p(msg.context, msg.text, escape=escape, **values)
-        return self.t(msg.text, escape=escape, **values)
+                values["count"] = Raw(self.number(count))
+            template = catalogue.ngettext(msg.text, msg.plural, count)
+        elif msg.context is not None:
+            template = catalogue.pgettext(msg.context, msg.text)
+        else:
+            template = catalogue.gettext(msg.text)
+        if extra:  # given as they are: may still need rendering
+            return self._fill(template, values, escape)
+        return self._format(template, values, escape)  # each value rendered above
 
     def _value(
         self,
@@ -163,6 +173,8 @@ class Translator:
     ) -> Any:
         """One value of a message, rendered in this language: a :class:`Raw` string when it
         is already escaped or marked up, as given otherwise."""
+        if type(value) is str:  # most values: a name, a signature's number
+            return value
         if isinstance(value, Msg):
             inner = self.render(
                 value, escape=escape, strong=strong, escape_template=escape_template
@@ -177,7 +189,7 @@ class Translator:
             if not isinstance(inner, Raw):
                 inner = escape(str(inner)) if escape is not None else str(inner)
             return Raw(strong(inner)) if strong is not None else Raw(inner)
-        if isinstance(value, int | float) and not isinstance(value, bool):
+        if isinstance(value, _NUMBERS) and not isinstance(value, bool):
             return self.number(value)
         return value
 
@@ -211,11 +223,13 @@ class Translator:
     def _fill(self, template: str, values: Mapping[str, Any], escape: Escape | None) -> str:
         # A core message given to t/n/p as a value ("Usage: {usage}") is rendered here too.
         values = {
-            k: self._value(v, escape, None)
-            if isinstance(v, Command | Msg | Percent | Strong)
-            else v
+            k: self._value(v, escape, None) if isinstance(v, _RENDERED) else v
             for k, v in values.items()
         }
+        return self._format(template, values, escape)
+
+    def _format(self, template: str, values: Mapping[str, Any], escape: Escape | None) -> str:
+        """``template`` filled with ``values`` that need no rendering any more."""
         if escape is not None:
             template = escape(template)
             values = {k: v if isinstance(v, Raw) else escape(str(v)) for k, v in values.items()}
