@@ -14,6 +14,7 @@ import discord
 from discord import app_commands
 
 from adapters.discord.command_language import CatalogueTranslator
+from adapters.discord.deferrals import Deferrals
 from adapters.discord.interaction import HandlerClient, Interaction
 from adapters.discord.language import reader
 from adapters.discord.modals import Form, submitted_values
@@ -58,7 +59,7 @@ class PledgeClient(HandlerClient):
         )
         self.service = service
         self.settings = settings
-        self.response_budget = response_budget
+        self.deferrals = Deferrals(response_budget)
         self.moderators = ModeratorPolicy(settings, self)
         self.tree: app_commands.CommandTree[PledgeClient] = app_commands.CommandTree(self)
         self.tree.error(self._on_command_error)

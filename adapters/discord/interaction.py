@@ -12,6 +12,7 @@ from typing import TypeAlias
 
 import discord
 
+from adapters.discord.deferrals import Deferrals
 from bot.domain import Actor
 from bot.service import PledgeService
 
@@ -23,8 +24,8 @@ class HandlerClient(discord.Client):
 
     #: The core: every use case a handler calls.
     service: PledgeService
-    #: Seconds of work before an interaction is deferred (Discord allows 3 for an answer).
-    response_budget: float
+    #: Defers work still running after the response budget (Discord allows 3 s to answer).
+    deferrals: Deferrals
     #: ``[i18n] default_language``: channel posts, and readers whose language is not spoken.
     language: str
 

@@ -18,6 +18,7 @@ there, where Telegram and the console say ``/sign``.
 
 from __future__ import annotations
 
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
 import discord
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 __all__ = ["channel_translator", "discord_translator", "reader", "reader_language"]
 
 
+@cache
 def discord_translator(language: str) -> Translator:
     """A language's translator that names commands as a Discord client in it lists them."""
     return translator(language).with_commands(discord_command)
@@ -39,10 +41,16 @@ def discord_translator(language: str) -> Translator:
 def reader_language(interaction: discord.Interaction, default: str) -> str:
     """The catalogue language for the person behind ``interaction``."""
     guild_locale = interaction.guild_locale
-    return negotiate(
-        [interaction.locale.value, guild_locale.value if guild_locale is not None else None],
-        default,
+    return _negotiated(
+        interaction.locale.value, guild_locale.value if guild_locale is not None else None, default
     )
+
+
+@lru_cache(maxsize=1024)
+def _negotiated(locale: str, guild_locale: str | None, default: str) -> str:
+    """Asked for every interaction, of the few dozen locales Discord has: worked out once for
+    each pair (bounded all the same: the locale is whatever the interaction says)."""
+    return negotiate([locale, guild_locale], default)
 
 
 def reader(interaction: discord.Interaction[HandlerClient]) -> Translator:

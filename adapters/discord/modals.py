@@ -12,7 +12,7 @@ from the submit itself. The modal instance only describes the fields to Discord.
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import discord
@@ -92,18 +92,17 @@ def submitted_values(interaction: discord.Interaction) -> dict[str, str]:
     """``{custom_id: value}`` of every text input in a modal submit, however it is nested."""
     data: Any = interaction.data or {}
     values: dict[str, str] = {}
-
-    def walk(components: Iterable[Any]) -> None:
-        for component in components:
-            kind = component.get("type")
-            if kind == _ACTION_ROW:
-                walk(component.get("components") or [])
-            elif kind == _LABEL:
-                walk([component.get("component") or {}])
-            elif kind == _TEXT_INPUT and "custom_id" in component:
-                values[component["custom_id"]] = str(component.get("value") or "")
-
-    walk(data.get("components") or [])
+    # A loop over a stack rather than a recursive walk: this runs for every submit.
+    stack: list[Any] = list(reversed(data.get("components") or ()))
+    while stack:
+        component = stack.pop()
+        kind = component.get("type")
+        if kind == _LABEL:
+            stack.append(component.get("component") or {})
+        elif kind == _ACTION_ROW:
+            stack.extend(reversed(component.get("components") or ()))
+        elif kind == _TEXT_INPUT and "custom_id" in component:
+            values[component["custom_id"]] = str(component.get("value") or "")
     return values
 
 
@@ -172,6 +171,8 @@ class SignForm(Form, template=r"pledge:sign-form:(?P<mode>named|anon)"):
             link=values.get("link", ""),
         )
 
+        tr = reader(interaction)
+
         async def sign() -> Reply:
             result = await client.service.sign(
                 client.actor(interaction),
@@ -179,8 +180,8 @@ class SignForm(Form, template=r"pledge:sign-form:(?P<mode>named|anon)"):
                 community=community_of(interaction),
                 anonymous=match["mode"] == "anon",
                 account_created_at=interaction.user.created_at,
-                language=reader(interaction).language,
+                language=tr.language,
             )
-            return Reply(render.say(result.message, reader(interaction)))
+            return Reply(render.say(result.message, tr))
 
         await respond(interaction, sign())

@@ -2,14 +2,14 @@
 
 Discord drops an interaction that gets no answer within 3 seconds. Most work here takes a few
 milliseconds, so each handler starts its work and answers directly when it is done in time; only
-work still running after ``PledgeClient.response_budget`` is acknowledged with a deferral first
-and answered with a follow-up. A user-caused error (:class:`bot.errors.PledgeError`) is shown with
-the core's own wording; anything else is logged with its traceback and the user gets an apology.
+work still running after the client's response budget (:mod:`adapters.discord.deferrals`) is
+acknowledged with a deferral first and answered with a follow-up. A user-caused error
+(:class:`bot.errors.PledgeError`) is shown with the core's own wording; anything else is logged
+with its traceback and the user gets an apology.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -79,7 +79,10 @@ async def respond(
     except Exception as exc:
         await fail(interaction, exc)
         return
-    await _guarded(interaction, _send(interaction, reply, ephemeral=ephemeral))
+    try:  # awaited here, not through a helper coroutine: this runs for every reply
+        await _send(interaction, reply, ephemeral=ephemeral)
+    except discord.HTTPException:
+        _log.exception("could not answer %s", _describe(interaction))
 
 
 async def update(interaction: Interaction, work: Awaitable[Reply]) -> None:
@@ -131,22 +134,14 @@ async def _in_time(
     interaction: Interaction, work: Awaitable[Reply], defer: Callable[[], Awaitable[Any]]
 ) -> Reply:
     """``work``'s reply. If it is still running after the response budget, the interaction is
-    deferred meanwhile, and the reply waits until that deferral is done. A timer rather than a
-    task plus ``asyncio.wait``: most work ends in time, and this runs for every interaction
-    (the task and the wait were half of this adapter's own CPU per modal submit)."""
-    deferral: asyncio.Future[Any] | None = None
-
-    def start_deferral() -> None:
-        nonlocal deferral
-        deferral = asyncio.ensure_future(defer())
-
-    timer = asyncio.get_running_loop().call_later(
-        interaction.client.response_budget, start_deferral
-    )
+    deferred meanwhile (:mod:`adapters.discord.deferrals`), and the reply waits until that
+    deferral is done. A watch rather than a task plus ``asyncio.wait``: most work ends in time,
+    and this runs for every interaction."""
+    watch = interaction.client.deferrals.watch(defer)
     try:
         return await work
     finally:
-        timer.cancel()
+        deferral = watch.done()
         if deferral is not None:
             await deferral  # before any answer is sent; raises if the deferral failed
 
