@@ -40,7 +40,10 @@ LOG_METHODS = {"debug", "info", "warning", "error", "exception", "critical", "lo
 #: operator commands (``verify``, ``export``, ``backup``/``restore``, progress bars).
 OPERATOR_MODULES = {
     "bot/__main__.py",
-    "bot/app.py",  # composition root: config warnings and start-up messages for the operator
+    "bot/app/configured.py",  # composition root: config warnings for the operator
+    "bot/app/one_shot.py",  # composition root: the operator commands' errors
+    "bot/app/running.py",  # composition root: start-up messages for the operator
+    "bot/app/stores.py",  # composition root: check-config's store report
     "bot/archive.py",
     "bot/cli.py",
     "bot/config.py",
