@@ -8,6 +8,7 @@ from bot.domain import Signature, Status
 from bot.i18n import Command, Msg, msg, nmsg, pmsg
 
 __all__ = [
+    "APOLOGY",
     "AlreadyDecided",
     "AlreadyLinked",
     "AlreadySigned",
@@ -46,6 +47,13 @@ __all__ = [
 ]
 
 
+#: What a person reads when something fails that is no :class:`PledgeError` (a bug, an outage):
+#: the adapters log the error and say this instead of its details.
+APOLOGY = msg(
+    "Sorry, something went wrong on our side. It has been logged; please try again later."
+)
+
+
 class PledgeError(Exception):
     """Base of every error the core explains to the person who asked: mostly their own doing
     (bad input, a refused action), sometimes not (:class:`StoreUnavailable`). ``message`` is
@@ -67,7 +75,7 @@ class InvalidInput(PledgeError):
 
 class WrongUsage(InvalidInput):
     """What was typed does not fit the command: say how the command is used. ``usage`` is one
-    of :data:`bot.texts.USAGE`."""
+    of :data:`bot.texts.command_help.USAGE`."""
 
     def __init__(self, field: str, usage: Msg) -> None:
         super().__init__(field, msg("Usage: {usage}", usage=usage))

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 
-from bot import texts
 from bot.domain import SignatureForm
 from bot.errors import (
     InvalidInput,
@@ -25,6 +24,7 @@ from bot.export import EXPORT_FORMATS, ExportFormat
 from bot.hygiene import inert
 from bot.i18n import msg
 from bot.limits import AUDIT_DEFAULT, AUDIT_MAX, MAX_NUMBER
+from bot.texts import command_help
 
 __all__ = [
     "SIGN_USAGE",
@@ -39,7 +39,7 @@ __all__ = [
     "parse_signature_ids",
 ]
 
-SIGN_USAGE = texts.SIGN_USAGE
+SIGN_USAGE = command_help.SIGN_USAGE
 _ID = re.compile(r"#?(\d{1,12})")
 _DIGITS = len(str(MAX_NUMBER))  # a number longer than this is never a page, demand or count
 
@@ -78,7 +78,7 @@ def parse_id_and_reason(text: str, command: str) -> tuple[int, str]:
     or more lines). ``command`` (``"reject"``, ``"remove"``) names the usage shown otherwise."""
     parts = text.strip().split(maxsplit=1)
     if len(parts) < 2:
-        raise WrongUsage("reason", texts.USAGE[command])
+        raise WrongUsage("reason", command_help.USAGE[command])
     return parse_signature_id(parts[0]), parts[1]
 
 
@@ -100,9 +100,9 @@ def parse_ids_and_reason(text: str, command: str) -> tuple[list[int], str]:
         first = text.split(maxsplit=1)
         if first and reason:
             raise NotASignatureNumber(inert(first[0], 20))
-        raise WrongUsage("reason", texts.BULK_USAGE[command])
+        raise WrongUsage("reason", command_help.BULK_USAGE[command])
     if not reason:
-        raise WrongUsage("reason", texts.BULK_USAGE[command])
+        raise WrongUsage("reason", command_help.BULK_USAGE[command])
     return ids, reason
 
 
@@ -130,7 +130,7 @@ def parse_demand(text: str) -> int | None:
         return None
     number = _number(text)
     if number is None:
-        raise WrongUsage("demand", texts.USAGE["demands"])
+        raise WrongUsage("demand", command_help.USAGE["demands"])
     return number
 
 
@@ -152,4 +152,4 @@ def parse_export_format(text: str) -> ExportFormat:
     for fmt in EXPORT_FORMATS:
         if fmt == wanted:
             return fmt
-    raise WrongUsage("format", texts.USAGE["export"])
+    raise WrongUsage("format", command_help.USAGE["export"])

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 
-from bot import texts
 from bot.archive import SnapshotArchive
 from bot.communities import Communities, CommunityTable
 from bot.domain import (
@@ -90,6 +89,7 @@ from bot.ports import Clock, Store, WriteTx
 from bot.ratelimit import Family, RateLimiter, RateLimits
 from bot.reaffirm import ReaffirmNotices, VersionReport, only_text_ever, version_counts
 from bot.surge import SurgeMonitor
+from bot.texts import announcements, cards, moderation, signing
 from bot.units import UnitRunner
 
 if TYPE_CHECKING:
@@ -172,7 +172,7 @@ class SignResult:
 
     @property
     def message(self) -> Msg:
-        return texts.sign_confirmation(self.signature)
+        return signing.sign_confirmation(self.signature)
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,8 +185,8 @@ class WithdrawResult:
     @property
     def message(self) -> Msg:
         if self.choice is WithdrawChoice.KEEP:
-            return texts.WITHDRAW_KEPT
-        return texts.withdraw_done(self.withdrawn, erased=self.choice.erases)
+            return signing.WITHDRAW_KEPT
+        return signing.withdraw_done(self.withdrawn, erased=self.choice.erases)
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,10 +205,10 @@ class Decision:
             return self.error.message
         assert self.signature is not None
         if self.action == "reject":
-            return texts.rejected(self.signature)
+            return moderation.rejected(self.signature)
         if self.action == "remove":
-            return texts.removed(self.signature)
-        return texts.approved(self.signature)
+            return moderation.removed(self.signature)
+        return moderation.approved(self.signature)
 
 
 class PledgeService:
@@ -434,7 +434,7 @@ class PledgeService:
         sig = await self._write(unit)
         surge = self._surges.record(community, sig.created_at)
         if surge is not None:
-            await self._alert_moderators(texts.surge_alert(surge))
+            await self._alert_moderators(announcements.surge_alert(surge))
         return SignResult(sig)
 
     async def reaffirm(self, actor: Actor) -> Signature:
@@ -689,7 +689,7 @@ class PledgeService:
                 )
                 await tx.update_signature(done)
                 await tx.add_audit(now, _label(actor), "approve", sid)
-                notes.append(self._notification(done, texts.approved_notification))
+                notes.append(self._notification(done, signing.approved_notification))
                 notes += self._card_updates(done)
                 decisions.append(Decision(sid, done))
             approved = sum(d.error is None for d in decisions)
@@ -733,7 +733,7 @@ class PledgeService:
                 )
                 await tx.update_signature(done)
                 await tx.add_audit(now, _label(actor), "reject", sid, why)
-                notes.append(self._notification(done, texts.rejected_notification))
+                notes.append(self._notification(done, signing.rejected_notification))
                 notes += self._card_updates(done)
                 decisions.append(Decision(sid, done, action="reject"))
             await tx.add_outbox(notes, now)
@@ -959,7 +959,7 @@ class PledgeService:
         messages = []
         for platform, dest in self.destinations.announce:
             language = self.destinations.language_of(platform, dest)
-            text = texts.format_milestone(
+            text = announcements.format_milestone(
                 self.rules.milestone_message,
                 count=top,
                 title=self.letter.in_language(language).title,
@@ -972,7 +972,7 @@ class PledgeService:
 
     def _mod_queue_messages(self, item: PendingItem) -> list[OutboxMessage]:
         sig = item.signature
-        text = texts.mod_queue_summary(item)
+        text = cards.mod_queue_summary(item)
         return [
             OutboxMessage(
                 OutboxKind.MOD_QUEUE,
@@ -987,7 +987,7 @@ class PledgeService:
     def _card_updates(self, sig: Signature) -> list[OutboxMessage]:
         """Every mod-queue card of a signature shows its current state: whichever platform,
         process or console decided it, each card's platform redraws it once."""
-        text = texts.card_update(sig)
+        text = cards.card_update(sig)
         return [
             OutboxMessage(
                 OutboxKind.MOD_UPDATE,

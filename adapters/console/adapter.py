@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from adapters.console.commands import ConsoleCommands, Session
-from bot import texts
 from bot.domain import OutboxKind, OutboxMessage
+from bot.errors import APOLOGY
 from bot.service import PledgeService
 
 __all__ = ["ConsoleAdapter", "ConsoleLogSender", "LineReader", "format_outbox"]
@@ -139,7 +139,7 @@ class ConsoleAdapter:
                 reply = await self.commands.handle(self.session, line)
             except Exception:
                 _log.exception("console: command failed: %r", line[:80])
-                reply = self.tr.render(texts.APOLOGY)
+                reply = self.tr.render(APOLOGY)
             self._print(reply)
             if self._after_command is not None:
                 try:

@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from adapters.console import render
-from bot import commands, texts
+from bot import commands
 from bot.domain import Actor, Identity, SignatureForm, WithdrawChoice
 from bot.errors import InvalidInput, PledgeError, WrongUsage
 from bot.forms import parse_demand, parse_page, parse_sign_line
@@ -18,6 +18,7 @@ from bot.i18n import Translator, msg, translator
 from bot.liveposts import LIVE_COMMANDS, LIVE_HEADING, NONE_LIVE, listing_line, stopped
 from bot.reaffirm import reaffirmed, version_lines
 from bot.service import PledgeService
+from bot.texts import command_help, community_table, linking, moderation, signing
 
 __all__ = ["ConsoleCommands", "Session", "help_text"]
 
@@ -51,7 +52,7 @@ def _help_line(usage: str, summary: str) -> str:
 def help_text(tr: Translator) -> str:
     """The core's command list with the console's typed forms, and the console's own."""
     sections: dict[bool, list[str]] = {False: [tr.t("Commands:")], True: [tr.t("Moderators:")]}
-    for c in texts.COMMANDS:
+    for c in command_help.COMMANDS:
         usage = f"/{c.name} {_ARGUMENTS.get(c.name, c.arguments)}".rstrip()
         lines = sections[c.moderator]
         lines.append(_help_line(usage, tr.render(c.summary)))
@@ -163,17 +164,19 @@ class ConsoleCommands:
 
     async def _ask_form(self) -> SignatureForm:
         if self.ask is None:
-            raise WrongUsage("form", texts.SIGN_USAGE)
+            raise WrongUsage("form", command_help.SIGN_USAGE)
         answers = []
         for field in ("name", "role", "location", "link"):
-            answer = await self.ask(f"{self.tr.render(texts.field_question(field))}: ")
+            answer = await self.ask(f"{self.tr.render(signing.field_question(field))}: ")
             if answer is None:
-                raise InvalidInput("form", texts.SIGNING_CANCELLED)
+                raise InvalidInput("form", signing.SIGNING_CANCELLED)
             answers.append(answer)
         return SignatureForm(*answers)
 
     async def _status(self, session: Session, args: str) -> str:
-        return self.tr.render(texts.status_text(await self.service.status(session.actor.identity)))
+        return self.tr.render(
+            signing.status_text(await self.service.status(session.actor.identity))
+        )
 
     async def _withdraw(self, session: Session, args: str) -> str:
         """``/withdraw`` or ``/withdraw erase``: the choice typed instead of pressed."""
@@ -228,11 +231,11 @@ class ConsoleCommands:
 
     async def _snapshot(self, session: Session, args: str) -> str:
         taken = await commands.snapshot(self.service, session.actor, args)
-        return self.tr.render(texts.snapshot_recorded(taken, self.service.snapshot_url(taken)))
+        return self.tr.render(moderation.snapshot_recorded(taken, self.service.snapshot_url(taken)))
 
     async def _communities(self, session: Session, args: str) -> str:
         table = await self.service.communities(actor=session.actor)
-        return self.tr.render(texts.communities_text(table))
+        return self.tr.render(community_table.communities_text(table))
 
     async def _posts(self, session: Session, args: str) -> str:
         """The live letter posts on every platform (the console posts none itself)."""
@@ -252,12 +255,14 @@ class ConsoleCommands:
     async def _link(self, session: Session, args: str) -> str:
         """``/link`` makes a code; ``/link CODE`` redeems one made on another account."""
         if not args:
-            return self.tr.render(texts.link_code_text(await self.service.link_code(session.actor)))
+            return self.tr.render(
+                linking.link_code_text(await self.service.link_code(session.actor))
+            )
         result = await self.service.link(session.actor, args)
-        return self.tr.render(texts.linked_text(result, session.actor.identity))
+        return self.tr.render(linking.linked_text(result, session.actor.identity))
 
     async def _unlink(self, session: Session, args: str) -> str:
-        return self.tr.render(texts.unlinked_text(await self.service.unlink(session.actor)))
+        return self.tr.render(linking.unlinked_text(await self.service.unlink(session.actor)))
 
     async def _as(self, session: Session, args: str) -> str:
         user = args.strip()

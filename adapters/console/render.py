@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot import texts
 from bot.domain import AuditEntry, PendingItem, SignatoriesPage
 from bot.i18n import Translator
 from bot.service import Decision, Overview
+from bot.texts import cards, command_help, lists, moderation, signatures
 
 __all__ = ["audit", "decisions", "letter", "pending", "signatories"]
 
@@ -23,36 +23,35 @@ def letter(tr: Translator, view: Overview) -> str:
     lines += [
         "",
         count_line(tr, view.count, view.next_milestone),
-        tr.t("Sign with: {usage}", usage=tr.render(texts.SIGN_USAGE)),
+        tr.t("Sign with: {usage}", usage=tr.render(command_help.SIGN_USAGE)),
     ]
     return "\n".join(lines)
 
 
 def count_line(tr: Translator, count: int, next_milestone: int | None) -> str:
-    return tr.render(texts.count_line(count, next_milestone))
+    return tr.render(lists.count_line(count, next_milestone))
 
 
 def signatories(tr: Translator, page: SignatoriesPage) -> str:
     if not page.signatures:
-        text = tr.render(texts.NO_ONE_LISTED)
+        text = tr.render(lists.NO_ONE_LISTED)
     else:
-        lines = [tr.render(texts.signatories_heading(page.page, page.pages))]
-        lines += [
-            f"  #{s.id} {tr.render(texts.describe_signature(s, earlier_text=page.earlier_text(s)))}"
-            for s in page.signatures
-        ]
+        lines = [tr.render(lists.signatories_heading(page.page, page.pages))]
+        for s in page.signatures:
+            described = signatures.describe_signature(s, earlier_text=page.earlier_text(s))
+            lines.append(f"  #{s.id} {tr.render(described)}")
         if page.has_next:
             lines.append(tr.t("More: /signatories {page}", page=page.page + 1))
         text = "\n".join(lines)
     if page.anonymous:
-        text += "\n" + tr.render(texts.unlisted_line(page.anonymous))
+        text += "\n" + tr.render(lists.unlisted_line(page.anonymous))
     return text
 
 
 def pending(tr: Translator, items: Sequence[PendingItem]) -> str:
     if not items:
-        return tr.render(texts.NONE_PENDING)
-    blocks = [tr.render(texts.mod_queue_summary(item)) for item in items]
+        return tr.render(moderation.NONE_PENDING)
+    blocks = [tr.render(cards.mod_queue_summary(item)) for item in items]
     return "\n".join(blocks) + "\n" + tr.t("Decide with /approve ID… or /reject ID… REASON.")
 
 
@@ -62,5 +61,7 @@ def decisions(tr: Translator, results: Sequence[Decision]) -> str:
 
 def audit(tr: Translator, entries: Sequence[AuditEntry]) -> str:
     if not entries:
-        return tr.render(texts.AUDIT_EMPTY)
-    return "\n".join(f"{e.at:%Y-%m-%d %H:%M:%S} {tr.render(texts.audit_entry(e))}" for e in entries)
+        return tr.render(moderation.AUDIT_EMPTY)
+    return "\n".join(
+        f"{e.at:%Y-%m-%d %H:%M:%S} {tr.render(moderation.audit_entry(e))}" for e in entries
+    )

@@ -21,10 +21,10 @@ from adapters.discord import render
 from adapters.discord.language import reader
 from adapters.discord.modals import Form
 from adapters.discord.replies import Reply, open_modal, update
-from bot import texts
 from bot.domain import PendingItem
 from bot.hygiene import LIMITS
 from bot.i18n import Translator, translator
+from bot.texts import moderation
 
 if TYPE_CHECKING:
     from adapters.discord.interaction import Interaction
@@ -85,7 +85,7 @@ class PickMenu(discord.ui.DynamicItem[Select], template=r"pledge:pick"):
         super().__init__(
             discord.ui.Select(
                 custom_id="pledge:pick",
-                placeholder=tr.render(texts.PICK_PLACEHOLDER),
+                placeholder=tr.render(moderation.PICK_PLACEHOLDER),
                 min_values=1,
                 max_values=max(1, min(MAX_PICKED, len(options))),
                 options=options or [discord.SelectOption(label="—", value="0")],
@@ -117,7 +117,9 @@ class ManyButton(
 
     def __init__(self, action: str, ids: Sequence[int], tr: Translator) -> None:
         approve = action == "a"
-        label = texts.approve_picked(len(ids)) if approve else texts.reject_picked(len(ids))
+        label = (
+            moderation.approve_picked(len(ids)) if approve else moderation.reject_picked(len(ids))
+        )
         super().__init__(
             discord.ui.Button(
                 label=tr.render(label),
@@ -164,7 +166,7 @@ class ManyReasonForm(Form, template=rf"pledge:many-reason:(?P<ids>{_IDS})"):
     def __init__(self, ids: Sequence[int], tr: Translator) -> None:
         super().__init__(
             # Discord's title limit
-            title=render.clip(tr.render(texts.reject_picked_title(len(ids))), 45),
+            title=render.clip(tr.render(moderation.reject_picked_title(len(ids))), 45),
             custom_id=f"pledge:many-reason:{encode_ids(ids)}",
         )
         self.add_input(
@@ -205,7 +207,7 @@ async def pending_reply(
     picked = [i for i in picked if i in still]
     content = said
     if picked:
-        content = render.say(texts.picked_line(picked), tr)
+        content = render.say(moderation.picked_line(picked), tr)
     controls: list[discord.ui.Item[Any]] = []
     if items:
         controls.append(PickMenu(tr, items))

@@ -28,9 +28,9 @@ from discord import app_commands
 from discord.app_commands import TranslationContextLocation, TranslationContextTypes, locale_str
 
 from adapters.discord.language import discord_translator
-from bot import texts
 from bot.i18n import DEFAULT_LANGUAGE, Msg, Translator, match_language
 from bot.i18n.commands import NAME_LIMIT, is_command_name
+from bot.texts import command_help
 
 __all__ = ["CatalogueTranslator", "described", "localized"]
 
@@ -59,7 +59,7 @@ def localized(message: Msg) -> locale_str:
 def described(command: str) -> locale_str:
     """A command's description: the summary every platform's help shows, as a sentence, in
     every language."""
-    entry = texts.command(command)
+    entry = command_help.command(command)
     english = entry.description(discord_translator(DEFAULT_LANGUAGE))
     return locale_str(english, render=entry.description)
 

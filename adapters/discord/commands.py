@@ -15,10 +15,10 @@ from adapters.discord.command_language import described, localized
 from adapters.discord.language import reader
 from adapters.discord.modals import SignForm
 from adapters.discord.replies import Reply, open_modal, respond
-from bot import texts
 from bot.i18n import Command, msg, nmsg, pmsg
 from bot.limits import MAX_NUMBER, PAGE_SIZE
 from bot.reaffirm import version_lines
+from bot.texts import linking, signing
 
 if TYPE_CHECKING:
     from adapters.discord.interaction import Interaction
@@ -85,7 +85,7 @@ async def status(interaction: Interaction) -> None:
 
     async def show() -> Reply:
         found = await client.service.status(client.actor(interaction).identity)
-        return Reply(render.say(texts.status_text(found), reader(interaction)))
+        return Reply(render.say(signing.status_text(found), reader(interaction)))
 
     await respond(interaction, show())
 
@@ -157,11 +157,12 @@ async def link(
         if code is None:
             return Reply(
                 render.say(
-                    texts.link_code_text(await client.service.link_code(actor)), reader(interaction)
+                    linking.link_code_text(await client.service.link_code(actor)),
+                    reader(interaction),
                 )
             )
         result = await client.service.link(actor, code)
-        return Reply(render.say(texts.linked_text(result, actor.identity), reader(interaction)))
+        return Reply(render.say(linking.linked_text(result, actor.identity), reader(interaction)))
 
     await respond(interaction, done())
 
@@ -174,7 +175,7 @@ async def unlink(interaction: Interaction) -> None:
 
     async def done() -> Reply:
         others = await client.service.unlink(client.actor(interaction))
-        return Reply(render.say(texts.unlinked_text(others), reader(interaction)))
+        return Reply(render.say(linking.unlinked_text(others), reader(interaction)))
 
     await respond(interaction, done())
 

@@ -21,10 +21,10 @@ from adapters.discord import render
 from adapters.discord.language import reader
 from adapters.discord.permissions import community_of
 from adapters.discord.replies import Reply, respond
-from bot import texts
 from bot.domain import SignatureForm
 from bot.hygiene import LIMITS
 from bot.i18n import Translator
+from bot.texts import signing
 
 if TYPE_CHECKING:
     from adapters.discord.interaction import Interaction
@@ -112,14 +112,14 @@ class SignForm(Form, template=r"pledge:sign-form:(?P<mode>named|anon)"):
 
     def __init__(self, *, anonymous: bool, display_name: str, tr: Translator) -> None:
         mode = "anon" if anonymous else "named"
-        title = tr.render(texts.SIGN_ANONYMOUSLY_LABEL if anonymous else texts.SIGN_LABEL)
+        title = tr.render(signing.SIGN_ANONYMOUSLY_LABEL if anonymous else signing.SIGN_LABEL)
         super().__init__(title=title, custom_id=f"pledge:sign-form:{mode}")
         if anonymous:
             name_help = tr.t("Only moderators see it: you are counted, not listed.")
         else:
             name_help = tr.t("How you appear on the public list of signatories.")
         self.add_input(
-            tr.render(texts.FIELD_LABELS["name"]),
+            tr.render(signing.FIELD_LABELS["name"]),
             "name",
             description=name_help,
             default=display_name[: LIMITS["name"]] or None,
@@ -127,19 +127,19 @@ class SignForm(Form, template=r"pledge:sign-form:(?P<mode>named|anon)"):
             required=True,
         )
         self.add_input(
-            tr.render(texts.FIELD_LABELS["role"]),
+            tr.render(signing.FIELD_LABELS["role"]),
             "role",
             placeholder=tr.t("Musician, producer, label, venue…"),
             max_length=LIMITS["role"],
         )
         self.add_input(
-            tr.render(texts.FIELD_LABELS["location"]),
+            tr.render(signing.FIELD_LABELS["location"]),
             "location",
             placeholder=tr.t("City, country"),
             max_length=LIMITS["location"],
         )
         self.add_input(
-            tr.render(texts.FIELD_LABELS["link"]),
+            tr.render(signing.FIELD_LABELS["link"]),
             "link",
             description=tr.t("Your website or music, so people know it is really you."),
             placeholder="https://",

@@ -20,13 +20,14 @@ from adapters.discord.command_language import described, localized
 from adapters.discord.language import reader
 from adapters.discord.modqueue import refresh_cards, settle
 from adapters.discord.replies import Reply, respond
-from bot import commands, texts
+from bot import commands
 from bot.domain import Signature
 from bot.errors import AlreadyDecided, PledgeError
 from bot.export import ExportFormat
 from bot.hygiene import LIMITS
 from bot.i18n import msg, pmsg
 from bot.limits import AUDIT_DEFAULT, AUDIT_MAX
+from bot.texts import moderation, rejection
 
 if TYPE_CHECKING:
     from adapters.discord.interaction import Interaction
@@ -91,7 +92,7 @@ async def reject(
     async def decide() -> Reply:
         actor = client.actor(interaction)
         sig = await settle(client, client.service.reject(actor, signature, reason))
-        return Reply(render.say(texts.rejected(sig), reader(interaction)))
+        return Reply(render.say(moderation.rejected(sig), reader(interaction)))
 
     await respond(interaction, decide())
 
@@ -117,7 +118,7 @@ async def remove(
     async def decide() -> Reply:
         actor = client.actor(interaction)
         sig = await settle(client, client.service.remove(actor, signature, reason))
-        return Reply(render.say(texts.removed(sig), reader(interaction)))
+        return Reply(render.say(moderation.removed(sig), reader(interaction)))
 
     await respond(interaction, decide())
 
@@ -152,12 +153,13 @@ async def _remove_choices(interaction: Interaction, current: str) -> list[app_co
 
 @reject.autocomplete("reason")
 async def _reason_choices(interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
-    """The canned rejection reasons Telegram's buttons offer (bot.texts.REJECTION_REASONS),
-    those matching what is typed; anything else typed is sent as it is."""
+    """The canned rejection reasons Telegram's buttons offer
+    (:data:`bot.texts.rejection.REJECTION_REASONS`), those matching what is typed; anything else
+    typed is sent as it is."""
     typed = current.strip().casefold()
     tr = reader(interaction)
     choices = []
-    for canned in texts.REJECTION_REASONS:
+    for canned in rejection.REJECTION_REASONS:
         label, reason = tr.render(canned.label), tr.render(canned.reason)
         if typed in label.casefold() or typed in reason.casefold():
             name = render.clip(f"{label}: {reason}", _CHOICE_NAME)
@@ -208,7 +210,7 @@ async def export(interaction: Interaction, fmt: ExportFormat) -> None:
             data.write(chunk.encode())
             if data.tell() > limit:
                 command = f"`pledgebot export --format {fmt}`"
-                too_large = texts.export_too_large("Discord", limit // 1_000_000, command)
+                too_large = moderation.export_too_large("Discord", limit // 1_000_000, command)
                 return Reply(render.say(too_large, reader(interaction)))
         data.seek(0)
         name = f"signatures-{datetime.now(UTC):%Y-%m-%d}.{fmt}"
@@ -247,7 +249,7 @@ async def snapshot(interaction: Interaction) -> None:
         taken = await client.service.take_snapshot(client.actor(interaction))
         return Reply(
             render.say(
-                texts.snapshot_recorded(taken, client.service.snapshot_url(taken)),
+                moderation.snapshot_recorded(taken, client.service.snapshot_url(taken)),
                 reader(interaction),
             )
         )

@@ -21,11 +21,11 @@ from adapters.discord.language import channel_translator, reader
 from adapters.discord.modals import Form
 from adapters.discord.permissions import PLATFORM
 from adapters.discord.replies import NO_PINGS, Reply, open_modal, respond, update
-from bot import texts
 from bot.domain import PendingItem, Signature
 from bot.errors import AlreadyDecided
 from bot.hygiene import LIMITS
 from bot.i18n import Translator, translator
+from bot.texts import moderation
 
 if TYPE_CHECKING:
     from adapters.discord.interaction import HandlerClient, Interaction
@@ -52,7 +52,7 @@ class ApproveButton(discord.ui.DynamicItem[Button], template=r"pledge:approve:(?
     def __init__(self, signature_id: int, tr: Translator) -> None:
         super().__init__(
             discord.ui.Button(
-                label=tr.render(texts.APPROVE_LABEL),
+                label=tr.render(moderation.APPROVE_LABEL),
                 style=discord.ButtonStyle.success,
                 custom_id=f"pledge:approve:{signature_id}",
             )
@@ -92,7 +92,7 @@ class RejectButton(discord.ui.DynamicItem[Button], template=r"pledge:reject:(?P<
     def __init__(self, signature_id: int, tr: Translator) -> None:
         super().__init__(
             discord.ui.Button(
-                label=tr.render(texts.REJECT_LABEL),
+                label=tr.render(moderation.REJECT_LABEL),
                 style=discord.ButtonStyle.danger,
                 custom_id=f"pledge:reject:{signature_id}",
             )

@@ -17,7 +17,6 @@ from datetime import datetime
 
 import discord
 
-from bot import texts
 from bot.communities import CommunityTable
 from bot.domain import (
     AuditEntry,
@@ -32,6 +31,7 @@ from bot.domain import (
 )
 from bot.i18n import Command, Msg, Translator
 from bot.service import Decision, Overview
+from bot.texts import cards, community_table, linking, lists, moderation, rejection, signatures
 
 __all__ = [
     "SignerFacts",
@@ -119,7 +119,7 @@ def say(text: Msg, tr: Translator) -> str:
 
 
 def count_line(count: int, next_milestone: int | None, tr: Translator) -> str:
-    return say(texts.count_line(count, next_milestone), tr)
+    return say(lists.count_line(count, next_milestone), tr)
 
 
 def letter(view: Overview, tr: Translator) -> discord.Embed:
@@ -161,15 +161,15 @@ def _translation_note(text: LetterText, tr: Translator) -> list[str]:
 
 def signatories(page: SignatoriesPage, tr: Translator) -> discord.Embed:
     embed = discord.Embed(
-        title=tr.render(texts.signatories_heading(page.page, page.pages)), colour=_LETTER_COLOUR
+        title=tr.render(lists.signatories_heading(page.page, page.pages)), colour=_LETTER_COLOUR
     )
     lines = [
-        f"`#{s.id}` {say(texts.describe_signature(s, earlier_text=page.earlier_text(s)), tr)}"
+        f"`#{s.id}` {say(signatures.describe_signature(s, earlier_text=page.earlier_text(s)), tr)}"
         for s in page.signatures
     ]
-    embed.description = _fit(lines, DESCRIPTION_LIMIT) if lines else say(texts.NO_ONE_LISTED, tr)
+    embed.description = _fit(lines, DESCRIPTION_LIMIT) if lines else say(lists.NO_ONE_LISTED, tr)
     if page.anonymous:
-        embed.set_footer(text=tr.render(texts.unlisted_line(page.anonymous)))
+        embed.set_footer(text=tr.render(lists.unlisted_line(page.anonymous)))
     return embed
 
 
@@ -217,10 +217,10 @@ def _signer(facts: SignerFacts, tr: Translator) -> str:
 def _decision(sig: Signature, tr: Translator) -> str:
     when = sig.decided_at or sig.withdrawn_at
     at = f" {discord.utils.format_dt(when, 'R')}" if when else ""
-    decided = texts.decided_by(sig)
+    decided = cards.decided_by(sig)
     text = f"{say(decided, tr) if decided is not None else ''}{at}"
     if sig.reason:
-        text += "\n" + tr.t("Reason: {reason}", reason=say(texts.stated_reason(sig.reason), tr))
+        text += "\n" + tr.t("Reason: {reason}", reason=say(rejection.stated_reason(sig.reason), tr))
     return text
 
 
@@ -281,19 +281,19 @@ def mod_card(
         embed.add_field(name=tr.t("Signer"), value=_field(safe(where)))
     if linked:
         embed.add_field(
-            name=tr.t("Linked accounts"), value=_field(safe(texts.accounts(linked))), inline=False
+            name=tr.t("Linked accounts"), value=_field(safe(linking.accounts(linked))), inline=False
         )
     if history:
         lines = [
             f"#{old.id} {_status(old.status, tr)}"
-            + (f": {say(texts.stated_reason(old.reason), tr)}" if old.reason else "")
+            + (f": {say(rejection.stated_reason(old.reason), tr)}" if old.reason else "")
             for old in history
         ]
         embed.add_field(
             name=tr.t("Earlier signatures"), value=_fit(lines, FIELD_LIMIT), inline=False
         )
     if reaffirmations:
-        lines = [say(texts.reaffirmation_line(r), tr) for r in reaffirmations]
+        lines = [say(cards.reaffirmation_line(r), tr) for r in reaffirmations]
         embed.add_field(
             name=tr.t("Texts of the letter"), value=_fit(lines, FIELD_LIMIT), inline=False
         )
@@ -313,9 +313,9 @@ def mod_card(
 def pending(items: Sequence[PendingItem], tr: Translator) -> discord.Embed:
     if not items:
         return discord.Embed(
-            title=tr.t("Nothing to decide"), description=say(texts.NONE_PENDING, tr)
+            title=tr.t("Nothing to decide"), description=say(moderation.NONE_PENDING, tr)
         )
-    blocks = [say(texts.mod_queue_summary(item), tr) for item in items]
+    blocks = [say(cards.mod_queue_summary(item), tr) for item in items]
     embed = discord.Embed(
         title=tr.n("{count} waiting for approval", "{count} waiting for approval", len(items)),
         description=_fit(blocks, DESCRIPTION_LIMIT),
@@ -342,15 +342,16 @@ def _bold(text: str) -> str:
 def communities(table: CommunityTable, tr: Translator) -> discord.Embed:
     """``/communities``: server names are the servers' own text, escaped like a signer's."""
     if not table.rows:
-        return discord.Embed(description=say(texts.NO_COMMUNITIES, tr))
-    lines = say(texts.communities_text(table), tr).split("\n")
+        return discord.Embed(description=say(community_table.NO_COMMUNITIES, tr))
+    lines = say(community_table.communities_text(table), tr).split("\n")
     return discord.Embed(description=_fit(lines, DESCRIPTION_LIMIT))
 
 
 def audit(entries: Sequence[AuditEntry], tr: Translator) -> discord.Embed:
     if not entries:
-        return discord.Embed(title=tr.t("Audit log"), description=say(texts.AUDIT_EMPTY, tr))
+        return discord.Embed(title=tr.t("Audit log"), description=say(moderation.AUDIT_EMPTY, tr))
     lines = [
-        f"{discord.utils.format_dt(e.at, 'f')} {say(texts.audit_entry(e), tr)}" for e in entries
+        f"{discord.utils.format_dt(e.at, 'f')} {say(moderation.audit_entry(e), tr)}"
+        for e in entries
     ]
     return discord.Embed(title=tr.t("Audit log"), description=_fit(lines, DESCRIPTION_LIMIT))

@@ -19,8 +19,7 @@ import discord
 
 from adapters.discord.language import reader
 from adapters.discord.render import CONTENT_LIMIT, clip, say
-from bot import texts
-from bot.errors import PledgeError
+from bot.errors import APOLOGY, PledgeError
 
 if TYPE_CHECKING:
     from adapters.discord.interaction import Interaction
@@ -121,7 +120,7 @@ async def fail(interaction: Interaction, error: BaseException) -> None:
         await tell(interaction, say(error.message, reader(interaction)))
         return
     _log.error("%s by user %s failed", _describe(interaction), interaction.user.id, exc_info=error)
-    await tell(interaction, say(texts.APOLOGY, reader(interaction)))
+    await tell(interaction, say(APOLOGY, reader(interaction)))
 
 
 async def tell(interaction: Interaction, text: str) -> None:

@@ -19,9 +19,9 @@ from adapters.discord.language import reader
 from adapters.discord.modqueue import full_card
 from adapters.discord.permissions import PLATFORM
 from adapters.discord.replies import Reply, respond
-from bot import texts
 from bot.domain import Identity
 from bot.i18n import msg
+from bot.texts import linking
 
 if TYPE_CHECKING:
     from adapters.discord.interaction import Interaction
@@ -43,7 +43,7 @@ async def _signature_status(interaction: Interaction, member: discord.Member) ->
         if report.item is None:
             said = tr.t("{name} has not signed.", escape=render.safe, name=member.display_name)
             if report.linked:
-                said += "\n" + render.say(texts.linked_line(report.linked), reader(interaction))
+                said += "\n" + render.say(linking.linked_line(report.linked), reader(interaction))
             return Reply(said)
         return Reply(embed=await full_card(client, report.item, tr))
 

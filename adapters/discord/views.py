@@ -17,10 +17,10 @@ from adapters.discord import render
 from adapters.discord.language import reader
 from adapters.discord.modals import SignForm
 from adapters.discord.replies import Reply, open_modal, update
-from bot import texts
 from bot.domain import WithdrawChoice
 from bot.errors import PledgeError
 from bot.i18n import Translator, translator
+from bot.texts import signing
 
 if TYPE_CHECKING:
     from adapters.discord.interaction import Interaction
@@ -50,7 +50,9 @@ class SignButton(discord.ui.DynamicItem[Button], template=r"pledge:sign:(?P<mode
     def __init__(self, *, anonymous: bool, tr: Translator) -> None:
         super().__init__(
             discord.ui.Button(
-                label=tr.render(texts.SIGN_ANONYMOUSLY_LABEL if anonymous else texts.SIGN_LABEL),
+                label=tr.render(
+                    signing.SIGN_ANONYMOUSLY_LABEL if anonymous else signing.SIGN_LABEL
+                ),
                 style=discord.ButtonStyle.secondary if anonymous else discord.ButtonStyle.success,
                 custom_id=f"pledge:sign:{'anon' if anonymous else 'named'}",
             )
@@ -155,7 +157,7 @@ class WithdrawButton(
         )
         super().__init__(
             discord.ui.Button(
-                label=tr.render(texts.WITHDRAW_LABELS[choice]),
+                label=tr.render(signing.WITHDRAW_LABELS[choice]),
                 style=style,
                 custom_id=f"pledge:withdraw:{self._IDS[choice]}",
             )
@@ -197,7 +199,7 @@ async def withdraw_prompt(interaction: Interaction) -> Reply:
     client = interaction.client
     status = await client.service.status(client.actor(interaction).identity)
     tr = reader(interaction)
-    text = render.say(texts.withdraw_prompt(status), tr)
+    text = render.say(signing.withdraw_prompt(status), tr)
     choices = status.withdraw_choices
     return Reply(text, view=withdraw_view(choices, tr)) if choices else Reply(text)
 

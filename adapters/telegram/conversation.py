@@ -33,12 +33,12 @@ from adapters.telegram import keyboards, links, render
 from adapters.telegram.context import PledgeContext, arguments_of, message_of, query_of, user_of
 from adapters.telegram.messages import edit_markup, reply
 from adapters.telegram.moderators import identity_of, signer
-from bot import texts
 from bot.domain import SignatureForm
 from bot.errors import InvalidInput, PledgeError
 from bot.forms import SIGN_USAGE, parse_sign_line
 from bot.hygiene import LIMITS, CleanForm, clean_form
 from bot.i18n import Raw, Translator
+from bot.texts import signing
 
 _log = logging.getLogger(__name__)
 
@@ -236,7 +236,7 @@ async def confirm(update: Update, context: PledgeContext) -> int:
     await query.answer()
     await edit_markup(query, None)  # the summary stays: the record of what was signed
     if choice == "cancel":
-        await reply(update, render.say(context.tr, texts.SIGNING_CANCELLED))
+        await reply(update, render.say(context.tr, signing.SIGNING_CANCELLED))
         return END
     try:
         result = await context.service.sign(
@@ -269,7 +269,7 @@ async def cancel(update: Update, context: PledgeContext) -> int:
     """/cancel: forget the answers so far."""
     assert context.user_data is not None
     context.user_data.pop(_ANSWERS, None)
-    await reply(update, render.say(context.tr, texts.SIGNING_CANCELLED))
+    await reply(update, render.say(context.tr, signing.SIGNING_CANCELLED))
     return END
 
 

@@ -39,12 +39,12 @@ from adapters.telegram.context import (
 from adapters.telegram.conversation import signing_conversation
 from adapters.telegram.messages import edit_query, reply
 from adapters.telegram.moderators import identity_of, signer
-from bot import texts
 from bot.domain import WithdrawChoice
-from bot.errors import PledgeError
+from bot.errors import APOLOGY, PledgeError
 from bot.forms import parse_demand, parse_page
 from bot.i18n import Translator
 from bot.reaffirm import reaffirmed, version_lines
+from bot.texts import linking, signing
 
 __all__ = [
     "count",
@@ -227,7 +227,7 @@ async def withdraw(update: Update, context: PledgeContext) -> None:
             context,
             links.WITHDRAW,
             context.tr.t("Withdrawing happens in a private chat with me."),
-            context.tr.render(texts.WITHDRAW_LABELS[WithdrawChoice.WITHDRAW]),
+            context.tr.render(signing.WITHDRAW_LABELS[WithdrawChoice.WITHDRAW]),
         )
     state = await context.service.status(identity_of(user_of(update)))
     choices = state.withdraw_choices
@@ -281,16 +281,16 @@ async def _link(update: Update, context: PledgeContext, typed: str) -> None:
         if typed:
             await context.service.void_link_code(signer(user_of(update)), typed)
         tr = context.tr
-        said = render.say(tr, texts.LINK_CODE_VOIDED if typed else texts.LINK_IN_PRIVATE)
-        await _to_private(update, context, links.LINK, said, tr.render(texts.LINK_LABEL))
+        said = render.say(tr, linking.LINK_CODE_VOIDED if typed else linking.LINK_IN_PRIVATE)
+        await _to_private(update, context, links.LINK, said, tr.render(linking.LINK_LABEL))
         return
     actor = signer(user_of(update))
     if not typed:
         made = await context.service.link_code(actor)
-        await reply(update, render.say(context.tr, texts.link_code_text(made)))
+        await reply(update, render.say(context.tr, linking.link_code_text(made)))
         return
     result = await context.service.link(actor, typed)
-    await reply(update, render.say(context.tr, texts.linked_text(result, actor.identity)))
+    await reply(update, render.say(context.tr, linking.linked_text(result, actor.identity)))
 
 
 async def unlink(update: Update, context: PledgeContext) -> None:
@@ -300,11 +300,11 @@ async def unlink(update: Update, context: PledgeContext) -> None:
             update,
             context,
             links.STATUS,
-            render.say(context.tr, texts.UNLINK_IN_PRIVATE),
+            render.say(context.tr, linking.UNLINK_IN_PRIVATE),
             context.tr.t("See my signature"),
         )
     others = await context.service.unlink(signer(user_of(update)))
-    await reply(update, render.say(context.tr, texts.unlinked_text(others)))
+    await reply(update, render.say(context.tr, linking.unlinked_text(others)))
 
 
 #: A withdraw button's callback data, back to the core's choice.
@@ -372,7 +372,7 @@ async def on_error(update: object, context: PledgeContext) -> None:
         _log.info("telegram: cannot answer: %s", error.message)
         return
     _log.error("telegram: handling an update failed", exc_info=error)
-    await _tell(update, context.tr.render(texts.APOLOGY))
+    await _tell(update, context.tr.render(APOLOGY))
 
 
 async def _tell(update: object, text: str) -> None:

@@ -18,9 +18,9 @@ from typing import Literal
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot import texts
 from bot.domain import PendingItem, SignatoriesPage, WithdrawChoice
 from bot.i18n import Translator
+from bot.texts import moderation, rejection, signing
 
 __all__ = [
     "APPROVE",
@@ -59,8 +59,9 @@ REJECT = r"^pledge:reject:(\d{1,12}):([cl])$"
 REASON = r"^pledge:reason:(\d{1,12}):(\d):([cl])$"
 BACK = r"^pledge:back:(\d{1,12}):([cl])$"
 
-# The reasons' buttons carry the position of a core canned reason (bot.texts.REJECTION_REASONS,
-# 1 is the first); this one asks for a typed reason with a ForceReply instead.
+# The reasons' buttons carry the position of a core canned reason
+# (bot.texts.rejection.REJECTION_REASONS, 1 is the first); this one asks for a typed reason with
+# a ForceReply instead.
 OTHER_REASON = 0
 # The callback data's word for each withdraw choice (posted buttons carry them: never renamed).
 # Both erasing choices are one button: erasing runs alike with or without an active signature.
@@ -87,7 +88,7 @@ _PER_LANGUAGE = 64
 @lru_cache(maxsize=_PER_LANGUAGE)
 def sign(tr: Translator) -> InlineKeyboardMarkup:
     """Under the letter in a private chat: start signing right here."""
-    label = tr.render(texts.SIGN_LABEL)
+    label = tr.render(signing.SIGN_LABEL)
     return InlineKeyboardMarkup([[InlineKeyboardButton(f"✍️ {label}", callback_data="pledge:sign")]])
 
 
@@ -119,7 +120,7 @@ def confirm(tr: Translator, *, anonymous_allowed: bool) -> InlineKeyboardMarkup:
     if anonymous_allowed:
         first.append(
             InlineKeyboardButton(
-                tr.render(texts.SIGN_ANONYMOUSLY_LABEL), callback_data="pledge:confirm:anon"
+                tr.render(signing.SIGN_ANONYMOUSLY_LABEL), callback_data="pledge:confirm:anon"
             )
         )
     cancel = [InlineKeyboardButton(tr.t("Cancel"), callback_data="pledge:confirm:cancel")]
@@ -141,7 +142,7 @@ def withdraw(tr: Translator, choices: Sequence[WithdrawChoice]) -> InlineKeyboar
         [
             [
                 InlineKeyboardButton(
-                    tr.render(texts.WITHDRAW_LABELS[choice]),
+                    tr.render(signing.WITHDRAW_LABELS[choice]),
                     callback_data=f"pledge:withdraw:{WITHDRAW_DATA[choice]}",
                 )
             ]
@@ -151,7 +152,7 @@ def withdraw(tr: Translator, choices: Sequence[WithdrawChoice]) -> InlineKeyboar
 
 
 def decide(tr: Translator, signature_id: int, view: View = "c") -> InlineKeyboardMarkup:
-    approve, reject = tr.render(texts.APPROVE_LABEL), tr.render(texts.REJECT_LABEL)
+    approve, reject = tr.render(moderation.APPROVE_LABEL), tr.render(moderation.REJECT_LABEL)
     return InlineKeyboardMarkup([_decision_row(signature_id, view, approve, reject)])
 
 
@@ -181,7 +182,7 @@ def reasons(tr: Translator, signature_id: int, view: View) -> InlineKeyboardMark
     other, back = tr.t("Other reason…"), tr.t("Back")
     canned = [
         InlineKeyboardButton(tr.render(reason.label), callback_data=f"{prefix}:{n}:{view}")
-        for n, reason in enumerate(texts.REJECTION_REASONS, 1)
+        for n, reason in enumerate(rejection.REJECTION_REASONS, 1)
     ]
     return InlineKeyboardMarkup(
         [

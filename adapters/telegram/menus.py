@@ -32,9 +32,9 @@ from telegram.error import TelegramError
 
 from adapters.telegram.language import MENU_LANGUAGE_CODES
 from adapters.telegram.moderators import ModeratorDirectory
-from bot import texts
 from bot.i18n import Translator, translator
 from bot.liveposts import LIVE_COMMANDS
+from bot.texts import command_help
 
 __all__ = ["PRIVATE_ONLY", "commands", "publish", "publish_for_moderator"]
 
@@ -51,7 +51,7 @@ def commands(tr: Translator, *, moderator: bool, group: bool = False) -> tuple[B
     only those that answer in a group."""
     core = tuple(
         BotCommand(c.name, c.description(tr))
-        for c in texts.COMMANDS
+        for c in command_help.COMMANDS
         if (moderator or not c.moderator) and not (group and c.name in PRIVATE_ONLY)
     )
     if not moderator:

@@ -28,11 +28,12 @@ from adapters.telegram.context import PledgeContext, arguments_of, message_of, q
 from adapters.telegram.keyboards import View
 from adapters.telegram.messages import edit_markup, edit_query, reply
 from adapters.telegram.moderators import PLATFORM, signer
-from bot import commands, texts
+from bot import commands
 from bot.domain import Actor, PendingItem
 from bot.errors import AlreadyDecided, NotWhereModeratorsWork
 from bot.i18n import Raw, Translator
 from bot.service import PledgeService
+from bot.texts import moderation, rejection
 
 __all__ = [
     "REASON_REPLY",
@@ -190,7 +191,7 @@ async def export(update: Update, context: PledgeContext) -> None:
         data += chunk.encode()
         if len(data) > MAX_UPLOAD:
             command = f"<code>pledgebot export --format {fmt}</code>"
-            too_large = texts.export_too_large("Telegram", MAX_UPLOAD // 2**20, command)
+            too_large = moderation.export_too_large("Telegram", MAX_UPLOAD // 2**20, command)
             await reply(update, render.say(context.tr, too_large))
             return
     stamp = datetime.now(UTC)
@@ -217,7 +218,7 @@ async def snapshot(update: Update, context: PledgeContext) -> None:
     actor = await _moderator(update, context)
     service = context.service
     taken = await commands.snapshot(service, actor, arguments_of(update))
-    recorded = texts.snapshot_recorded(taken, service.snapshot_url(taken))
+    recorded = moderation.snapshot_recorded(taken, service.snapshot_url(taken))
     await reply(update, render.say(context.tr, recorded))
 
 
@@ -271,7 +272,7 @@ async def reason_button(update: Update, context: PledgeContext) -> None:
     assert context.matches
     choice = int(context.matches[0].group(2))
     actor = await _moderator(update, context)
-    canned = texts.canned_reason(choice)
+    canned = rejection.canned_reason(choice)
     if canned is None:  # "Other reason…"
         await query.answer()
         await _ask_reason(update, context, sig_id)
@@ -340,7 +341,7 @@ async def reason_reply(update: Update, context: PledgeContext) -> None:
     sig_id = int(match.group(1) or match.group(2))
     actor = await _moderator(update, context)
     sig = await context.service.reject(actor, sig_id, message.text or "")
-    await reply(update, render.say(context.tr, texts.rejected(sig)))
+    await reply(update, render.say(context.tr, moderation.rejected(sig)))
 
 
 async def mod_chat_member(update: Update, context: PledgeContext) -> None:

@@ -24,7 +24,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from bot import texts
 from bot.communities import CommunityTable
 from bot.domain import (
     AuditEntry,
@@ -40,6 +39,17 @@ from bot.hygiene import CleanForm
 from bot.i18n import Msg, Raw, Translator
 from bot.liveposts import LIVE_COMMANDS
 from bot.service import Decision, Overview
+from bot.texts import (
+    cards,
+    command_help,
+    community_table,
+    linking,
+    lists,
+    moderation,
+    rejection,
+    signatures,
+    signing,
+)
 
 __all__ = [
     "MAX_MESSAGE",
@@ -194,7 +204,7 @@ def say(tr: Translator, text: Msg) -> str:
 
 
 def count_line(tr: Translator, count: int, next_milestone: int | None) -> str:
-    return say(tr, texts.count_line(count, next_milestone))
+    return say(tr, lists.count_line(count, next_milestone))
 
 
 def _numbered(numbered: Sequence[tuple[int, str]]) -> list[str]:
@@ -286,7 +296,7 @@ def _summary_frame(tr: Translator, letter: Letter, *, anonymous_allowed: bool) -
         title=Raw(bold(esc(letter.title))),
     )
     demands = tuple((f"{n}. ", d) for n, d in enumerate(letter.demands, 1))
-    labels = tuple(say(tr, texts.FIELD_LABELS[field]) for field in _SUMMARY_FIELDS)
+    labels = tuple(say(tr, signing.FIELD_LABELS[field]) for field in _SUMMARY_FIELDS)
     # "\n".join([*head (5 lines), "", intro, "", "", choice]) has 9 newlines; each demand adds one.
     rest = units(intro) + units(choice) + 9 + len(demands)
     heading = bold(tr.t("Please check your signature", escape=esc))
@@ -294,22 +304,25 @@ def _summary_frame(tr: Translator, letter: Letter, *, anonymous_allowed: bool) -
 
 
 def status(tr: Translator, state: SignerStatus) -> str:
-    return clip(tr.render(texts.status_text(state)), MAX_MESSAGE)
+    return clip(tr.render(signing.status_text(state)), MAX_MESSAGE)
 
 
 def withdraw_prompt(tr: Translator, state: SignerStatus) -> str:
-    return clip(tr.render(texts.withdraw_prompt(state)), MAX_MESSAGE)
+    return clip(tr.render(signing.withdraw_prompt(state)), MAX_MESSAGE)
 
 
 def signatories(tr: Translator, page: SignatoriesPage) -> str:
     """One page of names; always one message, as its ◀ ▶ buttons edit it in place."""
     if page.signatures:
-        head = say(tr, texts.signatories_heading(page.page, page.pages))
+        head = say(tr, lists.signatories_heading(page.page, page.pages))
     else:
-        head = say(tr, texts.NO_ONE_LISTED)
-    tail = say(tr, texts.unlisted_line(page.anonymous)) if page.anonymous else ""
+        head = say(tr, lists.NO_ONE_LISTED)
+    tail = say(tr, lists.unlisted_line(page.anonymous)) if page.anonymous else ""
     lines = [
-        (f"#{s.id} ", tr.render(texts.describe_signature(s, earlier_text=page.earlier_text(s))))
+        (
+            f"#{s.id} ",
+            tr.render(signatures.describe_signature(s, earlier_text=page.earlier_text(s))),
+        )
         for s in page.signatures
     ]
     budget = MAX_MESSAGE - units(head) - units(tail) - len(lines) - 1
@@ -327,22 +340,22 @@ _DECISION_MARKS = {
 
 def decision_line(tr: Translator, sig: Signature) -> tuple[str, str] | None:
     """Who decided a signature and how, for the card's last line; None while it is pending."""
-    decided = texts.decided_by(sig)
+    decided = cards.decided_by(sig)
     if decided is None:
         return None
     shown = sig.reason and sig.status is not SignatureStatus.WITHDRAWN
-    why = f": {tr.render(texts.stated_reason(sig.reason))}" if shown and sig.reason else ""
+    why = f": {tr.render(rejection.stated_reason(sig.reason))}" if shown and sig.reason else ""
     return _DECISION_MARKS.get(sig.status, ""), f"{tr.render(decided)}{why}"
 
 
 def _card_lines(tr: Translator, item: PendingItem) -> list[tuple[str, str]]:
     sig = item.signature
     lines = [
-        (f"<b>#{sig.id}</b> ", tr.render(texts.describe_signature(sig))),
+        (f"<b>#{sig.id}</b> ", tr.render(signatures.describe_signature(sig))),
         ("", tr.t("from {community}", community=sig.community)),
     ]
     if item.linked:
-        lines.append(("", tr.render(texts.linked_line(item.linked))))
+        lines.append(("", tr.render(linking.linked_line(item.linked))))
     earlier = item.history[-CONTEXT_LINES:]
     if len(item.history) > len(earlier):
         hidden = len(item.history) - len(earlier)
@@ -356,12 +369,12 @@ def _card_lines(tr: Translator, item: PendingItem) -> list[tuple[str, str]]:
                 ),
             )
         )
-    lines += [("", tr.render(texts.earlier_line(old))) for old in earlier]
+    lines += [("", tr.render(cards.earlier_line(old))) for old in earlier]
     lines += [
-        ("", tr.render(texts.reaffirmation_line(r))) for r in item.reaffirmations[-CONTEXT_LINES:]
+        ("", tr.render(cards.reaffirmation_line(r))) for r in item.reaffirmations[-CONTEXT_LINES:]
     ]
     lines += [
-        ("⚠️ ", tr.render(texts.duplicate_line(d))) for d in item.possible_duplicates[:CONTEXT_LINES]
+        ("⚠️ ", tr.render(cards.duplicate_line(d))) for d in item.possible_duplicates[:CONTEXT_LINES]
     ]
     return lines
 
@@ -379,7 +392,7 @@ def mod_card(tr: Translator, item: PendingItem) -> str:
 def pending_list(tr: Translator, items: Sequence[PendingItem], *, more: bool) -> str:
     """Signatures awaiting a decision, oldest first, in one message (its buttons decide them)."""
     if not items:
-        return say(tr, texts.NONE_PENDING)
+        return say(tr, moderation.NONE_PENDING)
     shown = tr.number(len(items)) + ("+" if more else "")
     heading = tr.t("Awaiting approval", escape=esc)
     head = tr.t(
@@ -404,10 +417,10 @@ def decisions(tr: Translator, results: Sequence[Decision]) -> list[str]:
 
 def audit(tr: Translator, entries: Sequence[AuditEntry]) -> list[str]:
     if not entries:
-        return [say(tr, texts.AUDIT_EMPTY)]
+        return [say(tr, moderation.AUDIT_EMPTY)]
     return split(
         [
-            f"<code>{e.at:%Y-%m-%d %H:%M}</code> {clip(tr.render(texts.audit_entry(e)), 600)}"
+            f"<code>{e.at:%Y-%m-%d %H:%M}</code> {clip(tr.render(moderation.audit_entry(e)), 600)}"
             for e in entries
         ]
     )
@@ -416,8 +429,8 @@ def audit(tr: Translator, entries: Sequence[AuditEntry]) -> list[str]:
 def communities(tr: Translator, table: CommunityTable) -> list[str]:
     """``/communities``: group titles and server names are other people's text, escaped."""
     if not table.rows:
-        return [say(tr, texts.NO_COMMUNITIES)]
-    return split(say(tr, texts.communities_text(table)).split("\n"))
+        return [say(tr, community_table.NO_COMMUNITIES)]
+    return split(say(tr, community_table.communities_text(table)).split("\n"))
 
 
 # -- help -----------------------------------------------------------------------------------
@@ -429,7 +442,9 @@ def help_text(tr: Translator, title: str, *, moderator: bool) -> str:
         title=Raw(bold(esc(title))),
     )
     lines = [intro, ""]
-    lines += [f"{esc(c.usage)} — {say(tr, c.summary)}" for c in texts.COMMANDS if not c.moderator]
+    lines += [
+        f"{esc(c.usage)} — {say(tr, c.summary)}" for c in command_help.COMMANDS if not c.moderator
+    ]
     if moderator:
         word = tr.t("Moderators", escape=esc)
         heading = tr.t(
@@ -438,7 +453,9 @@ def help_text(tr: Translator, title: str, *, moderator: bool) -> str:
             moderators=Raw(bold(word)),
         )
         lines += ["", heading]
-        lines += [f"{esc(c.usage)} — {say(tr, c.summary)}" for c in texts.COMMANDS if c.moderator]
+        lines += [
+            f"{esc(c.usage)} — {say(tr, c.summary)}" for c in command_help.COMMANDS if c.moderator
+        ]
         lines += [
             esc(f"/{c.telegram_name} {c.arguments}".rstrip() + f" — {tr.render(c.summary)}")
             for c in LIVE_COMMANDS
@@ -448,4 +465,4 @@ def help_text(tr: Translator, title: str, *, moderator: bool) -> str:
 
 def moderators_unreadable(tr: Translator, mod_chat: int) -> str:
     """To the listed moderators when the mod chat's administrators cannot be read."""
-    return html.escape(tr.render(texts.moderators_unreadable(mod_chat)))
+    return html.escape(tr.render(moderation.moderators_unreadable(mod_chat)))

@@ -20,12 +20,12 @@ from markupsafe import Markup, escape
 from adapters.web.chart import Chart
 from adapters.web.links import Links
 from adapters.web.words import words
-from bot import texts
 from bot.communities import CommunityTable
 from bot.domain import Letter, Signature
 from bot.i18n import Msg, Translator, translator
 from bot.public import PublicCount, PublicPage
 from bot.snapshot import SnapshotInfo
+from bot.texts import community_table, signatures
 
 __all__ = [
     "CSP",
@@ -71,9 +71,9 @@ def _on_the_current_text(sig: Signature) -> bool:
 
 
 def earlier_marker(language: str) -> Markup:
-    """What follows a name that stands on an earlier text (:data:`bot.texts.EARLIER_TEXT`),
-    escaped for the page."""
-    return Markup(escape(translator(language).render(texts.EARLIER_TEXT)))
+    """What follows a name that stands on an earlier text
+    (:data:`bot.texts.signatures.EARLIER_TEXT`), escaped for the page."""
+    return Markup(escape(translator(language).render(signatures.EARLIER_TEXT)))
 
 
 def json_bytes(value: object) -> bytes:
@@ -108,7 +108,7 @@ def _community_rows(table: CommunityTable | None, language: str) -> list[dict[st
     tr = translator(language)
     return [
         {
-            "label": _plain(tr, texts.community_label(row.community, row.name)),
+            "label": _plain(tr, community_table.community_label(row.community, row.name)),
             "approved": row.approved,
             "pending": row.pending,
             "share": row.share,

@@ -14,7 +14,7 @@ from bot.errors import CoolingDown
 from bot.milestones import MilestonePolicy
 from bot.service import PledgeService
 from bot.surge import SurgeMonitor
-from bot.texts import status_text
+from bot.texts.signing import status_text
 from tests.conftest import DESTINATIONS, LETTER, StepClock, artist
 
 

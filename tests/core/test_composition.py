@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from bot import texts
 from bot.app import build_rules, default_rules
 from bot.config import load_settings
 from bot.milestones import MilestonePolicy
 from bot.service import Rules
+from bot.texts import announcements
 
 
 def test_the_core_rules_have_no_defaults_of_their_own() -> None:
@@ -31,5 +31,5 @@ def test_a_configuration_that_sets_no_rule_gets_the_documented_defaults(tmp_path
     assert rules.surge_min_signatures == 20 and rules.approval == "manual"
     assert rules.milestones == MilestonePolicy.of([10, 50, 100, 250, 500, 1000], 1000)
     assert rules.milestone_message == ""  # the catalogue's announcement, in each language
-    announced = texts.format_milestone(rules.milestone_message, count=10, title="T")
+    announced = announcements.format_milestone(rules.milestone_message, count=10, title="T")
     assert str(announced) == "10 artists have signed “T”. Read it and add your name: /letter"

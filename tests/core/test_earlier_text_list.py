@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot import texts
 from bot.domain import SignatureForm
 from bot.i18n import translator
 from bot.public import PublicLetter
 from bot.service import PledgeService
+from bot.texts import cards, signatures
 from tests.conftest import LETTER, MOD, ServiceFactory, artist
 
 NEW_LETTER = replace(LETTER, demands=(*LETTER.demands, "Publish the contracts."))
@@ -45,7 +45,7 @@ async def test_names_on_an_earlier_text_are_marked_until_reaffirmed(
     assert await new.count() == 3  # they still count
 
     [ada] = [s for s in page.signatures if s.name == "ada"]
-    described = texts.describe_signature(ada, earlier_text=page.earlier_text(ada))
+    described = signatures.describe_signature(ada, earlier_text=page.earlier_text(ada))
     assert translator("en").render(described) == "ada (signed an earlier text)"
     assert translator("es").render(described) == "ada (firmó un texto anterior)"
 
@@ -95,7 +95,7 @@ async def test_a_moderators_card_shows_the_texts_a_signature_was_reaffirmed_on(
     item = await new.mod_queue.item(ada)
     [r] = item.reaffirmations
     assert (r.version, r.previous) == (NEW_LETTER.version, LETTER.version)
-    line = translator("en").render(texts.reaffirmation_line(r))
+    line = translator("en").render(cards.reaffirmation_line(r))
     assert line == (
         f"reaffirmed on text {NEW_LETTER.version} ({r.at.date().isoformat()}), "
         f"signed on text {LETTER.version} before"

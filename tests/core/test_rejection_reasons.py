@@ -4,13 +4,13 @@ reason a moderator typed reaches everyone as typed."""
 
 from __future__ import annotations
 
-from bot import texts
 from bot.domain import OutboxKind, SignatureForm
 from bot.i18n import translator
 from bot.service import PledgeService
+from bot.texts import cards, moderation, rejection, signing
 from tests.conftest import MOD, artist
 
-SPAM = texts.REJECTION_REASONS[3]  # "Spam": the signer reads "spam or abuse"
+SPAM = rejection.REJECTION_REASONS[3]  # "Spam": the signer reads "spam or abuse"
 
 
 async def _notes(service: PledgeService) -> dict[str, str]:
@@ -40,12 +40,12 @@ async def test_a_canned_reason_reaches_each_signer_in_their_language(
     # Asking later, the Spanish signer still reads it in Spanish; the English moderator's
     # audit log reads it in English; a Spanish moderator's card in Spanish.
     status = await service.status(artist(1).identity)
-    assert "spam o abuso" in translator("es").render(texts.status_text(status))
-    audit = [translator("en").render(texts.audit_entry(e)) for e in await service.audit(MOD)]
+    assert "spam o abuso" in translator("es").render(signing.status_text(status))
+    audit = [translator("en").render(moderation.audit_entry(e)) for e in await service.audit(MOD)]
     assert sum(line.endswith("— spam or abuse") for line in audit) == 2
     signature = await service.store.get_signature(1)
     assert signature is not None
-    assert translator("es").render(texts.card_update(signature)).endswith("spam o abuso.")
+    assert translator("es").render(cards.card_update(signature)).endswith("spam o abuso.")
 
 
 async def test_a_typed_reason_that_is_not_canned_is_never_translated(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from bot import texts
 from bot.domain import OutboxKind, SignatureForm, Status
 from bot.errors import (
     AlreadyDecided,
@@ -17,6 +16,7 @@ from bot.errors import (
     SignerRemoved,
 )
 from bot.service import PledgeService
+from bot.texts import cards
 from tests.conftest import LETTER, MOD, ServiceFactory, artist
 
 FORM = SignatureForm("Alice Smith", "singer", "Berlin", "https://alice.example/music")
@@ -139,7 +139,7 @@ async def test_look_alikes_among_pending_are_flagged_both_ways(service: PledgeSe
     items = {i.signature.id: i for i in await service.pending(MOD)}
     assert [d.id for d in items[a.id].possible_duplicates] == [b.id]
     assert [d.id for d in items[b.id].possible_duplicates] == [a.id]
-    assert "possible duplicate of pending #" in str(texts.mod_queue_summary(items[b.id]))
+    assert "possible duplicate of pending #" in str(cards.mod_queue_summary(items[b.id]))
     await service.reject(MOD, b.id, "duplicate")  # a rejected look-alike is no longer flagged
     [first, _] = await service.pending(MOD)
     assert first.possible_duplicates == ()

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot import texts
 from bot.domain import SignatureForm, Status, WithdrawChoice
 from bot.errors import NotSigned
 from bot.service import PledgeService
+from bot.texts import signing
 from tests.conftest import MOD, artist
 
 W = WithdrawChoice
@@ -22,7 +22,7 @@ async def choices(service: PledgeService, n: int = 1) -> tuple[WithdrawChoice, .
 async def test_nothing_is_offered_to_someone_who_never_signed(service: PledgeService) -> None:
     assert await choices(service) == ()
     status = await service.status(artist(1).identity)
-    assert str(texts.withdraw_prompt(status)) == str(texts.status_text(status))  # no question
+    assert str(signing.withdraw_prompt(status)) == str(signing.status_text(status))  # no question
 
 
 @pytest.mark.parametrize("approved", [False, True])
@@ -33,7 +33,7 @@ async def test_an_active_signature_may_be_withdrawn_with_or_without_erasing(
     if approved:
         await service.approve(MOD, [sig.id])
     assert await choices(service) == (W.WITHDRAW, W.WITHDRAW_AND_ERASE, W.KEEP)
-    prompt = str(texts.withdraw_prompt(await service.status(artist(1).identity)))
+    prompt = str(signing.withdraw_prompt(await service.status(artist(1).identity)))
     assert prompt.endswith(
         f"Take signature #{sig.id} back? “Withdraw and erase my details” also deletes your "
         "name, role, location and link for good."
@@ -50,7 +50,7 @@ async def test_an_inactive_signature_may_only_be_erased(service: PledgeService, 
     else:
         await service.remove(MOD, sig.id, "spam")
     assert await choices(service) == (W.ERASE, W.KEEP)
-    prompt = str(texts.withdraw_prompt(await service.status(artist(1).identity)))
+    prompt = str(signing.withdraw_prompt(await service.status(artist(1).identity)))
     assert prompt.endswith("Erase your details? Your name, role, location and link will be "
                            "deleted for good.")  # fmt: skip
     # Withdrawing is not among the choices, and the core refuses it too (a stale button).

@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from adapters.console.commands import ConsoleCommands, Session
-from bot import texts
 from bot.service import PledgeService
+from bot.texts import command_help
 from tests.conftest import LETTER, ServiceFactory
 
 MODS = frozenset({"mod"})
@@ -49,7 +49,7 @@ async def test_help_lists_the_cores_commands_with_the_consoles_typed_forms(
     service: PledgeService,
 ) -> None:
     shown = await ConsoleCommands(service).handle(Session("ann", MODS), "/help")
-    for entry in texts.COMMANDS:
+    for entry in command_help.COMMANDS:
         assert str(entry.summary) in shown, entry.name
     assert "  /withdraw [erase]            take your signature back, optionally erasing" in shown
     assert "  /sign-anonymous NAME | …     be counted without being listed" in shown

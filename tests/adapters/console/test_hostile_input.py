@@ -20,12 +20,12 @@ import pytest
 from hypothesis import strategies as st
 
 from adapters.console.commands import ConsoleCommands, Session
-from bot import texts
 from bot.domain import Actor, Identity, SignatureForm, Status
 from bot.errors import InvalidInput
 from bot.forms import parse_ids_and_reason, parse_sign_line
 from bot.hygiene import clean_reason
 from bot.service import PledgeService
+from bot.texts import signing
 from tests.conftest import ServiceFactory
 from tests.dbdump import dump_url
 from tests.hostile import (
@@ -155,7 +155,7 @@ async def _check_signing(
         assert stored is None
         return
     if not rest and None in answers:
-        assert reply == str(texts.SIGNING_CANCELLED), reply
+        assert reply == str(signing.SIGNING_CANCELLED), reply
         assert stored is None
         return
     fields = _fields(rest, answers)
@@ -173,7 +173,7 @@ async def _check_signing(
         assert_clear_refusal(fields, clean)
         return
     assert stored is not None, reply
-    assert reply == str(texts.sign_confirmation(stored))
+    assert reply == str(signing.sign_confirmation(stored))
     assert stored.status is Status.PENDING
     shown = (stored.name, stored.role, stored.location, stored.link)
     assert shown == (clean.name, clean.role, clean.location, clean.link)

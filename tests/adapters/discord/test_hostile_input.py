@@ -33,11 +33,11 @@ from typing import Any, Literal
 import pytest
 from hypothesis import strategies as st
 
-from bot import texts
 from bot.domain import Identity, SignatureForm, Status
-from bot.errors import InvalidInput, NotModerator
+from bot.errors import APOLOGY, InvalidInput, NotModerator
 from bot.hygiene import clean_reason
 from bot.i18n import LANGUAGES, Translator, negotiate, translator
+from bot.texts import signing
 from tests.adapters.discord.conftest import CONSOLE_MOD, NO_PINGS, Bot, Server, actor
 from tests.dbdump import dump_url
 from tests.fakes.fake_discord import CallbackType, FakeMember, InteractionCallback, StoredMessage
@@ -61,7 +61,7 @@ from tests.hostile import (
 #: Discord client locales, one or two per language pledgebot speaks.
 LOCALES = ("en-US", "en-GB", "es-ES", "es-419", "fr", "de", "pt-BR")
 #: The apology's first sentence in every language: no input may earn one.
-APOLOGIES = tuple(translator(lang).render(texts.APOLOGY).split(".")[0] for lang in LANGUAGES)
+APOLOGIES = tuple(translator(lang).render(APOLOGY).split(".")[0] for lang in LANGUAGES)
 DISCORD_INT = 2**53  # integer options range over ±2^53
 
 
@@ -320,7 +320,7 @@ async def _sign(bot: Bot, server: Server, user: Any, example: Signing) -> None:
         return
     assert stored is not None, content
     assert_stored_as_cleaned(stored, clean)
-    assert_shown_literally(content, tr.render(texts.sign_confirmation(stored)), "confirmation")
+    assert_shown_literally(content, tr.render(signing.sign_confirmation(stored)), "confirmation")
     card = await bot.card(stored.id)
     shown = {f["name"]: f["value"] for f in card.embeds[0]["fields"]}
     for name in FIELD_ORDER:

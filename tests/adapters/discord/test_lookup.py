@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot import texts
 from bot.domain import SignatureForm, Status
+from bot.texts import rejection
 from tests.adapters.discord.conftest import CONSOLE_MOD, Bot, Server, actor
 from tests.conftest import artist
 from tests.fakes.fake_discord import CallbackType, FakeMember, InteractionCallback
@@ -98,7 +98,8 @@ async def test_remove_suggests_nothing_removed_and_nothing_to_non_moderators(
 async def test_reject_offers_the_canned_reasons_telegram_offers(bot: Bot, server: Server) -> None:
     await bot.sign(server.artist)
     canned = [
-        {"name": f"{r.label}: {r.reason}", "value": str(r.reason)} for r in texts.REJECTION_REASONS
+        {"name": f"{r.label}: {r.reason}", "value": str(r.reason)}
+        for r in rejection.REJECTION_REASONS
     ]
     assert await _suggest(bot, "reject", server.moderator, "reason", "") == canned
     assert await _suggest(bot, "reject", server.moderator, "reason", "spam") == [

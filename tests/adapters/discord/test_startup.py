@@ -6,8 +6,8 @@ import asyncio
 
 import discord
 
-from bot import texts
 from bot.i18n import translator
+from bot.texts import command_help
 from tests.adapters.discord.conftest import Bot, BotFactory, Server, settings_for
 
 PUBLIC = {
@@ -44,7 +44,7 @@ async def test_commands_are_synced_to_each_configured_server(bot: Bot, server: S
 async def test_each_command_is_described_as_on_every_platform(bot: Bot, server: Server) -> None:
     """The descriptions are the core's one command list (Telegram's help and menu use it too)."""
     commands = {c["name"]: c for c in server.fake.commands(server.home)}
-    for entry in texts.COMMANDS:
+    for entry in command_help.COMMANDS:
         assert commands[entry.name]["description"] == entry.description(translator()), entry.name
     assert commands["withdraw"]["description"] == (
         "Take your signature back, optionally erasing your details"

@@ -38,12 +38,12 @@ import pytest
 from hypothesis import strategies as st
 from telegram.ext import AIORateLimiter
 
-from bot import texts
 from bot.domain import Signature, SignatureForm, Status
-from bot.errors import InvalidInput, NotModerator, NotWhereModeratorsWork, WrongUsage
+from bot.errors import APOLOGY, InvalidInput, NotModerator, NotWhereModeratorsWork, WrongUsage
 from bot.forms import SIGN_USAGE, parse_ids_and_reason, parse_sign_line
 from bot.hygiene import LIMITS, clean_reason
 from bot.i18n import LANGUAGES, Translator, negotiate, translator
+from bot.texts import signatures, signing
 from tests.adapters.telegram.conftest import JSON, Bot, Start
 from tests.conftest import MOD
 from tests.dbdump import dump_url
@@ -71,9 +71,7 @@ from tests.hostile import (
 #: does not speak and none at all (those two get the default, English).
 LANGUAGE_CODES = ("en", "en-GB", "es", "es-419", "fr", "de", "pt-br", "pt", "ja", None)
 #: The apology's first sentence in every language: no input may earn one.
-APOLOGIES = tuple(
-    translator(lang).render(texts.APOLOGY).split(".")[0].lower() for lang in LANGUAGES
-)
+APOLOGIES = tuple(translator(lang).render(APOLOGY).split(".")[0].lower() for lang in LANGUAGES)
 MODERATOR_COMMANDS = (
     "/pending", "/approve", "/reject", "/remove", "/export", "/audit", "/snapshot",
 )  # fmt: skip
@@ -120,7 +118,7 @@ def choice_label(tr: Translator, choice: Choice) -> str:
     sign = tr.t("Sign")
     return {
         "named": f"✍️ {sign}",
-        "anon": tr.render(texts.SIGN_ANONYMOUSLY_LABEL),
+        "anon": tr.render(signing.SIGN_ANONYMOUSLY_LABEL),
         "cancel": tr.t("Cancel"),
     }[choice]
 
@@ -484,7 +482,7 @@ async def _confirm(
         ("location", clean.location),
         ("link", clean.link),
     ):
-        label = f"{tr.render(texts.FIELD_LABELS[field])}: "
+        label = f"{tr.render(signing.FIELD_LABELS[field])}: "
         if value:
             _assert_literal(summary, label, value)
         else:
@@ -495,14 +493,14 @@ async def _confirm(
     stored = await bot.signature_of(user)
     assert_refused_if_oversize(fields, stored is not None)
     if choice == "cancel":
-        assert reply["text"] == tr.render(texts.SIGNING_CANCELLED) and stored is None
+        assert reply["text"] == tr.render(signing.SIGNING_CANCELLED) and stored is None
         return
     assert stored is not None, reply
-    assert reply["text"] == tr.render(texts.sign_confirmation(stored)), reply
+    assert reply["text"] == tr.render(signing.sign_confirmation(stored)), reply
     assert stored.anonymous is (choice == "anon")
     assert_stored_as_cleaned(stored, clean)
     card = await _card(bot, stored.id, since=since)
-    described = str(texts.describe_signature(stored))
+    described = str(signatures.describe_signature(stored))
     assert described.startswith(stored.name), described
     _assert_literal(card, f"#{stored.id} ", stored.name, described[len(stored.name) :])
 

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from bot import texts
 from bot.archive import SnapshotArchive
 from bot.domain import Actor, Identity, SignatureForm, Status
 from bot.i18n import translator
 from bot.snapshot import verify
+from bot.texts import moderation, rejection
 from tests.adapters.telegram.conftest import JSON, Bot, Start
 from tests.conftest import MOD
 from tests.fakes.fake_telegram import ApiCall, FakeChat, FakeUser, chat_member_api
@@ -144,9 +144,9 @@ async def test_a_canned_reason_reaches_a_spanish_signer_in_spanish(start_bot: St
     sig = result.signature
     card = await bot.card(sig.id)
     german = translator("de")  # the mod chat's cards and buttons
-    reasons = await _reasons(bot, card, bot.mod, "❌ " + german.render(texts.REJECT_LABEL))
+    reasons = await _reasons(bot, card, bot.mod, "❌ " + german.render(moderation.REJECT_LABEL))
     mark = bot.fake.mark()
-    await bot.press(bot.mod, reasons, german.render(texts.REJECTION_REASONS[3].label))
+    await bot.press(bot.mod, reasons, german.render(rejection.REJECTION_REASONS[3].label))
     await _card_edit(bot, card, since=mark, ending=": Spam oder Missbrauch")
     notice = bot.sent(await bot.answer(chat, since=mark))["text"]
     assert notice.startswith(f"Tu firma #{sig.id}")

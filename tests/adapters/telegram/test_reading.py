@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot import texts
 from bot.domain import Letter
 from bot.i18n import translator
+from bot.texts import command_help
 from tests.adapters.telegram.conftest import Bot, Start
 from tests.fakes.fake_telegram import FakeChat
 
@@ -28,9 +28,9 @@ async def test_start_welcomes_and_lists_the_commands(bot: Bot) -> None:
 
 async def test_help_and_menus_list_the_cores_commands(bot: Bot) -> None:
     """One command list for every platform: the help text and the "/" menus come from it."""
-    public = [c for c in texts.COMMANDS if not c.moderator]
+    public = [c for c in command_help.COMMANDS if not c.moderator]
     text = bot.sent(await bot.say(bot.mod, None, "/help"))["text"]
-    for entry in texts.COMMANDS:
+    for entry in command_help.COMMANDS:
         assert f"{entry.usage} — {entry.summary}" in text.splitlines(), entry.name
     assert "/withdraw — take your signature back, optionally erasing your details" in text
     menus = [c.params for c in bot.fake.calls_to("setMyCommands")]
