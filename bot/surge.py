@@ -39,6 +39,8 @@ class SurgeMonitor:
         self.window = window
         self.share = share
         self.minimum = minimum
+        #: Whether anything is watched; worked out once, as record() runs for every signature.
+        self.enabled = minimum > 0 and window > timedelta(0)
         self._minutes: deque[tuple[datetime, Counter[str]]] = deque()
         self._day: Counter[str] = Counter()
         self._day_total = 0
@@ -51,10 +53,6 @@ class SurgeMonitor:
         self._recent_total = 0
         self._same_from: datetime | None = None
         self._same_until = datetime.max
-
-    @property
-    def enabled(self) -> bool:
-        return self.minimum > 0 and self.window > timedelta(0)
 
     def record(self, community: str, at: datetime) -> Surge | None:
         """Count one signature; return a surge the first time one is seen in a window."""
