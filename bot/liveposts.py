@@ -26,7 +26,7 @@ waiting for an edit to fail.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -390,10 +390,11 @@ class LivePosts:
             )
         return ended
 
-    async def refresh(self, tx: WriteTx, now: datetime) -> None:
+    def refresh(self, tx: WriteTx, now: datetime) -> Coroutine[Any, Any, None]:
         """The count changed in this unit: owe every live post with no edit waiting one edit,
-        due an interval after its last (called by the count listener, inside the unit)."""
-        await self._refresh(tx, now)
+        due an interval after its last (called by the count listener, inside the unit, for
+        every signature: hence :meth:`_refresh`'s own coroutine, not one around it)."""
+        return self._refresh(tx, now)
 
     async def _refresh(self, tx: WriteTx, now: datetime, only: int | None = None) -> None:
         owed = await tx.live_edits_owed()

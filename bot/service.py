@@ -940,18 +940,17 @@ class PledgeService:
         post is owed an edit (merged, see :mod:`bot.liveposts`)."""
 
         async def crossed(tx: WriteTx, old: int, new: int) -> None:
-            await self._announce_milestones(tx, old, new, now)
+            reached = self.rules.milestones.crossed(old, new)
+            if reached:  # rarely: checked here, as this runs for every signature
+                await self._announce_milestones(tx, reached, now)
             if old != new:
                 await self.live.refresh(tx, now)
 
         await tx.add_to_count(delta, crossed)
 
-    async def _announce_milestones(self, tx: WriteTx, old: int, new: int, now: datetime) -> None:
-        """Announce the highest milestone this change newly crosses; lower ones crossed by the
-        same change are marked reached silently, and none is ever announced twice."""
-        crossed = self.rules.milestones.crossed(old, new)
-        if not crossed:
-            return
+    async def _announce_milestones(self, tx: WriteTx, crossed: list[int], now: datetime) -> None:
+        """Announce the highest milestone of those this change crossed that is newly reached;
+        lower ones are marked reached silently, and none is ever announced twice."""
         fresh = await tx.claim_milestones(crossed, now)
         if not fresh:
             return
