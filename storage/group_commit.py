@@ -53,7 +53,8 @@ class GroupSession(Protocol[TxT]):
         """A fresh unit-of-work handle; remembers in-memory state to restore on failure."""
 
     async def close_unit(self, tx: TxT, error: Exception | None) -> Verdict:
-        """After a unit: keep its work, or undo it (and its in-memory state) if it failed."""
+        """After a unit that raised: undo its in-memory state, and say what its failure means
+        for the group (a unit that succeeds keeps its work without being closed)."""
 
     def raw(self) -> Any:
         """What a store-internal job receives instead of a unit handle (the connection)."""
@@ -207,31 +208,31 @@ class GroupWriter(Generic[TxT]):
             job.future.set_result(result)
 
     async def _transact(self, session: GroupSession[TxT], group: list[_Job]) -> None:
-        """BEGIN, every unit, COMMIT — or ROLLBACK of the lot."""
+        """BEGIN, every unit, COMMIT — or ROLLBACK of the lot. The units run in this loop, not
+        in a coroutine each: a burst runs hundreds to a group."""
         try:
             await session.begin()
             for job in group:
-                job.outcome = await self._run_unit(session, job)
+                tx = session.open_unit()
+                try:
+                    job.outcome = (await job.unit(session.raw() if job.raw else tx), None)
+                except RetryGroup:
+                    raise
+                except Exception as exc:
+                    job.outcome = (None, await self._failed(session, tx, job, exc))
             await session.commit()
         except BaseException:
             await _quietly(session.rollback())
             raise
 
-    async def _run_unit(
-        self, session: GroupSession[TxT], job: _Job
-    ) -> tuple[Any, BaseException | None]:
-        tx = session.open_unit()
-        try:
-            result = await job.unit(session.raw() if job.raw else tx)
-        except RetryGroup:
-            raise
-        except Exception as exc:
-            verdict = await session.close_unit(tx, exc)
-            if verdict is Verdict.CONTINUE:
-                return None, exc
-            raise _Rerun(job, exc if verdict is Verdict.WITHOUT else None) from exc
-        await session.close_unit(tx, None)
-        return result, None
+    @staticmethod
+    async def _failed(session: GroupSession[TxT], tx: TxT, job: _Job, exc: Exception) -> Exception:
+        """A unit raised: its error is its caller's answer if the group can go on, else the
+        group runs again (:class:`_Rerun`)."""
+        verdict = await session.close_unit(tx, exc)
+        if verdict is Verdict.CONTINUE:
+            return exc
+        raise _Rerun(job, exc if verdict is Verdict.WITHOUT else None) from exc
 
     @staticmethod
     def _fail(group: list[_Job], error: BaseException) -> None:
