@@ -47,3 +47,39 @@ def test_version_is_the_installed_package_version() -> None:
         capture_output=True, text=True, cwd=ROOT, timeout=60, check=True,
     )  # fmt: skip
     assert result.stdout == f"pledgebot {version('pledgebot')}\n"
+
+
+#: What a console session on SQLite never needs: the platforms, the public page's server, the
+#: other store's driver, and Babel's locale data (whole numbers are written without it).
+NOT_FOR_THE_CONSOLE = (
+    "discord",
+    "telegram",
+    "aiohttp",
+    "asyncpg",
+    "babel",
+    "adapters.discord",
+    "adapters.telegram",
+    "adapters.web",
+    "storage.postgres",
+)
+
+CONSOLE_PROBE = """
+import sys
+from bot.cli import main
+code = main(sys.argv[1:])
+loaded = [m for m in {modules!r} if m in sys.modules]
+print("loaded:", ",".join(loaded), "exit", code)
+"""
+
+
+def test_a_console_session_imports_no_platform_web_or_postgres_library(config) -> None:
+    """Start-up time and idle memory are mostly imports: a console session that reads the
+    letter and the count loads nothing of what only another adapter or store needs."""
+    result = subprocess.run(
+        [sys.executable, "-c", CONSOLE_PROBE.format(modules=NOT_FOR_THE_CONSOLE),
+         "console", "--config", str(config)],
+        input="/letter\n/count\n/help\n", capture_output=True, text=True, cwd=ROOT, timeout=60,
+        check=True,
+    )  # fmt: skip
+    assert "signatures so far" in result.stdout or "signature so far" in result.stdout
+    assert result.stdout.rstrip().endswith("loaded:  exit 0"), result.stdout[-300:]
