@@ -12,7 +12,7 @@ from the submit itself. The modal instance only describes the fields to Discord.
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import discord
@@ -89,20 +89,22 @@ class Form(discord.ui.Modal):
 
 
 def submitted_values(interaction: discord.Interaction) -> dict[str, str]:
-    """``{custom_id: value}`` of every text input in a modal submit, however it is nested."""
+    """``{custom_id: value}`` of every text input in a modal submit, as Discord nests them: each
+    in a Label, or several in an ActionRow (two flat loops: this runs for every submit)."""
     data: Any = interaction.data or {}
     values: dict[str, str] = {}
-    # A loop over a stack rather than a recursive walk: this runs for every submit.
-    stack: list[Any] = list(reversed(data.get("components") or ()))
-    while stack:
-        component = stack.pop()
+    for component in data.get("components") or ():
         kind = component.get("type")
+        inner: Iterable[Any]
         if kind == _LABEL:
-            stack.append(component.get("component") or {})
+            inner = (component.get("component") or {},)
         elif kind == _ACTION_ROW:
-            stack.extend(reversed(component.get("components") or ()))
-        elif kind == _TEXT_INPUT and "custom_id" in component:
-            values[component["custom_id"]] = str(component.get("value") or "")
+            inner = component.get("components") or ()
+        else:
+            inner = (component,)
+        for item in inner:
+            if item.get("type") == _TEXT_INPUT and "custom_id" in item:
+                values[item["custom_id"]] = str(item.get("value") or "")
     return values
 
 

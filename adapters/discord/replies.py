@@ -145,18 +145,19 @@ async def _in_time(
             await deferral  # before any answer is sent; raises if the deferral failed
 
 
-async def _send(interaction: Interaction, reply: Reply, *, ephemeral: bool) -> None:
+def _send(interaction: Interaction, reply: Reply, *, ephemeral: bool) -> Awaitable[Any]:
+    """The library call that sends ``reply``: the response, or a follow-up once the interaction
+    is answered. Returned, not awaited here: one coroutine frame less to pass through on every
+    resume of every answer."""
     if interaction.response.is_done():
-        await interaction.followup.send(**reply.to_send(), ephemeral=ephemeral)
-    else:
-        await interaction.response.send_message(**reply.to_send(), ephemeral=ephemeral)
+        return interaction.followup.send(**reply.to_send(), ephemeral=ephemeral)
+    return interaction.response.send_message(**reply.to_send(), ephemeral=ephemeral)
 
 
-async def _edit(interaction: Interaction, reply: Reply) -> None:
+def _edit(interaction: Interaction, reply: Reply) -> Awaitable[Any]:
     if interaction.response.is_done():
-        await interaction.edit_original_response(**reply.to_edit())
-    else:
-        await interaction.response.edit_message(**reply.to_edit())
+        return interaction.edit_original_response(**reply.to_edit())
+    return interaction.response.edit_message(**reply.to_edit())
 
 
 async def _guarded(interaction: Interaction, answer: Awaitable[Any]) -> None:

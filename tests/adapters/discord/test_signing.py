@@ -8,7 +8,7 @@ import pytest
 
 from bot.domain import Status
 from tests.adapters.discord.conftest import Bot, BotFactory, Server, actor
-from tests.fakes.fake_discord import CallbackType, MessageFlag
+from tests.fakes.fake_discord import CallbackType, MessageFlag, OpenedModal
 
 CONFIRMATION = (
     "Thank you! Signature #1 is recorded and awaits a moderator's approval. "
@@ -56,6 +56,23 @@ async def test_submitting_the_form_signs_and_confirms_privately(bot: Bot, server
     )
     assert sig.status is Status.PENDING and not sig.anonymous
     assert sig.community == f"discord:{server.home.id}"
+
+
+async def test_a_form_sent_back_in_action_rows_is_read_too(bot: Bot, server: Server) -> None:
+    """Clients from before Labels send each text input back inside an ActionRow."""
+    opener = await server.fake.send_slash_command(
+        "sign", user=server.artist, channel=server.general
+    )
+    modal = await server.fake.wait_for_modal(opener)
+    rows = [{"type": 1, "components": [label["component"]]} for label in modal.components]
+    in_rows = OpenedModal(modal.interaction_id, modal.custom_id, modal.title, rows)
+    submit = await server.fake.submit_modal(in_rows, {"role": "Singer", "location": "Oakland"})
+
+    callback = await server.fake.wait_for_callback(submit)
+    assert callback.content == CONFIRMATION.format(name="Alice Artist")
+    sig = (await bot.status(server.artist)).signature
+    assert sig is not None
+    assert (sig.name, sig.role, sig.location) == ("Alice Artist", "Singer", "Oakland")
 
 
 async def test_the_letters_buttons_open_the_forms(bot: Bot, server: Server) -> None:
