@@ -139,14 +139,14 @@ class Translator:
         catalogue's own sentences would show (Discord escapes a "#" that starts a line).
         ``strong`` marks up the :class:`~bot.i18n.message.Strong` values (bold); numbers are
         written as the language writes them. ``extra`` values replace the message's own."""
-        values = {
-            key: self._value(v, escape, strong, escape_template) for key, v in msg.values.items()
+        values = {  # a plain str (a name, a number as typed) is taken as it is, without a call
+            key: v if type(v) is str else self._value(v, escape, strong, escape_template)
+            for key, v in msg.values.items()
         }
         values.update(extra)
         if escape is not None and not escape_template:
-            values = {
-                k: v if isinstance(v, Raw) else Raw(escape(str(v))) for k, v in values.items()
-            }
+            # Escaped here, filled in unescaped below: no need to mark them Raw.
+            values = {k: v if isinstance(v, Raw) else escape(str(v)) for k, v in values.items()}
             escape = None
         catalogue = self._catalogue
         if msg.verbatim:
@@ -173,8 +173,6 @@ class Translator:
     ) -> Any:
         """One value of a message, rendered in this language: a :class:`Raw` string when it
         is already escaped or marked up, as given otherwise."""
-        if type(value) is str:  # most values: a name, a signature's number
-            return value
         if isinstance(value, Msg):
             inner = self.render(
                 value, escape=escape, strong=strong, escape_template=escape_template
