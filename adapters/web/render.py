@@ -22,7 +22,7 @@ from adapters.web.links import Links
 from adapters.web.words import words
 from bot.communities import CommunityTable
 from bot.domain import Letter, Signature
-from bot.i18n import Msg, Translator, translator
+from bot.i18n import Msg, Translator, translator, translator_for
 from bot.public import PublicCount, PublicPage
 from bot.snapshot import SnapshotInfo
 from bot.texts import community_table, signatures
@@ -95,6 +95,18 @@ class IndexData:
     #: The core's word on whether a name of ``recent`` stands on an earlier text
     #: (:meth:`bot.public.PublicLetter.earlier_text`).
     earlier_text: Callable[[Signature], bool] = _on_the_current_text
+
+
+def _with_sign_command(
+    sign_links: Sequence[tuple[str, str]], language: str
+) -> list[tuple[str, str, str]]:
+    """Each way to sign with the command to use there, as that platform lists it to a reader of
+    the page's language: ``/firmar`` beside a Spanish page's Discord link, ``/sign`` beside its
+    Telegram one (:mod:`bot.i18n.commands`)."""
+    return [
+        (platform, url, translator_for(platform, language).command("sign"))
+        for platform, url in sign_links
+    ]
 
 
 def _plain(tr: Translator, text: Msg | str) -> str:
@@ -176,7 +188,7 @@ class Renderer:
             earlier_text=data.earlier_text,
             earlier=earlier_marker(links.language),
             chart=data.chart,
-            sign_links=data.sign_links,
+            sign_links=_with_sign_command(data.sign_links, links.language),
             snapshot=data.snapshot,
             poll_ms=int(data.poll_seconds * 1000),
             communities=_community_rows(data.communities, links.language),

@@ -68,6 +68,20 @@ async def test_lang_in_the_address_gives_that_language_and_its_numbers(site: Sit
     assert "Add your name" not in text and "signatures" not in text
 
 
+async def test_each_way_to_sign_names_the_command_its_platform_lists(site: Site) -> None:
+    """A Spanish reader's Discord client lists /firmar, Telegram lists /sign in every language:
+    beside each link, the page names the command to use there."""
+    ways = re.compile(r'<li><a href="([^"]+)"[^>]*>([^<]+)</a> <code>([^<]+)</code></li>')
+    _, _, spanish = await site.get("/?lang=es")
+    _, _, english = await site.get("/?lang=en")
+
+    assert ways.findall(spanish.decode()) == [
+        ("https://discord.gg/example", "Firma en Discord", "/firmar"),
+        ("https://t.me/ExampleBot", "Firma en Telegram", "/sign"),
+    ]
+    assert [command for *_, command in ways.findall(english.decode())] == ["/sign", "/sign"]
+
+
 async def test_accept_language_picks_the_language_when_the_address_does_not(
     site: Site,
 ) -> None:
