@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
-from typing import Literal
+from typing import Any, Literal
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -85,11 +85,29 @@ def _markup(rows: Sequence[Sequence[InlineKeyboardButton]]) -> InlineKeyboardMar
 _PER_LANGUAGE = 64
 
 
+class _SentOften(InlineKeyboardMarkup):
+    """A keyboard sent under many messages, whose API form is worked out once.
+
+    python-telegram-bot turns the reply markup into a dict for every call it makes (the three
+    Sign/Cancel buttons took ~10 µs, as long as rendering the summary); the object is frozen, so
+    that dict never changes. Each call gets a copy of the outer dict."""
+
+    __slots__ = ("_as_dict",)
+    _as_dict: dict[str, Any]
+
+    def __init__(self, rows: Sequence[Sequence[InlineKeyboardButton]]) -> None:
+        super().__init__(rows)
+        object.__setattr__(self, "_as_dict", super().to_dict())  # frozen: PTB's setattr refuses
+
+    def to_dict(self, recursive: bool = True) -> dict[str, Any]:
+        return dict(self._as_dict) if recursive else super().to_dict(recursive=False)
+
+
 @lru_cache(maxsize=_PER_LANGUAGE)
 def sign(tr: Translator) -> InlineKeyboardMarkup:
     """Under the letter in a private chat: start signing right here."""
     label = tr.render(signing.SIGN_LABEL)
-    return InlineKeyboardMarkup([[InlineKeyboardButton(f"✍️ {label}", callback_data="pledge:sign")]])
+    return _SentOften([[InlineKeyboardButton(f"✍️ {label}", callback_data="pledge:sign")]])
 
 
 def reaffirm_notice(tr: Translator) -> InlineKeyboardMarkup:
@@ -124,7 +142,7 @@ def confirm(tr: Translator, *, anonymous_allowed: bool) -> InlineKeyboardMarkup:
             )
         )
     cancel = [InlineKeyboardButton(tr.t("Cancel"), callback_data="pledge:confirm:cancel")]
-    return InlineKeyboardMarkup([first, cancel])
+    return _SentOften([first, cancel])
 
 
 def pages(page: SignatoriesPage) -> InlineKeyboardMarkup | None:
