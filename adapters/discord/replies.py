@@ -73,12 +73,20 @@ async def respond(
     async def defer() -> None:
         await interaction.response.defer(ephemeral=ephemeral, thinking=True)
 
+    # The budget watch and the send are awaited here, not through helper coroutines: this runs
+    # for every reply, and each frame is passed through on every resume of the work.
+    watch = interaction.client.deferrals.watch(defer)
     try:
-        reply = await _in_time(interaction, work, defer)
+        try:
+            reply = await work
+        finally:
+            deferral = watch.done()
+            if deferral is not None:  # the budget ran out first: acknowledged before answering
+                await deferral  # raises if the deferral failed
     except Exception as exc:
         await fail(interaction, exc)
         return
-    try:  # awaited here, not through a helper coroutine: this runs for every reply
+    try:
         await _send(interaction, reply, ephemeral=ephemeral)
     except discord.HTTPException:
         _log.exception("could not answer %s", _describe(interaction))
@@ -87,8 +95,14 @@ async def respond(
 async def update(interaction: Interaction, work: Awaitable[Reply]) -> None:
     """Replace the message whose button was pressed (or whose modal was submitted) with
     ``work``'s reply; an error is told privately and leaves the message as it was."""
+    watch = interaction.client.deferrals.watch(interaction.response.defer)
     try:
-        reply = await _in_time(interaction, work, interaction.response.defer)
+        try:
+            reply = await work
+        finally:
+            deferral = watch.done()
+            if deferral is not None:  # the budget ran out first: acknowledged before answering
+                await deferral  # raises if the deferral failed
     except Exception as exc:
         await fail(interaction, exc)
         return
@@ -129,22 +143,6 @@ async def tell(interaction: Interaction, text: str) -> None:
 
 
 # -- internals -----------------------------------------------------------------------------------
-async def _in_time(
-    interaction: Interaction, work: Awaitable[Reply], defer: Callable[[], Awaitable[Any]]
-) -> Reply:
-    """``work``'s reply. If it is still running after the response budget, the interaction is
-    deferred meanwhile (:mod:`adapters.discord.deferrals`), and the reply waits until that
-    deferral is done. A watch rather than a task plus ``asyncio.wait``: most work ends in time,
-    and this runs for every interaction."""
-    watch = interaction.client.deferrals.watch(defer)
-    try:
-        return await work
-    finally:
-        deferral = watch.done()
-        if deferral is not None:
-            await deferral  # before any answer is sent; raises if the deferral failed
-
-
 def _send(interaction: Interaction, reply: Reply, *, ephemeral: bool) -> Awaitable[Any]:
     """The library call that sends ``reply``: the response, or a follow-up once the interaction
     is answered. Returned, not awaited here: one coroutine frame less to pass through on every
