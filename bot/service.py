@@ -24,7 +24,6 @@ from bot.domain import (
     Identity,
     Letter,
     NewSignature,
-    OutboxKind,
     OutboxMessage,
     PendingItem,
     SignatoriesPage,
@@ -62,7 +61,7 @@ from bot.errors import (
 )
 from bot.export import ExportFormat, export_chunks
 from bot.hygiene import LIMITS, clean_form, clean_reason, clean_text
-from bot.i18n import LANGUAGES, Command, Msg, msg, translator_for
+from bot.i18n import LANGUAGES, Command, Msg, msg
 from bot.limits import (
     AUDIT_DEFAULT,
     AUDIT_MAX,
@@ -85,11 +84,12 @@ from bot.liveposts import LivePosts
 from bot.lookup import SignerReport, find_signatures, signer_report
 from bot.milestones import MilestonePolicy
 from bot.modqueue import ModQueue
+from bot.outgoing import Outgoing
 from bot.ports import Clock, Store, WriteTx
 from bot.ratelimit import Family, RateLimiter, RateLimits
 from bot.reaffirm import ReaffirmNotices, VersionReport, only_text_ever, version_counts
 from bot.surge import SurgeMonitor
-from bot.texts import announcements, cards, moderation, signing
+from bot.texts import announcements, moderation, signing
 from bot.units import UnitRunner
 
 if TYPE_CHECKING:
@@ -228,6 +228,7 @@ class PledgeService:
         self.clock: Clock = clock or SystemClock()
         #: Plumbing for the adapters' outbox senders: a card's contents, where it was posted.
         self.mod_queue = ModQueue(store)
+        self._outgoing = Outgoing(letter, destinations, rules.milestone_message)
         self._write = UnitRunner(store)
         #: The communities: names as the platforms show them, the figures of ``/communities``.
         self.community_register = Communities(store, self._write, self.clock)
@@ -428,7 +429,8 @@ class PledgeService:
                 linked: tuple[Identity, ...] = ()
                 if is_linked_person(person):
                     linked = tuple(a for _, a in await tx.accounts_of([person]) if a != identity)
-                await tx.add_outbox(self._mod_queue_messages(PendingItem(sig, linked=linked)), now)
+                cards = self._outgoing.mod_queue_cards(PendingItem(sig, linked=linked))
+                await tx.add_outbox(cards, now)
             return sig
 
         sig = await self._write(unit)
@@ -519,7 +521,7 @@ class PledgeService:
             # Redact what the outbox holds first; then the cards are redrawn without details.
             await tx.redact_outbox([s.id for s in to_erase])
             await tx.add_outbox(
-                [m for sig in changed.values() for m in self._card_updates(sig)], now
+                [m for sig in changed.values() for m in self._outgoing.card_updates(sig)], now
             )
             return changed.get(active.id) if active is not None else None
 
@@ -585,7 +587,7 @@ class PledgeService:
                 kept, later = active
                 withdrawn = later.evolve(status=Status.WITHDRAWN, withdrawn_at=now)
                 await tx.update_signature(withdrawn)
-                await tx.add_outbox(self._card_updates(withdrawn), now)
+                await tx.add_outbox(self._outgoing.card_updates(withdrawn), now)
                 if later.counted:
                     await self._count_changed(tx, -1, now)
             person = next((p for p in (theirs, mine) if is_linked_person(p)), None)
@@ -689,8 +691,8 @@ class PledgeService:
                 )
                 await tx.update_signature(done)
                 await tx.add_audit(now, _label(actor), "approve", sid)
-                notes.append(self._notification(done, signing.approved_notification))
-                notes += self._card_updates(done)
+                notes.append(self._outgoing.notification(done, signing.approved_notification))
+                notes += self._outgoing.card_updates(done)
                 decisions.append(Decision(sid, done))
             approved = sum(d.error is None for d in decisions)
             counted = sum(d.signature.counted for d in decisions if d.error is None and d.signature)
@@ -733,8 +735,8 @@ class PledgeService:
                 )
                 await tx.update_signature(done)
                 await tx.add_audit(now, _label(actor), "reject", sid, why)
-                notes.append(self._notification(done, signing.rejected_notification))
-                notes += self._card_updates(done)
+                notes.append(self._outgoing.notification(done, signing.rejected_notification))
+                notes += self._outgoing.card_updates(done)
                 decisions.append(Decision(sid, done, action="reject"))
             await tx.add_outbox(notes, now)
             return decisions
@@ -774,7 +776,7 @@ class PledgeService:
                 )
                 await tx.update_signature(done)
                 await tx.add_audit(now, _label(actor), "remove", sid, why)
-                notes += self._card_updates(done)
+                notes += self._outgoing.card_updates(done)
                 were_approved += sig.counted
                 decisions.append(Decision(sid, done, action="remove"))
             await tx.add_outbox(notes, now)
@@ -914,14 +916,9 @@ class PledgeService:
     ) -> None:
         """Tell every mod-queue destination something they should look at (a surge), but
         ``skip``, and ``also`` these (a moderator's private chat), each in its language."""
-        said = str(text)
-        where = [d for d in self.destinations.mod_queue if d != skip] + list(also)
-        messages = [
-            OutboxMessage(OutboxKind.ALERT, platform, dest, self._say(text, platform, dest))
-            for platform, dest in where
-        ]
+        messages = self._outgoing.alerts(text, skip=skip, also=also)
         now = self.clock.now()
-        _log.warning("%s", said)
+        _log.warning("%s", text)
 
         async def unit(tx: WriteTx) -> None:
             await tx.add_outbox(messages, now)
@@ -954,69 +951,7 @@ class PledgeService:
         fresh = await tx.claim_milestones(crossed, now)
         if not fresh:
             return
-        top = max(fresh)
-        messages = []
-        for platform, dest in self.destinations.announce:
-            language = self.destinations.language_of(platform, dest)
-            text = announcements.format_milestone(
-                self.rules.milestone_message,
-                count=top,
-                title=self.letter.in_language(language).title,
-            )
-            said = translator_for(platform, language).render(text)
-            messages.append(
-                OutboxMessage(OutboxKind.ANNOUNCEMENT, platform, dest, said, milestone=top)
-            )
-        await tx.add_outbox(messages, now)
-
-    def _mod_queue_messages(self, item: PendingItem) -> list[OutboxMessage]:
-        sig = item.signature
-        text = cards.mod_queue_summary(item)
-        return [
-            OutboxMessage(
-                OutboxKind.MOD_QUEUE,
-                platform,
-                dest,
-                self._say(text, platform, dest),
-                signature_id=sig.id,
-            )
-            for platform, dest in self.destinations.mod_queue
-        ]
-
-    def _card_updates(self, sig: Signature) -> list[OutboxMessage]:
-        """Every mod-queue card of a signature shows its current state: whichever platform,
-        process or console decided it, each card's platform redraws it once."""
-        text = cards.card_update(sig)
-        return [
-            OutboxMessage(
-                OutboxKind.MOD_UPDATE,
-                platform,
-                dest,
-                self._say(text, platform, dest),
-                signature_id=sig.id,
-            )
-            for platform, dest in self.destinations.mod_queue
-        ]
-
-    def _say(self, text: Msg, platform: str, destination: str) -> str:
-        """A post to a channel, in the channel's language (plain: the sender escapes it)."""
-        language = self.destinations.language_of(platform, destination)
-        return translator_for(platform, language).render(text)
-
-    def _notification(
-        self, sig: Signature, wording: Callable[[Signature, str], Msg]
-    ) -> OutboxMessage:
-        """A signer's notification, in the language they signed in (else the default one), with
-        the letter's title as that language has it."""
-        language = sig.language or self.destinations.default_language
-        title = self.letter.in_language(language).title
-        return OutboxMessage(
-            OutboxKind.NOTIFICATION,
-            sig.identity.platform,
-            sig.identity.user_id,
-            translator_for(sig.identity.platform, language).render(wording(sig, title)),
-            signature_id=sig.id,
-        )
+        await tx.add_outbox(self._outgoing.milestone_announcements(max(fresh)), now)
 
 
 def _who(actor: Actor) -> str:
