@@ -20,7 +20,8 @@ from bot.forms import (
     parse_limit,
     parse_signature_ids,
 )
-from bot.service import Decision, PledgeService
+from bot.moderation import Decision
+from bot.service import PledgeService
 
 __all__ = [
     "approve",

@@ -24,7 +24,6 @@ from bot.domain import (
     Identity,
     Letter,
     NewSignature,
-    OutboxMessage,
     PendingItem,
     SignatoriesPage,
     Signature,
@@ -35,19 +34,16 @@ from bot.domain import (
     WithdrawChoice,
 )
 from bot.errors import (
-    AlreadyDecided,
     AlreadyLinked,
     AlreadySigned,
     AnonymousNotAllowed,
     CoolingDown,
-    InvalidInput,
     LinkRefused,
     LinkToSelf,
     NoSuchDemand,
     NoSuchLinkCode,
     NoSuchPage,
     NotALinkCode,
-    NotASignatureNumber,
     NotLinked,
     NotModerator,
     NotSigned,
@@ -57,15 +53,13 @@ from bot.errors import (
     SignerRemoved,
     SnapshotsUnavailable,
     TooManyAccounts,
-    TooManyDecisions,
 )
 from bot.export import ExportFormat, export_chunks
-from bot.hygiene import LIMITS, clean_form, clean_reason, clean_text
+from bot.hygiene import LIMITS, clean_form
 from bot.i18n import LANGUAGES, Command, Msg, msg
 from bot.limits import (
     AUDIT_DEFAULT,
     AUDIT_MAX,
-    MAX_BATCH_DECISIONS,
     MAX_LINKED_ACCOUNTS,
     PAGE_SIZE,
     PENDING_DEFAULT,
@@ -83,13 +77,14 @@ from bot.linking import (
 from bot.liveposts import LivePosts
 from bot.lookup import SignerReport, find_signatures, signer_report
 from bot.milestones import MilestonePolicy
+from bot.moderation import Decision, Moderation, audit_label, only
 from bot.modqueue import ModQueue
 from bot.outgoing import Outgoing
 from bot.ports import Clock, Store, WriteTx
 from bot.ratelimit import Family, RateLimiter, RateLimits
 from bot.reaffirm import ReaffirmNotices, VersionReport, only_text_ever, version_counts
 from bot.surge import SurgeMonitor
-from bot.texts import announcements, moderation, signing
+from bot.texts import announcements, signing
 from bot.units import UnitRunner
 
 if TYPE_CHECKING:
@@ -97,7 +92,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CountView",
-    "Decision",
     "Overview",
     "PledgeService",
     "Rules",
@@ -189,28 +183,6 @@ class WithdrawResult:
         return signing.withdraw_done(self.withdrawn, erased=self.choice.erases)
 
 
-@dataclass(frozen=True, slots=True)
-class Decision:
-    """The outcome of one moderator decision in a batch: a signature, or why not."""
-
-    signature_id: int
-    signature: Signature | None = None
-    error: PledgeError | None = None
-    action: Literal["approve", "reject", "remove"] = "approve"
-
-    def describe(self) -> Msg:
-        """One line of ``/approve``'s (``/reject``'s, ``/remove``'s) answer: what was done,
-        or the core's reason why not."""
-        if self.error is not None:
-            return self.error.message
-        assert self.signature is not None
-        if self.action == "reject":
-            return moderation.rejected(self.signature)
-        if self.action == "remove":
-            return moderation.removed(self.signature)
-        return moderation.approved(self.signature)
-
-
 class PledgeService:
     def __init__(
         self,
@@ -234,6 +206,14 @@ class PledgeService:
         self.community_register = Communities(store, self._write, self.clock)
         #: Where snapshots are written; the composition root sets it (see bot.archive).
         self.snapshots: SnapshotArchive | None = None
+        #: What moderators decide (bot.moderation), once they may.
+        self._moderation = Moderation(
+            self._write,
+            self.clock,
+            self._outgoing,
+            count_changed=self._count_changed,
+            lapses=self._on_a_lapsed_text,
+        )
         self._surges = SurgeMonitor(
             rules.surge_window, rules.surge_share, rules.surge_min_signatures
         )
@@ -516,7 +496,7 @@ class PledgeService:
                     erased=True,
                 )
                 await tx.update_signature(erased)
-                await tx.add_audit(now, _label(actor), "erase", sig.id)
+                await tx.add_audit(now, audit_label(actor), "erase", sig.id)
                 changed[sig.id] = erased
             # Redact what the outbox holds first; then the cards are redrawn without details.
             await tx.redact_outbox([s.id for s in to_erase])
@@ -669,44 +649,11 @@ class PledgeService:
         """Approve several signatures in one unit: one count change, one milestone check."""
         self._slow_down(actor, Family.MODERATING)
         self.require_moderator(actor)
-        ids = _unique_ids(signature_ids)
-
-        async def unit(tx: WriteTx) -> list[Decision]:
-            now = self.clock.now()
-            decisions: list[Decision] = []
-            notes: list[OutboxMessage] = []
-            for sid in ids:
-                sig = await tx.get_signature(sid)
-                if sig is None:
-                    decisions.append(Decision(sid, error=SignatureNotFound(sid)))
-                    continue
-                if not sig.decidable:
-                    decisions.append(Decision(sid, sig, AlreadyDecided(sig)))
-                    continue
-                done = sig.evolve(
-                    status=Status.APPROVED,
-                    decided_at=now,
-                    decided_by=_who(actor),
-                    lapsed=self._on_a_lapsed_text(sig),  # not counted until reaffirmed
-                )
-                await tx.update_signature(done)
-                await tx.add_audit(now, _label(actor), "approve", sid)
-                notes.append(self._outgoing.notification(done, signing.approved_notification))
-                notes += self._outgoing.card_updates(done)
-                decisions.append(Decision(sid, done))
-            approved = sum(d.error is None for d in decisions)
-            counted = sum(d.signature.counted for d in decisions if d.error is None and d.signature)
-            if approved:
-                await tx.add_outbox(notes, now)
-            if counted:
-                await self._count_changed(tx, counted, now)
-            return decisions
-
-        return await self._write(unit)
+        return await self._moderation.approve(actor, signature_ids)
 
     async def reject(self, actor: Actor, signature_id: int, reason: str) -> Signature:
         """Reject one signature; the signer is told ``reason``. Raises why it cannot be."""
-        return _only(await self.reject_all(actor, [signature_id], reason))
+        return only(await self.reject_all(actor, [signature_id], reason))
 
     async def reject_all(
         self, actor: Actor, signature_ids: Iterable[int], reason: str
@@ -715,38 +662,12 @@ class PledgeService:
         id gets its own outcome, as with :meth:`approve` (not found, already decided)."""
         self._slow_down(actor, Family.MODERATING)
         self.require_moderator(actor)
-        ids = _unique_ids(signature_ids)
-        why = clean_reason(reason)
-
-        async def unit(tx: WriteTx) -> list[Decision]:
-            now = self.clock.now()
-            decisions: list[Decision] = []
-            notes: list[OutboxMessage] = []
-            for sid in ids:
-                sig = await tx.get_signature(sid)
-                if sig is None:
-                    decisions.append(Decision(sid, error=SignatureNotFound(sid), action="reject"))
-                    continue
-                if not sig.decidable:
-                    decisions.append(Decision(sid, sig, AlreadyDecided(sig), action="reject"))
-                    continue
-                done = sig.evolve(
-                    status=Status.REJECTED, decided_at=now, decided_by=_who(actor), reason=why
-                )
-                await tx.update_signature(done)
-                await tx.add_audit(now, _label(actor), "reject", sid, why)
-                notes.append(self._outgoing.notification(done, signing.rejected_notification))
-                notes += self._outgoing.card_updates(done)
-                decisions.append(Decision(sid, done, action="reject"))
-            await tx.add_outbox(notes, now)
-            return decisions
-
-        return await self._write(unit)
+        return await self._moderation.reject(actor, signature_ids, reason)
 
     async def remove(self, actor: Actor, signature_id: int, reason: str) -> Signature:
         """Take a signature off the letter for good (spam, impersonation), even once approved.
         The account cannot sign again. Raises why it cannot be."""
-        return _only(await self.remove_all(actor, [signature_id], reason))
+        return only(await self.remove_all(actor, [signature_id], reason))
 
     async def remove_all(
         self, actor: Actor, signature_ids: Iterable[int], reason: str
@@ -755,36 +676,7 @@ class PledgeService:
         and each id gets its own outcome (not found, already removed)."""
         self._slow_down(actor, Family.MODERATING)
         self.require_moderator(actor)
-        ids = _unique_ids(signature_ids)
-        why = clean_reason(reason)
-
-        async def unit(tx: WriteTx) -> list[Decision]:
-            now = self.clock.now()
-            decisions: list[Decision] = []
-            notes: list[OutboxMessage] = []
-            were_approved = 0
-            for sid in ids:
-                sig = await tx.get_signature(sid)
-                if sig is None:
-                    decisions.append(Decision(sid, error=SignatureNotFound(sid), action="remove"))
-                    continue
-                if sig.status is Status.REMOVED:
-                    decisions.append(Decision(sid, sig, AlreadyDecided(sig), action="remove"))
-                    continue
-                done = sig.evolve(
-                    status=Status.REMOVED, decided_at=now, decided_by=_who(actor), reason=why
-                )
-                await tx.update_signature(done)
-                await tx.add_audit(now, _label(actor), "remove", sid, why)
-                notes += self._outgoing.card_updates(done)
-                were_approved += sig.counted
-                decisions.append(Decision(sid, done, action="remove"))
-            await tx.add_outbox(notes, now)
-            if were_approved:
-                await self._count_changed(tx, -were_approved, now)
-            return decisions
-
-        return await self._write(unit)
+        return await self._moderation.remove(actor, signature_ids, reason)
 
     async def audit(self, actor: Actor, limit: int = AUDIT_DEFAULT) -> list[AuditEntry]:
         """The latest moderator actions, newest first (at most :data:`~bot.limits.AUDIT_MAX`)."""
@@ -952,34 +844,3 @@ class PledgeService:
         if not fresh:
             return
         await tx.add_outbox(self._outgoing.milestone_announcements(max(fresh)), now)
-
-
-def _who(actor: Actor) -> str:
-    """A moderator's name as stored and shown to others: display names are user text too."""
-    try:
-        name = clean_text(actor.display_name[: LIMITS["name"]], field="name")
-    except InvalidInput:
-        name = None
-    return name or str(actor.identity)
-
-
-def _label(actor: Actor) -> str:
-    return f"{_who(actor)} ({actor.identity})"
-
-
-def _only(decisions: list[Decision]) -> Signature:
-    """The signature of a one-id batch, or the error that refused it."""
-    [decision] = decisions
-    if decision.error is not None:
-        raise decision.error
-    assert decision.signature is not None
-    return decision.signature
-
-
-def _unique_ids(ids: Iterable[int]) -> list[int]:
-    unique = list(dict.fromkeys(ids))
-    if not unique:
-        raise NotASignatureNumber()
-    if len(unique) > MAX_BATCH_DECISIONS:
-        raise TooManyDecisions(MAX_BATCH_DECISIONS)
-    return unique

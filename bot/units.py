@@ -27,10 +27,13 @@ from bot.domain import (
 )
 from bot.ports import CountListener, LiveEditOwed, Store, WriteTx
 
-__all__ = ["UnitRunner", "WatchedTx"]
+__all__ = ["CountChange", "UnitRunner", "WatchedTx"]
 
 
 T = TypeVar("T")
+#: Applies a change to the approved count inside a unit, so milestones and live posts follow
+#: in the same transaction (the service's, handed to the use cases that change the count).
+CountChange = Callable[[WriteTx, int, datetime], Awaitable[None]]
 #: What a :class:`~bot.ports.WriteTx` method returns: the coroutine the unit awaits.
 Step = Coroutine[Any, Any, T]
 

@@ -6,7 +6,8 @@ from collections.abc import Sequence
 
 from bot.domain import AuditEntry, PendingItem, SignatoriesPage
 from bot.i18n import Translator
-from bot.service import Decision, Overview
+from bot.moderation import Decision
+from bot.service import Overview
 from bot.texts import cards, command_help, lists, moderation, signatures
 
 __all__ = ["audit", "decisions", "letter", "pending", "signatories"]

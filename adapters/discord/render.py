@@ -30,7 +30,8 @@ from bot.domain import (
     Status,
 )
 from bot.i18n import Command, Msg, Translator
-from bot.service import Decision, Overview
+from bot.moderation import Decision
+from bot.service import Overview
 from bot.texts import cards, community_table, linking, lists, moderation, rejection, signatures
 
 __all__ = [

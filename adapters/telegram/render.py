@@ -38,7 +38,8 @@ from bot.domain import Status as SignatureStatus
 from bot.hygiene import CleanForm
 from bot.i18n import Msg, Raw, Translator
 from bot.liveposts import LIVE_COMMANDS
-from bot.service import Decision, Overview
+from bot.moderation import Decision
+from bot.service import Overview
 from bot.texts import (
     cards,
     command_help,
