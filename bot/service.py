@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 
+from bot.accounts import AccountLinks
 from bot.archive import SnapshotArchive
 from bot.communities import Communities, CommunityTable
 from bot.domain import (
@@ -34,17 +35,11 @@ from bot.domain import (
     WithdrawChoice,
 )
 from bot.errors import (
-    AlreadyLinked,
     AlreadySigned,
     AnonymousNotAllowed,
     CoolingDown,
-    LinkRefused,
-    LinkToSelf,
     NoSuchDemand,
-    NoSuchLinkCode,
     NoSuchPage,
-    NotALinkCode,
-    NotLinked,
     NotModerator,
     NotSigned,
     OnCurrentText,
@@ -52,7 +47,6 @@ from bot.errors import (
     SignatureNotFound,
     SignerRemoved,
     SnapshotsUnavailable,
-    TooManyAccounts,
 )
 from bot.export import ExportFormat, export_chunks
 from bot.hygiene import LIMITS, clean_form
@@ -60,19 +54,13 @@ from bot.i18n import LANGUAGES, Command, Msg, msg
 from bot.limits import (
     AUDIT_DEFAULT,
     AUDIT_MAX,
-    MAX_LINKED_ACCOUNTS,
     PAGE_SIZE,
     PENDING_DEFAULT,
 )
 from bot.linking import (
-    CODE_LIFETIME,
     LinkCode,
     LinkResult,
-    code_hash,
     is_linked_person,
-    new_code,
-    new_person,
-    parse_code,
 )
 from bot.liveposts import LivePosts
 from bot.lookup import SignerReport, find_signatures, signer_report
@@ -214,6 +202,10 @@ class PledgeService:
             count_changed=self._count_changed,
             lapses=self._on_a_lapsed_text,
         )
+        #: Joining one person's accounts (bot.accounts).
+        self._accounts = AccountLinks(
+            store, self._write, self.clock, self._outgoing, count_changed=self._count_changed
+        )
         self._surges = SurgeMonitor(
             rules.surge_window, rules.surge_share, rules.surge_min_signatures
         )
@@ -323,7 +315,7 @@ class PledgeService:
         sig = await self.store.latest_signature(identity)
         changed = sig is not None and sig.letter_version != self.version
         wait = self._cooldown_left(sig, self.clock.now())
-        linked = await self._linked_with(identity)
+        linked = await self._accounts.linked_with(identity)
         required = self.rules.require_reaffirm
         return SignerStatus(sig, changed, await self.store.count(), wait, linked, required)
 
@@ -522,103 +514,28 @@ class PledgeService:
         within :data:`~bot.linking.CODE_LIFETIME`. A new code replaces the account's earlier
         one. Refused to an account a moderator removed a signature of."""
         self._slow_down(actor, Family.SIGNING)
-        identity = actor.identity
-        code = new_code()
-
-        async def unit(tx: WriteTx) -> LinkCode:
-            now = self.clock.now()
-            if any(s.status is Status.REMOVED for s in await tx.signatures_of(identity)):
-                raise LinkRefused()
-            expires = now + CODE_LIFETIME
-            await tx.add_link_code(code_hash(parse_code(code)), identity, now, expires)
-            return LinkCode(code, expires)
-
-        return await self._write(unit)
+        return await self._accounts.link_code(actor)
 
     async def link(self, actor: Actor, typed_code: str) -> LinkResult:
         """``/link CODE``: join this account with the one that made the code, as one person
         holding one active signature at most. When both held one, the earlier stays and the
         later is withdrawn. Refused when either side had a signature removed by a moderator."""
         self._slow_down(actor, Family.SIGNING)
-        hashed = code_hash(parse_code(typed_code))  # a malformed code never reaches the store
-        me = actor.identity
-
-        async def unit(tx: WriteTx) -> LinkResult:
-            now = self.clock.now()
-            issuer = await tx.take_link_code(hashed, now)
-            if issuer is None:
-                raise NoSuchLinkCode()
-            if issuer == me:
-                raise LinkToSelf()
-            # Both accounts' rows, in one order for every unit (no deadlock between two links).
-            persons = {a: await tx.claim_account(a) for a in sorted((issuer, me), key=str)}
-            theirs, mine = persons[issuer], persons[me]
-            if theirs == mine:
-                raise AlreadyLinked()
-            accounts = {a for _, a in await tx.accounts_of([theirs, mine])} | {issuer, me}
-            if len(accounts) > MAX_LINKED_ACCOUNTS:
-                raise TooManyAccounts(MAX_LINKED_ACCOUNTS)
-            history = [*await tx.signatures_of(issuer), *await tx.signatures_of(me)]
-            if any(s.status is Status.REMOVED for s in history):
-                raise LinkRefused()
-            active = sorted((s for s in history if s.status.is_active), key=lambda s: s.id)
-            kept = withdrawn = None
-            if len(active) == 2:
-                kept, later = active
-                withdrawn = later.evolve(status=Status.WITHDRAWN, withdrawn_at=now)
-                await tx.update_signature(withdrawn)
-                await tx.add_outbox(self._outgoing.card_updates(withdrawn), now)
-                if later.counted:
-                    await self._count_changed(tx, -1, now)
-            person = next((p for p in (theirs, mine) if is_linked_person(p)), None)
-            person = person or new_person()
-            await tx.move_people([p for p in (theirs, mine) if p != person], person, now)
-            return LinkResult(tuple(sorted(accounts, key=str)), kept, withdrawn)
-
-        return await self._write(unit)
+        return await self._accounts.link(actor, typed_code)
 
     async def void_link_code(self, actor: Actor, typed_code: str) -> None:
         """A code typed where others can read it (a Telegram group) no longer works, so no one
         who saw it can join their account to its maker's. Says nothing of whether it existed;
         text that is no code changes nothing."""
         self._slow_down(actor, Family.SIGNING)
-        try:
-            hashed = code_hash(parse_code(typed_code))
-        except NotALinkCode:
-            return
-
-        async def unit(tx: WriteTx) -> None:
-            await tx.take_link_code(hashed, self.clock.now())
-
-        await self._write(unit)
+        await self._accounts.void_link_code(typed_code)
 
     async def unlink(self, actor: Actor) -> tuple[Identity, ...]:
         """``/unlink``: this account is a person of its own again, keeping the signatures it
         made itself (and so is the other, when only one was left). Returns the accounts it was
         linked with."""
         self._slow_down(actor, Family.SIGNING)
-        me = actor.identity
-
-        async def unit(tx: WriteTx) -> tuple[Identity, ...]:
-            person = await tx.claim_account(me)
-            if not is_linked_person(person):
-                raise NotLinked()
-            if any(s.status is Status.REMOVED for s in await tx.signatures_of(me)):
-                raise LinkRefused(unlinking=True)
-            others = tuple(a for _, a in await tx.accounts_of([person]) if a != me)
-            await tx.detach_account(me)
-            if len(others) == 1:  # a person of one account is no longer linked at all
-                await tx.detach_account(others[0])
-            return others
-
-        return await self._write(unit)
-
-    async def _linked_with(self, identity: Identity) -> tuple[Identity, ...]:
-        """The other accounts of this account's person (none until it is linked)."""
-        person = await self.store.person_of(identity)
-        if not is_linked_person(person):
-            return ()
-        return tuple(a for _, a in await self.store.accounts_of([person]) if a != identity)
+        return await self._accounts.unlink(actor)
 
     # -- moderation --------------------------------------------------------------------------
     @staticmethod
