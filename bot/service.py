@@ -10,7 +10,7 @@ and which acts for no one, is :attr:`PledgeService.mod_queue`, beside the use ca
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Literal
@@ -42,7 +42,6 @@ from bot.errors import (
     NoSuchPage,
     NotModerator,
     NotSigned,
-    OnCurrentText,
     PledgeError,
     SignatureNotFound,
     SignerRemoved,
@@ -51,6 +50,7 @@ from bot.errors import (
 from bot.export import ExportFormat, export_chunks
 from bot.hygiene import LIMITS, clean_form
 from bot.i18n import LANGUAGES, Command, Msg, msg
+from bot.lapses import Lapses
 from bot.limits import (
     AUDIT_DEFAULT,
     AUDIT_MAX,
@@ -70,7 +70,7 @@ from bot.modqueue import ModQueue
 from bot.outgoing import Outgoing
 from bot.ports import Clock, Store, WriteTx
 from bot.ratelimit import Family, RateLimiter, RateLimits
-from bot.reaffirm import ReaffirmNotices, VersionReport, only_text_ever, version_counts
+from bot.reaffirm import ReaffirmNotices, VersionReport, version_counts
 from bot.surge import SurgeMonitor
 from bot.texts import announcements, signing
 from bot.units import UnitRunner
@@ -89,9 +89,6 @@ __all__ = [
 ]
 
 _log = logging.getLogger(__name__)
-
-#: Signatures one unit of work lapses (or counts again) when ``require_reaffirm`` changes.
-LAPSE_BATCH = 500
 
 
 class SystemClock:
@@ -194,13 +191,22 @@ class PledgeService:
         self.community_register = Communities(store, self._write, self.clock)
         #: Where snapshots are written; the composition root sets it (see bot.archive).
         self.snapshots: SnapshotArchive | None = None
+        #: Which signatures on an earlier text count, and /reaffirm (bot.lapses).
+        self._lapses = Lapses(
+            store,
+            self._write,
+            self.clock,
+            version=self.version,
+            required=rules.require_reaffirm,
+            count_changed=self._count_changed,
+        )
         #: What moderators decide (bot.moderation), once they may.
         self._moderation = Moderation(
             self._write,
             self.clock,
             self._outgoing,
             count_changed=self._count_changed,
-            lapses=self._on_a_lapsed_text,
+            lapses=self._lapses.lapsed,
         )
         #: Joining one person's accounts (bot.accounts).
         self._accounts = AccountLinks(
@@ -415,23 +421,7 @@ class PledgeService:
         """``/reaffirm``: keep one's active signature on the letter's current text. The
         version it stood on is kept in its history (:meth:`bot.ports.Store.reaffirmations`)."""
         self._slow_down(actor, Family.SIGNING)
-        identity, version = actor.identity, self.version
-
-        async def unit(tx: WriteTx) -> Signature:
-            sig = await tx.latest_signature(identity)
-            if sig is None or not sig.status.is_active:
-                raise NotSigned()
-            if sig.letter_version == version:
-                raise OnCurrentText(sig)
-            now = self.clock.now()
-            moved = await tx.reaffirm(sig, version, now)
-            if moved.lapsed:  # it counts again, and is listed again
-                moved = moved.evolve(lapsed=False)
-                await tx.update_signature(moved)
-                await self._count_changed(tx, 1, now)
-            return moved
-
-        return await self._write(unit)
+        return await self._lapses.reaffirm(actor)
 
     async def count_view(self, actor: Actor) -> CountView:
         """``/count``: the count and the next milestone; for a moderator, also how many
@@ -656,60 +646,19 @@ class PledgeService:
             return 0
         return max(1, -(-int(wait.total_seconds()) // 60))
 
-    def _on_a_lapsed_text(self, sig: Signature) -> bool:
-        """Whether an approved signature on this text stops counting (``require_reaffirm``,
-        and an earlier text than the current one)."""
-        return self.rules.require_reaffirm and sig.letter_version != self.version
-
     async def follow_the_text(self, *, forever: bool = True) -> None:
         """Beside the bot: make the count follow ``require_reaffirm`` (approved signatures on
         an earlier text stop counting while it is on, and count again once it is off), then
         tell earlier signers of the current text (:class:`~bot.reaffirm.ReaffirmNotices`).
         ``forever=False``: all at once, then return (the console)."""
         try:
-            await self._settle_lapses()
+            await self._lapses.settle()
         except PledgeError as exc:  # a database that takes no changes now: the next start
             _log.warning("require_reaffirm: cannot update the count now: %s", exc)
         if forever:
             await self.reaffirm_notices.run()
         else:
             await self.reaffirm_notices.tell_everyone(paced=False)
-
-    async def _settle_lapses(self) -> int:
-        """Lapse (or un-lapse) in batches; how many signatures changed."""
-        version, required, changed, after = self.version, self.rules.require_reaffirm, 0, 0
-        if required and await only_text_ever(self.store, version):
-            return 0
-        if required and not any(
-            v != version and n for v, n in await self.store.approved_by_version()
-        ):
-            return 0  # every approved signature stands on the current text
-        while True:
-            if required:
-                found = await self.store.lapse_candidates(version, after, LAPSE_BATCH)
-            else:
-                found = await self.store.lapsed_signatures(after, LAPSE_BATCH)
-            if not found:
-                return changed
-            after = found[-1].id
-            changed += await self._write(self._lapsing([s.id for s in found]))
-
-    def _lapsing(self, ids: list[int]) -> Callable[[WriteTx], Awaitable[int]]:
-        async def unit(tx: WriteTx) -> int:
-            now, delta = self.clock.now(), 0
-            for sid in ids:
-                sig = await tx.get_signature(sid)
-                if sig is None or sig.status is not Status.APPROVED:
-                    continue
-                lapsed = self._on_a_lapsed_text(sig)
-                if lapsed != sig.lapsed:  # as read, unless it changed meanwhile
-                    await tx.update_signature(sig.evolve(lapsed=lapsed))
-                    delta += -1 if lapsed else 1
-            if delta:
-                await self._count_changed(tx, delta, now)
-            return abs(delta)
-
-        return unit
 
     def _too_new(self, account_created_at: datetime | None) -> bool:
         if account_created_at is None or not self.rules.min_account_age:
