@@ -41,7 +41,6 @@ from bot.errors import (
     NoSuchDemand,
     NoSuchPage,
     NotModerator,
-    NotSigned,
     PledgeError,
     SignatureNotFound,
     SignerRemoved,
@@ -65,7 +64,7 @@ from bot.linking import (
 from bot.liveposts import LivePosts
 from bot.lookup import SignerReport, find_signatures, signer_report
 from bot.milestones import MilestonePolicy
-from bot.moderation import Decision, Moderation, audit_label, only
+from bot.moderation import Decision, Moderation, only
 from bot.modqueue import ModQueue
 from bot.outgoing import Outgoing
 from bot.ports import Clock, Store, WriteTx
@@ -74,6 +73,7 @@ from bot.reaffirm import ReaffirmNotices, VersionReport, version_counts
 from bot.surge import SurgeMonitor
 from bot.texts import announcements, signing
 from bot.units import UnitRunner
+from bot.withdrawal import Withdrawal, WithdrawResult
 
 if TYPE_CHECKING:
     from bot.progress import Advance
@@ -85,7 +85,6 @@ __all__ = [
     "Rules",
     "SignResult",
     "SystemClock",
-    "WithdrawResult",
 ]
 
 _log = logging.getLogger(__name__)
@@ -154,20 +153,6 @@ class SignResult:
         return signing.sign_confirmation(self.signature)
 
 
-@dataclass(frozen=True, slots=True)
-class WithdrawResult:
-    """What became of a ``/withdraw`` choice: the signature taken back, if one was active."""
-
-    choice: WithdrawChoice
-    withdrawn: Signature | None = None
-
-    @property
-    def message(self) -> Msg:
-        if self.choice is WithdrawChoice.KEEP:
-            return signing.WITHDRAW_KEPT
-        return signing.withdraw_done(self.withdrawn, erased=self.choice.erases)
-
-
 class PledgeService:
     def __init__(
         self,
@@ -199,6 +184,10 @@ class PledgeService:
             version=self.version,
             required=rules.require_reaffirm,
             count_changed=self._count_changed,
+        )
+        #: Taking a signature back, and erasing the signer's details (bot.withdrawal).
+        self._withdrawal = Withdrawal(
+            self._write, self.clock, self._outgoing, count_changed=self._count_changed
         )
         #: What moderators decide (bot.moderation), once they may.
         self._moderation = Moderation(
@@ -447,47 +436,7 @@ class PledgeService:
         """Take a signature back; with ``erase`` also wipe the signer's personal fields from
         every signature they ever made, keeping only what counting needs."""
         self._slow_down(actor, Family.SIGNING)
-        return await self._withdraw(actor, erase)
-
-    async def _withdraw(self, actor: Actor, erase: bool) -> Signature | None:
-        identity = actor.identity
-
-        async def unit(tx: WriteTx) -> Signature | None:
-            history = await tx.signatures_of(identity)
-            active = next((s for s in reversed(history) if s.status.is_active), None)
-            to_erase = [s for s in history if not s.erased] if erase else []
-            if active is None and not to_erase:
-                raise NotSigned()
-            now = self.clock.now()
-            result = active
-            if active is not None:
-                result = active.evolve(status=Status.WITHDRAWN, withdrawn_at=now)
-                await tx.update_signature(result)
-                if active.counted:
-                    await self._count_changed(tx, -1, now)
-            changed = {active.id: result} if active is not None and result is not None else {}
-            for sig in to_erase:
-                base = changed.get(sig.id, sig)
-                erased = base.evolve(
-                    name=None,
-                    name_key="",
-                    look_key="",
-                    role=None,
-                    location=None,
-                    link=None,
-                    erased=True,
-                )
-                await tx.update_signature(erased)
-                await tx.add_audit(now, audit_label(actor), "erase", sig.id)
-                changed[sig.id] = erased
-            # Redact what the outbox holds first; then the cards are redrawn without details.
-            await tx.redact_outbox([s.id for s in to_erase])
-            await tx.add_outbox(
-                [m for sig in changed.values() for m in self._outgoing.card_updates(sig)], now
-            )
-            return changed.get(active.id) if active is not None else None
-
-        return await self._write(unit)
+        return await self._withdrawal.withdraw(actor, erase=erase)
 
     async def withdraw_as_chosen(self, actor: Actor, choice: WithdrawChoice) -> WithdrawResult:
         """Carry out what the signer picked among :attr:`SignerStatus.withdraw_choices` (a
@@ -496,7 +445,7 @@ class PledgeService:
         self._slow_down(actor, Family.SIGNING)
         if choice is WithdrawChoice.KEEP:
             return WithdrawResult(choice)
-        return WithdrawResult(choice, await self._withdraw(actor, choice.erases))
+        return WithdrawResult(choice, await self._withdrawal.withdraw(actor, erase=choice.erases))
 
     # -- one person, several accounts ------------------------------------------------------
     async def link_code(self, actor: Actor) -> LinkCode:
