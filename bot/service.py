@@ -13,7 +13,7 @@ import logging
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from bot.accounts import AccountLinks
 from bot.archive import SnapshotArchive
@@ -63,13 +63,13 @@ from bot.linking import (
 )
 from bot.liveposts import LivePosts
 from bot.lookup import SignerReport, find_signatures, signer_report
-from bot.milestones import MilestonePolicy
 from bot.moderation import Decision, Moderation, only
 from bot.modqueue import ModQueue
 from bot.outgoing import Outgoing
 from bot.ports import Clock, Store, WriteTx
-from bot.ratelimit import Family, RateLimiter, RateLimits
+from bot.ratelimit import Family, RateLimiter
 from bot.reaffirm import ReaffirmNotices, VersionReport, version_counts
+from bot.rules import Rules
 from bot.surge import SurgeMonitor
 from bot.texts import announcements, signing
 from bot.units import UnitRunner
@@ -82,7 +82,6 @@ __all__ = [
     "CountView",
     "Overview",
     "PledgeService",
-    "Rules",
     "SignResult",
     "SystemClock",
 ]
@@ -93,36 +92,6 @@ _log = logging.getLogger(__name__)
 class SystemClock:
     def now(self) -> datetime:
         return datetime.now(UTC)
-
-
-@dataclass(frozen=True, slots=True)
-class Rules:
-    """The campaign's rules. No defaults here: they come from the configuration's (bot.config),
-    through the composition root (``bot.app.rules_of`` / ``default_rules``), so the bot, the
-    tests and the benchmarks cannot drift apart."""
-
-    approval: Literal["manual", "auto"]
-    allow_anonymous: bool
-    milestones: MilestonePolicy
-    #: The organiser's own announcement; empty: the catalogue's, in each channel's language.
-    milestone_message: str
-    #: After withdrawing, how long before the same account may sign again.
-    cooldown: timedelta
-    #: Accounts younger than this wait for a moderator even when approval is "auto".
-    min_account_age: timedelta
-    surge_window: timedelta
-    surge_share: float
-    surge_min_signatures: int  # 0: no surge alarms
-    #: Per-account command rates (bot.ratelimit); None: unlimited.
-    rate_limits: RateLimits | None
-    #: Whether everyone may read ``/communities`` (and the public page shows it).
-    public_communities: bool
-    #: The shortest time between two edits of one live letter post (bot.liveposts).
-    live_edit_interval: timedelta
-    #: Whether signatures on an earlier text of the letter still count (bot.reaffirm).
-    require_reaffirm: bool
-    #: How many earlier signers are told of a new text each minute, at most.
-    reaffirm_notices_per_minute: float
 
 
 @dataclass(frozen=True, slots=True)

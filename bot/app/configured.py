@@ -17,7 +17,7 @@ from bot.config import (
 from bot.domain import Destinations, Letter, LetterText
 from bot.milestones import MilestonePolicy
 from bot.ratelimit import Limit, RateLimits
-from bot.service import Rules
+from bot.rules import Rules
 
 CONSOLE_ANNOUNCE = ("console", "announcements")
 CONSOLE_MOD_QUEUE = ("console", "mod-queue")

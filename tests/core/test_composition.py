@@ -10,7 +10,7 @@ import pytest
 from bot.app import build_rules, default_rules
 from bot.config import load_settings
 from bot.milestones import MilestonePolicy
-from bot.service import Rules
+from bot.rules import Rules
 from bot.texts import announcements
 
 
