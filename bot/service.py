@@ -1,10 +1,18 @@
 """PledgeService: every rule of signing and moderating, once, for every adapter.
 
-Each public method is one use case. Writes run as a single unit of work through
-:meth:`bot.ports.Store.write`, so a signature, the count, a crossed milestone, its outbox rows and
-the audit entry commit together or not at all; :class:`bot.units.UnitRunner` runs them and wakes
-the outbox when a unit owed messages. What mod-queue cards are drawn from, which the outbox needs
-and which acts for no one, is :attr:`PledgeService.mod_queue`, beside the use cases.
+Each public method is one use case, and the one door adapters use: it spends the asker's rate
+limit and checks that a moderator asks where one must, then does the work or hands it to the
+module that holds it — :mod:`bot.moderation` (approve, reject, remove), :mod:`bot.withdrawal`
+(withdraw, erase), :mod:`bot.accounts` (link, unlink), :mod:`bot.lapses` (reaffirm, and which
+signatures on an earlier text count), each given the collaborators it needs; the messages the
+outbox is owed are worded by :mod:`bot.outgoing`. Signing stays here, in full: it runs for every
+signature, and a layer between the adapter and its unit of work would cost each one.
+
+Writes run as a single unit of work through :meth:`bot.ports.Store.write`, so a signature, the
+count, a crossed milestone, its outbox rows and the audit entry commit together or not at all;
+:class:`bot.units.UnitRunner` runs them and wakes the outbox when a unit owed messages. What
+mod-queue cards are drawn from, which the outbox needs and which acts for no one, is
+:attr:`PledgeService.mod_queue`, beside the use cases.
 """
 
 from __future__ import annotations
@@ -42,25 +50,15 @@ from bot.errors import (
     NoSuchPage,
     NotModerator,
     PledgeError,
-    SignatureNotFound,
     SignerRemoved,
     SnapshotsUnavailable,
 )
 from bot.export import ExportFormat, export_chunks
 from bot.hygiene import LIMITS, clean_form
-from bot.i18n import LANGUAGES, Command, Msg, msg
+from bot.i18n import LANGUAGES, Msg
 from bot.lapses import Lapses
-from bot.limits import (
-    AUDIT_DEFAULT,
-    AUDIT_MAX,
-    PAGE_SIZE,
-    PENDING_DEFAULT,
-)
-from bot.linking import (
-    LinkCode,
-    LinkResult,
-    is_linked_person,
-)
+from bot.limits import AUDIT_DEFAULT, AUDIT_MAX, PAGE_SIZE, PENDING_DEFAULT
+from bot.linking import LinkCode, LinkResult, is_linked_person
 from bot.liveposts import LivePosts
 from bot.lookup import SignerReport, find_signatures, signer_report
 from bot.moderation import Decision, Moderation, only
@@ -223,23 +221,14 @@ class PledgeService:
         place left to reach its moderators). Nothing more is sent there: the adapter drops it
         from its deliveries until it is added back. Adapters call it from the platform's own
         event, which names no one to rate-limit."""
-        place = f"{platform}:{destination}"
         lost = (platform, destination)
         if lost in self.destinations.mod_queue:
-            notice = msg(
-                "pledgebot was removed from {place}, the moderators' chat: new signatures are "
-                "no longer posted there. Add it back, or approve them with {pending} elsewhere.",
-                place=place,
-                pending=Command("pending"),
-            )
+            mod_chat = True
         elif lost in self.destinations.announce:
-            notice = msg(
-                "pledgebot was removed from {place}: milestones are no longer announced there "
-                "until it is added back.",
-                place=place,
-            )
+            mod_chat = False
         else:
             return
+        notice = announcements.removed_from(f"{platform}:{destination}", mod_chat=mod_chat)
         await self._alert_moderators(notice, skip=lost, also=[(platform, user) for user in tell])
 
     def on_outbox(self, listener: Callable[[], None]) -> None:
@@ -600,12 +589,6 @@ class PledgeService:
             await tx.add_outbox(messages, now)
 
         await self._write(unit)
-
-    async def _get(self, tx: WriteTx, signature_id: int) -> Signature:
-        sig = await tx.get_signature(signature_id)
-        if sig is None:
-            raise SignatureNotFound(signature_id)
-        return sig
 
     async def _count_changed(self, tx: WriteTx, delta: int, now: datetime) -> None:
         """Apply a change to the approved count; milestones follow once the store knows the

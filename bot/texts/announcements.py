@@ -1,12 +1,12 @@
-"""Posts to announce and alert channels: milestones, and surges of signatures from one place.
-Each is written in its channel's language."""
+"""Posts to announce and alert channels: milestones, surges of signatures from one place, and
+a chat the bot was removed from. Each is written in its channel's language."""
 
 from __future__ import annotations
 
 from bot.i18n import Command, Msg, Percent, msg, nmsg
 from bot.surge import Surge
 
-__all__ = ["format_milestone", "surge_alert"]
+__all__ = ["format_milestone", "removed_from", "surge_alert"]
 
 
 def format_milestone(template: str | None, *, count: int, title: str) -> Msg:
@@ -38,4 +38,21 @@ def surge_alert(surge: Surge) -> Msg:
         minutes=int(surge.window.total_seconds() // 60),
         community=surge.community,
         usual=Percent(surge.usual_share),
+    )
+
+
+def removed_from(place: str, *, mod_chat: bool) -> Msg:
+    """Moderators' alert: the bot was removed from ``place``, the moderators' chat (``mod_chat``)
+    or an announcement channel, and posts nothing there until it is added back."""
+    if mod_chat:
+        return msg(
+            "pledgebot was removed from {place}, the moderators' chat: new signatures are "
+            "no longer posted there. Add it back, or approve them with {pending} elsewhere.",
+            place=place,
+            pending=Command("pending"),
+        )
+    return msg(
+        "pledgebot was removed from {place}: milestones are no longer announced there "
+        "until it is added back.",
+        place=place,
     )
