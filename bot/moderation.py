@@ -13,16 +13,16 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Literal
 
+from bot.audit import audit_label, shown_name
 from bot.domain import Actor, OutboxMessage, Signature, Status
 from bot.errors import (
     AlreadyDecided,
-    InvalidInput,
     NotASignatureNumber,
     PledgeError,
     SignatureNotFound,
     TooManyDecisions,
 )
-from bot.hygiene import LIMITS, clean_reason, clean_text
+from bot.hygiene import clean_reason
 from bot.i18n import Msg
 from bot.limits import MAX_BATCH_DECISIONS
 from bot.outgoing import Outgoing
@@ -30,7 +30,7 @@ from bot.ports import Clock, WriteTx
 from bot.texts import moderation, signing
 from bot.units import CountChange, UnitRunner
 
-__all__ = ["Decision", "Moderation", "audit_label", "only"]
+__all__ = ["Decision", "Moderation", "only"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +93,7 @@ class Moderation:
                 done = sig.evolve(
                     status=Status.APPROVED,
                     decided_at=now,
-                    decided_by=_who(actor),
+                    decided_by=shown_name(actor),
                     lapsed=self._lapses(sig),  # not counted until reaffirmed
                 )
                 await tx.update_signature(done)
@@ -132,7 +132,7 @@ class Moderation:
                     decisions.append(Decision(sid, sig, AlreadyDecided(sig), action="reject"))
                     continue
                 done = sig.evolve(
-                    status=Status.REJECTED, decided_at=now, decided_by=_who(actor), reason=why
+                    status=Status.REJECTED, decided_at=now, decided_by=shown_name(actor), reason=why
                 )
                 await tx.update_signature(done)
                 await tx.add_audit(now, audit_label(actor), "reject", sid, why)
@@ -166,7 +166,7 @@ class Moderation:
                     decisions.append(Decision(sid, sig, AlreadyDecided(sig), action="remove"))
                     continue
                 done = sig.evolve(
-                    status=Status.REMOVED, decided_at=now, decided_by=_who(actor), reason=why
+                    status=Status.REMOVED, decided_at=now, decided_by=shown_name(actor), reason=why
                 )
                 await tx.update_signature(done)
                 await tx.add_audit(now, audit_label(actor), "remove", sid, why)
@@ -181,11 +181,6 @@ class Moderation:
         return await self._write(unit)
 
 
-def audit_label(actor: Actor) -> str:
-    """Who acted, as the audit log names them: their shown name and their account."""
-    return f"{_who(actor)} ({actor.identity})"
-
-
 def only(decisions: list[Decision]) -> Signature:
     """The signature of a one-id batch, or the error that refused it."""
     [decision] = decisions
@@ -193,15 +188,6 @@ def only(decisions: list[Decision]) -> Signature:
         raise decision.error
     assert decision.signature is not None
     return decision.signature
-
-
-def _who(actor: Actor) -> str:
-    """A moderator's name as stored and shown to others: display names are user text too."""
-    try:
-        name = clean_text(actor.display_name[: LIMITS["name"]], field="name")
-    except InvalidInput:
-        name = None
-    return name or str(actor.identity)
 
 
 def _unique_ids(ids: Iterable[int]) -> list[int]:

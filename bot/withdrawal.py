@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.audit import audit_label
 from bot.domain import Actor, Signature, Status, WithdrawChoice
 from bot.errors import NotSigned
 from bot.i18n import Msg
-from bot.moderation import audit_label
 from bot.outgoing import Outgoing
 from bot.ports import Clock, WriteTx
 from bot.texts import signing
