@@ -235,6 +235,20 @@ class PledgeService:
         """Be told when a unit wrote outbox rows (the dispatcher wakes up instead of polling)."""
         self._write.on_outbox(listener)
 
+    async def follow_the_text(self, *, forever: bool = True) -> None:
+        """Beside the bot: make the count follow ``require_reaffirm`` (approved signatures on
+        an earlier text stop counting while it is on, and count again once it is off), then
+        tell earlier signers of the current text (:class:`~bot.reaffirm.ReaffirmNotices`).
+        ``forever=False``: all at once, then return (the console)."""
+        try:
+            await self._lapses.settle()
+        except PledgeError as exc:  # a database that takes no changes now: the next start
+            _log.warning("require_reaffirm: cannot update the count now: %s", exc)
+        if forever:
+            await self.reaffirm_notices.run()
+        else:
+            await self.reaffirm_notices.tell_everyone(paced=False)
+
     # -- reading -----------------------------------------------------------------------------
     async def count(self, *, actor: Actor | Identity | None = None) -> int:
         self._slow_down(actor, Family.READING)
@@ -552,20 +566,6 @@ class PledgeService:
         if wait <= timedelta(0):
             return 0
         return max(1, -(-int(wait.total_seconds()) // 60))
-
-    async def follow_the_text(self, *, forever: bool = True) -> None:
-        """Beside the bot: make the count follow ``require_reaffirm`` (approved signatures on
-        an earlier text stop counting while it is on, and count again once it is off), then
-        tell earlier signers of the current text (:class:`~bot.reaffirm.ReaffirmNotices`).
-        ``forever=False``: all at once, then return (the console)."""
-        try:
-            await self._lapses.settle()
-        except PledgeError as exc:  # a database that takes no changes now: the next start
-            _log.warning("require_reaffirm: cannot update the count now: %s", exc)
-        if forever:
-            await self.reaffirm_notices.run()
-        else:
-            await self.reaffirm_notices.tell_everyone(paced=False)
 
     def _too_new(self, account_created_at: datetime | None) -> bool:
         if account_created_at is None or not self.rules.min_account_age:
