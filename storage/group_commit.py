@@ -172,7 +172,10 @@ class GroupWriter(Generic[TxT]):
                 rerun.job.reruns += 1
                 if rerun.error is not None or rerun.job.reruns > self._max_retries:
                     self._settle(rerun.job, None, rerun.error or StoreUnavailable(), session)
-                    group = [j for j in group if j is not rerun.job]
+                    # Out of the writer task's own list, not a copy: when the group is then
+                    # retried as a whole (a deadlock victim), a unit already answered must not
+                    # run again, and commit what its caller was told did not happen.
+                    group.remove(rerun.job)
             except asyncio.CancelledError:
                 self._fail(group, StoreUnavailable())
                 raise
