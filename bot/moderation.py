@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal
 
 from bot.audit import audit_label, shown_name
@@ -32,6 +33,8 @@ from bot.units import CountChange, UnitRunner
 
 __all__ = ["Decision", "Moderation", "only"]
 
+Action = Literal["approve", "reject", "remove"]
+
 
 @dataclass(frozen=True, slots=True)
 class Decision:
@@ -40,7 +43,7 @@ class Decision:
     signature_id: int
     signature: Signature | None = None
     error: PledgeError | None = None
-    action: Literal["approve", "reject", "remove"] = "approve"
+    action: Action = "approve"
 
     def describe(self) -> Msg:
         """One line of ``/approve``'s (``/reject``'s, ``/remove``'s) answer: what was done,
@@ -80,30 +83,23 @@ class Moderation:
 
         async def unit(tx: WriteTx) -> list[Decision]:
             now = self._clock.now()
-            decisions: list[Decision] = []
-            notes: list[OutboxMessage] = []
-            for sid in ids:
-                sig = await tx.get_signature(sid)
-                if sig is None:
-                    decisions.append(Decision(sid, error=SignatureNotFound(sid)))
-                    continue
-                if not sig.decidable:
-                    decisions.append(Decision(sid, sig, AlreadyDecided(sig)))
-                    continue
-                done = sig.evolve(
+            decisions, _, notes = await self._decide(
+                tx,
+                actor,
+                ids,
+                "approve",
+                open_to=lambda sig: sig.decidable,
+                decided=lambda sig: sig.evolve(
                     status=Status.APPROVED,
                     decided_at=now,
                     decided_by=shown_name(actor),
                     lapsed=self._lapses(sig),  # not counted until reaffirmed
-                )
-                await tx.update_signature(done)
-                await tx.add_audit(now, audit_label(actor), "approve", sid)
-                notes.append(self._outgoing.notification(done, signing.approved_notification))
-                notes += self._outgoing.card_updates(done)
-                decisions.append(Decision(sid, done))
-            approved = sum(d.error is None for d in decisions)
+                ),
+                at=now,
+                notice=signing.approved_notification,
+            )
             counted = sum(d.signature.counted for d in decisions if d.error is None and d.signature)
-            if approved:
+            if notes:
                 await tx.add_outbox(notes, now)
             if counted:
                 await self._count_changed(tx, counted, now)
@@ -121,24 +117,19 @@ class Moderation:
 
         async def unit(tx: WriteTx) -> list[Decision]:
             now = self._clock.now()
-            decisions: list[Decision] = []
-            notes: list[OutboxMessage] = []
-            for sid in ids:
-                sig = await tx.get_signature(sid)
-                if sig is None:
-                    decisions.append(Decision(sid, error=SignatureNotFound(sid), action="reject"))
-                    continue
-                if not sig.decidable:
-                    decisions.append(Decision(sid, sig, AlreadyDecided(sig), action="reject"))
-                    continue
-                done = sig.evolve(
+            decisions, _, notes = await self._decide(
+                tx,
+                actor,
+                ids,
+                "reject",
+                open_to=lambda sig: sig.decidable,
+                decided=lambda sig: sig.evolve(
                     status=Status.REJECTED, decided_at=now, decided_by=shown_name(actor), reason=why
-                )
-                await tx.update_signature(done)
-                await tx.add_audit(now, audit_label(actor), "reject", sid, why)
-                notes.append(self._outgoing.notification(done, signing.rejected_notification))
-                notes += self._outgoing.card_updates(done)
-                decisions.append(Decision(sid, done, action="reject"))
+                ),
+                at=now,
+                reason=why,
+                notice=signing.rejected_notification,
+            )
             await tx.add_outbox(notes, now)
             return decisions
 
@@ -154,31 +145,63 @@ class Moderation:
 
         async def unit(tx: WriteTx) -> list[Decision]:
             now = self._clock.now()
-            decisions: list[Decision] = []
-            notes: list[OutboxMessage] = []
-            were_approved = 0
-            for sid in ids:
-                sig = await tx.get_signature(sid)
-                if sig is None:
-                    decisions.append(Decision(sid, error=SignatureNotFound(sid), action="remove"))
-                    continue
-                if sig.status is Status.REMOVED:
-                    decisions.append(Decision(sid, sig, AlreadyDecided(sig), action="remove"))
-                    continue
-                done = sig.evolve(
+            decisions, before, notes = await self._decide(
+                tx,
+                actor,
+                ids,
+                "remove",
+                open_to=lambda sig: sig.status is not Status.REMOVED,
+                decided=lambda sig: sig.evolve(
                     status=Status.REMOVED, decided_at=now, decided_by=shown_name(actor), reason=why
-                )
-                await tx.update_signature(done)
-                await tx.add_audit(now, audit_label(actor), "remove", sid, why)
-                notes += self._outgoing.card_updates(done)
-                were_approved += sig.counted
-                decisions.append(Decision(sid, done, action="remove"))
+                ),
+                at=now,
+                reason=why,
+            )
             await tx.add_outbox(notes, now)
+            were_approved = sum(sig.counted for sig in before)
             if were_approved:
                 await self._count_changed(tx, -were_approved, now)
             return decisions
 
         return await self._write(unit)
+
+    async def _decide(
+        self,
+        tx: WriteTx,
+        actor: Actor,
+        ids: list[int],
+        action: Action,
+        *,
+        open_to: Callable[[Signature], bool],
+        decided: Callable[[Signature], Signature],
+        at: datetime,
+        reason: str | None = None,
+        notice: Callable[[Signature, str], Msg] | None = None,
+    ) -> tuple[list[Decision], list[Signature], list[OutboxMessage]]:
+        """What every batch does to each id, in order: a missing id or one not ``open_to`` this
+        action is refused; any other is changed to ``decided``, audited, its cards redrawn and
+        its signer told ``notice``. Returns the decisions, the decided signatures as they were
+        before (a removal uncounts those that counted), and the messages owed."""
+        decisions: list[Decision] = []
+        before: list[Signature] = []
+        notes: list[OutboxMessage] = []
+        for sid in ids:
+            sig = await tx.get_signature(sid)
+            if sig is None:
+                decisions.append(Decision(sid, error=SignatureNotFound(sid), action=action))
+                continue
+            if not open_to(sig):
+                decisions.append(Decision(sid, sig, AlreadyDecided(sig), action=action))
+                continue
+            done = decided(sig)
+            await tx.update_signature(done)
+            await tx.add_audit(at, audit_label(actor), action, sid, reason)
+            if notice is not None:
+                notes.append(self._outgoing.notification(done, notice))
+            notes += self._outgoing.card_updates(done)
+            before.append(sig)
+            decisions.append(Decision(sid, done, action=action))
+        return decisions, before, notes
 
 
 def only(decisions: list[Decision]) -> Signature:
