@@ -228,8 +228,12 @@ class Tx:
         """Also reads the person's latest signature, for the ``latest_signature`` that follows
         in a signature's unit. One snapshot serves both: where the claim waited for another
         transaction on the same account, a signature it committed meanwhile is not seen, and
-        an insert then loses on the one-active index and runs again (see the module)."""
-        self._writing()
+        an insert then loses on the one-active index and runs again (see the module).
+
+        Not a write that spoils the group when the unit then refuses (already signed, cooling
+        down): the row it leaves is the account's own claim, the same as its next claim would
+        make (a new account its own person; a known one unchanged), so the group goes on
+        without a re-run, as on SQLite."""
         account = str(identity)
         row = await self._conn.fetchrow(_CLAIM_AND_LATEST, account)
         if row[0] is None:
