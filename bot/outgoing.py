@@ -29,30 +29,20 @@ class Outgoing:
 
     def mod_queue_cards(self, item: PendingItem) -> list[OutboxMessage]:
         """A pending signature's card, posted in every mod-queue destination."""
-        sig = item.signature
-        text = cards.mod_queue_summary(item)
-        return [
-            OutboxMessage(
-                OutboxKind.MOD_QUEUE,
-                platform,
-                dest,
-                self.say(text, platform, dest),
-                signature_id=sig.id,
-            )
-            for platform, dest in self._destinations.mod_queue
-        ]
+        return self._to_mod_queue(
+            OutboxKind.MOD_QUEUE, cards.mod_queue_summary(item), item.signature.id
+        )
 
     def card_updates(self, sig: Signature) -> list[OutboxMessage]:
         """Every mod-queue card of a signature shows its current state: whichever platform,
         process or console decided it, each card's platform redraws it once."""
-        text = cards.card_update(sig)
+        return self._to_mod_queue(OutboxKind.MOD_UPDATE, cards.card_update(sig), sig.id)
+
+    def _to_mod_queue(self, kind: OutboxKind, text: Msg, signature_id: int) -> list[OutboxMessage]:
+        """One message for every mod-queue destination, each in its own language."""
         return [
             OutboxMessage(
-                OutboxKind.MOD_UPDATE,
-                platform,
-                dest,
-                self.say(text, platform, dest),
-                signature_id=sig.id,
+                kind, platform, dest, self.say(text, platform, dest), signature_id=signature_id
             )
             for platform, dest in self._destinations.mod_queue
         ]
