@@ -28,6 +28,20 @@ async def _signed(service: PledgeService, *names: str, approve: bool = True) -> 
     return ids
 
 
+async def _on_a_new_text(
+    make_service: ServiceFactory, *names: str, reaffirmed: str
+) -> PledgeService:
+    """``names`` signed (and approved) the first text; the organisers then changed it, and
+    ``reaffirmed`` reaffirmed: the service on the new text."""
+    old = make_service()
+    await old.start()
+    await _signed(old, *names)
+    new = make_service(letter=NEW_LETTER)
+    await new.start()
+    await new.reaffirm(artist(reaffirmed))
+    return new
+
+
 async def _notices(store: Store) -> list[tuple[str, str, int | None]]:
     return [
         (m.platform, m.destination, m.signature_id)
@@ -143,12 +157,7 @@ async def test_a_linked_account_reaffirms_the_persons_signature(
 
 
 async def test_moderators_see_approved_signatures_per_text(make_service: ServiceFactory) -> None:
-    old = make_service()
-    await old.start()
-    await _signed(old, "ada", "bob", "cat")
-    new = make_service(letter=NEW_LETTER)
-    await new.start()
-    await new.reaffirm(artist("ada"))
+    new = await _on_a_new_text(make_service, "ada", "bob", "cat", reaffirmed="ada")
     await _signed(new, "dan")
 
     report = await new.versions(MOD)
@@ -164,12 +173,7 @@ async def test_moderators_see_approved_signatures_per_text(make_service: Service
 
 
 async def test_count_shows_moderators_the_texts(make_service: ServiceFactory) -> None:
-    old = make_service()
-    await old.start()
-    await _signed(old, "ada", "bob")
-    new = make_service(letter=NEW_LETTER)
-    await new.start()
-    await new.reaffirm(artist("ada"))
+    new = await _on_a_new_text(make_service, "ada", "bob", reaffirmed="ada")
 
     assert (await new.count_view(artist("cat"))).versions is None
     shown = await new.count_view(MOD)
@@ -188,12 +192,7 @@ async def test_count_shows_moderators_the_texts(make_service: ServiceFactory) ->
 
 
 async def test_the_json_export_counts_signatures_per_text(make_service: ServiceFactory) -> None:
-    old = make_service()
-    await old.start()
-    await _signed(old, "ada", "bob")
-    new = make_service(letter=NEW_LETTER)
-    await new.start()
-    await new.reaffirm(artist("ada"))
+    new = await _on_a_new_text(make_service, "ada", "bob", reaffirmed="ada")
 
     text = "".join([chunk async for chunk in new.export("json")])
     head = json.loads(text)
