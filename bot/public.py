@@ -11,15 +11,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from bot.communities import Communities, CommunityTable
 from bot.domain import Letter, Signature, on_earlier_text
 from bot.milestones import MilestonePolicy
 from bot.ports import Clock, Store
-
-if TYPE_CHECKING:
-    from bot.service import PledgeService
 
 __all__ = [
     "PUBLIC_PAGE_SIZE",
@@ -158,13 +154,6 @@ class PublicLetter:
         self.milestones = milestones
         self.clock = clock
         self._communities = communities
-
-    @classmethod
-    def of(cls, service: PledgeService) -> PublicLetter:
-        """The public face of a running core: its store, letter, milestones and clock, and
-        the communities table when it is public."""
-        public = service.community_register if service.rules.public_communities else None
-        return cls(service.store, service.letter, service.rules.milestones, service.clock, public)
 
     async def communities(self) -> CommunityTable | None:
         """The table of ``/communities``, or None when it is for moderators only."""

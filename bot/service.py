@@ -65,6 +65,7 @@ from bot.moderation import Decision, Moderation, only
 from bot.modqueue import ModQueue
 from bot.outgoing import Outgoing
 from bot.ports import Clock, Store, WriteTx
+from bot.public import PublicLetter
 from bot.ratelimit import Family, RateLimiter
 from bot.reaffirm import ReaffirmNotices, VersionReport, version_counts
 from bot.rules import Rules
@@ -141,6 +142,15 @@ class PledgeService:
         self._write = UnitRunner(store)
         #: The communities: names as the platforms show them, the figures of ``/communities``.
         self.community_register = Communities(store, self._write, self.clock)
+        #: What the public may read (the web page, the static site): the communities table
+        #: only when the campaign made it public.
+        self.public = PublicLetter(
+            store,
+            letter,
+            rules.milestones,
+            self.clock,
+            self.community_register if rules.public_communities else None,
+        )
         #: Where snapshots are written; the composition root sets it (see bot.archive).
         self.snapshots: SnapshotArchive | None = None
         #: Which signatures on an earlier text count, and /reaffirm (bot.lapses).

@@ -18,7 +18,6 @@ from bot.domain import SnapshotInfo
 from bot.export import ExportFormat
 from bot.ports import OpenMode, Transfer
 from bot.progress import SILENT, Advance, Progress
-from bot.public import PublicLetter
 from bot.transfer import check_source, copy_campaign
 
 if TYPE_CHECKING:
@@ -100,7 +99,7 @@ async def publish_to(
 
     async with core(settings, read_only=True) as service:
         return await publish_site(
-            PublicLetter.of(service),
+            service.public,
             target,
             sign_links=sign_links(settings.web),
             snapshot_dir=Path(settings.web.snapshot_dir),

@@ -18,7 +18,6 @@ from bot.config import ConfigError, Settings
 from bot.domain import SnapshotInfo
 from bot.outbox import OutboxDispatcher
 from bot.ports import Sender
-from bot.public import PublicLetter
 from bot.service import PledgeService
 
 _log = logging.getLogger(__name__)
@@ -189,7 +188,7 @@ async def _web_jobs(settings: Settings, service: PledgeService) -> list[Awaitabl
         from adapters.web import WebAdapter
 
         adapter = WebAdapter(
-            PublicLetter.of(service),
+            service.public,
             settings.web,
             snapshots=latest_snapshot(service),
             default_language=settings.i18n.default_language,
@@ -200,7 +199,7 @@ async def _web_jobs(settings: Settings, service: PledgeService) -> list[Awaitabl
         from adapters.web import Publisher, sign_links
 
         publisher = Publisher(
-            PublicLetter.of(service),
+            service.public,
             Path(settings.web.publish_dir),
             settings.web.publish_interval_seconds,
             sign_links=sign_links(settings.web),

@@ -8,7 +8,6 @@ from dataclasses import replace
 
 from bot.domain import SignatureForm
 from bot.i18n import translator
-from bot.public import PublicLetter
 from bot.service import PledgeService
 from bot.texts import cards, signatures
 from tests.conftest import LETTER, MOD, ServiceFactory, artist
@@ -60,7 +59,7 @@ async def test_public_pages_and_json_mark_names_on_an_earlier_text(
     await new.start()
     await _signed(new, "bob")
 
-    public = PublicLetter.of(new)
+    public = new.public
     page = await public.page(1)
     assert page is not None and page.has_earlier_text
     records = page.as_json()["signatories"]
@@ -76,7 +75,7 @@ async def test_a_list_with_one_text_marks_nothing(make_service: ServiceFactory) 
     service = make_service()
     await service.start()
     await _signed(service, "ada")
-    page = await PublicLetter.of(service).page(1)
+    page = await service.public.page(1)
     assert page is not None and not page.has_earlier_text
     records = page.as_json()["signatories"]
     assert isinstance(records, list) and records[0]["earlier_text"] is False

@@ -19,7 +19,6 @@ from bot.config import SignLinks, WebSettings
 from bot.domain import Identity, Letter, NewSignature, SignatureForm, Status
 from bot.milestones import MilestonePolicy
 from bot.ports import WriteTx
-from bot.public import PublicLetter
 from bot.service import PledgeService
 from storage.sqlite import SQLiteStore
 from tests.conftest import DESTINATIONS, LETTER, MOD, StepClock, artist
@@ -116,7 +115,7 @@ async def serve_site(
         archive = SnapshotArchive(store, letter, tmp_path / "snapshots", service.clock)
         service.snapshots = archive
         adapter = WebAdapter(
-            PublicLetter.of(service),
+            service.public,
             settings,
             snapshots=archive.latest,
             fresh_for=0.0,

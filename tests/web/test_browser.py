@@ -19,7 +19,6 @@ import pytest_asyncio
 from playwright.async_api import async_playwright, expect
 
 from adapters.web import publish_site
-from bot.public import PublicLetter
 from tests.conftest import MOD, artist
 from tests.web.conftest import HOSTILE_NAMES, Site, serve_site
 
@@ -199,7 +198,7 @@ async def test_the_static_site_opens_from_the_disk(
 ) -> None:
     await site.sign(1, "Alice <b>bold</b>")
     await site.insert_raw("Early", n=130)
-    await publish_site(PublicLetter.of(site.service), tmp_path / "public")
+    await publish_site(site.service.public, tmp_path / "public")
     watched = await _open(browser, (tmp_path / "public" / "index.html").as_uri())
     page = watched.page
     assert await _count_on_page(watched) == 131
@@ -270,7 +269,7 @@ async def test_a_language_folder_of_the_static_site_opens_from_the_disk(
 ) -> None:
     """``es/`` reaches the shared files one folder up: its style applies, its links work."""
     await site.insert_raw("Early", n=1000)
-    await publish_site(PublicLetter.of(site.service), tmp_path / "public")
+    await publish_site(site.service.public, tmp_path / "public")
     watched = await _open(browser, (tmp_path / "public" / "es" / "index.html").as_uri())
     page = watched.page
     assert await page.inner_text("#count-line") == "1.000 firmas hasta ahora"

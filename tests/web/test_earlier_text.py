@@ -11,7 +11,6 @@ from adapters.web import publish_site
 from bot.app import default_rules
 from bot.domain import SignatureForm
 from bot.milestones import MilestonePolicy
-from bot.public import PublicLetter
 from bot.service import PledgeService
 from storage.sqlite import SQLiteStore
 from tests.conftest import DESTINATIONS, LETTER, MOD, StepClock, artist
@@ -70,7 +69,7 @@ async def test_the_published_site_marks_them_in_each_language(tmp_path: Path) ->
     async with serve_site(tmp_path, letter=NEW_LETTER) as site:
         await site.sign(2, "Bea Current")
         target = tmp_path / "public"
-        await publish_site(PublicLetter.of(site.service), target)
+        await publish_site(site.service.public, target)
     english = _text((target / "signatories-1.html").read_bytes())
     assert "Ada Early (signed an earlier text)" in english
     german = _text((target / "de" / "signatories-1.html").read_bytes())

@@ -16,7 +16,6 @@ from adapters.web import publish_site
 from adapters.web.render import Renderer
 from bot.domain import LetterText
 from bot.i18n import LANGUAGES
-from bot.public import PublicLetter
 from tests.conftest import LETTER, MOD
 from tests.web.conftest import HOSTILE_NAMES, Site, serve_site
 from tests.web.test_routes import _tags, _text
@@ -240,7 +239,7 @@ async def test_the_static_site_has_every_language_linked_to_the_others(
 ) -> None:
     await site.insert_raw("Early", n=1000)
     target = tmp_path / "public"
-    await publish_site(PublicLetter.of(site.service), target, default_language="de")
+    await publish_site(site.service.public, target, default_language="de")
     folders = {"de": target, "en": target / "en", "es": target / "es", "fr": target / "fr"}
     folders["pt_BR"] = target / "pt-BR"
     for language, folder in folders.items():

@@ -19,7 +19,7 @@ from tests.web.test_routes import _tags, _text
 
 
 def _public(site: Site) -> PublicLetter:
-    return PublicLetter.of(site.service)
+    return site.service.public
 
 
 def _local_links(folder: Path) -> list[tuple[Path, str]]:

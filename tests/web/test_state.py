@@ -7,13 +7,12 @@ from pathlib import Path
 from adapters.web.links import SERVED
 from adapters.web.render import Renderer
 from adapters.web.state import PageState
-from bot.public import PublicLetter
 from tests.web.conftest import serve_site
 
 
 async def test_pages_are_kept_until_the_count_is_read_again(tmp_path: Path) -> None:
     async with serve_site(tmp_path) as site:
-        public = PublicLetter.of(site.service)
+        public = site.service.public
         kept = PageState(public, Renderer(), SERVED, fresh_for=3600)
         first = await kept.current()
         await site.sign(1, "Alice")
