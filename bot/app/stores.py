@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from bot.app.collector import tuned_for_serving
 from bot.app.configured import build_destinations, build_letter, build_rules
 from bot.archive import SnapshotArchive
 from bot.config import ConfigError, Settings
@@ -107,7 +108,8 @@ async def core(
                     "the database takes no changes now (locked, read-only or full): reading "
                     "works, changes are refused with 'try again' until it does"
                 )
-        yield service
+        with tuned_for_serving():
+            yield service
 
 
 async def check_store(settings: Settings) -> tuple[bool, str]:
