@@ -6,6 +6,7 @@ to add or change a text (``make messages``).
 
 from __future__ import annotations
 
+from bot.i18n.commands import translator_for
 from bot.i18n.languages import (
     DEFAULT_LANGUAGE,
     LANGUAGE_NAMES,
@@ -14,14 +15,20 @@ from bot.i18n.languages import (
     negotiate,
     parse_accept_language,
 )
-from bot.i18n.message import Command, Msg, Percent, Strong, joined, msg, nmsg, pmsg
 from bot.i18n.translator import (
+    Command,
     CommandNames,
+    Msg,
+    Percent,
     Raw,
+    Strong,
     Translator,
+    joined,
+    msg,
+    nmsg,
+    pmsg,
     slash_command,
     translator,
-    translator_for,
 )
 
 __all__ = [

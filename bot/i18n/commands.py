@@ -11,13 +11,17 @@ adapter's command translator applies the same :func:`is_command_name` when it re
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
 
-if TYPE_CHECKING:
-    from bot.i18n.translator import Translator
+from bot.i18n.translator import CommandNames, Translator, translator
 
-__all__ = ["NAME_LIMIT", "PLATFORM_COMMANDS", "discord_command", "is_command_name"]
+__all__ = [
+    "NAME_LIMIT",
+    "PLATFORM_COMMANDS",
+    "discord_command",
+    "is_command_name",
+    "translator_for",
+]
 
 #: Discord's longest command, option or menu name.
 NAME_LIMIT = 32
@@ -41,4 +45,12 @@ def discord_command(tr: Translator, name: str) -> str:
 
 
 #: Platforms whose commands are not simply ``/name``.
-PLATFORM_COMMANDS: Mapping[str, Callable[[Translator, str], str]] = {"discord": discord_command}
+PLATFORM_COMMANDS: Mapping[str, CommandNames] = {"discord": discord_command}
+
+
+def translator_for(platform: str, language: str) -> Translator:
+    """The translator for a text the core renders for ``platform``, naming commands as that
+    platform's clients list them (:data:`PLATFORM_COMMANDS`; ``/sign`` elsewhere)."""
+    commands = PLATFORM_COMMANDS.get(platform)
+    found = translator(language)
+    return found if commands is None else found.with_commands(commands)

@@ -1,4 +1,20 @@
-"""Rendering a message in one language: gettext catalogues, CLDR plurals, Babel numbers.
+"""Messages the core composes, and rendering them in one language: gettext catalogues, CLDR
+plurals, Babel numbers.
+
+The core does not know a reader's language (one approval notifies a signer in Spanish and
+redraws a card in a German mod channel), so it returns :class:`Msg` values — the English source
+text, which is the gettext message id, and the values to fill in — and each adapter renders
+them through the reader's :class:`Translator`. The constructors :func:`msg`, :func:`nmsg` and
+:func:`pmsg` are also the markers ``make messages`` extracts. The values and the translator live
+in one module because each needs the other: the translator renders a :class:`Msg`, and a
+:class:`Msg` written as a plain ``str`` (a log line, an error) is its English rendering.
+
+A value may itself be a :class:`Msg` (rendered in the same language first), a number (written
+as the language writes numbers), :class:`Strong` (marked up by the adapter, bold where its
+platform can), :class:`Percent` or :class:`Command` (a command's name as the reader's platform
+lists it: ``/firmar`` in a Spanish Discord client, ``/sign`` on Telegram). :func:`joined` puts
+several messages together (lines of a status) without adding a sentence of its own to the
+catalogue.
 
 Why gettext: translators already know ``.po`` files and their tools (Poedit, Weblate), the
 English sentence is its own message id so the code stays readable, and Babel — which pledgebot
@@ -12,38 +28,109 @@ Placeholders are ``str.format`` names (``{count}``). Values are inserted as give
 that needs its platform's escaping passes ``escape=``, which escapes the translated template and
 every value except those wrapped in :class:`Raw` (markup the adapter built itself, like bold).
 
-A :class:`~bot.i18n.message.Command` value is written by the translator's ``commands``
-function, which the adapter chooses (:meth:`Translator.with_commands`): ``/sign`` unless told
-otherwise, the localized name on Discord, whose clients list commands in their own language.
+A :class:`Command` value is written by the translator's ``commands`` function, which the
+adapter chooses (:meth:`Translator.with_commands`): ``/sign`` unless told otherwise, the
+localized name on Discord, whose clients list commands in their own language (for a text the
+core renders for one platform: :func:`bot.i18n.commands.translator_for`).
 """
 
 from __future__ import annotations
 
 import gettext
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from bot.i18n.languages import DEFAULT_LANGUAGE, LANGUAGES
-from bot.i18n.message import Command, Msg, Percent, Strong
 
 __all__ = [
     "DIGIT_GROUPS",
     "DOMAIN",
     "LOCALE_DIR",
+    "Command",
     "CommandNames",
+    "Msg",
+    "Percent",
     "Raw",
+    "Strong",
     "Translator",
+    "joined",
+    "msg",
+    "nmsg",
+    "pmsg",
     "slash_command",
     "translator",
-    "translator_for",
 ]
 
 DOMAIN = "pledgebot"
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locales"
 
+
+# -- what the core composes ------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Msg:
+    """A text to render in the reader's language: ``text`` is the English source (the message
+    id; the singular when ``plural`` is set), ``values`` fill its ``{placeholders}``.
+    ``verbatim`` texts are templates of the code's own (a separator), never translated."""
+
+    text: str
+    values: Mapping[str, Any] = field(default_factory=dict)
+    plural: str | None = None
+    count: int | None = None
+    context: str | None = None
+    verbatim: bool = False
+
+    def __str__(self) -> str:  # English, for logs and for code that has no reader yet
+        return translator().render(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Strong:
+    """A value the reader's eye should find (a count, a heading word): the adapter decides the
+    markup (``strong=`` of :meth:`~bot.i18n.translator.Translator.render`), plain otherwise."""
+
+    value: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Percent:
+    """A share between 0 and 1, written as the language writes percentages ("40 %", "40%")."""
+
+    value: float
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """A command named in a sentence ("Use {sign} to add your name"): the core names the
+    command, the reader's translator writes it as their platform lists it — Discord shows each
+    client its own language's command names, Telegram and the console keep ``/sign``."""
+
+    name: str
+
+
+def msg(text: str, /, **values: Any) -> Msg:
+    return Msg(text, values)
+
+
+def nmsg(singular: str, plural: str, count: int, /, **values: Any) -> Msg:
+    return Msg(singular, values, plural, count)
+
+
+def pmsg(context: str, text: str, /, **values: Any) -> Msg:
+    return Msg(text, values, context=context)
+
+
+def joined(parts: Iterable[Msg | str], separator: str = "\n") -> Msg:
+    """Several texts as one, each rendered (and escaped) on its own: the lines of a reply."""
+    values = {f"part{i}": part for i, part in enumerate(parts)}
+    template = separator.join("{" + key + "}" for key in values)
+    return Msg(template, values, verbatim=True)
+
+
+# -- rendering ---------------------------------------------------------------------------------
 Escape = Callable[[str], str]
 #: Values :meth:`Translator._fill` renders itself, and numbers: tuples, not ``A | B`` unions,
 #: which would be built anew on every call (rendering runs for every reply).
@@ -86,7 +173,7 @@ class Translator:
         self._commands = commands
 
     def with_commands(self, commands: CommandNames) -> Translator:
-        """This language, writing :class:`~bot.i18n.message.Command` values with ``commands``
+        """This language, writing :class:`Command` values with ``commands``
         (an adapter's: Discord names each command as the reader's client lists it)."""
         return Translator(self.language, self._catalogue, commands)
 
@@ -137,7 +224,7 @@ class Translator:
         ``escape`` makes the text inert for the platform (values too, except :class:`Raw`);
         ``escape_template=False`` escapes only the values, for a platform whose escaping of the
         catalogue's own sentences would show (Discord escapes a "#" that starts a line).
-        ``strong`` marks up the :class:`~bot.i18n.message.Strong` values (bold); numbers are
+        ``strong`` marks up the :class:`Strong` values (bold); numbers are
         written as the language writes them. ``extra`` values replace the message's own."""
         values = {  # a plain str (a name, a number as typed) is taken as it is, without a call
             key: v if type(v) is str else self._value(v, escape, strong, escape_template)
@@ -251,17 +338,6 @@ def _number_format(language: str) -> Callable[[int | float], str]:
         return format_decimal(value, locale=language)
 
     return fmt
-
-
-def translator_for(platform: str, language: str) -> Translator:
-    """The translator for a text the core renders for ``platform``, naming commands as that
-    platform's clients list them (:data:`bot.i18n.commands.PLATFORM_COMMANDS`; ``/sign``
-    elsewhere)."""
-    from bot.i18n.commands import PLATFORM_COMMANDS
-
-    commands = PLATFORM_COMMANDS.get(platform)
-    found = translator(language)
-    return found if commands is None else found.with_commands(commands)
 
 
 @cache
