@@ -5,15 +5,25 @@ Texts arrive as HTML built by :mod:`adapters.telegram.render` (the application's
 A reply that render split into several messages goes out in order with the keyboard on the last.
 Edits tolerate Telegram's "message is not modified" (two moderators pressing at once) and a card
 someone deleted, which are not errors worth a traceback.
+
+Replies and keyboard edits go out as python-telegram-bot's own methods send them — through its
+``Bot._post``, so the application's Defaults are filled in, the rate limiter applies and a
+failure is raised as a ``TelegramError`` — but the Bot API's answer (the message as sent) is not
+turned into a ``Message``: no handler here reads it, and PTB's ``Message.de_json`` of a /sign
+summary (entities, three buttons, chat, sender) costs ~130 µs of CPU, as much as the rest of
+what pledgebot does for a /sign.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from typing import Any
 
-from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, Message, Update
+from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, Message, ReplyParameters, Update
+from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden
+from telegram.request import BaseRequest
 
 from adapters.telegram.context import message_of
 
@@ -22,21 +32,53 @@ __all__ = ["edit", "edit_markup", "edit_query", "reply"]
 _log = logging.getLogger(__name__)
 
 _HARMLESS_EDIT_ERRORS = ("message is not modified", "message to edit not found")
+#: What PTB's own methods pass for an argument the application's ``Defaults`` may fill in
+#: (``parse_mode``, ``link_preview_options``…): ``Bot._post`` replaces it, as for them.
+_DEFAULT = BaseRequest.DEFAULT_NONE
+
+
+async def _call(bot: Bot, method: str, data: dict[str, Any]) -> None:
+    """A Bot API call whose answer no one reads (see the module's docstring); None values are
+    left out, Defaults filled in, errors raised, as by PTB's methods."""
+    await bot._post(method, data)
 
 
 async def reply(
     update: Update,
     parts: str | Sequence[str],
     markup: InlineKeyboardMarkup | None = None,
-) -> Message:
-    """Answer in the chat the update came from (quoting the command in a group)."""
+) -> None:
+    """Answer in the chat the update came from (quoting the command in a group) — what
+    ``Message.reply_text`` sends: in the same forum topic or business connection, quoting
+    unless in private (or as ``Defaults.do_quote`` says)."""
     chunks = [parts] if isinstance(parts, str) else list(parts)
     message = message_of(update)
-    sent = message
+    bot = message.get_bot()
+    defaults = getattr(bot, "defaults", None)
+    do_quote = defaults.do_quote if defaults is not None else None
+    quote = do_quote if do_quote is not None else message.chat.type != ChatType.PRIVATE
+    topic = message.direct_messages_topic
     for index, chunk in enumerate(chunks):
         last = index == len(chunks) - 1
-        sent = await message.reply_text(chunk, reply_markup=markup if last else None)
-    return sent
+        await _call(
+            bot,
+            "sendMessage",
+            {
+                "chat_id": message.chat_id,
+                "text": chunk,
+                "parse_mode": _DEFAULT,
+                "link_preview_options": _DEFAULT,
+                "disable_notification": _DEFAULT,
+                "protect_content": _DEFAULT,
+                "reply_parameters": ReplyParameters(message.message_id) if quote else None,
+                "reply_markup": markup if last else None,
+                "message_thread_id": message.message_thread_id
+                if message.is_topic_message
+                else None,
+                "business_connection_id": message.business_connection_id,
+                "direct_messages_topic_id": topic.topic_id if topic is not None else None,
+            },
+        )
 
 
 async def edit_query(
@@ -51,9 +93,21 @@ async def edit_query(
 
 
 async def edit_markup(query: CallbackQuery, markup: InlineKeyboardMarkup | None) -> None:
-    """Replace (or with None remove) the keyboard of the message whose button was pressed."""
+    """Replace (or with None remove) the keyboard of the message whose button was pressed —
+    what ``CallbackQuery.edit_message_reply_markup`` sends."""
+    if query.inline_message_id:
+        where: dict[str, Any] = {"inline_message_id": query.inline_message_id}
+    else:
+        message = query.message
+        if not isinstance(message, Message):
+            raise TypeError("Cannot edit an inaccessible message")
+        where = {
+            "chat_id": message.chat_id,
+            "message_id": message.message_id,
+            "business_connection_id": message.business_connection_id,
+        }
     try:
-        await query.edit_message_reply_markup(markup)
+        await _call(query.get_bot(), "editMessageReplyMarkup", {**where, "reply_markup": markup})
     except BadRequest as exc:
         if not _harmless(exc):
             raise
