@@ -12,7 +12,7 @@ from bot.ports import OpenMode
 from storage.migrations import SchemaTooNew, load
 from storage.sql import queries as q
 
-__all__ = ["create_pool", "create_schema", "describe", "migrate", "split_url"]
+__all__ = ["connect", "create_pool", "create_schema", "describe", "migrate", "split_url"]
 
 _log = logging.getLogger(__name__)
 
@@ -43,17 +43,31 @@ def describe(dsn: str, schema: str | None) -> str:
     return f"{where} (schema {schema})" if schema else where
 
 
-async def create_pool(
-    dsn: str, *, min_size: int, max_size: int, read_only: bool = False
-) -> asyncpg.Pool:
+def _server_settings(read_only: bool) -> dict[str, str]:
     # A server-side limit: a client-side one would arm a timer for every statement.
     settings = {"statement_timeout": "60000"}
     if read_only:
         settings["default_transaction_read_only"] = "on"
+    return settings
+
+
+async def create_pool(
+    dsn: str, *, min_size: int, max_size: int, read_only: bool = False
+) -> asyncpg.Pool:
     pool: asyncpg.Pool = await asyncpg.create_pool(
-        dsn, min_size=min_size, max_size=max_size, server_settings=settings
+        dsn, min_size=min_size, max_size=max_size, server_settings=_server_settings(read_only)
     )
     return pool
+
+
+async def connect(dsn: str, *, give_up_after: float = 60) -> asyncpg.Connection:
+    """A writer's own connection, with the pool's settings. Not one taken from the pool: a
+    pooled connection that is lost is handed back to the pool behind its holder's back, and
+    the proxy the writer holds then answers every call with an error, for good."""
+    conn: asyncpg.Connection = await asyncpg.connect(
+        dsn, timeout=give_up_after, server_settings=_server_settings(read_only=False)
+    )
+    return conn
 
 
 async def migrate(conn: asyncpg.Connection, mode: OpenMode, *, where: str) -> None:

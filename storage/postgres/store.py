@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
+from functools import partial
 from typing import Any, TypeVar
 
 import asyncpg
@@ -21,6 +22,7 @@ from bot.ports import TABLES, OpenMode, Row, Unreachable, WriteTx
 from storage.group_commit import GroupWriter
 from storage.postgres import transfer
 from storage.postgres.connection import (
+    connect,
     create_pool,
     create_schema,
     describe,
@@ -53,6 +55,13 @@ _NOT_YET = (
     asyncpg.TooManyConnectionsError,
 )
 
+#: A connection lost under a statement (the server restarted, or an operator ended the
+#: backend), or none to be had now.
+_LOST = (*_NOT_YET, asyncpg.AdminShutdownError, asyncpg.CrashShutdownError)
+
+#: A writer connecting again mid-service: its group's callers wait for it, unlike at start-up.
+_RECONNECT_TIMEOUT = 10.0
+
 
 class PostgresStore(SqlReads, SqlOutbox):
     """:class:`bot.ports.Store` on a PostgreSQL database shared by any number of processes."""
@@ -77,7 +86,7 @@ class PostgresStore(SqlReads, SqlOutbox):
         self._writers = writers
         self._readers = readers
         self._pool: asyncpg.Pool | None = None
-        self._writer_conns: list[asyncpg.Connection] = []
+        self._sessions: list[Session] = []
         self._group: GroupWriter[Tx] = GroupWriter(max_group)
 
     # -- lifecycle -------------------------------------------------------------------------------
@@ -89,8 +98,8 @@ class PostgresStore(SqlReads, SqlOutbox):
                 await create_schema(self._dsn, self._schema)
             self._pool = await create_pool(
                 self._dsn,
-                min_size=self._writers + 1,
-                max_size=self._writers + self._readers,
+                min_size=1,
+                max_size=max(1, self._readers),
                 read_only=self._mode is OpenMode.READ_ONLY,
             )
         except _NOT_YET as exc:  # start-up may try again: the server may still be booting
@@ -98,19 +107,25 @@ class PostgresStore(SqlReads, SqlOutbox):
         try:
             async with self._pool.acquire() as conn:
                 await migrate(conn, self._mode, where=describe(self._dsn, self._schema))
+            # Each writer has its own connection, outside the pool, and replaces it when lost.
+            reconnect = partial(connect, self._dsn, give_up_after=_RECONNECT_TIMEOUT)
             for _ in range(self._writers):
-                self._writer_conns.append(await self._pool.acquire())
+                self._sessions.append(Session(reconnect))
+                await self._sessions[-1].open()
+        except _NOT_YET as exc:
+            await self.close()
+            raise Unreachable(f"PostgreSQL: {exc}") from exc
         except BaseException:
             await self.close()
             raise
-        self._group.start([Session(c) for c in self._writer_conns])
+        self._group.start(list(self._sessions))
 
     async def close(self) -> None:
         await self._group.stop()
+        for session in self._sessions:
+            await session.close()
+        self._sessions = []
         if self._pool is not None:
-            for conn in self._writer_conns:
-                await self._pool.release(conn)
-            self._writer_conns = []
             await self._pool.close()
             self._pool = None
 
@@ -138,13 +153,26 @@ class PostgresStore(SqlReads, SqlOutbox):
             raise StoreUnavailable()
 
     async def _fetch(self, sql: str, *args: Any) -> Sequence[Sequence[Any]]:
-        rows: list[asyncpg.Record] = await self.pool.fetch(sql, *args)
+        """A read whose connection is lost under it runs once more, on a connection the pool
+        opens anew (a read changes nothing); lost again, the reader is told to try again."""
+        try:
+            rows: list[asyncpg.Record] = await self.pool.fetch(sql, *args)
+        except _LOST:
+            try:
+                rows = await self.pool.fetch(sql, *args)
+            except _LOST as exc:
+                raise StoreUnavailable() from exc
         return rows
 
     async def _change(self, sql: str, *args: Any) -> Sequence[Sequence[Any]]:
-        """Its own short transaction on the pool: several processes may write at once."""
+        """Its own short transaction on the pool: several processes may write at once. Not run
+        again when its connection is lost: it may have been committed."""
         self._refuse_if_read_only()
-        return await self._fetch(sql, *args)
+        try:
+            rows: list[asyncpg.Record] = await self.pool.fetch(sql, *args)
+        except _LOST as exc:
+            raise StoreUnavailable() from exc
+        return rows
 
     @staticmethod
     def _timestamp(value: Any) -> datetime | None:

@@ -19,7 +19,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine, Sequence
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -42,7 +44,9 @@ from storage.sql import queries as q
 from storage.sql.live_owed import LiveOwed
 from storage.sql.rows import LIST_POS, SIG_COLUMNS, live_post, signature, snapshot_info
 
-__all__ = ["Session", "Tx"]
+__all__ = ["ConnectionLost", "Session", "Tx"]
+
+_log = logging.getLogger(__name__)
 
 # Rows a unit reads in order to change them are locked until COMMIT.
 _LATEST_SIGNATURE = q.LATEST_SIGNATURE + q.LOCK_ROWS
@@ -342,20 +346,101 @@ class Tx:
         self._live.scheduled(edits)
 
 
-class Session:
-    """One group transaction on a writer connection (see :mod:`storage.group_commit`)."""
+class ConnectionLost(Exception):
+    """A writer's connection was lost in the middle of a group: its transaction died with it,
+    so every unit of the group is answered "try again" (never with the driver's error)."""
 
-    def __init__(self, conn: asyncpg.Connection) -> None:
-        self.conn = conn
+
+#: How long a writer waits before connecting again after a failed try: doubled at each failure
+#: up to the ceiling, so a server that is down is not hammered, and one back up is found soon.
+_FIRST_BACKOFF = 0.05
+_MAX_BACKOFF = 2.0
+
+
+class Session:
+    """Group transactions on one writer connection (see :mod:`storage.group_commit`), replaced
+    when it is lost.
+
+    BEGIN, COMMIT and ROLLBACK are plain statements, not asyncpg's ``Transaction``: asyncpg
+    keeps a ``Transaction`` whose BEGIN failed as the connection's current one, and every later
+    ``transaction()`` on that connection then opens a SAVEPOINT — its "commit" a RELEASE inside
+    a transaction that never ends, each caller told their change was saved. Here a connection
+    whose BEGIN or ROLLBACK failed, or that the server reports still inside a transaction
+    before a BEGIN, is dropped for a new one; and a COMMIT that the server reports as anything
+    but a commit (an aborted transaction's COMMIT answers ROLLBACK) is a failure."""
+
+    def __init__(self, connect: Callable[[], Awaitable[asyncpg.Connection]]) -> None:
+        self._connect = connect
+        self._conn: asyncpg.Connection | None = None
         self.changes = Changes()
         self.live = LiveOwed()
-        self._transaction: Any = None
+        self._backoff = 0.0
+        self._next_try = 0.0  # loop time before which no new connection is tried
+
+    @property
+    def conn(self) -> asyncpg.Connection:
+        if self._conn is None:
+            raise ConnectionLost("the writer has no connection")
+        return self._conn
+
+    async def open(self) -> None:
+        self._conn = await self._connect()
+
+    async def close(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None and not conn.is_closed():
+            try:
+                await conn.close(timeout=5)
+            except Exception:
+                conn.terminate()
+
+    def _drop(self) -> None:
+        """Forget the connection; the next group connects again."""
+        conn, self._conn = self._conn, None
+        if conn is not None and not conn.is_closed():
+            conn.terminate()
+
+    async def _usable(self) -> asyncpg.Connection:
+        """The connection, or a new one if it is lost or in a state this session did not leave
+        it in (a transaction still open)."""
+        conn = self._conn
+        if conn is not None and not conn.is_closed() and not conn.is_in_transaction():
+            return conn
+        if conn is not None:
+            _log.warning("a writer's connection to PostgreSQL was lost; connecting again")
+            self._drop()
+        loop = asyncio.get_running_loop()
+        wait = self._next_try - loop.time()
+        if wait > 0:
+            await asyncio.sleep(wait)
+        try:
+            self._conn = await self._connect()
+        except BaseException:
+            self._backoff = min(_MAX_BACKOFF, max(_FIRST_BACKOFF, self._backoff * 2))
+            self._next_try = loop.time() + self._backoff
+            raise
+        self._backoff = 0.0
+        return self._conn
 
     async def begin(self) -> None:
         self.changes = Changes()
         self.live = LiveOwed()
-        self._transaction = self.conn.transaction()
-        await self._transaction.start()
+        conn = await self._usable()
+        try:
+            await conn.execute("BEGIN")
+        except Exception:
+            # Nothing is written yet: on a new connection, once more (a connection lost while
+            # idle is often noticed only here).
+            self._drop()
+            conn = await self._usable()
+            try:
+                await conn.execute("BEGIN")
+            except BaseException:
+                self._drop()
+                raise
+        except BaseException:  # cancelled: the server may be inside the BEGIN's transaction
+            self._drop()
+            raise
 
     def open_unit(self) -> Tx:
         return Tx(self.conn, self.changes, self.live)
@@ -364,6 +449,8 @@ class Session:
         if error is None:
             return Verdict.CONTINUE
         self.changes.restore(tx.before)
+        if self._conn is None or self._conn.is_closed():
+            raise ConnectionLost("the writer's connection was lost mid-group") from error
         if isinstance(error, asyncpg.DeadlockDetectedError):
             raise RetryGroup() from error  # our earlier units hold locks the winner waits for
         if isinstance(error, asyncpg.UniqueViolationError | asyncpg.SerializationError):
@@ -379,18 +466,28 @@ class Session:
         await work()
 
     def is_store_error(self, exc: Exception) -> bool:
-        return isinstance(exc, asyncpg.PostgresError | asyncpg.InterfaceError | OSError)
+        return isinstance(
+            exc, asyncpg.PostgresError | asyncpg.InterfaceError | OSError | ConnectionLost
+        )
 
     async def commit(self) -> None:
         try:
             await self._settle()
-            await self._transaction.commit()
+            status = await self.conn.execute("COMMIT")
         except asyncpg.DeadlockDetectedError as exc:
             raise RetryGroup() from exc
+        if status != "COMMIT":  # "ROLLBACK": the transaction had failed, nothing was written
+            raise asyncpg.InterfaceError(f"COMMIT answered {status!r}: nothing was committed")
 
     async def rollback(self) -> None:
-        if self._transaction is not None:
-            await self._transaction.rollback()
+        conn = self._conn
+        if conn is None or conn.is_closed() or not conn.is_in_transaction():
+            return  # lost (the server rolled back), or COMMIT already ended the transaction
+        try:
+            await conn.execute("ROLLBACK")
+        except BaseException:
+            self._drop()  # in a transaction we cannot end: the next group starts afresh
+            raise
 
     async def _settle(self) -> None:
         """Apply the group's count changes in one statement each, in a fixed order (so two

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -17,6 +18,7 @@ from bot.domain import (
     SnapshotInfo,
     Status,
 )
+from bot.errors import StoreUnavailable
 from bot.ports import Store, WriteTx
 
 T0 = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
@@ -521,3 +523,26 @@ async def test_link_codes_are_single_use_and_expire(any_store: Store) -> None:
     await add("h4", DA)  # a new code replaces the account's earlier one
     assert await take("h3", T0) is None
     assert await take("h4", T0) == DA
+
+
+async def test_a_write_is_acknowledged_only_with_its_changes_stored(any_store: Store) -> None:
+    """A unit that carries on after the database refused one of its statements (a duplicate
+    key, caught): the store either acknowledges it with its other changes stored, or answers
+    "try again" with none — never acknowledged and lost. (On PostgreSQL the refusal aborts the
+    transaction, and the COMMIT of an aborted transaction answers ROLLBACK, not an error.)"""
+
+    async def unit(tx: WriteTx) -> str:
+        await tx.add_audit(T0, "mod", "approve", None, "the unit's other change")
+        expires = T0 + timedelta(hours=1)
+        await tx.add_link_code("same-code", Identity("discord", "1"), T0, expires)
+        with contextlib.suppress(Exception):  # a unit that swallows the refusal
+            await tx.add_link_code("same-code", Identity("discord", "2"), T0, expires)
+        return "done"
+
+    try:
+        result = await any_store.write(unit)
+    except StoreUnavailable:
+        assert await any_store.audit_log(5) == []
+    else:
+        assert result == "done"
+        assert [e.reason for e in await any_store.audit_log(5)] == ["the unit's other change"]
