@@ -35,7 +35,10 @@ def iso(dt: datetime) -> str:
     compares in time order as text."""
     if dt.tzinfo is not UTC:
         dt = dt.astimezone(UTC)
-    return dt.isoformat(timespec="microseconds")
+    # isoformat() without arguments writes the same text at ~60 % of the cost (timespec= is a
+    # keyword parsed on every signature), except on a whole second, where it drops the fraction
+    # ("12:00:00+00:00" would sort before the "12:00:00.000000+00:00" already stored).
+    return dt.isoformat() if dt.microsecond else dt.isoformat(timespec="microseconds")
 
 
 def sqlite_params(args: Sequence[Any]) -> tuple[Any, ...]:
