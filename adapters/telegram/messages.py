@@ -6,12 +6,12 @@ A reply that render split into several messages goes out in order with the keybo
 Edits tolerate Telegram's "message is not modified" (two moderators pressing at once) and a card
 someone deleted, which are not errors worth a traceback.
 
-Replies and keyboard edits go out as python-telegram-bot's own methods send them — through its
+Replies, edits and posts go out as python-telegram-bot's own methods send them — through its
 ``Bot._post``, so the application's Defaults are filled in, the rate limiter applies and a
 failure is raised as a ``TelegramError`` — but the Bot API's answer (the message as sent) is not
-turned into a ``Message``: no handler here reads it, and PTB's ``Message.de_json`` of a /sign
-summary (entities, three buttons, chat, sender) costs ~130 µs of CPU, as much as the rest of
-what pledgebot does for a /sign.
+turned into a ``Message``: nothing here reads more of it than a posted message's id, and PTB's
+``Message.de_json`` of a /sign summary (entities, three buttons, chat, sender) costs ~130 µs of
+CPU, as much as the rest of what pledgebot does for a /sign.
 """
 
 from __future__ import annotations
@@ -43,6 +43,16 @@ async def _call(bot: Bot, method: str, data: dict[str, Any]) -> None:
     await bot._post(method, data)
 
 
+def _text(text: str, markup: InlineKeyboardMarkup | None) -> dict[str, Any]:
+    """A message's text and keyboard, formatted and previewed as the Defaults say."""
+    return {
+        "text": text,
+        "parse_mode": _DEFAULT,
+        "link_preview_options": _DEFAULT,
+        "reply_markup": markup,
+    }
+
+
 async def reply(
     update: Update,
     parts: str | Sequence[str],
@@ -65,13 +75,10 @@ async def reply(
             "sendMessage",
             {
                 "chat_id": message.chat_id,
-                "text": chunk,
-                "parse_mode": _DEFAULT,
-                "link_preview_options": _DEFAULT,
+                **_text(chunk, markup if last else None),
                 "disable_notification": _DEFAULT,
                 "protect_content": _DEFAULT,
                 "reply_parameters": ReplyParameters(message.message_id) if quote else None,
-                "reply_markup": markup if last else None,
                 "message_thread_id": message.message_thread_id
                 if message.is_topic_message
                 else None,
@@ -81,12 +88,27 @@ async def reply(
         )
 
 
+def _pressed(query: CallbackQuery) -> dict[str, Any]:
+    """Which message a button's edit is for, as ``CallbackQuery``'s edit methods name it."""
+    if query.inline_message_id:
+        return {"inline_message_id": query.inline_message_id}
+    message = query.message
+    if not isinstance(message, Message):
+        raise TypeError("Cannot edit an inaccessible message")
+    return {
+        "chat_id": message.chat_id,
+        "message_id": message.message_id,
+        "business_connection_id": message.business_connection_id,
+    }
+
+
 async def edit_query(
     query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None
 ) -> None:
-    """Replace the text (and keyboard) of the message whose button was pressed."""
+    """Replace the text (and keyboard) of the message whose button was pressed — what
+    ``CallbackQuery.edit_message_text`` sends."""
     try:
-        await query.edit_message_text(text, reply_markup=markup)
+        await _call(query.get_bot(), "editMessageText", {**_pressed(query), **_text(text, markup)})
     except BadRequest as exc:
         if not _harmless(exc):
             raise
@@ -95,22 +117,23 @@ async def edit_query(
 async def edit_markup(query: CallbackQuery, markup: InlineKeyboardMarkup | None) -> None:
     """Replace (or with None remove) the keyboard of the message whose button was pressed —
     what ``CallbackQuery.edit_message_reply_markup`` sends."""
-    if query.inline_message_id:
-        where: dict[str, Any] = {"inline_message_id": query.inline_message_id}
-    else:
-        message = query.message
-        if not isinstance(message, Message):
-            raise TypeError("Cannot edit an inaccessible message")
-        where = {
-            "chat_id": message.chat_id,
-            "message_id": message.message_id,
-            "business_connection_id": message.business_connection_id,
-        }
+    data = {**_pressed(query), "reply_markup": markup}
     try:
-        await _call(query.get_bot(), "editMessageReplyMarkup", {**where, "reply_markup": markup})
+        await _call(query.get_bot(), "editMessageReplyMarkup", data)
     except BadRequest as exc:
         if not _harmless(exc):
             raise
+
+
+async def send(
+    bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None
+) -> int:
+    """Post a message — what ``Bot.send_message`` sends — and return its id (for cards and
+    posts edited later), read from the answer without parsing the rest of it."""
+    data = {"chat_id": chat_id, **_text(text, markup)}
+    data.update(disable_notification=_DEFAULT, protect_content=_DEFAULT)
+    sent = await bot._post("sendMessage", data)
+    return int(sent["message_id"])
 
 
 async def edit(
@@ -122,7 +145,8 @@ async def edit(
 ) -> bool:
     """Edit a message the bot posted earlier; False when it is gone or out of reach."""
     try:
-        await bot.edit_message_text(text, chat_id, message_id, reply_markup=markup)
+        data = {"chat_id": chat_id, "message_id": message_id, **_text(text, markup)}
+        await _call(bot, "editMessageText", data)
     except BadRequest as exc:
         if not _harmless(exc):
             raise

@@ -19,11 +19,12 @@ import logging
 import warnings
 from collections.abc import Callable
 
-from telegram import Bot, Message
+from telegram import Bot
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 from telegram.warnings import PTBDeprecationWarning
 
 from adapters.telegram import keyboards, links, liveposts, render
+from adapters.telegram.messages import send
 from adapters.telegram.moderation import card, refresh_cards
 from bot.domain import OutboxKind, OutboxMessage
 from bot.errors import SignatureNotFound
@@ -102,9 +103,10 @@ class OutboxSender:
             raise DeliveryError(str(exc), retry_after=retry_after_seconds(exc)) from exc
         except TelegramError as exc:  # timeouts, network trouble, 5xx: worth another go
             raise DeliveryError(f"telegram: {exc.message}") from exc
-        return str(sent.message_id)
+        return str(sent)
 
-    async def _post(self, message: OutboxMessage, chat_id: int) -> Message:
+    async def _post(self, message: OutboxMessage, chat_id: int) -> int:
+        """Post the row; the posted message's id."""
         match message.kind:
             case OutboxKind.ANNOUNCEMENT:
                 # Channels cannot run /letter: a button opens the letter in the private chat.
@@ -112,15 +114,15 @@ class OutboxSender:
                 label = self.chat_tr(chat_id).t("Read and sign the letter")
                 link = keyboards.open_private(f"📝 {label}", url)
                 text = render.clip(message.text, render.MAX_MESSAGE)
-                return await self.bot.send_message(chat_id, text, reply_markup=link)
+                return await send(self.bot, chat_id, text, link)
             case OutboxKind.REAFFIRM:  # the letter changed: in the signer's private chat
                 text = render.clip(message.text, render.MAX_MESSAGE)
                 language = await self.service.reaffirm_notices.language_of(message.signature_id)
                 buttons = keyboards.reaffirm_notice(translator(language))
-                return await self.bot.send_message(chat_id, text, reply_markup=buttons)
+                return await send(self.bot, chat_id, text, buttons)
             case OutboxKind.NOTIFICATION | OutboxKind.ALERT:
                 text = render.clip(message.text, render.MAX_MESSAGE)
-                return await self.bot.send_message(chat_id, text)
+                return await send(self.bot, chat_id, text)
             case OutboxKind.MOD_QUEUE:
                 if message.signature_id is None:
                     raise DeliveryError("a mod-queue row without a signature", permanent=True)
@@ -129,5 +131,5 @@ class OutboxSender:
                 except SignatureNotFound as exc:
                     raise DeliveryError(str(exc), permanent=True) from exc
                 text, markup = card(self.chat_tr(chat_id), item)
-                return await self.bot.send_message(chat_id, text, reply_markup=markup)
+                return await send(self.bot, chat_id, text, markup)
         raise DeliveryError(f"unknown outbox kind {message.kind!r}", permanent=True)
