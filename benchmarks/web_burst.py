@@ -19,6 +19,7 @@ import os
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -26,7 +27,7 @@ import time
 import urllib.request
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import cast
+from typing import NamedTuple, cast
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -34,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from scale import seed  # noqa: E402
 
+from benchmarks._burst import cpu_seconds  # noqa: E402
 from bot.app import open_store  # noqa: E402
 from bot.ports import Transfer  # noqa: E402
 
@@ -84,17 +86,29 @@ def _wait(url: str, within: float = 60.0) -> bytes:
             time.sleep(0.2)
 
 
-def wrk(url: str, seconds: int) -> tuple[float, float]:
-    """Requests per second and the p99 latency in ms."""
+class Run(NamedTuple):
+    """One wrk run against one server."""
+
+    rate: float  # requests per second
+    p99: float  # ms
+    cpu_us: float  # the server process's CPU (user + system, every thread) per request
+
+
+def wrk(url: str, seconds: int, server_pid: int) -> Run:
+    """One wrk run, and the CPU the server spent per request meanwhile: the machine is shared,
+    and a neighbour's load slows the requests a second but barely what each one costs."""
+    before = cpu_seconds(server_pid)
     cmd = [*_pinned(1), "wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", url]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    spent = cpu_seconds(server_pid) - before
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     value, unit = re.search(r"\s99%\s+([\d.]+)(us|ms|s)\b", out).groups()  # type: ignore[union-attr]
     p99 = float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if errors:
         raise RuntimeError(f"{url}: {errors.group(1)} error responses under load")
-    return rate, p99
+    requests = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+    return Run(rate, p99, spent / requests * 1e6)
 
 
 class _Requests(HTMLParser):
@@ -127,9 +141,15 @@ async def _seed(url: str, total: int) -> float:
     return time.perf_counter() - started
 
 
-def _median(runs: list[tuple[float, float]]) -> tuple[float, float]:
+def _median(runs: list[Run]) -> Run:
     """The run with the median rate (its own p99, not a mix of runs)."""
     return sorted(runs)[(len(runs) - 1) // 2]
+
+
+def _spread(values: list[float]) -> str:
+    """min/median/max."""
+    ordered = sorted(values)
+    return f"{ordered[0]:.1f}/{ordered[(len(ordered) - 1) // 2]:.1f}/{ordered[-1]:.1f}"
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:
@@ -186,11 +206,13 @@ def main() -> int:
             bare_base = f"http://127.0.0.1:{bare_port}"
             _wait(bare_base + "/")
             # Alternating rounds on the same core, the median of each: this VM's speed drifts.
-            runs: dict[tuple[str, str], list[tuple[float, float]]] = {}
+            runs: dict[tuple[str, str], list[Run]] = {}
+            servers = (("pledgebot", base, real.pid), ("bare", bare_base, bare.pid))
             for _ in range(args.rounds):
                 for route in ROUTES:
-                    for name, where in (("pledgebot", base), ("bare", bare_base)):
-                        runs.setdefault((name, route), []).append(wrk(where + route, args.seconds))
+                    for name, where, pid in servers:
+                        run = wrk(where + route, args.seconds, pid)
+                        runs.setdefault((name, route), []).append(run)
         finally:
             _stop(real)
             if bare is not None:
@@ -209,8 +231,8 @@ def main() -> int:
         "   targets"
     )
     for route in ROUTES:
-        rate, p99 = results[route]
-        bare_rate, bare_p99 = baseline[route]
+        rate, p99, _ = results[route]
+        bare_rate, bare_p99, _ = baseline[route]
         ratio = rate / bare_rate
         ok = ratio >= 0.8 and p99 <= 50
         verdict = "MET" if ok else "MISSED"
@@ -222,8 +244,16 @@ def main() -> int:
     # disturbed by another process on the core reads as that, not as a stall of the server's.
     for route in ROUTES:
         for name in ("pledgebot", "bare"):
-            p99s = ", ".join(f"{p99:.1f}" for _, p99 in runs[(name, route)])
+            p99s = ", ".join(f"{run.p99:.1f}" for run in runs[(name, route)])
             print(f"p99 of each run, {route} {name}: {p99s} ms")
+    # CPU per request is what a neighbour's load disturbs least: judge a change by it.
+    for route in ROUTES:
+        cpu = {name: [run.cpu_us for run in runs[(name, route)]] for name in ("pledgebot", "bare")}
+        ratio = statistics.median(cpu["bare"]) / statistics.median(cpu["pledgebot"])
+        print(
+            f"server CPU per request, {route}: pledgebot {_spread(cpu['pledgebot'])} us, "
+            f"bare {_spread(cpu['bare'])} us (min/median/max); bare/pledgebot {ratio:.2f}"
+        )
     weight_ok = len(page) <= 60_000
     print(f"/ weighs {len(page) / 1000:.1f} KB (<= 60 KB {'MET' if weight_ok else 'MISSED'})")
     print("requests to other origins: " + (", ".join(elsewhere) if elsewhere else "none (MET)"))
