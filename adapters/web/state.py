@@ -18,6 +18,8 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
+from multidict import CIMultiDict
+
 from adapters.web.chart import Chart, chart
 from adapters.web.links import Links
 from adapters.web.render import IndexData, Renderer, json_bytes
@@ -43,7 +45,7 @@ class Body:
 
     data: bytes
     etag: str
-    headers: dict[tuple[str, str], dict[str, str]] = field(
+    headers: dict[tuple[str, str], CIMultiDict[str]] = field(
         default_factory=dict, repr=False, compare=False
     )
 
@@ -124,6 +126,14 @@ class PageState:
         self._counted_communities = float("-inf")
         self._pages: OrderedDict[int, Page] = OrderedDict()
         self._refreshing: asyncio.Future[None] | None = None
+
+    def fresh(self) -> Current | None:
+        """What :meth:`current` would answer without waiting, or None when it must read the
+        count again: the readers of a burst are answered without an ``await`` of their own."""
+        current = self._current
+        if current is not None and time.monotonic() - self._checked < self.fresh_for:
+            return current
+        return None
 
     async def current(self) -> Current:
         """The count, the count JSON and the front page (rendered per language on demand), at
