@@ -9,9 +9,11 @@ The losses are real: ``pg_terminate_backend`` on the store's own backends, found
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
+from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import pytest
@@ -19,6 +21,7 @@ import pytest
 from bot.app import default_rules
 from bot.domain import SignatureForm, Status
 from bot.errors import StoreUnavailable
+from bot.ports import WriteTx
 from bot.service import PledgeService
 from storage.postgres import PostgresStore
 from storage.postgres.connection import connect, split_url
@@ -158,6 +161,59 @@ async def test_a_burst_through_lost_writers_acknowledges_only_what_is_stored() -
         assert await service.count() == len(stored)
         result = await service.sign(artist("after"), SignatureForm("After"), community="c")
         assert result.signature.status is Status.APPROVED
+
+
+@asynccontextmanager
+async def _own_role() -> AsyncIterator[tuple[str, str, asyncpg.Connection]]:
+    """A login role of this test's own, whose connection limit the test may set to none (the
+    server then refuses the role's new connections, as one restarting does), a store URL on a
+    fresh schema as that role, and an operator's connection."""
+    role = f"pledge_test_{uuid.uuid4().hex[:12]}"
+    operator = await asyncpg.connect(PG_DSN)
+    database = await operator.fetchval("SELECT quote_ident(current_database())")
+    await operator.execute(f'CREATE ROLE "{role}" LOGIN')
+    await operator.execute(f'GRANT CREATE ON DATABASE {database} TO "{role}"')
+    try:
+        async with fresh_schema() as url:
+            parts = urlsplit(url)
+            as_role = parts._replace(netloc=f"{role}@{parts.hostname}:{parts.port or 5432}")
+            yield urlunsplit(as_role), role, operator
+    finally:
+        await operator.execute(f'REVOKE CREATE ON DATABASE {database} FROM "{role}"')
+        await operator.execute(f'DROP ROLE "{role}"')
+        await operator.close()
+
+
+async def test_while_no_connection_can_be_had_writes_are_refused_and_then_taken() -> None:
+    """The store's connections are lost and the server refuses new ones for a while: signers
+    and writes are told to try again (the writer waits a little longer before each new try),
+    and once the server takes connections again the next signature is taken."""
+    async with _own_role() as (url, role, operator):
+        schema = url.rsplit("search_path=", 1)[1]
+        async with PostgresStore(f"{url}&application_name={schema}", writers=1) as store:
+            rules = default_rules(approval="auto")
+            service = PledgeService(store, LETTER, rules, DESTINATIONS, StepClock())
+            await service.sign(artist(1), SignatureForm("First"), community="c")
+
+            await operator.execute(f'ALTER ROLE "{role}" CONNECTION LIMIT 0')
+            await _terminate(operator, await _backends(operator, schema))
+
+            with pytest.raises(StoreUnavailable, match=TRY_AGAIN):
+                await service.sign(artist(2), SignatureForm("Second"), community="c")
+
+            async def audit(tx: WriteTx) -> None:
+                await tx.add_audit(LETTER_AT, "mod", "approve", None, "while refused")
+
+            for _ in range(3):  # the writer itself cannot connect: each try is refused
+                with pytest.raises(StoreUnavailable, match=TRY_AGAIN):
+                    await store.write(audit)
+
+            await operator.execute(f'ALTER ROLE "{role}" CONNECTION LIMIT -1')
+            result = await service.sign(artist(2), SignatureForm("Second"), community="c")
+            assert result.signature.status is Status.APPROVED
+            assert await service.count() == 2
+            assert await _stored(operator, schema) == ["1", "2"]
+            assert await store.audit_log(5) == []
 
 
 async def test_a_writer_whose_begin_was_cancelled_commits_for_real_afterwards() -> None:
