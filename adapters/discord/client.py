@@ -102,6 +102,17 @@ class PledgeClient(HandlerClient):
                 continue
             _log.info("registered %d commands in %s", len(synced), where)
 
+    def dispatch(self, event: str, /, *args: Any, **kwargs: Any) -> None:
+        """Nothing once the client is closed. discord.py's ``close()`` leaves its wait for the
+        end of the start-up's GUILD_CREATE stream running (``guild_ready_timeout``, 2 s), and
+        that wait still dispatches ``guild_available`` and ``ready`` afterwards: into a client
+        whose loop ``close()`` has unset, so the event's coroutine was made and never run
+        (``coroutine 'Client._run_event' was never awaited``) whenever the bot stopped within
+        two seconds of connecting. A closed client has no one left to tell."""
+        if self.is_closed():
+            return
+        super().dispatch(event, *args, **kwargs)
+
     async def on_ready(self) -> None:
         _log.info("connected to Discord as %s in %d server(s)", self.user, len(self.guilds))
         configured = [("mod_channel_id", self.settings.mod_channel_id)]
