@@ -58,6 +58,7 @@ class Status(StrEnum):
         return self in (Status.PENDING, Status.APPROVED)
 
 
+@slot_init  # built for every command
 @dataclass(frozen=True, slots=True)
 class Identity:
     """A signer is a platform account, never a display handle (handles change and collide)."""
@@ -75,6 +76,7 @@ class Identity:
         return cls(platform, user_id)
 
 
+@slot_init  # built for every command
 @dataclass(frozen=True, slots=True)
 class Actor:
     """Whoever acts: the adapter vouches for ``is_moderator`` from the platform's own facts
@@ -189,6 +191,7 @@ class Letter:
         return self.original
 
 
+@slot_init  # built on every signature
 @dataclass(frozen=True, slots=True)
 class SignatureForm:
     """What a signer typed, before hygiene: from a modal, a conversation or a line."""

@@ -69,6 +69,7 @@ from bot.public import PublicLetter
 from bot.ratelimit import Family, RateLimiter
 from bot.reaffirm import ReaffirmNotices, VersionReport, version_counts
 from bot.rules import Rules
+from bot.slots import slot_init
 from bot.surge import SurgeMonitor
 from bot.texts import announcements, signing
 from bot.units import UnitRunner
@@ -108,6 +109,7 @@ class CountView:
     versions: VersionReport | None = None
 
 
+@slot_init  # built on every signature
 @dataclass(frozen=True, slots=True)
 class SignResult:
     signature: Signature
