@@ -49,7 +49,9 @@ class ModeratorPolicy:
         member = interaction.user
         if not isinstance(member, discord.Member):  # a DM: no roles, no server permissions
             return False
-        if any(role.id in self._role_ids for role in member.roles):
+        # Asked for every signature too (the actor says whether they moderate): the member's
+        # roles are looked up and sorted only where moderator roles are configured.
+        if self._role_ids and any(role.id in self._role_ids for role in member.roles):
             return True
         return interaction.permissions.manage_guild and member.guild.id in self.home_guild_ids()
 
