@@ -18,9 +18,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
-from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, Message, ReplyParameters, Update
+from telegram import (
+    Bot,
+    CallbackQuery,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Message,
+    ReplyParameters,
+    Update,
+)
 from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden
 from telegram.request import BaseRequest
@@ -43,14 +52,30 @@ async def _call(bot: Bot, method: str, data: dict[str, Any]) -> None:
     await bot._post(method, data)
 
 
-def _text(text: str, markup: InlineKeyboardMarkup | None) -> dict[str, Any]:
+def _text(bot: Bot, text: str, markup: InlineKeyboardMarkup | None) -> dict[str, Any]:
     """A message's text and keyboard, formatted and previewed as the Defaults say."""
     return {
         "text": text,
         "parse_mode": _DEFAULT,
-        "link_preview_options": _DEFAULT,
+        "link_preview_options": _previews(bot),
         "reply_markup": markup,
     }
+
+
+def _previews(bot: Bot) -> Any:
+    """The Defaults' link-preview options, in their API form.
+
+    Every message and edit carries them (previews off: a signer's link never unfurls under a
+    list), and PTB turns the options object into a dict again for each call, ~15 µs — longer
+    than rendering a /sign summary. The object is frozen, so its dict is worked out once."""
+    defaults = getattr(bot, "defaults", None)
+    options = defaults.link_preview_options if defaults is not None else None
+    return _DEFAULT if options is None else dict(_api_form(options))
+
+
+@lru_cache(maxsize=4)
+def _api_form(options: LinkPreviewOptions) -> dict[str, Any]:
+    return options.to_dict()
 
 
 async def reply(
@@ -75,7 +100,7 @@ async def reply(
             "sendMessage",
             {
                 "chat_id": message.chat_id,
-                **_text(chunk, markup if last else None),
+                **_text(bot, chunk, markup if last else None),
                 "disable_notification": _DEFAULT,
                 "protect_content": _DEFAULT,
                 "reply_parameters": ReplyParameters(message.message_id) if quote else None,
@@ -108,7 +133,8 @@ async def edit_query(
     """Replace the text (and keyboard) of the message whose button was pressed — what
     ``CallbackQuery.edit_message_text`` sends."""
     try:
-        await _call(query.get_bot(), "editMessageText", {**_pressed(query), **_text(text, markup)})
+        bot = query.get_bot()
+        await _call(bot, "editMessageText", {**_pressed(query), **_text(bot, text, markup)})
     except BadRequest as exc:
         if not _harmless(exc):
             raise
@@ -130,7 +156,7 @@ async def send(
 ) -> int:
     """Post a message — what ``Bot.send_message`` sends — and return its id (for cards and
     posts edited later), read from the answer without parsing the rest of it."""
-    data = {"chat_id": chat_id, **_text(text, markup)}
+    data = {"chat_id": chat_id, **_text(bot, text, markup)}
     data.update(disable_notification=_DEFAULT, protect_content=_DEFAULT)
     sent = await bot._post("sendMessage", data)
     return int(sent["message_id"])
@@ -145,7 +171,7 @@ async def edit(
 ) -> bool:
     """Edit a message the bot posted earlier; False when it is gone or out of reach."""
     try:
-        data = {"chat_id": chat_id, "message_id": message_id, **_text(text, markup)}
+        data = {"chat_id": chat_id, "message_id": message_id, **_text(bot, text, markup)}
         await _call(bot, "editMessageText", data)
     except BadRequest as exc:
         if not _harmless(exc):
