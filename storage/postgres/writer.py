@@ -473,9 +473,17 @@ class Session:
     async def commit(self) -> None:
         try:
             await self._settle()
+        except asyncpg.DeadlockDetectedError as exc:
+            raise RetryGroup() from exc
+        try:
             status = await self.conn.execute("COMMIT")
         except asyncpg.DeadlockDetectedError as exc:
             raise RetryGroup() from exc
+        except BaseException:
+            if self._conn is None or self._conn.is_closed():
+                # Its callers are told to try again; the server may have committed first.
+                _log.warning("a writer's connection was lost during COMMIT: it may have landed")
+            raise
         if status != "COMMIT":  # "ROLLBACK": the transaction had failed, nothing was written
             raise asyncpg.InterfaceError(f"COMMIT answered {status!r}: nothing was committed")
 

@@ -102,15 +102,7 @@ async def test_signers_in_flight_when_the_writer_is_lost_are_told_to_try_again()
             )
             for n in (1, 2, 3)
         ]
-        me = await operator.fetchval("SELECT pg_backend_pid()")
-        blocked: list[asyncpg.Record] = []
-        async with asyncio.timeout(30):
-            while not blocked:  # the writer's group waits on the lock
-                await asyncio.sleep(0.01)
-                blocked = await operator.fetch(
-                    "SELECT pid FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))", me
-                )
-        await _terminate(operator, [r[0] for r in blocked])
+        await _terminate(operator, await _blocked_by(operator))  # the writer, in its group
         replies = await asyncio.gather(*signing, return_exceptions=True)
         await operator.execute("ROLLBACK")
 
@@ -125,6 +117,41 @@ async def test_signers_in_flight_when_the_writer_is_lost_are_told_to_try_again()
             assert result.signature.status is Status.APPROVED
         assert await _stored(operator, schema) == ["0", "1", "2", "3"]
         assert await service.count() == 4
+
+
+async def test_a_read_whose_connection_is_lost_is_answered_from_a_new_one() -> None:
+    """A signer asks for their status while its read waits on a lock the test holds, and the
+    read's backend is ended: the read runs again on a new connection, and once the lock is
+    gone the signer sees their signature (not the apology a driver's error would bring)."""
+    async with _bot(writers=1) as (service, operator, schema):
+        signed = await service.sign(artist(1), SignatureForm("First"), community="c")
+        await operator.execute("BEGIN")
+        await operator.execute(f'LOCK TABLE "{schema}".signatures IN ACCESS EXCLUSIVE MODE')
+        asking = asyncio.create_task(service.status(artist(1).identity))
+        lost = await _blocked_by(operator)
+        await _terminate(operator, lost)
+        await _blocked_by(operator, unless=asking)  # the read again, on a new connection
+        await operator.execute("ROLLBACK")
+        assert (await asking).signature == signed.signature
+
+
+async def _blocked_by(
+    operator: asyncpg.Connection, unless: asyncio.Task[object] | None = None
+) -> list[int]:
+    """The backends waiting on a lock the operator's connection holds, once there is one (none
+    if the task ``unless`` ends first)."""
+    me = await operator.fetchval("SELECT pg_backend_pid()")
+    async with asyncio.timeout(30):
+        while unless is None or not unless.done():
+            await asyncio.sleep(0.01)
+            rows = await operator.fetch(  # pg_locks, not pg_stat_activity: not a snapshot
+                "SELECT DISTINCT pid FROM pg_locks WHERE NOT granted "
+                "AND $1 = ANY(pg_blocking_pids(pid))",
+                me,
+            )
+            if rows:
+                return [r[0] for r in rows]
+    return []
 
 
 async def test_a_burst_through_lost_writers_acknowledges_only_what_is_stored() -> None:
