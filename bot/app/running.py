@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import logging
 import signal
 import sys
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, Protocol, TextIO
 
+from bot.app.collector import freeze_startup
 from bot.app.stores import core
 from bot.config import ConfigError, Settings
 from bot.domain import SnapshotInfo
@@ -69,8 +69,8 @@ async def run_bot(
             raise ConfigError("web.listen: --only web needs web.listen (HOST:PORT) to be set")
         async with core(settings, read_only=True, wait=True) as service:
             jobs = await _web_jobs(settings, service)
-            with _collector_for_serving():
-                await until_stopped([*jobs, *_heartbeat(settings, service, [])])
+            freeze_startup()
+            await until_stopped([*jobs, *_heartbeat(settings, service, [])])
         return
     if only is None and not _platform_tokens(settings) and not _terminal():
         raise ConfigError(NO_TOKEN_NO_TERMINAL)
@@ -96,39 +96,8 @@ async def run_bot(
         beat = _heartbeat(settings, service, adapters)
         notices = service.follow_the_text()  # earlier signers of a changed text, paced
         jobs = [dispatcher.run(), notices, *(a.run() for a in adapters), *web, *beat]
-        with _collector_for_serving():
-            await until_stopped(jobs)
-
-
-#: Net new container objects (allocations less deallocations) between two young collections
-#: while the bot serves; Python's default is 700. A Discord signature leaves ~80 behind until
-#: a collection (the library's reference cycles), so at 700 a burst collected every ~9
-#: signatures, each time walking the objects of every interaction still in flight and promoting
-#: them to be walked again. At 10,000 a collection comes every few hundred signatures and finds
-#: mostly garbage; the young generation stays at a few megabytes at most.
-YOUNG_COLLECTION_THRESHOLD = 10_000
-
-
-@contextlib.contextmanager
-def _collector_for_serving() -> Iterator[None]:
-    """The garbage collector tuned for a long-running server, as Instagram tunes theirs.
-
-    Everything start-up made (modules, the catalogues, the library's classes: ~70,000 objects)
-    lives as long as the process, yet every full collection walked it all: it is frozen
-    (``gc.freeze``), out of the collector's sight. In a Discord burst, collections took 80-100
-    µs of CPU per signature before, 12-15 after (benchmarks/discord_burst.py, shared machine).
-    Young collections come less often (:data:`YOUNG_COLLECTION_THRESHOLD`). Both are undone on
-    the way out, so a process that runs the bot more than once (the tests) still collects what
-    a run left behind, with the thresholds it had."""
-    gc.collect()  # start-up's own garbage is collected, not frozen
-    gc.freeze()
-    saved = gc.get_threshold()
-    gc.set_threshold(YOUNG_COLLECTION_THRESHOLD, *saved[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*saved)
-        gc.unfreeze()
+        freeze_startup()
+        await until_stopped(jobs)
 
 
 def _platform_tokens(settings: Settings) -> bool:
