@@ -10,6 +10,7 @@ sent, update available to getUpdates) to the moment the bot's answer reaches the
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import gc
@@ -20,7 +21,8 @@ import resource
 import signal
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -298,11 +300,61 @@ async def serve_pledgebot(spec: dict[str, Any], platform: str, section: dict[str
 
 def child_report(**values: Any) -> None:
     """The bot process's last stdout line; its peak RSS read from the process itself (VmHWM:
-    ``ru_maxrss`` would include the benchmark's own size, carried across fork and exec)."""
-    print(json.dumps({"peak_rss_mb": peak_rss_mb(), **values}), flush=True)
+    ``ru_maxrss`` would include the benchmark's own size, carried across fork and exec), and
+    the collector's passes per generation over the process's life, start-up included."""
+    passes = [generation["collections"] for generation in gc.get_stats()]
+    print(json.dumps({"peak_rss_mb": peak_rss_mb(), "gc_passes": passes, **values}), flush=True)
+
+
+# -- the garbage collector --------------------------------------------------------------------
+#: ``--bare-gc``: the bare bot under pledgebot's collector settings (the default, so that the
+#: ratios compare the bots' own work), or CPython's default (the comparison before they were
+#: equalised, for the record).
+BARE_GC = ("tuned", "default")
+
+
+def add_bare_gc_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--bare-gc",
+        choices=BARE_GC,
+        default="tuned",
+        help="the bare bot's garbage collector: pledgebot's settings (tuned; the default, a "
+        "setting any bot could apply, like the transport) or CPython's default",
+    )
+
+
+def collector_line(bare_gc: str) -> str:
+    """The header line saying which collector each side ran with."""
+    tuned = "gc.freeze after start-up, young threshold 10,000 (bot/app/collector.py)"
+    if bare_gc == "tuned":
+        return f"  collector: both sides {tuned}"
+    return f"  collector: pledgebot {tuned}; bare: CPython's default (--bare-gc default)"
+
+
+@contextmanager
+def bare_collector(bare_gc: str) -> Iterator[Callable[[], None]]:
+    """In the bare bot's process, around all it does: pledgebot's collector settings, entered
+    and left as ``core()`` enters and leaves them (:func:`bot.app.collector.tuned_for_serving`).
+    Yields what to call once the bare client is built, before it serves: pledgebot's
+    :func:`bot.app.collector.freeze_startup` at that moment (nothing with ``default``)."""
+    from bot.app.collector import freeze_startup, tuned_for_serving
+
+    if bare_gc != "tuned":
+        yield lambda: None
+        return
+    with tuned_for_serving():
+        yield freeze_startup
 
 
 # -- output -----------------------------------------------------------------------------------
+def rounds_line(runs: list[Run]) -> str:
+    """Each round's throughput and the bot's CPU per answered user, for the rounds line: the CPU
+    of every round, since a busy machine moves throughput more than it moves CPU."""
+    rates = ", ".join(f"{run.rate:.0f}" for run in runs)
+    cpu = ", ".join(f"{run.bot_cpu / len(run.latencies) * 1e6:.0f}" for run in runs)
+    return f"{rates}; bot us/op {cpu}"
+
+
 def print_table(runs: list[Run], *, unit: str) -> None:
     """Throughput and latency, then CPU: in cores busy during the burst and in microseconds per
     answered user (machine-dependent, but less disturbed than throughput when the machine is

@@ -9,10 +9,13 @@ INTERACTION_CREATE to the bot's interaction callback arriving at the fake.
 
     python benchmarks/discord_burst.py [--users 2000] [--concurrency 64] [--rounds 3]
                                        [--approval auto|manual] [--only pledgebot|bare]
+                                       [--bare-gc tuned|default]
 
 ``--concurrency C`` keeps C users in flight (a user's submit goes out the moment an earlier one
 is answered); 0 sends all N at once. The fake runs in this process, each bot in a child process;
-the bots run ``--rounds`` times each, alternating, and the median round is shown.
+the bots run ``--rounds`` times each, alternating, and the median round is shown. Both bots run
+under pledgebot's garbage-collector settings (bot/app/collector.py), a setting any bot could
+apply; ``--bare-gc default`` leaves the bare bot on CPython's default collector.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import sys
 import tempfile
 import time
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -34,14 +38,18 @@ from benchmarks._burst import (
     Arrivals,
     BotProcess,
     Run,
+    add_bare_gc_option,
+    bare_collector,
     child_report,
     closed_loop,
+    collector_line,
     machine,
     median_run,
     pin_cores,
     print_table,
     print_verdict,
     print_warnings,
+    rounds_line,
     serve_pledgebot,
     timed_burst,
 )
@@ -118,6 +126,7 @@ async def measure(kind: str, args: argparse.Namespace, tmp: str, round_: int) ->
             "mod_channel": mod_queue.id,
             "db": f"sqlite:///{tmp}/{kind}-{round_}.db",
             "approval": args.approval,
+            "bare_gc": args.bare_gc,
         }
         bot = BotProcess(__file__, kind, spec)
         await bot.start()
@@ -149,6 +158,7 @@ async def main() -> None:
     parser.add_argument(
         "--only", choices=("pledgebot", "bare"), help="run one bot (e.g. under a profiler)"
     )
+    add_bare_gc_option(parser)
     args = parser.parse_args()
 
     layout = pin_cores()
@@ -175,10 +185,11 @@ async def main() -> None:
         "store (WAL, synchronous=FULL), outbox dispatcher running"
     )
     print("  bare:      discord.Client (same intents and caches), on_interaction -> fixed message")
+    print(collector_line(args.bare_gc))
     print("  latency:   fake sends INTERACTION_CREATE -> the interaction callback reaches the fake")
     print(f"  machine:   {machine()}; {layout}")
     for kind in kinds:
-        rates = ", ".join(f"{run.rate:.0f}" for run in rounds[kind])
+        rates = rounds_line(rounds[kind])
         print(f"  {kind} rounds (interactions/s): {rates}; the median round is shown")
     print_table([runs[k] for k in kinds], unit="interactions")
     print_verdict(
@@ -210,6 +221,14 @@ async def child_pledgebot(spec: dict[str, Any]) -> None:
 
 
 async def child_bare(spec: dict[str, Any]) -> None:
+    """The do-nothing client, under the collector settings ``--bare-gc`` names: with pledgebot's,
+    entered before the client is built and its start-up frozen once it is, as ``run_bot`` does."""
+    with bare_collector(spec["bare_gc"]) as started:
+        await _serve_bare(spec, started)
+    child_report()
+
+
+async def _serve_bare(spec: dict[str, Any], started: Callable[[], None]) -> None:
     import discord
     import yarl
     from discord.gateway import DiscordWebSocket
@@ -236,8 +255,8 @@ async def child_bare(spec: dict[str, Any]) -> None:
         async with client:
             await client.start(TOKEN)
 
+    started()
     await until_stopped([serve()])
-    child_report()
 
 
 def child_main(kind: str, spec: dict[str, Any]) -> None:

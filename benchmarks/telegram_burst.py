@@ -16,11 +16,13 @@ fake.
 
     python benchmarks/telegram_burst.py [--users 2000] [--concurrency 64] [--rounds 3]
                                         [--no-press-sign] [--only pledgebot|bare]
-                                        [--bare-transport httpx|aiohttp]
+                                        [--bare-transport httpx|aiohttp] [--bare-gc tuned|default]
 
 ``--concurrency``, ``--rounds``: as in discord_burst.py. pledgebot makes its Bot API calls with
 aiohttp (adapters/telegram/http.py); the bare bot uses the same aiohttp transport, so the
-headline compares like with like, or with ``--bare-transport httpx`` PTB's default client.
+headline compares like with like, or with ``--bare-transport httpx`` PTB's default client. Likewise
+both bots run under pledgebot's garbage-collector settings (bot/app/collector.py), or with
+``--bare-gc default`` the bare bot under CPython's default collector.
 """
 
 from __future__ import annotations
@@ -43,14 +45,18 @@ from benchmarks._burst import (
     Arrivals,
     BotProcess,
     Run,
+    add_bare_gc_option,
+    bare_collector,
     child_report,
     closed_loop,
+    collector_line,
     machine,
     median_run,
     pin_cores,
     print_table,
     print_verdict,
     print_warnings,
+    rounds_line,
     serve_pledgebot,
     timed_burst,
 )
@@ -143,6 +149,7 @@ async def measure(
             "db": f"sqlite:///{tmp}/{kind}-{round_}.db",
             "approval": args.approval,
             "bare_transport": args.bare_transport,
+            "bare_gc": args.bare_gc,
         }
         bot = BotProcess(__file__, kind, spec)
         mark = fake.mark()
@@ -201,6 +208,7 @@ async def main() -> None:
         help="the bare bot's HTTP client: pledgebot's (aiohttp; the default, so that the "
         "headline compares like with like), or PTB's default (httpx)",
     )
+    add_bare_gc_option(parser)
     args = parser.parse_args()
 
     layout = pin_cores()
@@ -239,6 +247,7 @@ async def main() -> None:
         "  HTTP:      pledgebot: adapters.telegram.http.AiohttpRequest (aiohttp, 256 connections); "
         f"bare: {BARE_TRANSPORTS[args.bare_transport]}; sniffio installed (see pyproject.toml)"
     )
+    print(collector_line(args.bare_gc))
     print("  latency:   update available to getUpdates -> the bot's sendMessage reaches the fake")
     print(f"  machine:   {machine()}; {layout}")
     tables = [("/sign Name | role | place", first)]
@@ -258,7 +267,7 @@ async def main() -> None:
                 "and sends the confirmation; timed to that confirmation"
             )
         for kind in kinds:
-            rates = ", ".join(f"{run.rate:.0f}" for run in rounds[kind])
+            rates = rounds_line(rounds[kind])
             print(f"  {kind} rounds (updates/s): {rates}; the median round is shown")
         print_table([runs[k] for k in kinds], unit="updates")
         print_verdict(
@@ -281,6 +290,15 @@ async def child_pledgebot(spec: dict[str, Any]) -> None:
 
 
 async def child_bare(spec: dict[str, Any]) -> None:
+    """The do-nothing Application, under the collector settings ``--bare-gc`` names: with
+    pledgebot's, entered before it is built and its start-up frozen once it is, as ``run_bot``
+    does."""
+    with bare_collector(spec["bare_gc"]) as started:
+        await _serve_bare(spec, started)
+    child_report()
+
+
+async def _serve_bare(spec: dict[str, Any], started: Callable[[], None]) -> None:
     from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
     from telegram.ext import Application, ContextTypes, TypeHandler
 
@@ -326,8 +344,8 @@ async def child_bare(spec: dict[str, Any]) -> None:
                 await updater.stop()
                 await application.stop()
 
+    started()
     await until_stopped([serve()])
-    child_report()
 
 
 def child_main(kind: str, spec: dict[str, Any]) -> None:
