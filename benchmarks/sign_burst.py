@@ -38,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks._memory import peak_rss_mb
 from bot import app
+from bot.app.collector import tuned_for_serving
 from bot.config import Settings
 from bot.domain import Actor, Identity, SignatureForm
 
@@ -118,6 +119,14 @@ async def bench_core(url: str, signers: int, concurrency: int) -> Result:
 
 
 # -- the raw baselines --------------------------------------------------------------------------
+async def _raw_loop(signers: int, concurrency: int, one: Callable[[int], Awaitable[Any]]) -> Result:
+    """:func:`_closed_loop` under the collector settings ``app.core`` serves pledgebot's side
+    with (:func:`bot.app.collector.tuned_for_serving`), entered as core enters them, once the
+    connection is open: a setting any program could apply, so the ratios compare the work."""
+    with tuned_for_serving():
+        return await _closed_loop(signers, concurrency, one)
+
+
 _COLUMNS = (
     "platform, user_id, name, name_key, role, location, link, anonymous, community, status, "
     "letter_version, created_at, decided_at, list_pos, look_key, person"
@@ -162,7 +171,7 @@ async def bench_sqlite_rows(path: str, signers: int, concurrency: int) -> Result
         async def one(n: int) -> None:
             await conn.execute(insert, _row(n, sqlite=True))  # autocommit: its own COMMIT
 
-        return await _closed_loop(signers, concurrency, one)
+        return await _raw_loop(signers, concurrency, one)
 
 
 async def bench_sqlite_batched(path: str, signers: int, concurrency: int) -> Result:
@@ -210,7 +219,7 @@ async def _batched(
 
     tasks = [asyncio.create_task(writer()) for _ in range(writers)]
     try:
-        return await _closed_loop(signers, concurrency, one)
+        return await _raw_loop(signers, concurrency, one)
     finally:
         for task in tasks:
             task.cancel()
@@ -227,7 +236,7 @@ async def bench_pg_rows(url: str, signers: int, concurrency: int) -> Result:
         async def one(n: int) -> None:
             await pool.execute(insert, *_row(n, sqlite=False))  # autocommit: its own COMMIT
 
-        return await _closed_loop(signers, concurrency, one)
+        return await _raw_loop(signers, concurrency, one)
 
 
 async def bench_pg_batched(url: str, signers: int, concurrency: int) -> Result:
@@ -309,6 +318,10 @@ async def main() -> None:
     )
     raw = "asyncpg pool of 8" if pg else "one aiosqlite connection"
     print(f"  raw sides: {raw}, INSERT into pledgebot's own signatures table (same indexes)")
+    print(
+        "  collector: every side gc.freeze once its store is open, young threshold 10,000 "
+        "(bot/app/collector.py)"
+    )
     cpu_note = "client CPU us/sig" if pg else "CPU us/sig"
     print(
         f"{'':24}{'sig/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}{cpu_note:>19}"
