@@ -172,6 +172,12 @@ class PageState:
         count = await self.public.count()
         key = (count.count, count.listed)
         current = self._current
+        if current is not None and key == self._key:
+            # The same numbers: the same answer, ``updated_at`` and ETag included, so a page
+            # polling /api/count gets 304s until the count moves.
+            count, count_json = current.count, current.count_json
+        else:
+            count_json = Body.of(json_bytes(count.as_json()))
         if current is None or key != self._key or now - self._rendered >= self.render_every:
             snapshot = await self._snapshots() if self._snapshots is not None else None
             data = await self._index_data(count, snapshot)
@@ -180,7 +186,7 @@ class PageState:
             self._key, self._rendered = key, now
         else:
             index, snapshot = current.index, current.snapshot
-        self._current = Current(count, Body.of(json_bytes(count.as_json())), index, snapshot)
+        self._current = Current(count, count_json, index, snapshot)
         self._checked = now
 
     async def _index_data(self, count: PublicCount, snapshot: SnapshotInfo | None) -> IndexData:

@@ -133,6 +133,22 @@ async def test_api_count_follows_approvals(site: Site) -> None:
     assert json.loads((await site.get("/api/count"))[2])["count"] == 1
 
 
+async def test_a_page_polling_an_unchanged_count_gets_304s_until_it_moves(site: Site) -> None:
+    """The page asks for /api/count every few seconds: while no one signs, the answer (and its
+    ``updated_at``, the moment these numbers were first read) stays the same, so the browser
+    gets an empty 304, not the same JSON again."""
+    _, headers, body = await site.get("/api/count")
+    etag = headers["ETag"]
+    status, again, _ = await site.get("/api/count")
+    assert (status, again["ETag"]) == (200, etag)
+    status, _, empty = await site.get("/api/count", headers={"If-None-Match": etag})
+    assert (status, empty) == (304, b"")
+    await site.sign(1, "Alice")
+    status, moved, body = await site.get("/api/count", headers={"If-None-Match": etag})
+    assert status == 200 and moved["ETag"] != etag
+    assert json.loads(body)["count"] == 1
+
+
 async def test_api_letter(site: Site) -> None:
     status, _, body = await site.get("/api/letter")
     assert status == 200
