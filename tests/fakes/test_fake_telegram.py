@@ -8,12 +8,15 @@ as the exceptions and retries it has in production.
 from __future__ import annotations
 
 import asyncio
+import copy
 import datetime as dt
 from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from telegram import (
     Bot,
     BotCommand,
@@ -46,6 +49,7 @@ from tests.fakes.fake_telegram import (
     render_html,
     run_application,
 )
+from tests.fakes.fake_telegram.models import json_copy
 
 KEYBOARD = InlineKeyboardMarkup([[InlineKeyboardButton("Sign", callback_data="sign:letter-1")]])
 KEYBOARD_JSON = {"inline_keyboard": [[{"text": "Sign", "callback_data": "sign:letter-1"}]]}
@@ -476,3 +480,30 @@ async def test_blocking_the_bot_feeds_my_chat_member(fake: FakeTelegram) -> None
 
     assert [c.status for c in fake.calls_to("sendMessage")] == [403, 200]
     assert errors == []
+
+
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+def _shares_a_container(original: Any, copied: Any) -> bool:
+    if isinstance(original, dict | list) and original is copied:
+        return True
+    if isinstance(original, dict):
+        return any(_shares_a_container(original[key], copied[key]) for key in original)
+    if isinstance(original, list):
+        return any(map(_shares_a_container, original, copied))
+    return False
+
+
+@settings(max_examples=100, deadline=None)
+@given(_json_values)
+def test_json_copy_is_a_deep_copy(value: Any) -> None:
+    """The fake hands out copies of its messages (``fake.message()``, getUpdates, a send's
+    result): whoever mutates one must not change what the fake stored, as with deepcopy."""
+    copied = json_copy(value)
+    assert copied == copy.deepcopy(value)
+    assert not _shares_a_container(value, copied)

@@ -3,7 +3,6 @@ and answering button clicks."""
 
 from __future__ import annotations
 
-import copy
 import time
 
 from tests.fakes.fake_telegram.chats import ChatsMixin
@@ -16,6 +15,7 @@ from tests.fakes.fake_telegram.models import (
     ChatState,
     StoredFile,
     chat_id_of,
+    json_copy,
     quoted,
 )
 from tests.fakes.fake_telegram.wire import as_int
@@ -96,7 +96,7 @@ class MessagesMixin(ChatsMixin):
         key = (state.chat.id, message["message_id"])
         self._sent.append(key)
         self._sent_keys.add(key)
-        return copy.deepcopy(message)
+        return json_copy(message)
 
     async def _send_message(self, call: ApiCall) -> JSON:
         params = call.params
@@ -207,7 +207,7 @@ class MessagesMixin(ChatsMixin):
             else:
                 message[key] = value
         message["edit_date"] = int(time.time())
-        return copy.deepcopy(message)
+        return json_copy(message)
 
     def delete_message(self, chat: ChatRef, message_id: int) -> None:
         """An administrator deletes a message: editing it fails with "message to edit not

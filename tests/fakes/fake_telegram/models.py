@@ -225,8 +225,25 @@ def negative(chat_id: int) -> int:
     return chat_id if chat_id < 0 else -chat_id
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def json_copy(value: Any) -> Any:
+    """A deep copy of a JSON value (dicts, lists, str, int, float, bool, None), several times
+    cheaper than :func:`copy.deepcopy`, which the fake paid for on every message it stored,
+    returned or delivered (it was the hottest thing in the fake's profile under a burst). Any
+    other type inside is handed to :func:`copy.deepcopy`. Unlike ``deepcopy`` it does not keep
+    two references to one object shared in the copy: the fake's messages are trees."""
+    kind = type(value)
+    if kind is dict:
+        return {key: json_copy(item) for key, item in value.items()}
+    if kind is list:
+        return [json_copy(item) for item in value]
+    if kind in _SCALARS:
+        return value
+    return copy.deepcopy(value)
+
+
 def quoted(message: JSON) -> JSON:
     """A message as another message's ``reply_to_message`` shows it: a copy, one level deep."""
-    return {
-        key: copy.deepcopy(value) for key, value in message.items() if key != "reply_to_message"
-    }
+    return {key: json_copy(value) for key, value in message.items() if key != "reply_to_message"}

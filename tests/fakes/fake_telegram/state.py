@@ -6,7 +6,6 @@ polling, messages, commands, faults, journal) works on the part named here.
 
 from __future__ import annotations
 
-import copy
 import itertools
 from collections import deque
 from typing import TYPE_CHECKING, Any
@@ -23,6 +22,7 @@ from tests.fakes.fake_telegram.models import (
     FakeUser,
     StoredFile,
     chat_id_of,
+    json_copy,
 )
 from tests.fakes.fake_telegram.wakeup import Signal
 
@@ -95,7 +95,7 @@ class FakeTelegramState:
         state = self.chats.get(chat_id_of(chat))
         if state is None or message_id not in state.messages:
             return None
-        return copy.deepcopy(state.messages[message_id])
+        return json_copy(state.messages[message_id])
 
     def add_chat(self, chat: FakeChat) -> FakeChat:
         """Register a chat (no-op if known). Feeding an update registers its chat too."""

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import copy
 import time
 
 from tests.fakes.fake_telegram.chats import ChatsMixin
 from tests.fakes.fake_telegram.formatting import callback_datas, utf16_len
-from tests.fakes.fake_telegram.models import JSON, FakeChat, FakeUser, quoted
+from tests.fakes.fake_telegram.models import JSON, FakeChat, FakeUser, json_copy, quoted
 
 
 class UpdatesMixin(ChatsMixin):
@@ -48,7 +47,7 @@ class UpdatesMixin(ChatsMixin):
             message["reply_to_message"] = self._reply_target(chat, reply_to)
         state.messages[message["message_id"]] = message
         kind = "channel_post" if chat.type == "channel" else "message"
-        return self.feed_update({kind: copy.deepcopy(message)})
+        return self.feed_update({kind: json_copy(message)})
 
     def feed_command(
         self,
