@@ -3,8 +3,9 @@
 Seeds N signatures (default 1,000,000) into a fresh SQLite file, starts the real
 ``pledgebot run --only web`` on one core, and loads ``GET /`` and ``GET /api/count`` with wrk
 (64 connections) from the other core. In the same run, a bare aiohttp handler returning the
-same bytes (body and headers) on the same core sets the ceiling. Targets: >= 0.8x the bare
-handler's requests/s, p99 <= 50 ms, ``/`` <= 60 KB and no request to another origin.
+same bytes (body and headers) on the same core, under pledgebot's garbage-collector settings
+(bot/app/collector.py), sets the ceiling. Targets: >= 0.8x the bare handler's requests/s,
+p99 <= 50 ms, ``/`` <= 60 KB and no request to another origin.
 
     python benchmarks/web_burst.py [--signatures 1000000] [--seconds 10]
 
@@ -55,6 +56,8 @@ from pathlib import Path
 from aiohttp import web
 from multidict import CIMultiDict
 
+from bot.app.collector import freeze_startup, tuned_for_serving
+
 served = json.loads(Path(sys.argv[2]).read_text())
 
 def handler(body, headers):
@@ -62,10 +65,12 @@ def handler(body, headers):
         return web.Response(body=body, headers=headers)
     return handle
 
-app = web.Application()
-for path, (body, headers) in served.items():
-    app.router.add_get(path, handler(body.encode("utf-8"), CIMultiDict(headers)))
-web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), access_log=None, print=None)
+with tuned_for_serving():  # pledgebot's collector settings, entered and frozen as run_bot does
+    app = web.Application()
+    for path, (body, headers) in served.items():
+        app.router.add_get(path, handler(body.encode("utf-8"), CIMultiDict(headers)))
+    freeze_startup()
+    web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), access_log=None, print=None)
 """
 #: What aiohttp adds to every response itself, the bare handler's as pledgebot's (Connection:
 #: close answers urllib's one-off request; wrk keeps its connections alive).
@@ -219,7 +224,7 @@ def main() -> int:
             bare = subprocess.Popen(
                 [*_pinned(0), sys.executable, "-c", BARE, str(bare_port),
                  str(Path(tmp) / "served.json")],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             )  # fmt: skip
             bare_base = f"http://127.0.0.1:{bare_port}"
             _wait(bare_base + "/")
@@ -243,6 +248,10 @@ def main() -> int:
         f"web_burst: {args.signatures:,} signatures stored (seeded in {seeded:.0f} s); "
         f"wrk {CONNECTIONS} connections, median of {args.rounds} alternating "
         f"{args.seconds} s runs, servers on core 0, wrk on core 1"
+    )
+    print(
+        "collector: both servers gc.freeze after start-up, young threshold 10,000 "
+        "(bot/app/collector.py)"
     )
     print(
         f"{'route':12}{'req/s':>8}{'bare req/s':>12}{'ratio':>7}{'p99 ms':>8}{'bare p99':>10}"
