@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from datetime import datetime
 from enum import StrEnum
 
 from bot.slots import slot_init
+from bot.values import frozen_value
 
 __all__ = [
     "Actor",
@@ -59,7 +60,7 @@ class Status(StrEnum):
 
 
 @slot_init  # built for every command
-@dataclass(frozen=True, slots=True)
+@frozen_value
 class Identity:
     """A signer is a platform account, never a display handle (handles change and collide)."""
 
@@ -77,7 +78,7 @@ class Identity:
 
 
 @slot_init  # built for every command
-@dataclass(frozen=True, slots=True)
+@frozen_value
 class Actor:
     """Whoever acts: the adapter vouches for ``is_moderator`` from the platform's own facts
     (a role, an admin list, the console config); the core decides what that allows."""
@@ -90,7 +91,7 @@ class Actor:
         return self.display_name or str(self.identity)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_value
 class LetterText:
     """The letter's words as one reader sees them: the original, or a translation of it.
 
@@ -115,7 +116,7 @@ class LetterText:
         return "\n\n".join(p for p in parts if p)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_value
 class TranslationCheck:
     """How far one translation covers the original (for ``check-config``).
 
@@ -133,7 +134,7 @@ class TranslationCheck:
         return not self.missing and self.demands == self.of_demands
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_value
 class Letter:
     title: str
     preamble: str
@@ -192,7 +193,7 @@ class Letter:
 
 
 @slot_init  # built on every signature
-@dataclass(frozen=True, slots=True)
+@frozen_value
 class SignatureForm:
     """What a signer typed, before hygiene: from a modal, a conversation or a line."""
 
@@ -203,7 +204,7 @@ class SignatureForm:
 
 
 @slot_init  # built on every signature
-@dataclass(frozen=True, slots=True)
+@frozen_value
 class NewSignature:
     """A cleaned signature about to be stored; the store assigns its id."""
 
@@ -243,7 +244,7 @@ def _listed(status: Status, anonymous: bool, *, erased: bool, lapsed: bool = Fal
 
 
 @slot_init  # built on every signature
-@dataclass(frozen=True, slots=True)
+@frozen_value
 class Signature:
     id: int
     identity: Identity
@@ -311,7 +312,7 @@ class WithdrawChoice(StrEnum):
         return self in (WithdrawChoice.WITHDRAW_AND_ERASE, WithdrawChoice.ERASE)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_value
 class SignerStatus:
     """What ``/status`` tells a signer about themselves."""
 
@@ -343,7 +344,7 @@ class SignerStatus:
         return (WithdrawChoice.ERASE, WithdrawChoice.KEEP)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_value
 class PendingItem:
     """A signature awaiting a decision, with what a moderator needs to decide well."""
 
@@ -365,7 +366,7 @@ def on_earlier_text(sig: Signature, version: str) -> bool:
     return bool(version) and sig.letter_version != version
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_value
 class SignatoriesPage:
     page: int
     pages: int
@@ -388,7 +389,7 @@ class SignatoriesPage:
         return self.page < self.pages
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_value
 class Reaffirmation:
     """A signer kept their name on a changed letter: from text ``previous`` to ``version``."""
 
@@ -398,7 +399,7 @@ class Reaffirmation:
     at: datetime
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_value
 class VersionCount:
     """How many approved signatures stand on one version of the letter's text."""
 
@@ -409,7 +410,7 @@ class VersionCount:
     current: bool
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_value
 class AuditEntry:
     id: int
     at: datetime
@@ -438,7 +439,7 @@ class OutboxStatus(StrEnum):
     FAILED = "failed"  # given up on, or cancelled by an erase
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_value
 class OutboxMessage:
     """One message owed to one destination. Written in the same transaction as its cause."""
 
@@ -455,7 +456,7 @@ class OutboxMessage:
     ref: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_value
 class Destinations:
     """Where announcements and mod-queue posts go, per platform, decided by configuration."""
 
@@ -472,7 +473,7 @@ class Destinations:
         return self.languages.get((platform, destination), self.default_language)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_value
 class CommunityCount:
     """One community's signatures as the store counts them (``/communities``)."""
 
@@ -483,7 +484,7 @@ class CommunityCount:
     recent: int  # made since the time asked about, whatever became of them
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_value
 class SnapshotInfo:
     """A written snapshot as the store records it (bot.snapshot writes and checks the file)."""
 
@@ -502,7 +503,7 @@ class LivePostStatus(StrEnum):
     LOST = "lost"  # the message was deleted, or the bot lost its rights there
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_value
 class NewLivePost:
     """A letter a moderator has just posted as a live message; the store assigns its id."""
 
@@ -515,7 +516,7 @@ class NewLivePost:
     posted_at: datetime
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_value
 class LivePost:
     """A live letter post as stored: where it is, and whether it is still kept current."""
 
