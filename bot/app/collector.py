@@ -33,17 +33,20 @@ YOUNG_THRESHOLD = 10_000
 def tuned_for_serving() -> Iterator[None]:
     """While the core serves: start-up's objects frozen, a young generation of
     :data:`YOUNG_THRESHOLD`; as it was afterwards."""
-    before = gc.get_threshold()
+    before, enabled = gc.get_threshold(), gc.isenabled()
     # No gc.collect() first: start-up leaves almost no cyclic garbage behind (it freed 5 of
     # ~37,000 objects after importing the console bot), and that full collection cost 16-20 ms
     # of CPU (busy machine) before the first console line.
     gc.freeze()
     gc.set_threshold(max(before[0], YOUNG_THRESHOLD), *before[1:])
+    gc.enable()  # the command line pauses the collector while it starts (bot.cli.main)
     try:
         yield
     finally:
         gc.set_threshold(*before)
         gc.unfreeze()
+        if not enabled:
+            gc.disable()
 
 
 def freeze_startup() -> None:
