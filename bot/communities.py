@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -21,6 +20,7 @@ from bot.domain import CommunityCount
 from bot.hygiene import inert
 from bot.limits import COMMUNITIES_SHOWN
 from bot.ports import Clock, Store, WriteTx
+from bot.values import frozen_value
 
 __all__ = ["RECENT", "Communities", "CommunityRow", "CommunityTable", "clean_community_name"]
 
@@ -43,7 +43,7 @@ def clean_community_name(raw: str) -> str:
     return inert(raw, NAME_LIMIT)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_value
 class CommunityRow:
     community: str
     name: str | None  # as the platform last showed it (inert); None until seen
@@ -60,7 +60,7 @@ class CommunityRow:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_value
 class CommunityTable:
     """The top communities, most approved signatures first, and the letter's approved total."""
 

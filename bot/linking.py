@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.domain import Identity, Signature
 from bot.errors import NotALinkCode
+from bot.values import frozen_value
 
 __all__ = [
     "CODE_LIFETIME",
@@ -39,7 +39,7 @@ _READ_AS = str.maketrans({"O": "0", "I": "1", "L": "1"})
 _LINKED = "~"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_value
 class LinkCode:
     """A code to type on another account, and until when it works."""
 
@@ -47,7 +47,7 @@ class LinkCode:
     expires_at: datetime
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_value
 class LinkResult:
     """After ``/link CODE``: every account of the person now (this one included), and, when
     both sides held an active signature, the one kept and the one withdrawn."""

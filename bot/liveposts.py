@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -48,6 +47,7 @@ from bot.limits import LIVE_DEMAND_SHORT, LIVE_EDIT_FLOOR, LIVE_POSTS_MAX
 from bot.milestones import MilestonePolicy
 from bot.ports import Clock, LiveEditOwed, Store, WriteTx
 from bot.ratelimit import Family, RateLimiter
+from bot.values import frozen_value
 
 __all__ = [
     "CHAT_GONE",
@@ -97,7 +97,7 @@ def post_of(destination: str) -> int | None:
     return int(number)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_value
 class LiveView:
     """What a live post shows: the letter in the post's language, the count and the next
     milestone. ``post`` is None before the post is sent (the first drawing)."""
@@ -185,7 +185,7 @@ NONE_LIVE = msg("No letter post is live.")
 LIVE_HEADING = msg("Live letter posts:")
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_value
 class LiveCommand:
     """A live-post command as help and command menus describe it. ``name`` is Discord's;
     Telegram's drops the hyphen (``/postletter``), the console lists posts with ``/posts``."""

@@ -9,13 +9,12 @@ these functions trust their caller.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from bot.confusables import name_keys
 from bot.domain import Identity, PendingItem, Signature, Status
 from bot.linking import is_linked_person
 from bot.modqueue import ModQueue
 from bot.ports import Store
+from bot.values import frozen_value
 
 __all__ = ["SUGGEST_FROM", "SignerReport", "find_signatures", "signer_report"]
 
@@ -26,7 +25,7 @@ SUGGEST_FROM = 100
 _MAX_DIGITS = 18
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_value
 class SignerReport:
     """One account as a moderator looks it up: its person's signature now (with history,
     possible duplicates and linked accounts, as on a mod-queue card), or None if it never

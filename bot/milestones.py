@@ -8,12 +8,13 @@ memory; :meth:`bot.service.PledgeService` combines the two inside one transactio
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+
+from bot.values import frozen_value
 
 __all__ = ["MilestonePolicy"]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_value
 class MilestonePolicy:
     thresholds: tuple[int, ...]
     every: int = 0

@@ -10,7 +10,6 @@ before it asks this module.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
@@ -30,13 +29,14 @@ from bot.outgoing import Outgoing
 from bot.ports import Clock, WriteTx
 from bot.texts import moderation, signing
 from bot.units import CountChange, UnitRunner
+from bot.values import frozen_value
 
 __all__ = ["Decision", "Moderation", "only"]
 
 Action = Literal["approve", "reject", "remove"]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_value
 class Decision:
     """The outcome of one moderator decision in a batch: a signature, or why not."""
 

@@ -9,13 +9,13 @@ and the static site render these; a snapshot (:mod:`bot.snapshot`) records the s
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 from bot.communities import Communities, CommunityTable
 from bot.domain import Letter, Signature, on_earlier_text
 from bot.milestones import MilestonePolicy
 from bot.ports import Clock, Store
+from bot.values import frozen_value
 
 __all__ = [
     "PUBLIC_PAGE_SIZE",
@@ -59,7 +59,7 @@ def letter_record(letter: Letter) -> dict[str, object]:
     }
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_value
 class PublicCount:
     """The numbers of ``/api/count``, as read at ``updated_at``."""
 
@@ -89,7 +89,7 @@ class PublicCount:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_value
 class PublicPage:
     """One page of the public list. ``start`` is the 0-based rank of its first signatory."""
 
@@ -128,7 +128,7 @@ class PublicPage:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_value
 class TimelinePoint:
     """``listed`` names were on the letter once the one approved at ``at`` was."""
 

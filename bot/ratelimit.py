@@ -23,11 +23,11 @@ import math
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.domain import Identity
 from bot.errors import SlowDown
+from bot.values import frozen_value
 
 __all__ = ["Family", "Limit", "RateLimiter", "RateLimits"]
 
@@ -42,7 +42,7 @@ class Family(StrEnum):
     MODERATING = "moderating"  # the queue, decisions, exports, the audit log
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_value
 class Limit:
     """``burst`` commands at once, then ``per_minute`` more a minute; ``per_minute == 0``
     means no limit for this kind."""
@@ -60,7 +60,7 @@ class Limit:
         return 60.0 / self.per_minute
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_value
 class RateLimits:
     """What the configuration (``[rate_limits]``) says; it holds the only defaults."""
 

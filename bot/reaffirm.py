@@ -19,13 +19,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import TypeVar
 
 from bot.domain import Letter, OutboxKind, OutboxMessage, Signature, VersionCount
 from bot.errors import PledgeError
 from bot.i18n import DEFAULT_LANGUAGE, Command, Msg, msg, translator_for
 from bot.ports import Clock, Store, WriteTx
+from bot.values import frozen_value
 
 __all__ = [
     "ReaffirmNotices",
@@ -217,7 +217,7 @@ class ReaffirmNotices:
             )
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_value
 class VersionReport:
     """Approved signatures per letter version, the current one first, then newest first."""
 

@@ -3,17 +3,17 @@ down, rate limits, live posts and reaffirming a changed text — one frozen valu
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Literal
 
 from bot.milestones import MilestonePolicy
 from bot.ratelimit import RateLimits
+from bot.values import frozen_value
 
 __all__ = ["Rules"]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_value
 class Rules:
     """The campaign's rules. No defaults here: they come from the configuration's (bot.config),
     through the composition root (``bot.app.rules_of`` / ``default_rules``), so the bot, the

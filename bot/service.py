@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -73,6 +72,7 @@ from bot.slots import slot_init
 from bot.surge import SurgeMonitor
 from bot.texts import announcements, signing
 from bot.units import UnitRunner
+from bot.values import frozen_value
 from bot.withdrawal import Withdrawal, WithdrawResult
 
 if TYPE_CHECKING:
@@ -94,14 +94,14 @@ class SystemClock:
         return datetime.now(UTC)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_value
 class Overview:
     letter: Letter
     count: int
     next_milestone: int | None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_value
 class CountView:
     """What ``/count`` shows: the overview, and for moderators the counts per letter text."""
 
@@ -110,7 +110,7 @@ class CountView:
 
 
 @slot_init  # built on every signature
-@dataclass(frozen=True, slots=True)
+@frozen_value
 class SignResult:
     signature: Signature
 

@@ -12,8 +12,9 @@ nor does a campaign without a day's history yet: there is no "usual" to compare 
 from __future__ import annotations
 
 from collections import Counter, deque
-from dataclasses import dataclass
 from datetime import datetime, timedelta
+
+from bot.values import frozen_value
 
 __all__ = ["Surge", "SurgeMonitor"]
 
@@ -21,7 +22,7 @@ _BASELINE = timedelta(hours=24)
 _MINUTE = timedelta(minutes=1)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_value
 class Surge:
     community: str
     count: int

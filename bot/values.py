@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import reprlib
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import MISSING, dataclass, fields
 from operator import attrgetter
 from typing import Any, TypeVar, dataclass_transform
 
@@ -37,6 +37,7 @@ def _tuple_of(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
 @dataclass_transform(frozen_default=True)
 def frozen_value(cls: C) -> C:
     """``@dataclass(frozen=True, slots=True)``, the same class to its users."""
+    body = dict(cls.__dict__)  # what the class writes itself, dataclass keeps (as here)
     made: Any = dataclass(frozen=True, slots=True, eq=False, repr=False)(cls)
     own = fields(made)
     shown = tuple(f.name for f in own if f.repr)
@@ -58,7 +59,13 @@ def frozen_value(cls: C) -> C:
     for method in (__repr__, __eq__, __hash__):
         method.__qualname__ = f"{made.__qualname__}.{method.__name__}"
         method.__module__ = made.__module__
-    made.__repr__ = reprlib.recursive_repr()(__repr__)
-    made.__eq__ = __eq__
-    made.__hash__ = __hash__
+    if "__repr__" not in body:
+        made.__repr__ = reprlib.recursive_repr()(__repr__)
+    if "__eq__" not in body:
+        made.__eq__ = __eq__
+    # Like dataclass: a __hash__ of the class's own stays; the None Python sets beside an
+    # __eq__ of its own does not.
+    own_hash = body.get("__hash__", MISSING)
+    if own_hash is MISSING or (own_hash is None and "__eq__" in body):
+        made.__hash__ = __hash__
     return made

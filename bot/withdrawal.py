@@ -9,8 +9,6 @@ without them. How often an account may ask, :class:`bot.service.PledgeService` c
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from bot.audit import audit_label
 from bot.domain import Actor, Signature, Status, WithdrawChoice
 from bot.errors import NotSigned
@@ -19,11 +17,12 @@ from bot.outgoing import Outgoing
 from bot.ports import Clock, WriteTx
 from bot.texts import signing
 from bot.units import CountChange, UnitRunner
+from bot.values import frozen_value
 
 __all__ = ["WithdrawResult", "Withdrawal"]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_value
 class WithdrawResult:
     """What became of a ``/withdraw`` choice: the signature taken back, if one was active."""
 

@@ -38,13 +38,14 @@ from __future__ import annotations
 
 import gettext
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from bot.i18n.languages import DEFAULT_LANGUAGE, LANGUAGES
+from bot.values import frozen_value
 
 __all__ = [
     "DIGIT_GROUPS",
@@ -70,7 +71,7 @@ LOCALE_DIR = Path(__file__).resolve().parent.parent / "locales"
 
 
 # -- what the core composes ------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
+@frozen_value
 class Msg:
     """A text to render in the reader's language: ``text`` is the English source (the message
     id; the singular when ``plural`` is set), ``values`` fill its ``{placeholders}``.
@@ -87,7 +88,7 @@ class Msg:
         return translator().render(self)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_value
 class Strong:
     """A value the reader's eye should find (a count, a heading word): the adapter decides the
     markup (``strong=`` of :meth:`~bot.i18n.translator.Translator.render`), plain otherwise."""
@@ -95,14 +96,14 @@ class Strong:
     value: Any
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_value
 class Percent:
     """A share between 0 and 1, written as the language writes percentages ("40 %", "40%")."""
 
     value: float
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_value
 class Command:
     """A command named in a sentence ("Use {sign} to add your name"): the core names the
     command, the reader's translator writes it as their platform lists it — Discord shows each

@@ -9,9 +9,9 @@ platform lists it.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from bot.i18n import Command, Msg, Translator, msg
+from bot.values import frozen_value
 
 __all__ = ["BULK_USAGE", "COMMANDS", "SIGN_USAGE", "USAGE", "CommandHelp", "command", "sentence"]
 
@@ -21,7 +21,7 @@ def sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_value
 class CommandHelp:
     """One command as every platform's help, menu or command list describes it."""
 

@@ -3,14 +3,13 @@ any stored reason as its reader reads it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from bot.i18n import Msg, msg
+from bot.values import frozen_value
 
 __all__ = ["REJECTION_REASONS", "CannedReason", "canned_reason", "stated_reason"]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_value
 class CannedReason:
     """A rejection reason a moderator picks with one press: a short ``label`` for the button,
     and the ``reason`` the signer reads in "… was not approved. Reason: …"."""

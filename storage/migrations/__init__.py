@@ -7,10 +7,10 @@ transaction, and refuses a database whose version is newer than the files it kno
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from importlib import resources
 
 from bot.ports import StoreRefused
+from bot.values import frozen_value
 
 __all__ = ["Migration", "SchemaTooNew", "load"]
 
@@ -26,7 +26,7 @@ class SchemaTooNew(StoreRefused):
         )
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_value
 class Migration:
     version: int
     name: str

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
 from urllib.parse import parse_qsl, quote, urlsplit
 
 from bot.ports import OpenMode
+from bot.values import frozen_value
 
 __all__ = ["SQLiteOptions", "sqlite_path"]
 
@@ -26,7 +26,7 @@ def sqlite_path(url: str) -> str:
     return path
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_value
 class SQLiteOptions:
     """The file, how the store opens it (:class:`bot.ports.OpenMode`), and what the URL may say
     besides: ``?timeout=SECONDS`` (how long to wait for another process's lock before
