@@ -92,7 +92,9 @@ class WriteTx(Protocol):
         """Redeem a code: the account that made it, if it exists and has not expired; it is
         gone afterwards (single use)."""
 
-    async def insert_signature(self, new: NewSignature) -> Signature: ...
+    async def insert_signature(self, new: NewSignature) -> Signature:
+        """Store a new signature of its account's person. The account's row is made if missing,
+        as :meth:`claim_account` makes it: every account that has signed has one."""
 
     async def update_signature(self, signature: Signature) -> None:
         """Persist status, decision, withdrawal and erasure fields. Keeps the public listing

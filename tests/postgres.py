@@ -61,8 +61,9 @@ async def fresh_schema() -> AsyncIterator[str]:
             await conn.close()
 
 
-async def older_schema(url: str) -> int:
-    """A PostgreSQL schema one migration behind this pledgebot, as an older release left it."""
+async def older_schema(url: str, version: int | None = None) -> int:
+    """A PostgreSQL schema one migration behind this pledgebot (or at ``version``), as an older
+    release left it."""
     import asyncpg
 
     from storage.migrations import load
@@ -72,7 +73,7 @@ async def older_schema(url: str) -> int:
     dsn, schema = split_url(url)
     assert schema is not None
     await create_schema(dsn, schema)
-    migrations = load("postgres")[:-1]
+    migrations = load("postgres")[:-1] if version is None else load("postgres")[:version]
     conn = await asyncpg.connect(dsn, server_settings={"search_path": schema})
     try:
         await conn.execute(q.CREATE_SCHEMA_VERSION)

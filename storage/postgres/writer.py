@@ -107,6 +107,7 @@ class Tx:
         self._positions: dict[int, int | None] = {}
         # Latest signatures read with their account's claim, until this unit writes again.
         self._latest: dict[str, Signature | None] = {}
+        self._claimed: set[str] = set()  # accounts whose row this unit holds
 
     def _writing(self) -> None:
         self.wrote = True
@@ -140,12 +141,16 @@ class Tx:
 
     async def insert_signature(self, new: NewSignature) -> Signature:
         self._writing()
+        account = str(new.identity)
+        if account not in self._claimed:  # every signer has a row (schema 12), as on SQLite
+            await self._conn.execute(q.CLAIM_ACCOUNT, account)
+            self._claimed.add(account)
         row = await self._conn.fetchrow(
             _INSERT_SIGNATURE,
             new.identity.platform, new.identity.user_id, new.name, new.name_key, new.role,
             new.location, new.link, new.anonymous, new.community, new.status.value,
             new.letter_version, new.created_at, new.decided_at, new.listed, new.look_key,
-            str(new.identity), new.language,
+            account, new.language,
         )  # fmt: skip
         sig_id, pos = row[0], row[1]
         if pos is not None:
@@ -240,6 +245,7 @@ class Tx:
         without a re-run, as on SQLite."""
         account = str(identity)
         row = await self._conn.fetchrow(_CLAIM_AND_LATEST, account)
+        self._claimed.add(account)
         if row[0] is None:
             self._latest[account] = None
         else:
