@@ -5,7 +5,8 @@ milliseconds, so each handler starts its work and answers directly when it is do
 work still running after the client's response budget (:mod:`adapters.discord.deferrals`) is
 acknowledged with a deferral first and answered with a follow-up. A user-caused error
 (:class:`bot.errors.PledgeError`) is shown with the core's own wording; anything else is logged
-with its traceback and the user gets an apology.
+with its traceback and the user gets an apology. Callbacks go out through
+:mod:`adapters.discord.callbacks`, which does not ask Discord for the message sent.
 """
 
 from __future__ import annotations
@@ -13,10 +14,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import discord
 
+from adapters.discord import callbacks
 from adapters.discord.language import reader
 from adapters.discord.render import CONTENT_LIMIT, clip, say
 from bot.errors import APOLOGY, PledgeError
@@ -71,7 +74,7 @@ async def respond(
     """Answer with a new message once ``work`` is done (ephemeral unless said otherwise)."""
 
     async def defer() -> None:
-        await interaction.response.defer(ephemeral=ephemeral, thinking=True)
+        await callbacks.defer(interaction, ephemeral=ephemeral, thinking=True)
 
     # The budget watch and the send are awaited here, not through helper coroutines: this runs
     # for every reply, and each frame is passed through on every resume of the work.
@@ -95,7 +98,7 @@ async def respond(
 async def update(interaction: Interaction, work: Awaitable[Reply]) -> None:
     """Replace the message whose button was pressed (or whose modal was submitted) with
     ``work``'s reply; an error is told privately and leaves the message as it was."""
-    watch = interaction.client.deferrals.watch(interaction.response.defer)
+    watch = interaction.client.deferrals.watch(partial(callbacks.defer, interaction))
     try:
         try:
             reply = await work
@@ -124,7 +127,7 @@ async def open_modal(
     except Exception as exc:
         await fail(interaction, exc)
         return
-    await _guarded(interaction, interaction.response.send_modal(modal))
+    await _guarded(interaction, callbacks.send_modal(interaction, modal))
 
 
 async def fail(interaction: Interaction, error: BaseException) -> None:
@@ -149,13 +152,13 @@ def _send(interaction: Interaction, reply: Reply, *, ephemeral: bool) -> Awaitab
     resume of every answer."""
     if interaction.response.is_done():
         return interaction.followup.send(**reply.to_send(), ephemeral=ephemeral)
-    return interaction.response.send_message(**reply.to_send(), ephemeral=ephemeral)
+    return callbacks.send_message(interaction, **reply.to_send(), ephemeral=ephemeral)
 
 
 def _edit(interaction: Interaction, reply: Reply) -> Awaitable[Any]:
     if interaction.response.is_done():
         return interaction.edit_original_response(**reply.to_edit())
-    return interaction.response.edit_message(**reply.to_edit())
+    return callbacks.edit_message(interaction, **reply.to_edit())
 
 
 async def _guarded(interaction: Interaction, answer: Awaitable[Any]) -> None:
