@@ -48,6 +48,7 @@ class Run:
     fake_cpu: float  # seconds of CPU this process (the fake and the driver) used meanwhile
     other_cpu: float  # seconds of CPU every other process on the machine used meanwhile
     failures: list[str] = field(default_factory=list)  # answers that were not the expected one
+    threads: list[ThreadUse] = field(default_factory=list)  # the bot's threads, busiest first
     child: dict[str, Any] = field(default_factory=dict)  # what the bot process reported at exit
 
     @property
@@ -58,6 +59,58 @@ class Run:
         """Nearest-rank percentile, in milliseconds."""
         ordered = sorted(self.latencies)
         return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)] * 1000
+
+
+@dataclass
+class ThreadUse:
+    """What one thread of the bot process did during the burst (Linux /proc): on one core,
+    a second busy thread costs context switches and kernel time that an instruction count does
+    not show (pledgebot's store runs each group commit on its own thread)."""
+
+    main: bool  # the process's first thread: the event loop
+    cpu: float  # seconds on a CPU (schedstat's nanoseconds; utime + stime without it)
+    kernel: float  # seconds of that in the kernel (stime, in clock ticks)
+    blocked: int  # voluntary context switches: it waited (I/O, a futex: the GIL, a queue)
+    preempted: int  # involuntary ones: the scheduler gave its CPU to another thread
+
+
+def thread_uses(pid: int) -> dict[int, ThreadUse]:
+    """Every thread of a process, so far (a thread that ends before the next read drops out)."""
+    uses = {}
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            stat = (task / "stat").read_text().rsplit(")", 1)[1].split()
+            status = (task / "status").read_text()
+            schedstat = task / "schedstat"
+            ran = int(schedstat.read_text().split()[0]) / 1e9 if schedstat.exists() else None
+        except (OSError, ValueError):
+            continue
+        switches = dict(line.split(":") for line in status.splitlines() if "ctxt_switches" in line)
+        kernel = int(stat[12]) / _CLOCK_TICKS
+        uses[int(task.name)] = ThreadUse(
+            main=int(task.name) == pid,
+            cpu=int(stat[11]) / _CLOCK_TICKS + kernel if ran is None else ran,
+            kernel=kernel,
+            blocked=int(switches["voluntary_ctxt_switches"]),
+            preempted=int(switches["nonvoluntary_ctxt_switches"]),
+        )
+    return uses
+
+
+def _thread_deltas(before: dict[int, ThreadUse], after: dict[int, ThreadUse]) -> list[ThreadUse]:
+    deltas = []
+    for tid, end in after.items():
+        start = before.get(tid, ThreadUse(end.main, 0.0, 0.0, 0, 0))
+        deltas.append(
+            ThreadUse(
+                end.main,
+                end.cpu - start.cpu,
+                end.kernel - start.kernel,
+                end.blocked - start.blocked,
+                end.preempted - start.preempted,
+            )
+        )
+    return sorted(deltas, key=lambda use: (not use.main, -use.cpu))
 
 
 #: Longest a burst (or a warm-up) may take before the run is called failed.
@@ -111,7 +164,9 @@ async def timed_burst(
     finally:
         gc.enable()
         gc.unfreeze()
-    return Run(name, latencies, elapsed, bot_cpu, fake_cpu, other_cpu)
+    run = Run(name, latencies, elapsed, bot_cpu, fake_cpu, other_cpu)
+    run.threads = meter.threads
+    return run
 
 
 def median_run(runs: list[Run]) -> Run:
@@ -172,6 +227,8 @@ class CpuMeter:
 
     def __init__(self, bot_pid: int) -> None:
         self.bot_pid = bot_pid
+        self.threads: list[ThreadUse] = []  # the bot's threads over the stretch, once stopped
+        self._start_threads = thread_uses(bot_pid)
         self._start = self._read()
 
     def _read(self) -> tuple[float, float, float]:
@@ -180,6 +237,7 @@ class CpuMeter:
     def stop(self) -> tuple[float, float, float]:
         """(bot, this process, every other process) CPU seconds since the meter started."""
         bot, own, busy = (b - a for a, b in zip(self._start, self._read(), strict=True))
+        self.threads = _thread_deltas(self._start_threads, thread_uses(self.bot_pid))
         return bot, own, max(0.0, busy - bot - own)
 
 
@@ -371,6 +429,27 @@ def print_table(runs: list[Run], *, unit: str) -> None:
             f"{run.bot_cpu / run.elapsed:>9.0%}{run.bot_cpu / users * 1e6:>10.0f}"
             f"{run.fake_cpu / run.elapsed:>9.0%}{run.fake_cpu / users * 1e6:>11.0f}"
             f"{run.other_cpu / run.elapsed:>8.0%}"
+        )
+
+
+def print_threads(runs: list[Run]) -> None:
+    """Each bot's threads per answered user: CPU µs (of it in the kernel), and context switches
+    (blocked + preempted); threads under 1 µs per user are left out."""
+    for run in runs:
+        users = len(run.latencies)
+        parts = []
+        for n, use in enumerate(run.threads):
+            if use.cpu / users * 1e6 < 1 and not use.main:
+                continue
+            parts.append(
+                f"{'event loop' if use.main else f'thread {n}'} {use.cpu / users * 1e6:.0f} "
+                f"(kernel {use.kernel / users * 1e6:.0f}; "
+                f"{use.blocked / users:.2f} + {use.preempted / users:.2f})"
+            )
+        switches = sum(use.blocked + use.preempted for use in run.threads) / users
+        print(
+            f"  {run.name} threads per answered user, CPU us (kernel; context switches blocked "
+            f"+ preempted): {', '.join(parts)}; {switches:.2f} context switches in all"
         )
 
 

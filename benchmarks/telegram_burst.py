@@ -54,6 +54,7 @@ from benchmarks._burst import (
     median_run,
     pin_cores,
     print_table,
+    print_threads,
     print_verdict,
     print_warnings,
     rounds_line,
@@ -270,6 +271,7 @@ async def main() -> None:
             rates = rounds_line(rounds[kind])
             print(f"  {kind} rounds (updates/s): {rates}; the median round is shown")
         print_table([runs[k] for k in kinds], unit="updates")
+        print_threads([runs[k] for k in kinds])
         print_verdict(
             runs.get("pledgebot"), runs.get("bare"), p99_target_ms=100, concurrency=args.concurrency
         )
