@@ -143,6 +143,11 @@ async def test_callback_query_is_answered_and_message_edited(fake: FakeTelegram)
     # Like Telegram: an edit that does not resend the keyboard removes it.
     assert "reply_markup" not in message
     assert "edit_date" in message
+    # The call log keeps each answer as it was sent: the edit changed the message, not that.
+    sent = fake.calls_to("sendMessage")[0].result
+    assert (sent["text"], sent["reply_markup"]) == ("Welcome to the open letter", KEYBOARD_JSON)
+    assert "edit_date" not in sent
+    assert edit.result["text"] == "Signed by Ada"
     assert errors == []
 
 

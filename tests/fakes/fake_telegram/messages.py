@@ -15,7 +15,6 @@ from tests.fakes.fake_telegram.models import (
     ChatState,
     StoredFile,
     chat_id_of,
-    json_copy,
     quoted,
 )
 from tests.fakes.fake_telegram.wire import as_int
@@ -96,7 +95,7 @@ class MessagesMixin(ChatsMixin):
         key = (state.chat.id, message["message_id"])
         self._sent.append(key)
         self._sent_keys.add(key)
-        return json_copy(message)
+        return message  # the answer is encoded at once (FakeTelegram._answer): no copy needed
 
     async def _send_message(self, call: ApiCall) -> JSON:
         params = call.params
@@ -207,7 +206,7 @@ class MessagesMixin(ChatsMixin):
             else:
                 message[key] = value
         message["edit_date"] = int(time.time())
-        return json_copy(message)
+        return message  # encoded at once, see _store_bot_message
 
     def delete_message(self, chat: ChatRef, message_id: int) -> None:
         """An administrator deletes a message: editing it fails with "message to edit not

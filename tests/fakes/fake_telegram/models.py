@@ -4,6 +4,7 @@ each chat (messages, members, whether the bot was removed)."""
 from __future__ import annotations
 
 import copy
+import json
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -110,8 +111,9 @@ class ApiCall:
     """One request to the fake, recorded in arrival order.
 
     ``params`` are decoded (JSON where the field is not a string field); ``files`` hold the
-    multipart uploads by field name. ``status``/``response`` are filled when the fake answers;
-    ``cancelled`` is set when the client went away first (timeouts, shutdown of polling).
+    multipart uploads by field name. ``status``/``answer`` (the JSON text sent back, which
+    ``response`` decodes) are filled when the fake answers; ``cancelled`` is set when the client
+    went away first (timeouts, shutdown of polling).
     """
 
     method: str
@@ -120,9 +122,14 @@ class ApiCall:
     time: float
     http_method: str = "POST"
     status: int | None = None
-    response: JSON | None = None
+    answer: str | None = None
     answered_at: float | None = None
     cancelled: bool = False
+
+    @property
+    def response(self) -> JSON | None:
+        """The answer sent, decoded (a fresh copy on every read), or None while pending."""
+        return None if self.answer is None else json.loads(self.answer)
 
     @property
     def answered(self) -> bool:
@@ -135,16 +142,18 @@ class ApiCall:
     @property
     def result(self) -> Any:
         """The ``result`` of a successful answer (raises if the call failed or is pending)."""
-        if not self.ok or self.response is None:
-            raise AssertionError(f"{self.method} did not succeed: {self.status} {self.response}")
-        return self.response["result"]
+        response = self.response
+        if not self.ok or response is None:
+            raise AssertionError(f"{self.method} did not succeed: {self.status} {response}")
+        return response["result"]
 
     @property
     def error(self) -> str | None:
         """The error ``description`` of a failed answer, else ``None``."""
-        if self.response is None or self.response.get("ok"):
+        response = self.response
+        if response is None or response.get("ok"):
             return None
-        return str(self.response.get("description"))
+        return str(response.get("description"))
 
 
 @dataclass

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +31,11 @@ if TYPE_CHECKING:
     from telegram.ext import ApplicationBuilder
 
 Handler = Callable[[ApiCall], Awaitable[Any]]
+
+
+def _encoded(body: JSON) -> str:
+    """An answer's JSON text, as ``web.json_response`` would encode it."""
+    return json.dumps(body)
 
 
 class FakeTelegram(
@@ -194,35 +200,40 @@ class FakeTelegram(
             call.cancelled = True
             self._calls_signal.notify()
             raise
-        call.status, call.response = status, body
+        call.status, call.answer = status, body
         call.answered_at = asyncio.get_running_loop().time()
         self._calls_signal.notify()
-        return web.json_response(body, status=status)
+        return web.Response(text=body, status=status, content_type="application/json")
 
-    async def _answer(self, request: web.Request, call: ApiCall) -> tuple[int, JSON]:
+    async def _answer(self, request: web.Request, call: ApiCall) -> tuple[int, str]:
+        """The status and JSON text of the answer to ``call``.
+
+        A handler may return the fake's own objects (a stored message, pending updates): the
+        answer is encoded at once, before anything else runs, so it is a snapshot of them
+        without the deep copy each answer used to cost (the fake is the measuring device of
+        telegram_burst.py, whose bots wait on it). The call log keeps that text
+        (:attr:`ApiCall.response` decodes it)."""
         if request.match_info["token"] != self.token:
-            return 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
+            return 401, _encoded({"ok": False, "error_code": 401, "description": "Unauthorized"})
         fault = self._take_fault(call.method)
         if fault is not None and fault.status is not None:
             if fault.delay:
                 await self._sleep(fault.delay)
-            return fault.status, fault.error_body()
+            return fault.status, _encoded(fault.error_body())
         handler = self._handlers.get(call.method)
         if handler is None:
-            return 404, {
-                "ok": False,
-                "error_code": 404,
-                "description": "Not Found: method not found",
-            }
+            return 404, _encoded(
+                {"ok": False, "error_code": 404, "description": "Not Found: method not found"}
+            )
         if fault is not None and not fault.process_first:
             await self._sleep(fault.delay)
         try:
-            result = await handler(call)
+            answer = _encoded({"ok": True, "result": await handler(call)})
         except BotApiError as exc:
-            return exc.status, exc.body()
+            return exc.status, _encoded(exc.body())
         if fault is not None and fault.process_first:
             await self._sleep(fault.delay)
-        return 200, {"ok": True, "result": result}
+        return 200, answer
 
     async def _sleep(self, seconds: float) -> None:
         """A delay that ends early when the fake closes."""
