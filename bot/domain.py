@@ -12,7 +12,6 @@ from dataclasses import field, replace
 from datetime import datetime
 from enum import StrEnum
 
-from bot.slots import slot_init
 from bot.values import frozen_value
 
 __all__ = [
@@ -59,7 +58,6 @@ class Status(StrEnum):
         return self in (Status.PENDING, Status.APPROVED)
 
 
-@slot_init  # built for every command
 @frozen_value
 class Identity:
     """A signer is a platform account, never a display handle (handles change and collide)."""
@@ -77,7 +75,6 @@ class Identity:
         return cls(platform, user_id)
 
 
-@slot_init  # built for every command
 @frozen_value
 class Actor:
     """Whoever acts: the adapter vouches for ``is_moderator`` from the platform's own facts
@@ -192,7 +189,6 @@ class Letter:
         return self.original
 
 
-@slot_init  # built on every signature
 @frozen_value
 class SignatureForm:
     """What a signer typed, before hygiene: from a modal, a conversation or a line."""
@@ -203,7 +199,6 @@ class SignatureForm:
     link: str = ""
 
 
-@slot_init  # built on every signature
 @frozen_value
 class NewSignature:
     """A cleaned signature about to be stored; the store assigns its id."""
@@ -243,7 +238,6 @@ def _listed(status: Status, anonymous: bool, *, erased: bool, lapsed: bool = Fal
     return status is Status.APPROVED and not anonymous and not erased and not lapsed
 
 
-@slot_init  # built on every signature
 @frozen_value
 class Signature:
     id: int

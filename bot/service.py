@@ -68,7 +68,6 @@ from bot.public import PublicLetter
 from bot.ratelimit import Family, RateLimiter
 from bot.reaffirm import ReaffirmNotices, VersionReport, version_counts
 from bot.rules import Rules
-from bot.slots import slot_init
 from bot.surge import SurgeMonitor
 from bot.texts import announcements, signing
 from bot.units import UnitRunner
@@ -109,7 +108,6 @@ class CountView:
     versions: VersionReport | None = None
 
 
-@slot_init  # built on every signature
 @frozen_value
 class SignResult:
     signature: Signature

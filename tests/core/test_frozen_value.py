@@ -4,8 +4,11 @@ checked against a real dataclass with the same fields, on generated values."""
 
 from __future__ import annotations
 
+import copy
 import dataclasses
+import inspect
 import math
+import pickle
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -110,3 +113,45 @@ def test_every_frozen_value_of_the_domain_is_a_frozen_slotted_dataclass() -> Non
         assert params.frozen, cls
         assert "__slots__" in vars(cls), cls
         assert cls.__hash__ is not None, cls
+
+
+@frozen_value
+class Undocumented:
+    value: float
+    label: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PlainUndocumented:
+    value: float
+    label: str = ""
+
+
+def test_pickle_copy_signature_and_docstring_are_the_dataclass_ones() -> None:
+    value = Fast("a", 1, 0.5, ("x",), note="n", secret="s", cache=3)
+    for copied in (pickle.loads(pickle.dumps(value)), copy.copy(value), copy.deepcopy(value)):
+        assert copied == value
+        assert dataclasses.astuple(copied) == dataclasses.astuple(value)  # compare=False too
+    assert inspect.signature(Fast) == inspect.signature(Plain)
+    assert Fast.__init__.__annotations__ == Plain.__init__.__annotations__
+    assert Fast.__init__.__doc__ == Plain.__init__.__doc__
+    assert Undocumented.__doc__ == PlainUndocumented.__doc__.replace("Plain", "", 1)
+    with pytest.raises(TypeError):
+        Fast("a", 1)  # type: ignore[call-arg]
+    for cls in (Fast, Plain):
+        params = cls.__dataclass_params__  # type: ignore[attr-defined]
+        assert (params.init, params.frozen) == (True, True)
+
+
+def test_a_class_it_cannot_fill_is_still_a_frozen_dataclass() -> None:
+    @frozen_value
+    class Listy:
+        items: tuple[int, ...] = field(default_factory=tuple)
+
+        def __post_init__(self) -> None:
+            object.__setattr__(self, "items", tuple(sorted(self.items)))
+
+    assert Listy((3, 1)).items == (1, 3)
+    assert Listy() == Listy(())
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        Listy().items = (1,)  # type: ignore[misc]
