@@ -5,12 +5,11 @@ Sources, highest first: values passed in by the CLI, ``PLEDGEBOT_*`` environment
 are a public interface: the example file and the README document them.
 """
 
-from __future__ import annotations
-
 import json
 import os
 import re
 import string
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Literal
 
@@ -253,7 +252,7 @@ class DiscordSettings(_Section):
     shard_ids: list[int] = []
 
     @model_validator(mode="after")
-    def _shards(self) -> DiscordSettings:
+    def _shards(self) -> "DiscordSettings":
         if self.shard_ids and not self.shard_count:
             raise ValueError("shard_ids needs shard_count (the total number of shards)")
         if any(not 0 <= i < self.shard_count for i in self.shard_ids):
@@ -357,6 +356,11 @@ def listen_address(value: str) -> tuple[str, int]:
     return host, int(port)
 
 
+#: The TOML file :func:`load_settings` is reading, for :meth:`Settings.settings_customise_sources`
+#: (a subclass of Settings naming the file would have pydantic build its validators again).
+_toml_file: ContextVar[Path | None] = ContextVar("toml_file", default=None)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="PLEDGEBOT_",
@@ -387,7 +391,8 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         # No .env and no secrets directory: a deployment has exactly the documented sources.
-        return init_settings, env_settings, TomlConfigSettingsSource(settings_cls)
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=_toml_file.get())
+        return init_settings, env_settings, toml
 
 
 class ConfigError(Exception):
@@ -427,18 +432,17 @@ def load_settings(
     the environment is relative to the current directory, like any path typed in a shell."""
     path = find_config_file(config)
     sources = _Sources(path, overrides, _environment())
-
-    class FileSettings(Settings):
-        model_config = SettingsConfigDict(toml_file=path)
-
+    reading = _toml_file.set(path)
     try:
-        settings: Settings = FileSettings(**overrides)
+        settings = Settings(**overrides)
     except ValidationError as exc:
         raise ConfigError(sources.describe(exc)) from None
     except SettingsError as exc:  # an environment variable that is not valid JSON
         raise ConfigError(sources.describe_env_error(exc)) from None
     except ValueError as exc:  # the TOML parser reports a syntax error as a ValueError
         raise ConfigError(f"cannot read {path}: {exc}") from None
+    finally:
+        _toml_file.reset(reading)
     if sources.origin("storage", "url") is None and path is not None:
         settings = _absolute_sqlite(settings, path.resolve().parent)
     else:
