@@ -5,6 +5,14 @@ behind every database write and Bot API round trip of everyone else. Fully concu
 wrong for the signing conversation, whose state must see a chat's updates in order (PTB warns
 about exactly that). This processor gives each chat its own FIFO lock: different chats run
 concurrently (up to a bound), one chat's updates run one after another, as they arrived.
+
+Each update lets the event loop turn :data:`POLL_TURNS` times before its handler runs, so that
+the poller's next ``getUpdates`` is on the wire before a batch is handled, not after: PTB's
+updater sends it three loop turns after it queues a batch (its retry loop's ``asyncio.wait``
+completes, the new poll's task starts, aiohttp's body writer runs), and handlers started at once
+run their first steps, replies included, ahead of it. Then the Bot API reads the next long
+poll behind the whole batch's replies and the bot waits on them; asked first, it is answered
+while the bot handles the batch. Measured in benchmarks/telegram_burst.py (commit message).
 """
 
 from __future__ import annotations
@@ -17,7 +25,10 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
-__all__ = ["PerChatUpdateProcessor"]
+__all__ = ["POLL_TURNS", "PerChatUpdateProcessor"]
+
+#: Loop turns an update waits before its handler runs: the poller's next request goes out first.
+POLL_TURNS = 3
 
 
 @dataclass
@@ -34,13 +45,13 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         chat = update.effective_chat if isinstance(update, Update) else None
         if chat is None:
-            await coroutine
+            await _after_the_poll(coroutine)
             return
         turn = self._turns.setdefault(chat.id, _Turn())
         turn.holders += 1
         try:
             async with turn.lock:  # asyncio locks are fair: first come, first served
-                await coroutine
+                await _after_the_poll(coroutine)
         finally:
             turn.holders -= 1
             if not turn.holders:
@@ -51,3 +62,17 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
 
     async def shutdown(self) -> None:
         """Nothing to release: the application waits for running updates before this."""
+
+
+async def _after_the_poll(coroutine: Awaitable[Any]) -> None:
+    """Run the handler once the poller has had its turns (see the module's docstring); if
+    cancelled first, close it, so that it is not left never awaited."""
+    try:
+        for _ in range(POLL_TURNS):
+            await asyncio.sleep(0)
+    except BaseException:
+        close = getattr(coroutine, "close", None)
+        if close is not None:
+            close()
+        raise
+    await coroutine
