@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import gettext
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import field
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
@@ -75,10 +74,15 @@ LOCALE_DIR = Path(__file__).resolve().parent.parent / "locales"
 class Msg:
     """A text to render in the reader's language: ``text`` is the English source (the message
     id; the singular when ``plural`` is set), ``values`` fill its ``{placeholders}``.
-    ``verbatim`` texts are templates of the code's own (a separator), never translated."""
+    ``verbatim`` texts are templates of the code's own (a separator), never translated.
+
+    ``values`` has no default (every constructor below passes it): a ``default_factory``
+    would leave the class to ``dataclass``'s ``__init__``, one ``object.__setattr__`` per
+    field, where :func:`~bot.values.frozen_value` gives it :func:`~bot.slots.slot_init`'s
+    (built for every reply, often twice: a sentence inside a sentence)."""
 
     text: str
-    values: Mapping[str, Any] = field(default_factory=dict)
+    values: Mapping[str, Any]
     plural: str | None = None
     count: int | None = None
     context: str | None = None
@@ -227,15 +231,29 @@ class Translator:
         catalogue's own sentences would show (Discord escapes a "#" that starts a line).
         ``strong`` marks up the :class:`Strong` values (bold); numbers are
         written as the language writes them. ``extra`` values replace the message's own."""
-        values = {  # a plain str (a name, a number as typed) is taken as it is, without a call
-            key: v if type(v) is str else self._value(v, escape, strong, escape_template)
-            for key, v in msg.values.items()
-        }
-        values.update(extra)
-        if escape is not None and not escape_template:
-            # Escaped here, filled in unescaped below: no need to mark them Raw.
-            values = {k: v if isinstance(v, Raw) else escape(str(v)) for k, v in values.items()}
+        values: dict[str, Any]
+        if escape is not None and not escape_template and not extra:
+            # Each value rendered and escaped in one pass (a reply on Discord, every time),
+            # then filled in unescaped below: no need to mark them Raw.
+            values = {}
+            for key, v in msg.values.items():
+                if type(v) is not str:  # a plain str (a name as typed) needs no rendering
+                    v = self._value(v, escape, strong, False)
+                    if isinstance(v, Raw):
+                        values[key] = v
+                        continue
+                    v = str(v)
+                values[key] = escape(v)
             escape = None
+        else:
+            values = {  # a plain str (a name, a number as typed) is taken as it is
+                key: v if type(v) is str else self._value(v, escape, strong, escape_template)
+                for key, v in msg.values.items()
+            }
+            values.update(extra)
+            if escape is not None and not escape_template:
+                values = {k: v if isinstance(v, Raw) else escape(str(v)) for k, v in values.items()}
+                escape = None
         catalogue = self._catalogue
         if msg.verbatim:
             template = msg.text

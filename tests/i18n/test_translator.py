@@ -14,6 +14,7 @@ from bot.i18n import (
     LANGUAGES,
     Command,
     Raw,
+    Strong,
     Translator,
     match_language,
     msg,
@@ -85,6 +86,27 @@ def test_values_are_escaped_for_the_platform_unless_raw(spanish) -> None:
     assert text == "¡Gracias, &lt;b&gt;Eve&lt;/b&gt;!"
     bold = spanish.t("Thank you, {name}!", escape=html.escape, name=Raw("<b>Eve</b>"))
     assert bold == "¡Gracias, <b>Eve</b>!"
+
+
+def test_with_the_template_unescaped_every_kind_of_value_is_still_escaped_once() -> None:
+    """Discord's replies (``escape_template=False``): the sentence as written, each value
+    escaped once, what is already markup (Raw, a nested sentence, bold) left as it is."""
+    said = msg(
+        "<{name}> <{raw}> <{count}> <{strong}> <{bold_name}> <{inner}> <{cmd}>",
+        name="<Eve>",
+        raw=Raw("<i>x</i>"),
+        count=1234,
+        strong=Strong(5678),
+        bold_name=Strong("<Bo>"),
+        inner=msg("in <{who}>", who="<Al>"),
+        cmd=Command("sign"),
+    )
+    text = translator().render(
+        said, escape=html.escape, strong=lambda t: f"**{t}**", escape_template=False
+    )
+    assert text == (
+        "<&lt;Eve&gt;> <<i>x</i>> <1,234> <**5,678**> <**&lt;Bo&gt;**> <in <&lt;Al&gt;>> </sign>"
+    )
 
 
 def test_a_value_is_never_read_as_a_format_string(spanish) -> None:
