@@ -40,7 +40,14 @@ from discord.webhook.async_ import (
     interaction_response_params,
 )
 
-__all__ = ["defer", "edit_message", "needs_message_id", "send_message", "send_modal"]
+__all__ = [
+    "defer",
+    "edit_message",
+    "handles_its_submit",
+    "needs_message_id",
+    "send_message",
+    "send_modal",
+]
 
 #: Discord's callback endpoint, as discord.py's ``create_interaction_response`` routes it.
 CALLBACK_PATH = "/interactions/{webhook_id}/{webhook_token}/callback"
@@ -169,16 +176,33 @@ async def defer(
 
 
 async def send_modal(interaction: Interaction, modal: discord.ui.Modal) -> None:
-    """``interaction.response.send_modal``, without the answer; the modal is kept as discord.py
-    keeps it."""
+    """``interaction.response.send_modal``, without the answer.
+
+    discord.py keeps the modal (by ``custom_id``, with a timer task for its timeout) to run
+    its ``on_submit`` when it is submitted. A modal that does not override ``on_submit``,
+    ``interaction_check`` or ``on_timeout`` would run only discord.py's no-ops, so it is not
+    kept: pledgebot's forms are answered from the submit itself
+    (:class:`adapters.discord.modals.Form`), and keeping each one a timeout long cost a task
+    when it opened and another when it was submitted."""
     response = interaction.response
     if response.is_done():
         raise discord.InteractionResponded(interaction)
     params = interaction_response_params(InteractionResponseType.modal.value, modal.to_dict())
     await _post(interaction, params)
-    if not modal.is_finished():
+    if not modal.is_finished() and handles_its_submit(modal):
         interaction._state.store_view(modal)
     response._response_type = InteractionResponseType.modal
+
+
+def handles_its_submit(modal: discord.ui.Modal) -> bool:
+    """Whether discord.py must keep ``modal`` for its submit: it overrides what discord.py
+    calls on the modal's behalf."""
+    kind, base = type(modal), discord.ui.Modal
+    return (
+        kind.on_submit is not base.on_submit
+        or kind.interaction_check is not base.interaction_check
+        or kind.on_timeout is not base.on_timeout
+    )
 
 
 async def _post(interaction: Interaction, params: MultipartParameters) -> None:

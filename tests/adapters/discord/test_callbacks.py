@@ -176,13 +176,34 @@ class Counter(discord.ui.View):
         )
 
 
+class Question(discord.ui.Modal, title="A question"):
+    """A modal answered by its own ``on_submit``: discord.py must keep it to call it."""
+
+    answer: discord.ui.TextInput[Question] = discord.ui.TextInput(
+        label="Answer", custom_id="answer"
+    )
+
+    async def on_submit(self, interaction: discord.Interaction, /) -> None:
+        await callbacks.send_message(
+            interaction, content=f"answered {self.answer.value}", allowed_mentions=NO_PINGS
+        )
+
+
 class Plain(discord.Client):
-    """Answers a modal submit ``plain:<what>`` with a message and the view ``<what>`` names."""
+    """Opens :class:`Question` for ``/ask``; answers a modal submit ``plain:<what>`` with a
+    message and the view ``<what>`` names."""
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
-        if interaction.type is not discord.InteractionType.modal_submit:
+        if interaction.type is discord.InteractionType.application_command:
+            await callbacks.send_modal(interaction, Question(custom_id="plain-question"))
+            assert interaction.response.type is InteractionResponseType.modal
             return
-        what = str((interaction.data or {}).get("custom_id", "")).removeprefix("plain:")
+        custom_id = str((interaction.data or {}).get("custom_id", ""))
+        if interaction.type is not discord.InteractionType.modal_submit or not custom_id.startswith(
+            "plain:"
+        ):
+            return
+        what = custom_id.removeprefix("plain:")
         view = Counter() if what == "counter" else None
         await callbacks.send_message(
             interaction,
@@ -254,6 +275,35 @@ async def test_a_message_without_a_view_is_not_asked_back(plain: Plain, server: 
     await fake.wait_for_request("POST", "/webhooks/{app}/{token}")
     [followup] = fake.followups(submit)
     assert followup.content == "and a follow-up"
+
+
+async def test_a_modal_with_its_own_submit_is_kept_for_it(plain: Plain, server: Server) -> None:
+    fake = server.fake
+    ref = await fake.send_slash_command("ask", user=server.artist, channel=server.general)
+    modal = await fake.wait_for_modal(ref)
+    assert modal.custom_id == "plain-question" and modal.custom_ids() == ["answer"]
+    submit = await fake.submit_modal(modal, {"answer": "42"})
+    answered = await fake.wait_for_callback(submit)
+    assert answered.content == "answered 42"
+    assert asked_back(fake) == []
+
+
+async def test_a_form_is_answered_once_by_whoever_submits_it(bot: Bot, server: Server) -> None:
+    """Two sign forms open at once, submitted in the other order: discord.py does not hold
+    them (pledgebot answers from the submit), and each signer is thanked under their own name."""
+    forms = []
+    for member in (server.artist, server.drummer):
+        press = await server.fake.send_slash_command("sign", user=member, channel=server.general)
+        forms.append(await server.fake.wait_for_modal(press))
+    answers = []
+    for form in reversed(forms):
+        submit = await server.fake.submit_modal(form, {"role": "Band"})
+        answers.append(await server.fake.wait_for_callback(submit))
+    assert [a.content for a in answers] == [
+        CONFIRMATION,
+        CONFIRMATION.replace("#1", "#2").replace("Dan Drums", "Alice Artist"),
+    ]
+    assert len(callback_requests(server.fake)) == 4  # each interaction answered once
 
 
 # -- the discord.py internals callbacks.py relies on ---------------------------------------------
