@@ -84,8 +84,21 @@ CLAIM_ACCOUNT = (
     "ON CONFLICT (account) DO UPDATE SET person = accounts.person RETURNING person"
 )
 PERSON_OF = f"SELECT {_PERSON_OF}"
-ACCOUNTS_OF_PERSONS = "SELECT person, account FROM accounts WHERE person = ANY($1) ORDER BY account"
-MOVE_ACCOUNTS = "UPDATE accounts SET person = $1, linked_at = $2 WHERE person = ANY($3)"
+
+
+def _accounts_of(persons: str) -> str:
+    """The accounts rows of these persons: the linked ones from the partial index by person
+    (accounts_linked), each of the others, its own person, by its primary key."""
+    return (
+        f"(person = ANY({persons}) AND person <> account) "
+        f"OR (account = ANY({persons}) AND person = account)"
+    )
+
+
+ACCOUNTS_OF_PERSONS = (
+    f"SELECT person, account FROM accounts WHERE {_accounts_of('$1')} ORDER BY account"
+)
+MOVE_ACCOUNTS = f"UPDATE accounts SET person = $1, linked_at = $2 WHERE {_accounts_of('$3')}"
 MOVE_SIGNATURES = "UPDATE signatures SET person = $1 WHERE person = ANY($2)"
 DETACH_ACCOUNT = "UPDATE accounts SET person = $1, linked_at = NULL WHERE account = $1"
 DETACH_SIGNATURES = "UPDATE signatures SET person = $1 WHERE platform = $2 AND user_id = $3"

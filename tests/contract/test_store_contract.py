@@ -470,6 +470,23 @@ async def test_linked_accounts_share_their_signatures(any_store: Store) -> None:
     assert (await any_store.latest_signature(DA)) == b
 
 
+async def test_accounts_of_persons_linked_and_of_their_own_at_once(any_store: Store) -> None:
+    """Accounts found by their person whether linked (the index by person) or each its own
+    person (its primary key), in one read and in one move."""
+    tc, dd = Identity("telegram", "c"), Identity("discord", "d")
+    await _claim(any_store, DA, TB, tc, dd)
+    await _move(any_store, ["discord:a", "telegram:b"], "~p")
+    assert await any_store.accounts_of(["telegram:c", "~p", "discord:a"]) == [
+        ("~p", DA),
+        ("~p", TB),
+        ("telegram:c", tc),
+    ]
+    await _move(any_store, ["~p", "telegram:c"], "~q")
+    assert await any_store.accounts_of(["~q"]) == [("~q", DA), ("~q", TB), ("~q", tc)]
+    assert await any_store.accounts_of(["~p", "telegram:c"]) == []
+    assert await any_store.accounts_of(["discord:d"]) == [("discord:d", dd)]
+
+
 async def test_one_active_signature_per_person_is_enforced(any_store: Store) -> None:
     """Two accounts of one person cannot both hold an active signature: the database itself
     refuses the second, whatever the code above it checked."""
