@@ -16,7 +16,6 @@ from typing import Any, TypeVar
 
 import asyncpg
 
-from bot.domain import Identity, Signature
 from bot.errors import StoreUnavailable
 from bot.ports import TABLES, OpenMode, Row, Unreachable, WriteTx
 from storage.group_commit import GroupWriter
@@ -33,16 +32,10 @@ from storage.postgres.writer import Session, Tx
 from storage.sql import queries as q
 from storage.sql.outbox import SqlOutbox
 from storage.sql.reads import SqlReads
-from storage.sql.rows import SIG_COLUMNS
 
 __all__ = ["PostgresStore"]
 
 T = TypeVar("T")
-
-_HISTORIES = (
-    f"SELECT {SIG_COLUMNS} FROM signatures WHERE (platform, user_id) IN "
-    "(SELECT * FROM unnest($1::text[], $2::text[])) ORDER BY id"
-)
 
 
 #: Failures to connect that another try may not have: refused or unresolvable (the server or its
@@ -180,13 +173,6 @@ class PostgresStore(SqlReads, SqlOutbox):
         return when
 
     # -- what only PostgreSQL does its own way ---------------------------------------------------
-    async def histories(self, identities: Sequence[Identity]) -> list[Signature]:
-        if not identities:
-            return []
-        return await self._signatures(
-            _HISTORIES, [i.platform for i in identities], [i.user_id for i in identities]
-        )
-
     async def outbox_release_claims(self, platforms: Sequence[str]) -> int:
         """Other live processes may hold claims: a dead one's come back when its lease ends."""
         return 0

@@ -53,6 +53,7 @@ _LATEST_SIGNATURE = q.LATEST_SIGNATURE + q.LOCK_ROWS
 _SIGNATURE_BY_ID = q.SIGNATURE_BY_ID + q.LOCK_ROWS
 _SIGNATURES_OF = q.SIGNATURES_OF + q.LOCK_ROWS
 _LIST_POS_OF = q.LIST_POS_OF + q.LOCK_ROWS
+_DETACH_SIGNATURES = q.detach_signatures(q.LOCK_ROWS)
 # One round trip: the listing position comes from the sequence inside the INSERT.
 _INSERT_SIGNATURE = q.insert_signature(list_pos="CASE WHEN $14 THEN nextval('list_pos_seq') END")
 _NEXT_LIST_POS = "SELECT nextval('list_pos_seq')"
@@ -265,10 +266,10 @@ class Tx:
 
     async def detach_account(self, identity: Identity) -> None:
         self._writing()
-        await self._conn.execute(q.DETACH_ACCOUNT, str(identity))
         await self._conn.execute(
-            q.DETACH_SIGNATURES, str(identity), identity.platform, identity.user_id
+            _DETACH_SIGNATURES, str(identity), identity.platform, identity.user_id
         )
+        await self._conn.execute(q.DETACH_ACCOUNT, str(identity))
 
     async def add_link_code(
         self, code_hash: str, identity: Identity, at: datetime, expires_at: datetime

@@ -63,6 +63,13 @@ UPDATE_SIGNATURE = (
     "erased = $11, list_pos = $12, look_key = $13, lapsed = $15 WHERE id = $14"
 )
 HISTORIES = f"SELECT {SIG_COLUMNS} FROM signatures WHERE person = ANY($1) ORDER BY id"
+# Every signature these accounts ($1, "platform:user_id") made, among their persons' (found by
+# signatures_person): every signer has an accounts row naming its signatures' person (schema 12).
+ACCOUNT_HISTORIES = (
+    f"SELECT {SIG_COLUMNS} FROM signatures WHERE person IN "
+    "(SELECT person FROM accounts WHERE account = ANY($1)) "
+    "AND platform || ':' || user_id = ANY($1) ORDER BY id"
+)
 PENDING = f"SELECT {SIG_COLUMNS} FROM signatures WHERE status = 'pending' ORDER BY id LIMIT $1"
 # Active signatures (pending or approved) sharing a name key or a look-alike key: a UNION of two
 # index searches, not "name_key IN … OR look_key IN …": SQLite scans the whole table for that OR
@@ -101,7 +108,19 @@ ACCOUNTS_OF_PERSONS = (
 MOVE_ACCOUNTS = f"UPDATE accounts SET person = $1, linked_at = $2 WHERE {_accounts_of('$3')}"
 MOVE_SIGNATURES = "UPDATE signatures SET person = $1 WHERE person = ANY($2)"
 DETACH_ACCOUNT = "UPDATE accounts SET person = $1, linked_at = NULL WHERE account = $1"
-DETACH_SIGNATURES = "UPDATE signatures SET person = $1 WHERE platform = $2 AND user_id = $3"
+
+
+def detach_signatures(lock: str = "") -> str:
+    """The signatures an account ($1) made itself back to it as their person: found among its
+    person's, by signatures_person, before its accounts row changes (DETACH_ACCOUNT comes
+    after). ``lock``: the row is locked first, as a signature's claim locks it."""
+    return (
+        "UPDATE signatures SET person = $1 WHERE person = "
+        f"(SELECT person FROM accounts WHERE account = $1{lock}) "
+        "AND platform = $2 AND user_id = $3"
+    )
+
+
 # A new code replaces the account's earlier ones; every expired code goes at the same time.
 DROP_LINK_CODES = "DELETE FROM link_codes WHERE account = $1 OR expires_at <= $2"
 ADD_LINK_CODE = (

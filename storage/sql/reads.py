@@ -24,8 +24,7 @@ __all__ = ["SqlReads"]
 
 
 class SqlReads(SqlAccess):
-    """Reads over :meth:`SqlAccess._fetch`; ``histories`` is left to each store, as a list of
-    pairs is passed differently to each driver."""
+    """Reads over :meth:`SqlAccess._fetch`."""
 
     async def _signatures(self, sql: str, *args: Any) -> list[Signature]:
         ts = self._timestamp
@@ -48,6 +47,11 @@ class SqlReads(SqlAccess):
     async def latest_signature(self, identity: Identity) -> Signature | None:
         found = await self._signatures(q.LATEST_SIGNATURE, str(identity))
         return found[0] if found else None
+
+    async def histories(self, identities: Sequence[Identity]) -> list[Signature]:
+        if not identities:
+            return []
+        return await self._signatures(q.ACCOUNT_HISTORIES, [str(i) for i in identities])
 
     async def histories_of(self, persons: Sequence[str]) -> list[Signature]:
         if not persons:

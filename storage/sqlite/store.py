@@ -20,14 +20,12 @@ from typing import Any, TypeVar
 
 import aiosqlite
 
-from bot.domain import Identity, Signature
 from bot.errors import StoreRefused, StoreUnavailable
 from bot.ports import OpenMode, Row, WriteTx
 from storage.group_commit import GroupWriter
 from storage.sql import queries as q
 from storage.sql.outbox import SqlOutbox
 from storage.sql.reads import SqlReads
-from storage.sql.rows import SIG_COLUMNS, signature
 from storage.sql.translate import sqlite_params, to_sqlite
 from storage.sqlite import transfer
 from storage.sqlite.connection import connect, migrate, refusal
@@ -161,16 +159,6 @@ class SQLiteStore(SqlReads, SqlOutbox):
         return from_iso(value)
 
     # -- what only SQLite does its own way -------------------------------------------------------
-    async def histories(self, identities: Sequence[Identity]) -> list[Signature]:
-        found: list[Signature] = []
-        items = list(identities)
-        for chunk in (items[i : i + 200] for i in range(0, len(items), 200)):
-            where = " OR ".join(["(platform = ? AND user_id = ?)"] * len(chunk))
-            params = [v for i in chunk for v in (i.platform, i.user_id)]
-            rows = await self._read(f"SELECT {SIG_COLUMNS} FROM signatures WHERE {where}", params)
-            found += [signature(r, from_iso) for r in rows]
-        return sorted(found, key=lambda s: s.id)
-
     async def outbox_release_claims(self, platforms: Sequence[str]) -> int:
         """SQLite serves one bot process, so at start-up every claim is an earlier run's."""
         if not platforms:

@@ -65,7 +65,7 @@ _ACCOUNTS_OF_PERSONS = to_sqlite(q.ACCOUNTS_OF_PERSONS)
 _MOVE_ACCOUNTS = to_sqlite(q.MOVE_ACCOUNTS)
 _MOVE_SIGNATURES = to_sqlite(q.MOVE_SIGNATURES)
 _DETACH_ACCOUNT = to_sqlite(q.DETACH_ACCOUNT)
-_DETACH_SIGNATURES = to_sqlite(q.DETACH_SIGNATURES)
+_DETACH_SIGNATURES = to_sqlite(q.detach_signatures())
 _DROP_LINK_CODES = to_sqlite(q.DROP_LINK_CODES)
 _ADD_LINK_CODE = to_sqlite(q.ADD_LINK_CODE)
 _TAKE_LINK_CODE = to_sqlite(q.TAKE_LINK_CODE)
@@ -317,8 +317,8 @@ class Tx:
     async def detach_account(self, identity: Identity) -> None:
         self._persons.clear()
         self._unsigned.clear()
-        self._write(_DETACH_ACCOUNT, (str(identity),))
         self._write(_DETACH_SIGNATURES, (str(identity), identity.platform, identity.user_id))
+        self._write(_DETACH_ACCOUNT, (str(identity),))
 
     async def add_link_code(
         self, code_hash: str, identity: Identity, at: datetime, expires_at: datetime

@@ -466,6 +466,9 @@ async def test_linked_accounts_share_their_signatures(any_store: Store) -> None:
     [b] = await insert(any_store, replace(new_sig("b"), identity=TB))
     assert b.person == "~p"
     assert [s.id for s in await any_store.histories_of(["~p"])] == [a.id, b.id]
+    # An account's own history is its own signatures only, though its person holds more.
+    assert [s.id for s in await any_store.histories([TB])] == [b.id]
+    assert [s.id for s in await any_store.histories([DA, TB])] == [a.id, b.id]
     # The active signature is the one shown, even when a later one exists.
     assert (await any_store.latest_signature(DA)) == b
 
