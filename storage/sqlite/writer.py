@@ -149,6 +149,9 @@ class Tx:
         #: account that ever signed has its row (schema 12), so each is a person of its own
         #: without a signature. Most of a burst: their signing looks for nothing.
         self._unsigned: set[str] = set()
+        # The account string of the identity claimed last: a signature's unit passes the same
+        # Identity to the claim, the look and the insert, and str() of it is a Python call.
+        self._claimed: tuple[Identity | None, str] = (None, "")
 
     def _begin_writing(self) -> None:
         self.wrote = True
@@ -165,7 +168,9 @@ class Tx:
         return out
 
     async def latest_signature(self, identity: Identity) -> Signature | None:
-        account = str(identity)
+        claimed, account = self._claimed
+        if identity is not claimed:
+            account = str(identity)
         if account in self._unsigned:
             return None  # its row made by this unit's claim: it never signed
         person = self._persons.get(account)
@@ -183,7 +188,9 @@ class Tx:
         return self._select(_SIGNATURES_OF, (str(identity),))
 
     async def insert_signature(self, new: NewSignature) -> Signature:
-        account = str(new.identity)
+        claimed, account = self._claimed
+        if new.identity is not claimed:
+            account = str(new.identity)
         person = self._persons.get(account) or self._claim(account)
         self._unsigned.discard(account)
         self.wrote = True
@@ -288,7 +295,9 @@ class Tx:
         return [r[0] for r in self._write(_MARK_TOLD, (version, json.dumps(list(signature_ids))))]
 
     async def claim_account(self, identity: Identity) -> str:
-        return self._claim(str(identity))
+        account = str(identity)
+        self._claimed = (identity, account)
+        return self._claim(account)
 
     def _claim(self, account: str) -> str:
         """Also for a signature inserted without a claim first: every signer has a row."""
