@@ -210,20 +210,15 @@ async def _post(interaction: Interaction, params: MultipartParameters) -> None:
     route = Route("POST", CALLBACK_PATH, webhook_id=interaction.id, webhook_token=interaction.token)
     http = interaction._state.http
     adapter = async_context.get()
-    if params.files:
-        await adapter.request(
-            route,
-            session=interaction._session,
-            proxy=http.proxy,
-            proxy_auth=http.proxy_auth,
-            files=params.files,
-            multipart=params.multipart,
-        )
-    else:
-        await adapter.request(
-            route,
-            session=interaction._session,
-            proxy=http.proxy,
-            proxy_auth=http.proxy_auth,
-            payload=params.payload,
-        )
+    body: dict[str, Any] = (
+        {"files": params.files, "multipart": params.multipart}
+        if params.files
+        else {"payload": params.payload}
+    )
+    await adapter.request(
+        route,
+        session=interaction._session,
+        proxy=http.proxy,
+        proxy_auth=http.proxy_auth,
+        **body,
+    )
