@@ -50,8 +50,15 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         turn = self._turns.setdefault(chat.id, _Turn())
         turn.holders += 1
         try:
-            async with turn.lock:  # asyncio locks are fair: first come, first served
+            try:  # asyncio locks are fair: first come, first served
+                await turn.lock.acquire()
+            except BaseException:  # cancelled while the chat's earlier updates ran
+                _close(coroutine)
+                raise
+            try:
                 await _after_the_poll(coroutine)
+            finally:
+                turn.lock.release()
         finally:
             turn.holders -= 1
             if not turn.holders:
@@ -71,8 +78,13 @@ async def _after_the_poll(coroutine: Awaitable[Any]) -> None:
         for _ in range(POLL_TURNS):
             await asyncio.sleep(0)
     except BaseException:
-        close = getattr(coroutine, "close", None)
-        if close is not None:
-            close()
+        _close(coroutine)
         raise
     await coroutine
+
+
+def _close(coroutine: Awaitable[Any]) -> None:
+    """Close a handler that will never run, so that it is not left never awaited."""
+    close = getattr(coroutine, "close", None)
+    if close is not None:
+        close()
