@@ -99,8 +99,13 @@ class GroupWriter(Generic[TxT]):
         self._max_retries = max_group_retries
         self._tasks: list[asyncio.Task[None]] = []
         self._waiting = 0  # writer tasks waiting for a job
+        # The loop the writer tasks run in, kept: on Python 3.11 every get_running_loop() is a
+        # getpid() system call (the running loop is checked against a fork), and a submit per
+        # signature is on the hot path.
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     def start(self, sessions: list[GroupSession[TxT]]) -> None:
+        self._loop = asyncio.get_running_loop()
         self._tasks = [
             asyncio.create_task(self._serve(s), name=f"store-writer-{i}")
             for i, s in enumerate(sessions)
@@ -123,9 +128,10 @@ class GroupWriter(Generic[TxT]):
                 job.future.set_exception(StoreUnavailable())
 
     async def submit(self, unit: Unit, *, raw: bool = False) -> Any:
-        if not self._tasks:
+        loop = self._loop
+        if not self._tasks or loop is None:
             raise RuntimeError("the store is not open")
-        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        future: asyncio.Future[Any] = loop.create_future()
         self._jobs.append(_Job(unit, future, raw))
         while self._idle:  # wake one idle writer task
             idle = self._idle.popleft()
@@ -135,9 +141,10 @@ class GroupWriter(Generic[TxT]):
         return await future
 
     async def _serve(self, session: GroupSession[TxT]) -> None:
+        loop = asyncio.get_running_loop()
         while True:
             while not self._jobs:
-                idle = asyncio.get_running_loop().create_future()
+                idle = loop.create_future()
                 self._idle.append(idle)
                 self._waiting += 1
                 try:
