@@ -13,12 +13,12 @@ from collections.abc import Awaitable, Callable
 from importlib import resources
 from pathlib import Path
 
-from aiohttp import web
+from aiohttp import hdrs, web
 from multidict import CIMultiDict
 
 from adapters.web.reader import ReaderLanguage
 from adapters.web.render import CSP, ErrorKind, Renderer, json_bytes
-from adapters.web.state import Body, Page, PageState
+from adapters.web.state import Body, Current, Page, PageState
 from adapters.web.words import html_language
 from bot.errors import StoreUnavailable
 from bot.i18n import DEFAULT_LANGUAGE
@@ -42,6 +42,9 @@ _SHA256 = re.compile(r"[0-9a-f]{64}")
 _ASSET_TYPES = {".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml"}
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+CurrentHandler = Callable[[web.Request, Current], web.StreamResponse]
+#: /healthz's answer: the same bytes every time.
+_HEALTHY = json_bytes({"status": "ok"})
 
 
 def static_assets() -> dict[str, tuple[Body, str]]:
@@ -55,28 +58,35 @@ def static_assets() -> dict[str, tuple[Body, str]]:
     return assets
 
 
+def _secured(
+    headers: dict[str, str], content_type: str, *, open_data: bool = False
+) -> dict[str, str]:
+    """``headers`` with the security headers every response carries: only a page may run or
+    load anything; ``open_data``: other sites' scripts may read it. Every response the routes
+    make gets its headers here, so none is looked over again on its way out."""
+    secured = headers | SECURITY_HEADERS
+    if not content_type.startswith(_HTML):
+        secured["Content-Security-Policy"] = _NOT_A_PAGE_CSP
+    if open_data:
+        secured |= _OPEN_DATA
+    return secured
+
+
 def _headers(
     body: Body, content_type: str, cache: str, language: str | None = None
 ) -> CIMultiDict[str]:
     """Built once per body (a page's body is in one language, so its headers are too), as the
     CIMultiDict aiohttp keeps them in: a response copies one of those in a tenth of the time
     it takes to build one from a dict."""
-    found = body.headers.get((content_type, cache))
-    if found is None:
-        charset = "" if content_type.startswith("image/") else "; charset=utf-8"
-        built = {
-            "Content-Type": content_type + charset,
-            "ETag": body.etag,
-            "Cache-Control": cache,
-            **SECURITY_HEADERS,
-        }
-        if content_type != _HTML:
-            built["Content-Security-Policy"] = _NOT_A_PAGE_CSP
-        if content_type == _JSON:
-            built |= _OPEN_DATA
-        if language is not None:
-            built |= _language_headers(language)
-        found = body.headers[(content_type, cache)] = CIMultiDict(built)
+    charset = "" if content_type.startswith("image/") else "; charset=utf-8"
+    built = _secured(
+        {"Content-Type": content_type + charset, "ETag": body.etag, "Cache-Control": cache},
+        content_type,
+        open_data=content_type == _JSON,
+    )
+    if language is not None:
+        built |= _language_headers(language)
+    found = body.headers[(content_type, cache)] = CIMultiDict(built)
     return found
 
 
@@ -92,8 +102,10 @@ def _send(
     cache: str = "no-cache",
     language: str | None = None,
 ) -> web.Response:
-    headers = _headers(body, content_type, cache, language)
-    if body.etag in request.headers.get("If-None-Match", ""):
+    headers = body.headers.get((content_type, cache)) or _headers(
+        body, content_type, cache, language
+    )
+    if body.etag in request.headers.get(hdrs.IF_NONE_MATCH, ""):
         return web.Response(status=304, headers=headers)
     return web.Response(body=body.data, headers=headers)
 
@@ -130,15 +142,11 @@ class _Routes:
         """``?lang=``, then ``Accept-Language``, then the default language."""
         return self.reader(request.query.get("lang"), request.headers.get("Accept-Language"))
 
-    async def index(self, request: web.Request) -> web.StreamResponse:
-        state = self.state
-        current = state.fresh() or await state.current()
+    def index(self, request: web.Request, current: Current) -> web.StreamResponse:
         language = self.language(request)
         return _send(request, current.index(language), _HTML, language=language)
 
-    async def api_count(self, request: web.Request) -> web.StreamResponse:
-        state = self.state
-        current = state.fresh() or await state.current()
+    def api_count(self, request: web.Request, current: Current) -> web.StreamResponse:
         return _send(request, current.count_json, _JSON)
 
     async def api_letter(self, request: web.Request) -> web.StreamResponse:
@@ -163,7 +171,8 @@ class _Routes:
         path = self.snapshot_dir / name
         if not path.is_file():
             raise web.HTTPNotFound()
-        return web.FileResponse(path, headers={"Content-Type": _JSON, "Cache-Control": "no-cache"})
+        headers = {"Content-Type": _JSON, "Cache-Control": "no-cache"}
+        return web.FileResponse(path, headers=_secured(headers, _JSON, open_data=True))
 
     async def snapshot_latest(self, request: web.Request) -> web.StreamResponse:
         return self._snapshot_file("latest.json")
@@ -178,7 +187,8 @@ class _Routes:
         """Answers from the store itself, not the page cache: a dead database shows here at
         once."""
         await self.state.public.store.count()
-        return web.Response(body=json_bytes({"status": "ok"}), content_type=_JSON)
+        headers = _secured({}, _JSON)
+        return web.Response(body=_HEALTHY, content_type=_JSON, headers=headers)
 
     async def asset(self, request: web.Request) -> web.StreamResponse:
         found = self.assets.get(request.match_info["name"])
@@ -193,51 +203,65 @@ class _Routes:
             headers["Allow"] = "GET, HEAD"
         if _wants_json(request):
             body = json_bytes({"error": kind})
+            headers = _secured(headers, _JSON)
             return web.Response(status=status, body=body, content_type=_JSON, headers=headers)
         state = self.state
         language = self.language(request)
         page = self.renderer.error(kind, state.public.letter, state.links.in_language(language))
-        headers |= _language_headers(language)
+        headers = _secured(headers, _HTML) | _language_headers(language)
         return web.Response(
             status=status, body=page, content_type=_HTML, charset="utf-8", headers=headers
         )
 
+    def failed(self, request: web.Request, exc: Exception) -> web.Response:
+        """The friendly answer to what a handler raised (called in its ``except``, so the log
+        has the traceback). A 3xx is not a failure: it goes on up to aiohttp."""
+        error = self.error
+        if isinstance(exc, web.HTTPNotFound):
+            return error(request, 404, "not_found")
+        if isinstance(exc, web.HTTPMethodNotAllowed):
+            return error(request, 405, "method_not_allowed")
+        if isinstance(exc, web.HTTPException):
+            if exc.status < 400:
+                raise exc
+            return error(request, exc.status, "not_found" if exc.status < 500 else "error")
+        if isinstance(exc, StoreUnavailable):
+            _log.warning("web: the store is unavailable for %s", request.path)
+            return error(request, 503, "unavailable")
+        _log.exception("web: error answering %s", request.path)
+        return error(request, 500, "error")
+
     def guarded(self, handler: Handler) -> Handler:
-        """``handler`` with friendly errors and the security headers on every response.
+        """``handler`` with friendly errors (every response the routes make carries the
+        security headers already: see :func:`_secured`).
 
         A wrapper per route rather than an aiohttp middleware: any middleware makes aiohttp run
         two more coroutines per request (its own keeps ``request.app`` right), a tenth of what
         a burst of readers costs. Paths and methods no route serves reach :func:`_unrouted`,
         guarded too."""
-        error = self.error
+        failed = self.failed
 
         @functools.wraps(handler)
         async def guarded(request: web.Request) -> web.StreamResponse:
             try:
-                response = await handler(request)
-            except web.HTTPNotFound:
-                response = error(request, 404, "not_found")
-            except web.HTTPMethodNotAllowed:
-                response = error(request, 405, "method_not_allowed")
-            except web.HTTPException as exc:
-                if exc.status < 400:
-                    raise
-                kind = "not_found" if exc.status < 500 else "error"
-                response = error(request, exc.status, kind)
-            except StoreUnavailable:
-                _log.warning("web: the store is unavailable for %s", request.path)
-                response = error(request, 503, "unavailable")
-            except Exception:
-                _log.exception("web: error answering %s", request.path)
-                response = error(request, 500, "error")
-            headers = response.headers
-            if "X-Content-Type-Options" not in headers:  # _send's answers have them all
-                headers.update(SECURITY_HEADERS)
-                if not headers.get("Content-Type", "").startswith(_HTML):
-                    headers["Content-Security-Policy"] = _NOT_A_PAGE_CSP
-                if request.path.startswith("/snapshots/") and response.status == 200:
-                    headers.update(_OPEN_DATA)
-            return response
+                return await handler(request)
+            except Exception as exc:
+                return failed(request, exc)
+
+        return guarded
+
+    def guarded_current(self, handler: CurrentHandler) -> Handler:
+        """:meth:`guarded` for a page made from what :class:`PageState` holds now: ``handler``
+        is a plain function given the :class:`Current`, so a reader of a burst costs aiohttp's
+        one coroutine, as a bare handler does, not two more of the adapter's own."""
+        state, failed = self.state, self.failed
+
+        @functools.wraps(handler)
+        async def guarded(request: web.Request) -> web.StreamResponse:
+            try:
+                return handler(request, state.fresh or await state.current())
+            except Exception as exc:
+                return failed(request, exc)
 
         return guarded
 
@@ -265,9 +289,9 @@ def build_app(
     def get(path: str, handler: Handler) -> None:
         app.router.add_get(path, routes.guarded(handler))
 
-    get("/", routes.index)
+    app.router.add_get("/", routes.guarded_current(routes.index))
     get("/signatories", routes.signatories)
-    get("/api/count", routes.api_count)
+    app.router.add_get("/api/count", routes.guarded_current(routes.api_count))
     get("/api/letter", routes.api_letter)
     get("/api/signatories", routes.api_signatories)
     get("/snapshots/latest.json", routes.snapshot_latest)

@@ -118,6 +118,12 @@ class PageState:
         self.poll_seconds = poll_seconds
         self.letter_json = Body.of(json_bytes(letter_record(public.letter)))
         self._current: Current | None = None
+        #: What :meth:`current` would answer without waiting, or None when it must read the
+        #: count again. A timer clears it ``fresh_for`` seconds after the count was read, so
+        #: the readers of a burst look at one attribute, not at the clock, and need no
+        #: ``await`` of their own.
+        self.fresh: Current | None = None
+        self._stale_timer: asyncio.TimerHandle | None = None
         self._key: tuple[int, int] | None = None
         self._checked = self._rendered = self._charted = float("-inf")
         self._chart: Chart | None = None
@@ -126,14 +132,6 @@ class PageState:
         self._counted_communities = float("-inf")
         self._pages: OrderedDict[int, Page] = OrderedDict()
         self._refreshing: asyncio.Future[None] | None = None
-
-    def fresh(self) -> Current | None:
-        """What :meth:`current` would answer without waiting, or None when it must read the
-        count again: the readers of a burst are answered without an ``await`` of their own."""
-        current = self._current
-        if current is not None and time.monotonic() - self._checked < self.fresh_for:
-            return current
-        return None
 
     async def current(self) -> Current:
         """The count, the count JSON and the front page (rendered per language on demand), at
@@ -166,6 +164,7 @@ class PageState:
         """Wait for a refresh in flight (the store it reads is about to close)."""
         if self._refreshing is not None:
             await asyncio.gather(self._refreshing, return_exceptions=True)
+        self._went_stale()
 
     async def _refresh(self) -> None:
         now = time.monotonic()
@@ -188,6 +187,22 @@ class PageState:
             index, snapshot = current.index, current.snapshot
         self._current = Current(count, count_json, index, snapshot)
         self._checked = now
+        self._keep_fresh(now)
+
+    def _keep_fresh(self, checked: float) -> None:
+        """:attr:`fresh` is the new Current until ``fresh_for`` seconds after ``checked``, the
+        :func:`time.monotonic` the count was read at (as :meth:`current` ages it)."""
+        self._went_stale()
+        if self.fresh_for > 0:
+            self.fresh = self._current
+            left = checked + self.fresh_for - time.monotonic()
+            self._stale_timer = asyncio.get_running_loop().call_later(left, self._went_stale)
+
+    def _went_stale(self) -> None:
+        self.fresh = None
+        if self._stale_timer is not None:
+            self._stale_timer.cancel()
+            self._stale_timer = None
 
     async def _index_data(self, count: PublicCount, snapshot: SnapshotInfo | None) -> IndexData:
         now = time.monotonic()

@@ -94,9 +94,10 @@ async def serve_site(
     public_communities: bool = False,
     letter: Letter = LETTER,
     default_language: str = "en",
+    fresh_for: float = 0.0,
 ) -> AsyncIterator[Site]:
     """A store, a core and the page on a free port; the count is read on every request
-    (``fresh_for=0``) so a test sees each change at once."""
+    (``fresh_for=0``, unless told) so a test sees each change at once."""
     async with SQLiteStore(f"sqlite:///{tmp_path / 'web.db'}") as store:
         rules = default_rules(
             milestones=MilestonePolicy.of((10, 50, 100), 0),
@@ -118,7 +119,7 @@ async def serve_site(
             service.public,
             settings,
             snapshots=archive.latest,
-            fresh_for=0.0,
+            fresh_for=fresh_for,
             poll_seconds=poll_seconds,
             default_language=default_language,
         )

@@ -248,6 +248,22 @@ async def test_every_response_carries_the_security_headers(site: Site, path: str
         assert csp == "default-src 'none'; frame-ancestors 'none'"
 
 
+async def test_snapshots_errors_and_refusals_carry_the_security_headers_too(site: Site) -> None:
+    """The answers not made from a page's cached headers: a snapshot file (open to other
+    sites, as the API is), a refused method, a JSON 404 (not open data)."""
+    site.snapshot_dir.mkdir()
+    (site.snapshot_dir / "latest.json").write_text('{"x": 1}')
+    answers = [await site.get("/snapshots/latest.json"), await site.get("/api/nope")]
+    async with site.http.post(site.url + "api/count", data=b"x") as response:
+        answers.append((response.status, response.headers.copy(), await response.read()))
+    assert [status for status, _, _ in answers] == [200, 404, 405]
+    for _, headers, _ in answers:
+        for name, value in SECURITY.items():
+            assert headers[name] == value
+        assert headers["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'"
+    assert [h.get("Access-Control-Allow-Origin") for _, h, _ in answers] == ["*", None, None]
+
+
 async def test_pages_load_nothing_from_elsewhere_and_have_no_inline_script_or_style(
     site: Site,
 ) -> None:
