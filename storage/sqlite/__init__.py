@@ -1,8 +1,9 @@
 """The embedded SQLite store (aiosqlite), the default: one bot process per file.
 
 ``options`` (the URL), ``connection`` (opening, pragmas, migrations), ``thread`` (the one use
-of aiosqlite's private API), ``writer`` (group commits), ``store`` (the store itself, whose
-reads and outbox are the shared :mod:`storage.sql` code) and ``transfer`` (copy-store, backup).
+of aiosqlite's private API), ``writer`` (group commits), ``binding`` (how ``None`` and ``bool``
+parameters bind), ``store`` (the store itself, whose reads and outbox are the shared
+:mod:`storage.sql` code) and ``transfer`` (copy-store, backup).
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ from storage.group_commit import Verdict
 from storage.sql import queries as q
 from storage.sql.live_owed import LiveOwed
 from storage.sql.translate import to_sqlite
+from storage.sqlite.binding import bind_plainly
 from storage.sqlite.thread import WriterConnection
 from storage.sqlite.writer import Counters, Tx
 
@@ -43,6 +44,7 @@ class Session:
     """One group transaction on the writer connection (see :mod:`storage.group_commit`)."""
 
     def __init__(self, conn: WriterConnection) -> None:
+        bind_plainly()  # the units' None and bool parameters skip sqlite3's adapter search
         self.writer = conn
         self.conn: sqlite3.Connection = conn.sqlite
         self.cursor = self.conn.cursor()
