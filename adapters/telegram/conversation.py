@@ -13,6 +13,7 @@ always shows the demands before anything is recorded.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import warnings
 from typing import Any
@@ -37,7 +38,7 @@ from bot.domain import SignatureForm
 from bot.errors import InvalidInput, PledgeError
 from bot.forms import SIGN_USAGE, parse_sign_line
 from bot.hygiene import LIMITS, CleanForm, clean_form
-from bot.i18n import Raw, Translator
+from bot.i18n import Msg, Raw, Translator
 from bot.texts import signing
 
 _log = logging.getLogger(__name__)
@@ -228,16 +229,47 @@ async def skip_link(update: Update, context: PledgeContext) -> int:
 
 # -- the summary ----------------------------------------------------------------------------
 async def confirm(update: Update, context: PledgeContext) -> int:
-    """Sign with the name, sign without it, or cancel, as pressed under the summary."""
+    """Sign with the name, sign without it, or cancel, as pressed under the summary.
+
+    The press is answered and its keyboard removed while the core signs, not before: those
+    two Bot API round trips and the store's commit each wait on something else, and one after
+    another they were most of a press's latency (benchmarks/telegram_burst.py, Sign pressed;
+    with Telegram's real round trips, most of what the signer waits for). The reply — the
+    confirmation only once the signature is committed, or the core's refusal — still goes out
+    after all three, so it stays the last thing the signer sees. Whether the signature is made
+    no longer hangs on the spinner or the keyboard: a failed answer or edit is logged, and the
+    signer still hears what happened to their signature (the summary keeps its buttons then,
+    which now answer that they no longer work).
+    """
     query = query_of(update)
     assert context.matches and context.user_data is not None
     choice = context.matches[0].group(1)
     answers: dict[str, Any] = context.user_data.pop(_ANSWERS, {})
-    await query.answer()
-    await edit_markup(query, None)  # the summary stays: the record of what was signed
+    # The summary stays, without its buttons: the record of what was signed.
+    tidied = asyncio.gather(query.answer(), edit_markup(query, None), return_exceptions=True)
+    try:
+        said = await _decided(update, context, choice, answers)
+    finally:
+        _tidied(await tidied)
+    await reply(update, render.say(context.tr, said))
+    return END
+
+
+def _tidied(outcomes: tuple[object, ...]) -> None:
+    """Log a failed answer or keyboard edit (the Bot API's refusal, the network); raise
+    anything else, which is a bug."""
+    for outcome in outcomes:
+        if isinstance(outcome, TelegramError):
+            _log.warning("telegram: could not answer a press or remove its buttons: %s", outcome)
+        elif isinstance(outcome, BaseException):
+            raise outcome
+
+
+async def _decided(
+    update: Update, context: PledgeContext, choice: str, answers: dict[str, Any]
+) -> Msg:
     if choice == "cancel":
-        await reply(update, render.say(context.tr, signing.SIGNING_CANCELLED))
-        return END
+        return signing.SIGNING_CANCELLED
     try:
         result = await context.service.sign(
             signer(user_of(update)),
@@ -247,10 +279,8 @@ async def confirm(update: Update, context: PledgeContext) -> int:
             language=context.tr.language,
         )
     except PledgeError as exc:
-        await reply(update, render.say(context.tr, exc.message))
-        return END
-    await reply(update, render.say(context.tr, result.message))
-    return END
+        return exc.message
+    return result.message
 
 
 async def use_buttons(update: Update, context: PledgeContext) -> int:

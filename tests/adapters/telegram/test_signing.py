@@ -26,6 +26,13 @@ def _buttons(message: JSON) -> list[str]:
     return [button["text"] for row in rows for button in row]
 
 
+def _now(bot: Bot, message: JSON) -> JSON:
+    """A message as it is now (after any edits)."""
+    current = bot.fake.message(message["chat"]["id"], message["message_id"])
+    assert current is not None
+    return current
+
+
 async def _summary(bot: Bot, user: FakeUser, *lines: str) -> JSON:
     """Talk until the summary; the summary message."""
     *_, last = lines
@@ -251,6 +258,57 @@ async def test_auto_approval_puts_the_name_on_the_letter_at_once(start_bot: Star
     await bot.press(bot.ada, summary, "✍️ Sign")
     reply = bot.sent(await bot.answer(bot.fake.private_chat(bot.ada), since=mark))
     assert reply["text"].endswith("is on the letter. You are signing as Ada.")
+
+
+async def test_the_confirmation_comes_after_the_press_is_answered_and_the_buttons_removed(
+    bot: Bot,
+) -> None:
+    # The press is answered and the keyboard removed while the core signs; slow as they may
+    # be, the confirmation still comes last, and the summary stays without its buttons.
+    bot.fake.inject_delay("answerCallbackQuery", 0.3)
+    bot.fake.inject_delay("editMessageReplyMarkup", 0.3)
+    summary = await _summary(bot, bot.ada, "/sign Ada")
+    mark = bot.fake.mark()
+    answer = await bot.press(bot.ada, summary, "✍️ Sign")
+    thanks = await bot.answer(bot.fake.private_chat(bot.ada), since=mark)
+    [edit] = [c for c in bot.fake.calls[mark:] if c.method == "editMessageReplyMarkup"]
+    assert answer.answered_at is not None and edit.answered_at is not None
+    assert answer.answered_at <= thanks.time and edit.answered_at <= thanks.time
+    assert bot.sent(thanks)["text"].startswith("Thank you! Signature #")
+    assert _buttons(_now(bot, summary)) == []
+    assert _now(bot, summary)["text"] == summary["text"]
+
+
+async def test_a_press_whose_buttons_cannot_be_removed_still_signs(bot: Bot) -> None:
+    bot.fake.inject_server_error("editMessageReplyMarkup", status=502)
+    summary = await _summary(bot, bot.ada, "/sign Ada")
+    mark = bot.fake.mark()
+    await bot.press(bot.ada, summary, "✍️ Sign")
+    thanks = bot.sent(await bot.answer(bot.fake.private_chat(bot.ada), since=mark))
+    sig = await bot.signature_of(bot.ada)
+    assert sig is not None
+    assert thanks["text"].startswith(f"Thank you! Signature #{sig.id} is recorded")
+    # The buttons stayed; pressed again, they say they no longer work, and nothing changes.
+    assert _buttons(_now(bot, summary)) == ["✍️ Sign", "Sign without listing my name", "Cancel"]
+    again = await bot.press(bot.ada, _now(bot, summary), "✍️ Sign")
+    assert again.params["text"].startswith("This button no longer works.")
+    assert (await bot.signature_of(bot.ada)) == sig
+
+
+async def test_a_press_too_old_to_answer_still_signs(bot: Bot) -> None:
+    bot.fake.inject_error(
+        "answerCallbackQuery",
+        400,
+        "Bad Request: query is too old and response timeout expired or query ID is invalid",
+    )
+    summary = await _summary(bot, bot.ada, "/sign Ada")
+    mark = bot.fake.mark()
+    await bot.press(bot.ada, summary, "✍️ Sign")
+    thanks = bot.sent(await bot.answer(bot.fake.private_chat(bot.ada), since=mark))
+    sig = await bot.signature_of(bot.ada)
+    assert sig is not None
+    assert thanks["text"].startswith(f"Thank you! Signature #{sig.id} is recorded")
+    assert _buttons(_now(bot, summary)) == []
 
 
 async def test_status_in_private(bot: Bot) -> None:
