@@ -186,7 +186,15 @@ def main() -> int:
     parser.add_argument("--signatures", type=int, default=1_000_000)
     parser.add_argument("--seconds", type=int, default=5, help="per wrk run")
     parser.add_argument("--rounds", type=int, default=5, help="alternating runs of each server")
+    parser.add_argument(
+        "--route",
+        action="append",
+        choices=ROUTES,
+        help="load only this route (repeatable; default: every route), to compare one "
+        "route's before and after in more rounds",
+    )
     args = parser.parse_args()
+    routes = tuple(args.route or ROUTES)
     if shutil.which("wrk") is None:
         print(
             "web_burst: wrk is not installed. Install Debian's package: apt-get install -y wrk",
@@ -232,7 +240,7 @@ def main() -> int:
             runs: dict[tuple[str, str], list[Run]] = {}
             servers = (("pledgebot", base, real.pid), ("bare", bare_base, bare.pid))
             for _ in range(args.rounds):
-                for route in ROUTES:
+                for route in routes:
                     for name, where, pid in servers:
                         run = wrk(where + route, args.seconds, pid)
                         runs.setdefault((name, route), []).append(run)
@@ -240,8 +248,8 @@ def main() -> int:
             _stop(real)
             if bare is not None:
                 _stop(bare)
-        results = {route: _median(runs[("pledgebot", route)]) for route in ROUTES}
-        baseline = {route: _median(runs[("bare", route)]) for route in ROUTES}
+        results = {route: _median(runs[("pledgebot", route)]) for route in routes}
+        baseline = {route: _median(runs[("bare", route)]) for route in routes}
 
     elsewhere = external_requests(page)
     print(
@@ -257,7 +265,7 @@ def main() -> int:
         f"{'route':12}{'req/s':>8}{'bare req/s':>12}{'ratio':>7}{'p99 ms':>8}{'bare p99':>10}"
         "   targets"
     )
-    for route in ROUTES:
+    for route in routes:
         rate, p99, _ = results[route]
         bare_rate, bare_p99, _ = baseline[route]
         ratio = rate / bare_rate
@@ -269,12 +277,12 @@ def main() -> int:
         )
     # The verdict takes the p99 of the median-rate run; every run's is shown too, so one run
     # disturbed by another process on the core reads as that, not as a stall of the server's.
-    for route in ROUTES:
+    for route in routes:
         for name in ("pledgebot", "bare"):
             p99s = ", ".join(f"{run.p99:.1f}" for run in runs[(name, route)])
             print(f"p99 of each run, {route} {name}: {p99s} ms")
     # CPU per request is what a neighbour's load disturbs least: judge a change by it.
-    for route in ROUTES:
+    for route in routes:
         cpu = {name: [run.cpu_us for run in runs[(name, route)]] for name in ("pledgebot", "bare")}
         ratio = statistics.median(cpu["bare"]) / statistics.median(cpu["pledgebot"])
         print(
