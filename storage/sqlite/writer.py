@@ -199,10 +199,12 @@ class Tx:
         decided = new.decided_at
         sig_id = self._cur.execute(
             _INSERT_SIGNATURE,
-            (  # anonymous as 0/1: a bool would go through an adapter (storage.sqlite.binding)
+            # anonymous as 0/1: a bool would go through an adapter (storage.sqlite.binding); the
+            # status's _value_ is the text .value returns, without enum's property call
+            (
                 new.identity.platform, new.identity.user_id, new.name, new.name_key, new.role,
-                new.location, new.link, 1 if new.anonymous else 0, new.community, new.status.value,
-                new.letter_version, created,
+                new.location, new.link, 1 if new.anonymous else 0, new.community,
+                new.status._value_, new.letter_version, created,
                 None if decided is None else created if decided == new.created_at else iso(decided),
                 pos, new.look_key, person, new.language,
             ),
