@@ -2,12 +2,18 @@
 
 Each store applies the files newer than its database's recorded version, in order, inside one
 transaction, and refuses a database whose version is newer than the files it knows.
+
+Every start lists the files to learn how many there are, but reads a file's SQL only when it is
+applied: a database that is up to date (every start but the first) reads none of them. The files
+are found beside this module, as the message catalogues are (``bot.i18n.translator``), not
+through :mod:`importlib.resources`, whose first use imports its readers (~2 M instructions of
+every start).
 """
 
 from __future__ import annotations
 
 import re
-from importlib import resources
+from pathlib import Path
 
 from bot.ports import StoreRefused
 from bot.values import frozen_value
@@ -15,6 +21,7 @@ from bot.values import frozen_value
 __all__ = ["Migration", "SchemaTooNew", "load"]
 
 _NAME = re.compile(r"^(\d{3})_[\w-]+\.sql$")
+_FOLDER = Path(__file__).parent
 
 
 class SchemaTooNew(StoreRefused):
@@ -30,16 +37,20 @@ class SchemaTooNew(StoreRefused):
 class Migration:
     version: int
     name: str
-    sql: str
+    file: Path
+
+    @property
+    def sql(self) -> str:
+        """The file's statements, read when asked for: only a migration being applied is."""
+        return self.file.read_text("utf-8")
 
 
 def load(dialect: str) -> list[Migration]:
-    folder = resources.files(__package__).joinpath(dialect)
     found = []
-    for entry in folder.iterdir():
+    for entry in (_FOLDER / dialect).iterdir():
         match = _NAME.match(entry.name)
         if match:
-            found.append(Migration(int(match.group(1)), entry.name, entry.read_text("utf-8")))
+            found.append(Migration(int(match.group(1)), entry.name, entry))
     found.sort(key=lambda m: m.version)
     for expected, migration in enumerate(found, 1):
         if migration.version != expected:
