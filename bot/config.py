@@ -9,11 +9,40 @@ import json
 import os
 import re
 import string
+import sys
 from contextvars import ContextVar
 from pathlib import Path
+from types import ModuleType
 from typing import Any, Literal
 
-from pydantic import (
+
+def _without_pydantic_plugins() -> None:
+    """pledgebot runs no pydantic plugins (the ``pydantic`` entry points an installed package
+    may declare): pydantic validates only this configuration, once per start.
+
+    pydantic looks for plugins as it builds its first validator: its loader imports
+    :mod:`importlib.metadata` (and with it email, zipfile, csv, ...) and reads the entry points
+    of every installed package, about 50 M instructions, 6 % of the console's way to its first
+    line. ``PYDANTIC_DISABLE_PLUGINS`` skips the reading but not the import. So the loader is
+    given here, before pydantic needs it, as what it is with plugins disabled: ``get_plugins()``
+    finds none. A loader already imported (a program that built a pydantic model before this
+    module) is left as it is. tests/cli/test_startup_cost.py holds that loading the settings
+    reads no package metadata."""
+    name = "pydantic.plugin._loader"
+    if name not in sys.modules:
+        loader = ModuleType(name, "pydantic's plugin loader, with plugins disabled (bot.config)")
+        loader.get_plugins = _no_plugins  # type: ignore[attr-defined]
+        sys.modules[name] = loader
+
+
+def _no_plugins() -> tuple[()]:
+    """What pydantic's ``get_plugins()`` returns when plugins are disabled."""
+    return ()
+
+
+_without_pydantic_plugins()
+
+from pydantic import (  # noqa: E402  (after the plugin loader is in place)
     BaseModel,
     ConfigDict,
     Field,
@@ -22,7 +51,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_settings import (
+from pydantic_settings import (  # noqa: E402
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
@@ -30,7 +59,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from bot.i18n.languages import DEFAULT_LANGUAGE, LANGUAGES, match_language
+from bot.i18n.languages import DEFAULT_LANGUAGE, LANGUAGES, match_language  # noqa: E402
 
 __all__ = [
     "ConfigError",

@@ -50,8 +50,10 @@ def test_version_is_the_installed_package_version() -> None:
 
 
 #: What a console session on SQLite never needs: the platforms, the public page's server, the
-#: other store's driver, and Babel's locale data (whole numbers are written without it).
+#: other store's driver, Babel's locale data (whole numbers are written without it), and package
+#: metadata (pydantic would read it to find plugins, which bot.config turns off).
 NOT_FOR_THE_CONSOLE = (
+    "importlib.metadata",
     "discord",
     "telegram",
     "aiohttp",
