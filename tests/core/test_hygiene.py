@@ -168,6 +168,37 @@ def test_fast_paths_agree_with_the_general_rules(raw: str) -> None:
         _assert_inert(cleaned)
 
 
+def _cleaned(raw: str, field: str) -> str | InvalidInput | None:
+    try:
+        return clean_text(raw, field=field)
+    except InvalidInput as exc:
+        return exc
+
+
+@given(
+    st.sampled_from(sorted(LIMITS)),
+    st.text(max_size=90)
+    | st.text(alphabet=st.characters(max_codepoint=127), max_size=90)
+    | st.text(alphabet="ab1 @<#.\t", max_size=90),
+)
+@example("name", "Ada Lovelace")
+@example("role", "x" * LIMITS["role"])
+@example("role", "x" * (LIMITS["role"] + 1))
+@example("name", "Ada  Lovelace")
+@example("name", "Ada @here")
+@example("location", "see <#123>")
+@example("location", "Oslo ")
+def test_clean_text_is_returned_as_the_full_rules_return_it(field: str, raw: str) -> None:
+    """Text that is already clean is returned without the cleaning steps. A leading space makes
+    it take them all (they strip it), so both must give the same text or the same refusal."""
+    fast, full = _cleaned(raw, field), _cleaned(" " + raw, field)
+    if isinstance(fast, InvalidInput) or isinstance(full, InvalidInput):
+        assert isinstance(fast, InvalidInput) and isinstance(full, InvalidInput)
+        assert fast.message == full.message
+    else:
+        assert fast == full
+
+
 @given(st.text(alphabet="@<#&!a1 \uff20", max_size=20))
 def test_mentions_are_broken_whether_or_not_the_text_is_searched_first(raw: str) -> None:
     """Text without "@" or "<#" skips the substitutions: the result is what they give."""
