@@ -9,10 +9,26 @@ opens a store and the core on it, :mod:`~bot.app.running` runs the bot, and
 :mod:`~bot.app.one_shot` holds the operator's one-shot commands.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from bot.app.configured import build_letter, build_rules, config_warnings, default_rules, rules_of
-from bot.app.one_shot import backup_to, copy_store, export_to, publish_to, snapshot_to
 from bot.app.running import run_bot, run_console, until_stopped
 from bot.app.stores import check_store, core, open_store, opened
+
+if TYPE_CHECKING:
+    from bot.app.one_shot import backup_to, copy_store, export_to, publish_to, snapshot_to
+
+#: The one-shot commands are imported when first asked for: the bot and the console never are.
+_ONE_SHOT = frozenset({"backup_to", "copy_store", "export_to", "publish_to", "snapshot_to"})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _ONE_SHOT:
+        from bot.app import one_shot
+
+        return getattr(one_shot, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "backup_to",
