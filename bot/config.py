@@ -27,17 +27,38 @@ def _without_pydantic_plugins() -> None:
     given here, before pydantic needs it, as what it is with plugins disabled: ``get_plugins()``
     finds none. A loader already imported (a program that built a pydantic model before this
     module) is left as it is. tests/cli/test_startup_cost.py holds that loading the settings
-    reads no package metadata."""
+    reads no package metadata. Anything else pydantic asks of its loader (a name a later
+    release adds) comes from the real loader, imported then, so a new pydantic costs the
+    speed-up at worst, never the start."""
     name = "pydantic.plugin._loader"
     if name not in sys.modules:
         loader = ModuleType(name, "pydantic's plugin loader, with plugins disabled (bot.config)")
         loader.get_plugins = _no_plugins  # type: ignore[attr-defined]
+        loader.__getattr__ = _from_the_real_loader  # type: ignore[method-assign]
         sys.modules[name] = loader
 
 
 def _no_plugins() -> tuple[()]:
     """What pydantic's ``get_plugins()`` returns when plugins are disabled."""
     return ()
+
+
+def _from_the_real_loader(attribute: str) -> Any:
+    """A name of pydantic's plugin loader other than ``get_plugins``, from the real module.
+    Dunder names (``__path__``, which every import asks of a module) are not the loader's."""
+    if attribute.startswith("__"):
+        raise AttributeError(attribute)
+    import importlib.util
+    from importlib.machinery import PathFinder
+
+    import pydantic.plugin
+
+    spec = PathFinder.find_spec("pydantic.plugin._loader", list(pydantic.plugin.__path__))
+    if spec is None or spec.loader is None:
+        raise AttributeError(attribute)
+    real = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(real)
+    return getattr(real, attribute)
 
 
 _without_pydantic_plugins()
