@@ -19,7 +19,7 @@ from adapters.discord.interaction import HandlerClient, Interaction
 from adapters.discord.language import reader
 from adapters.discord.modals import Form, submitted_values
 from adapters.discord.permissions import PLATFORM, ModeratorPolicy, guild_community
-from adapters.discord.replies import fail, tell
+from adapters.discord.replies import NO_PINGS, fail, tell
 from bot.config import DiscordSettings
 from bot.domain import Actor
 from bot.service import PledgeService
@@ -51,7 +51,8 @@ class PledgeClient(HandlerClient):
     ) -> None:
         super().__init__(
             intents=intents(),
-            allowed_mentions=discord.AllowedMentions.none(),
+            # The replies' own object (see adapters.discord.callbacks: not merged with itself).
+            allowed_mentions=NO_PINGS,
             member_cache_flags=discord.MemberCacheFlags.none(),
             chunk_guilds_at_startup=False,
             max_messages=None,
@@ -76,7 +77,9 @@ class PledgeClient(HandlerClient):
     # -- start-up ------------------------------------------------------------------------------
     async def setup_hook(self) -> None:
         """Logged in, not yet on the gateway: register the slash commands (and the moderators'
-        member menu) with Discord, in every language."""
+        member menu) with Discord, in every language. Runs at every login, after discord.py
+        has set ``self.loop`` to the loop this login runs in: the deferrals keep it."""
+        self.deferrals.loop = self.loop
         await self.tree.set_translator(CatalogueTranslator())
         await self._sync_commands()
         self._on_login()
@@ -152,7 +155,7 @@ class PledgeClient(HandlerClient):
         """Route modal submits to their :class:`Form` (discord.py routes everything else)."""
         if interaction.type is not discord.InteractionType.modal_submit:
             return
-        data: dict[str, Any] = dict(interaction.data or {})
+        data: Any = interaction.data or {}  # read, not copied: this runs for every submit
         custom_id = str(data.get("custom_id", ""))
         for form in self._forms:
             match = form.template.fullmatch(custom_id)

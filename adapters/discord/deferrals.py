@@ -7,6 +7,10 @@ Almost all work ends long before that, so the watch is nearly always called off.
 every modal submit (~5 µs of the adapter's CPU each, on the one core the bot runs on). The budget
 is the same for every interaction of a client, so deadlines fall due in the order the watches
 start: :class:`Deferrals` queues them and keeps one timer, for the oldest watch still running.
+
+The client tells it its event loop once it runs (:attr:`Deferrals.loop`): on Python 3.11 every
+``asyncio.get_running_loop()`` is a ``getpid()`` system call (the running loop is checked
+against a fork), and a watch starts for every answered interaction.
 """
 
 from __future__ import annotations
@@ -49,12 +53,15 @@ class Deferrals:
 
     def __init__(self, budget: float) -> None:
         self.budget = budget
+        #: The loop every watch runs in, once its owner knows it (a client sets it when it logs
+        #: in); until then each watch asks for the running loop.
+        self.loop: asyncio.AbstractEventLoop | None = None
         self._queue: deque[Watch] = deque()
         self._timer: asyncio.TimerHandle | None = None
 
     def watch(self, defer: Callable[[], Awaitable[Any]]) -> Watch:
         """Call ``defer()`` (once, in a task) if the returned watch is not done in time."""
-        loop = asyncio.get_running_loop()
+        loop = self.loop or asyncio.get_running_loop()
         watch = Watch(loop.time() + self.budget, defer)
         queue = self._queue
         while queue and queue[0].finished:  # most work ends in the order it began
@@ -67,7 +74,7 @@ class Deferrals:
     def _expire(self) -> None:
         """Defer what is due and still running; forget what is done; wake for the next."""
         self._timer = None
-        loop = asyncio.get_running_loop()
+        loop = self.loop or asyncio.get_running_loop()
         now = loop.time()
         queue = self._queue
         while queue:

@@ -92,18 +92,20 @@ class Form(discord.ui.Modal):
 
 def submitted_values(interaction: discord.Interaction) -> dict[str, str]:
     """``{custom_id: value}`` of every text input in a modal submit, as Discord nests them: each
-    in a Label, or several in an ActionRow (two flat loops: this runs for every submit)."""
+    in a Label, or several in an ActionRow. A Label's input is read in place, without a loop of
+    one: this runs for every submit, and the sign form is all Labels."""
     data: Any = interaction.data or {}
     values: dict[str, str] = {}
     for component in data.get("components") or ():
         kind = component.get("type")
-        inner: Iterable[Any]
         if kind == _LABEL:
-            inner = (component.get("component") or {},)
-        elif kind == _ACTION_ROW:
-            inner = component.get("components") or ()
-        else:
-            inner = (component,)
+            item = component.get("component")
+            if item and item.get("type") == _TEXT_INPUT and "custom_id" in item:
+                values[item["custom_id"]] = str(item.get("value") or "")
+            continue
+        inner: Iterable[Any] = (
+            component.get("components") or () if kind == _ACTION_ROW else (component,)
+        )
         for item in inner:
             if item.get("type") == _TEXT_INPUT and "custom_id" in item:
                 values[item["custom_id"]] = str(item.get("value") or "")
