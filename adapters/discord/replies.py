@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +22,7 @@ from adapters.discord import callbacks
 from adapters.discord.language import reader
 from adapters.discord.render import CONTENT_LIMIT, clip, say
 from bot.errors import APOLOGY, PledgeError
+from bot.values import frozen_value
 
 if TYPE_CHECKING:
     from adapters.discord.interaction import Interaction
@@ -35,9 +35,11 @@ _log = logging.getLogger(__name__)
 NO_PINGS = discord.AllowedMentions.none()
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_value
 class Reply:
-    """One message to send, or the whole new state of a message to edit."""
+    """One message to send, or the whole new state of a message to edit: a
+    :func:`~bot.values.frozen_value`, whose ``__init__`` hands each field to its slot, where
+    ``dataclass(frozen=True)``'s calls ``object.__setattr__`` for each (one per answer)."""
 
     content: str | None = None
     embed: discord.Embed | None = None
