@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.domain import Identity, Status
+from bot.domain import Identity, Signature, Status
 from tests.adapters.telegram.conftest import JSON, Bot, Start
 from tests.conftest import MOD
 from tests.fakes.fake_telegram import FakeUser
@@ -281,13 +281,7 @@ async def test_the_confirmation_comes_after_the_press_is_answered_and_the_button
 
 async def test_a_press_whose_buttons_cannot_be_removed_still_signs(bot: Bot) -> None:
     bot.fake.inject_server_error("editMessageReplyMarkup", status=502)
-    summary = await _summary(bot, bot.ada, "/sign Ada")
-    mark = bot.fake.mark()
-    await bot.press(bot.ada, summary, "✍️ Sign")
-    thanks = bot.sent(await bot.answer(bot.fake.private_chat(bot.ada), since=mark))
-    sig = await bot.signature_of(bot.ada)
-    assert sig is not None
-    assert thanks["text"].startswith(f"Thank you! Signature #{sig.id} is recorded")
+    summary, sig = await _press_sign_and_be_thanked(bot)
     # The buttons stayed; pressed again, they say they no longer work, and nothing changes.
     assert _buttons(_now(bot, summary)) == ["✍️ Sign", "Sign without listing my name", "Cancel"]
     again = await bot.press(bot.ada, _now(bot, summary), "✍️ Sign")
@@ -301,6 +295,12 @@ async def test_a_press_too_old_to_answer_still_signs(bot: Bot) -> None:
         400,
         "Bad Request: query is too old and response timeout expired or query ID is invalid",
     )
+    summary, _ = await _press_sign_and_be_thanked(bot)
+    assert _buttons(_now(bot, summary)) == []
+
+
+async def _press_sign_and_be_thanked(bot: Bot) -> tuple[JSON, Signature]:
+    """Ada asks to sign and presses Sign: she is thanked with her stored signature's number."""
     summary = await _summary(bot, bot.ada, "/sign Ada")
     mark = bot.fake.mark()
     await bot.press(bot.ada, summary, "✍️ Sign")
@@ -308,7 +308,7 @@ async def test_a_press_too_old_to_answer_still_signs(bot: Bot) -> None:
     sig = await bot.signature_of(bot.ada)
     assert sig is not None
     assert thanks["text"].startswith(f"Thank you! Signature #{sig.id} is recorded")
-    assert _buttons(_now(bot, summary)) == []
+    return summary, sig
 
 
 async def test_status_in_private(bot: Bot) -> None:
